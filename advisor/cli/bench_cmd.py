@@ -1,0 +1,135 @@
+"""`advisor bench`: train and evaluate families on datasets into the results store."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import click
+
+from advisor.budgets import BUDGETS, get_budget
+from advisor.cli.common import db_option, json_option, print_json, print_table, registry_from, stderr
+from advisor.errors import InputError
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from advisor.budgets import Budget
+    from advisor.plugins import Registry
+    from advisor.runner import CellResult
+    from advisor.store import Store
+    from advisor.store.queries import Cell
+
+__all__ = ["bench", "HEADLINE_METRICS"]
+
+# Metrics shown in summary tables, in this order; every metric is in --json and `results show`.
+HEADLINE_METRICS = ("test_nll", "kl_to_truth", "modes_covered", "hq_rate", "sample_throughput", "train_seconds")
+
+
+@click.command()
+@click.option("-f", "--family", "families", multiple=True, metavar="NAME", help="Family to measure (repeatable).")
+@click.option("-d", "--dataset", "datasets", multiple=True, metavar="NAME", help="Dataset to use (repeatable).")
+@click.option("--all", "run_all", is_flag=True, help="Every registered family on every registered dataset.")
+@click.option("--seeds", default=3, show_default=True, type=click.IntRange(1), help="Number of seeds: 0..N-1.")
+@click.option("--budget", default="quick", show_default=True, type=click.Choice(sorted(BUDGETS)),
+              help="Steps, data and evaluation sizes, the same for every family.")
+@click.option("--device", default="auto", show_default=True, type=click.Choice(["auto", "cpu", "cuda"]),
+              help="auto = cuda when torch sees a GPU, else cpu.")
+@click.option("--rerun", is_flag=True, help="Run cells again even when the store already has them COMPLETE.")
+@db_option
+@json_option
+@click.pass_context
+def bench(
+    ctx: click.Context,
+    families: tuple[str, ...],
+    datasets: tuple[str, ...],
+    run_all: bool,
+    seeds: int,
+    budget: str,
+    device: str,
+    rerun: bool,
+    db: str | None,
+    as_json: bool,
+) -> None:
+    """Train, sample and score families on datasets; store every run and its metrics.
+
+    Cells already COMPLETE in the store are skipped (so an interrupted bench resumes where it
+    stopped) unless --rerun is given. Exits 1 when any run did not complete.
+
+    \b
+    Example:
+      advisor bench -f gmm -f kde -d ring8 --seeds 3 --budget smoke --db /tmp/x.db
+    """
+    from advisor.evaluate.provenance import resolve_device
+    from advisor.runner import pending_cells, plan_cells
+    from advisor.store import open_store
+    from advisor.store.queries import list_runs, run_to_dict, sync_catalog
+
+    registry = registry_from(ctx)
+    if run_all:
+        families, datasets = tuple(sorted(registry.families)), tuple(sorted(registry.datasets))
+    if not families or not datasets:
+        raise InputError("name at least one --family and one --dataset, or use --all (see `advisor plugins list`)")
+    for name in families:
+        registry.family(name)
+    for name in datasets:
+        registry.dataset(name)
+    cells, skipped = plan_cells(registry, families, datasets, range(seeds), budget)
+    console = stderr()
+    for note in skipped:
+        console.print(f"[yellow]skipped[/] {note}")
+    if not cells:
+        raise InputError("no family in this bench supports any of its datasets' kinds")
+    device = resolve_device(device)
+
+    with open_store(db, create=True) as store:
+        sync_catalog(store, registry, families, datasets)
+        todo = cells if rerun else pending_cells(store, registry, cells)
+        if len(todo) < len(cells):
+            console.print(f"{len(cells) - len(todo)} of {len(cells)} cells already COMPLETE in {store.location}; skipped")
+        results = _run_with_progress(store, registry, todo, get_budget(budget), device, console)
+        with store.session() as session:
+            runs = [run_to_dict(r) for r in list_runs(session, ids=[i for r in results for i in r.run_ids])]
+    runs.sort(key=lambda r: r["id"])
+    if as_json:
+        print_json(runs)
+    elif runs:
+        print_table(
+            f"bench: {len(runs)} runs, budget {budget}, device {device}",
+            ["run", "family", "sampler", "dataset", "seed", "status", *HEADLINE_METRICS],
+            [
+                [r["id"], r["family"], r["sampler"], r["dataset"], r["seed"], r["status"],
+                 *(r["metrics"].get(m, {}).get("value") for m in HEADLINE_METRICS)]
+                for r in runs
+            ],
+        )
+    failed = [r for r in runs if r["status"] != "COMPLETE"]
+    for run in failed:
+        console.print(f"[red]{run['status']}[/] run {run['id']} {run['family']}/{run['dataset']}/seed {run['seed']}: {run['error']}")
+    if failed:
+        ctx.exit(1)
+
+
+def _run_with_progress(
+    store: Store, registry: Registry, cells: list[Cell], budget: Budget, device: str, console: Console
+) -> list[CellResult]:
+    """Run `cells` one after another under a rich progress bar (cells done, failed, ETA)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+
+    from advisor.runner import run_cell
+
+    results = []
+    failed = 0
+    columns = (
+        TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+        TextColumn("{task.fields[failed]} failed"), TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(),
+    )
+    with Progress(*columns, console=console, transient=False) as progress:
+        task = progress.add_task("bench", total=len(cells), failed=0)
+        for cell in cells:
+            progress.update(task, description=f"{cell.family} on {cell.dataset}, seed {cell.seed}")
+            result = run_cell(store, registry, cell, budget, device)
+            failed += any(o.status != "COMPLETE" for o in result.outcomes)
+            results.append(result)
+            progress.update(task, advance=1, failed=failed)
+        progress.update(task, description="bench")
+    return results

@@ -1,0 +1,131 @@
+"""Options, output helpers and error handling shared by every command group."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import traceback
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+import click
+
+from advisor.errors import AdvisorError
+
+__all__ = [
+    "AdvisorGroup",
+    "db_option",
+    "json_option",
+    "registry_from",
+    "print_json",
+    "print_table",
+    "format_value",
+    "stdout",
+    "stderr",
+]
+
+
+_PIPE_WIDTH = 160
+
+
+class _ExitError(click.ClickException):
+    """A ClickException carrying the advisor error's exit code."""
+
+    def __init__(self, message: str, exit_code: int) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+class AdvisorGroup(click.Group):
+    """Root group: turns advisor errors into a one-line message and exit code, never a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except AdvisorError as exc:
+            raise _ExitError(str(exc), exc.exit_code) from exc
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise
+        except Exception as exc:
+            if os.environ.get("ADVISOR_DEBUG"):
+                traceback.print_exc()
+            raise _ExitError(
+                f"internal error: {type(exc).__name__}: {exc}. Please report it; set ADVISOR_DEBUG=1 "
+                "to see the traceback.",
+                1,
+            ) from exc
+
+
+def db_option(fn: Callable) -> Callable:
+    """--db PATH|URL, defaulting to $ADVISOR_DB or ./results.db."""
+    return click.option(
+        "--db",
+        "db",
+        default=None,
+        metavar="PATH|URL",
+        help="Results store: an SQLite file or an SQLAlchemy URL. Default: $ADVISOR_DB, else ./results.db.",
+    )(fn)
+
+
+def json_option(fn: Callable) -> Callable:
+    """--json: print machine-readable JSON instead of tables."""
+    return click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")(fn)
+
+
+def registry_from(ctx: click.Context) -> Any:
+    """The plugin registry for this invocation (honours --plugins-dir / $ADVISOR_PLUGINS_DIR)."""
+    from advisor.plugins import load_registry
+
+    return load_registry(ctx.find_root().params.get("plugins_dir"))
+
+
+def _console(stderr: bool = False) -> Any:
+    from rich.console import Console
+
+    console = Console(stderr=stderr, highlight=False, soft_wrap=False)
+    if not console.is_terminal:
+        console.width = max(console.width, _PIPE_WIDTH)  # files and pipes: do not fold tables at 80
+    return console
+
+
+def stdout() -> Any:
+    """A rich console on standard output."""
+    return _console()
+
+
+def stderr() -> Any:
+    """A rich console on standard error (progress and notes, so stdout stays parseable)."""
+    return _console(stderr=True)
+
+
+def print_json(data: Any) -> None:
+    """Write `data` as indented JSON to standard output."""
+    sys.stdout.write(json.dumps(data, indent=2, default=str) + "\n")
+
+
+def format_value(value: Any) -> str:
+    """A compact human rendering of a metric value or cell."""
+    if value is None:
+        return "-"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        if value != 0 and (abs(value) >= 1e5 or abs(value) < 1e-3):
+            return f"{value:.3g}"
+        return f"{value:.4g}"
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return ", ".join(sorted(str(v) for v in value))
+    return str(value)
+
+
+def print_table(title: str | None, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+    """Render rows as a rich table on standard output."""
+    from rich.table import Table
+
+    table = Table(title=title, title_justify="left", header_style="bold")
+    for column in columns:
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        table.add_row(*(format_value(v) for v in row))
+    stdout().print(table)

@@ -1,0 +1,140 @@
+"""`advisor results`: list, show, export and query the measurements in the store (read-only)."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from typing import Any
+
+import click
+
+from advisor.cli.bench_cmd import HEADLINE_METRICS
+from advisor.cli.common import db_option, json_option, print_json, print_table, stdout
+from advisor.store import RUN_STATUSES, open_store
+from advisor.store.queries import get_run, list_runs, run_sql, run_to_dict
+
+__all__ = ["results"]
+
+_EXPORT_COLUMNS = ("run_id", "family", "sampler", "dataset", "seed", "budget", "status", "device",
+                   "metric", "value", "unit", "higher_is_better", "kind", "flag")
+
+
+@click.group()
+def results() -> None:
+    """Read the measurements in the results store (never writes)."""
+
+
+def _filters(fn: Any) -> Any:
+    fn = click.option("-f", "--family", "families", multiple=True, metavar="NAME", help="Only this family (repeatable).")(fn)
+    fn = click.option("-d", "--dataset", "datasets", multiple=True, metavar="NAME", help="Only this dataset (repeatable).")(fn)
+    fn = click.option("--budget", metavar="NAME", help="Only runs of this budget.")(fn)
+    fn = click.option("--status", type=click.Choice(RUN_STATUSES, case_sensitive=False), help="Only runs with this status.")(fn)
+    return fn
+
+
+def _runs(db: str | None, **filters: Any) -> list[dict[str, Any]]:
+    with open_store(db, readonly=True) as store, store.session() as session:
+        return [run_to_dict(run) for run in list_runs(session, **filters)]
+
+
+@results.command("list")
+@_filters
+@click.option("--limit", type=click.IntRange(1), help="At most this many runs, newest first.")
+@db_option
+@json_option
+def list_results(db: str | None, as_json: bool, **filters: Any) -> None:
+    """List runs with their headline metrics, newest first."""
+    runs = _runs(db, **filters)
+    if as_json:
+        print_json(runs)
+        return
+    if not runs:
+        stdout().print("no runs match.")
+        return
+    print_table(
+        None,
+        ["run", "family", "sampler", "dataset", "seed", "budget", "status", *HEADLINE_METRICS],
+        [[r["id"], r["family"], r["sampler"], r["dataset"], r["seed"], r["budget"], r["status"],
+          *(r["metrics"].get(m, {}).get("value") for m in HEADLINE_METRICS)] for r in runs],
+    )
+
+
+@results.command()
+@click.argument("run_id", type=int)
+@db_option
+@json_option
+def show(run_id: int, db: str | None, as_json: bool) -> None:
+    """Show one run: every metric, the fit report and the provenance."""
+    with open_store(db, readonly=True) as store, store.session() as session:
+        run = run_to_dict(get_run(session, run_id), details=True)
+    if as_json:
+        print_json(run)
+        return
+    console = stdout()
+    console.print(
+        f"[bold]run {run['id']}[/]: {run['family']} ({run['sampler']}) on {run['dataset']}, seed {run['seed']}, "
+        f"budget {run['budget']}, {run['device']} -> [bold]{run['status']}[/]"
+    )
+    if run["error"]:
+        console.print(f"error: {run['error']}")
+    print_table(
+        "Metrics",
+        ["metric", "value", "unit", "better", "kind", "flag", "note"],
+        [[name, m["value"], m["unit"], "higher" if m["higher_is_better"] else "lower", m["kind"], m["flag"], m.get("note")]
+         for name, m in run["metrics"].items()],
+    )
+    console.print("fit: " + json.dumps(run["fit"], default=str))
+    console.print("provenance: " + json.dumps(run["provenance"], default=str))
+
+
+@results.command()
+@_filters
+@click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True,
+              help="csv: one row per run and metric; json: one object per run.")
+@click.option("-o", "--out", type=click.Path(dir_okay=False, writable=True), help="Write to this file instead of stdout.")
+@db_option
+def export(fmt: str, out: str | None, db: str | None, **filters: Any) -> None:
+    """Export runs and metrics as CSV (long format) or JSON."""
+    runs = _runs(db, **filters)
+    handle = open(out, "w", newline="") if out else sys.stdout
+    try:
+        if fmt == "json":
+            json.dump(runs, handle, indent=2, default=str)
+            handle.write("\n")
+        else:
+            writer = csv.writer(handle)
+            writer.writerow(_EXPORT_COLUMNS)
+            for r in sorted(runs, key=lambda r: r["id"]):
+                for name, m in r["metrics"].items():
+                    writer.writerow([r["id"], r["family"], r["sampler"], r["dataset"], r["seed"], r["budget"],
+                                     r["status"], r["device"], name, m["value"], m["unit"], m["higher_is_better"],
+                                     m["kind"], m["flag"]])
+    finally:
+        if out:
+            handle.close()
+    if out:
+        click.echo(f"wrote {len(runs)} runs to {out}", err=True)
+
+
+@results.command()
+@click.argument("statement")
+@db_option
+@json_option
+@click.option("--csv", "as_csv", is_flag=True, help="Print CSV instead of a table.")
+def sql(statement: str, db: str | None, as_json: bool, as_csv: bool) -> None:
+    """Run one read-only SQL query, e.g. "SELECT * FROM latest_metrics".
+
+    The store is opened read-only: a statement that writes is refused and changes nothing.
+    Tables: runs, metrics, samples, families, datasets, meta; view: latest_metrics.
+    """
+    with open_store(db, readonly=True) as store:
+        columns, rows = run_sql(store, statement)
+    if as_json:
+        print_json([dict(zip(columns, row)) for row in rows])
+    elif as_csv:
+        writer = csv.writer(sys.stdout)
+        writer.writerow(columns)
+        writer.writerows(rows)
+    else:
+        print_table(None, columns, rows)

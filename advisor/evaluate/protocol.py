@@ -1,0 +1,198 @@
+"""The standardized evaluation: one protocol, the same for every family.
+
+For one cell (family, dataset, seed, budget) the harness builds the split, seeds every generator,
+times `fit`, then for each sampler the card declares draws the evaluation samples, times throughput
+and single-sample latency, and computes every applicable metric. A family that raises is FAILED, one
+that returns malformed or non-finite arrays is INVALID; neither stops the caller.
+"""
+
+from __future__ import annotations
+
+import importlib
+import random
+import sys
+import time
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from advisor._lazy import lazy_import
+from advisor.arrays import InvalidOutput, checked_log_prob, checked_samples
+from advisor.evaluate.provenance import environment
+from advisor.family import FitReport
+from advisor.metrics.base import EvaluationContext, Metric
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from advisor.budgets import Budget
+    from advisor.plugins import Registry
+else:
+    np = lazy_import("numpy")
+
+__all__ = ["MetricValue", "RunOutcome", "evaluate_cell", "seed_everything"]
+
+COMPLETE, FAILED, INVALID = "COMPLETE", "FAILED", "INVALID"
+
+
+@dataclass(frozen=True)
+class MetricValue:
+    """One metric of one run: value (None unless flag is 'ok'), unit, direction, kind and flag."""
+
+    name: str
+    value: float | None
+    unit: str
+    higher_is_better: bool
+    kind: str | None = None
+    flag: str = "ok"  # ok | nan | inf | not-applicable | error
+    note: str | None = None
+
+
+@dataclass
+class RunOutcome:
+    """The result of evaluating one sampler of one fitted family."""
+
+    sampler: str
+    status: str
+    error: str | None = None
+    metrics: list[MetricValue] = field(default_factory=list)
+    samples: np.ndarray | None = None
+    fit: dict[str, Any] | None = None
+    provenance: dict[str, Any] = field(default_factory=dict)
+
+
+class _FamilyError(Exception):
+    """A family call failed; carries the status (FAILED or INVALID) and a one-line reason."""
+
+    def __init__(self, status: str, reason: str) -> None:
+        super().__init__(reason)
+        self.status = status
+
+
+def seed_everything(seed: int) -> None:
+    """Seed Python's and numpy's global generators, and torch's when a family has imported it."""
+    random.seed(seed)
+    np.random.seed(seed % 2**32)
+    torch = sys.modules.get("torch")
+    if torch is not None:
+        torch.manual_seed(seed)
+
+
+def _call(what: str, fn: Callable[[], Any]) -> Any:
+    """Run a family method; turn any exception into a FAILED reason naming the method."""
+    try:
+        return fn()
+    except InvalidOutput as exc:
+        raise _FamilyError(INVALID, f"{what}: {exc}") from exc
+    except Exception as exc:  # noqa: BLE001 - a plugin's failure becomes the run's status
+        last = traceback.extract_tb(exc.__traceback__)[-1]
+        raise _FamilyError(
+            FAILED, f"{what} raised {type(exc).__name__}: {exc} (at {last.filename}:{last.lineno})"
+        ) from exc
+
+
+def _best_seconds(fn: Callable[[], Any], min_total: float = 0.25, max_calls: int = 5) -> float:
+    """Fastest of up to `max_calls` timed calls, stopping once `min_total` seconds were spent."""
+    best, spent, calls = float("inf"), 0.0, 0
+    while calls < max_calls and (calls == 0 or spent < min_total):
+        start = time.perf_counter()
+        fn()
+        elapsed = time.perf_counter() - start
+        best, spent, calls = min(best, elapsed), spent + elapsed, calls + 1
+    return max(best, 1e-9)
+
+
+def _metric_value(metric: Metric, ctx: EvaluationContext) -> MetricValue:
+    spec = metric.spec
+    base = {"name": spec.name, "unit": spec.unit, "higher_is_better": spec.higher_is_better}
+    reason = metric.not_applicable(ctx)
+    if reason is not None:
+        return MetricValue(value=None, flag="not-applicable", note=reason, **base)
+    try:
+        value = float(metric.compute(ctx))
+    except Exception as exc:  # noqa: BLE001 - a broken metric is recorded, the run still completes
+        return MetricValue(value=None, flag="error", note=f"{type(exc).__name__}: {exc}", **base)
+    if np.isnan(value):
+        return MetricValue(value=None, flag="nan", kind=metric.kind(ctx), **base)
+    if np.isinf(value):
+        return MetricValue(value=None, flag="inf", kind=metric.kind(ctx), note=str(value), **base)
+    return MetricValue(value=value, kind=metric.kind(ctx), **base)
+
+
+def evaluate_cell(
+    registry: Registry, family_name: str, dataset_name: str, budget: Budget, seed: int, device: str
+) -> list[RunOutcome]:
+    """Fit `family_name` on `dataset_name` once and evaluate each of its samplers."""
+    family_cls = registry.family(family_name)
+    card = family_cls.card
+    dataset = registry.dataset(dataset_name)()
+    split = dataset.split(budget, seed)
+    provenance = {
+        **environment(device),
+        "seed": seed,
+        "budget": budget.model_dump(),
+        "data_hash": split.data_hash,
+        "family_plugin": registry.families[family_name].plugin.source,
+        "dataset_plugin": registry.datasets[dataset_name].plugin.source,
+    }
+
+    def outcomes_for_all(status: str, error: str, fit: dict | None = None) -> list[RunOutcome]:
+        return [RunOutcome(s, status, error, fit=fit, provenance=provenance) for s in card.samplers]
+
+    try:
+        for module in family_cls.heavy_imports:
+            importlib.import_module(module)
+        family = _call("the family constructor", family_cls)
+    except (ImportError, _FamilyError) as exc:
+        return outcomes_for_all(FAILED, str(exc))
+    seed_everything(seed)
+    start = time.perf_counter()
+    try:
+        report = _call("fit", lambda: family.fit(split.train, split.train_labels, budget, seed, device))
+        if not isinstance(report, FitReport):
+            raise _FamilyError(INVALID, f"fit returned {type(report).__name__}, expected FitReport")
+    except _FamilyError as exc:
+        return outcomes_for_all(exc.status, str(exc))
+    train_seconds = time.perf_counter() - start
+    fit = report.model_dump()
+
+    test_log_prob = None
+    if card.likelihood != "none":
+        try:
+            test_log_prob = _call(
+                "log_prob", lambda: checked_log_prob(family.log_prob(split.test, split.test_labels), len(split.test))
+            )
+        except _FamilyError as exc:
+            return outcomes_for_all(exc.status, str(exc), fit)
+
+    metrics = [cls() for _, cls in sorted((n, r.obj) for n, r in registry.metrics.items())]
+    outcomes = []
+    for sampler in card.samplers:
+        seed_everything(seed)
+        n, dims = budget.n_eval_samples, split.train.shape[1]
+        try:
+            samples = _call(
+                f"sample({sampler!r})", lambda: checked_samples(family.sample(n, None, sampler), n, dims)
+            )
+            measurements = {
+                "train_seconds": train_seconds,
+                "sample_throughput": budget.throughput_batch
+                / _best_seconds(lambda: _call("sample", lambda: family.sample(budget.throughput_batch, None, sampler))),
+                "sample_latency_ms": 1000 * _best_seconds(lambda: _call("sample", lambda: family.sample(1, None, sampler))),
+            }
+        except _FamilyError as exc:
+            outcomes.append(RunOutcome(sampler, exc.status, str(exc), fit=fit, provenance=provenance))
+            continue
+        ctx = EvaluationContext(dataset, split, card, samples, test_log_prob, measurements)
+        outcomes.append(
+            RunOutcome(
+                sampler,
+                COMPLETE,
+                metrics=[_metric_value(m, ctx) for m in metrics],
+                samples=samples[: budget.n_stored_samples].astype(np.float32),
+                fit=fit,
+                provenance=provenance,
+            )
+        )
+    return outcomes

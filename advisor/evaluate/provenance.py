@@ -1,0 +1,92 @@
+"""Provenance recorded with every run: versions, device, git revision, host."""
+
+from __future__ import annotations
+
+import functools
+import platform
+import socket
+import subprocess
+import sys
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Any
+
+from advisor.errors import InputError
+
+__all__ = ["resolve_device", "device_name", "environment"]
+
+_PACKAGES = ("advisor", "numpy", "scikit-learn", "torch", "zuko", "diffusers", "sqlalchemy", "pydantic")
+
+
+def resolve_device(requested: str) -> str:
+    """'auto' -> 'cuda' when torch sees a GPU, else 'cpu'; 'cpu'/'cuda' are checked and returned."""
+    if requested not in ("auto", "cpu", "cuda"):
+        raise InputError(f"unknown device {requested!r}; use auto, cpu or cuda")
+    if requested == "cpu":
+        return "cpu"
+    cuda = _cuda_available()
+    if requested == "cuda" and not cuda:
+        raise InputError("--device cuda was asked for, but torch sees no CUDA device; use --device cpu")
+    return "cuda" if cuda else "cpu"
+
+
+@functools.cache
+def _cuda_available() -> bool:
+    try:
+        import torch
+    except ImportError:
+        return False
+    return bool(torch.cuda.is_available())
+
+
+@functools.cache
+def device_name(device: str) -> str:
+    """A human-readable name of the device, e.g. the GPU model or the CPU model."""
+    if device == "cuda":
+        import torch
+
+        return torch.cuda.get_device_name()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+@functools.cache
+def _git_revision() -> str | None:
+    here = Path(__file__).resolve().parent
+    try:
+        out = subprocess.run(
+            ["git", "-C", str(here), "describe", "--always", "--dirty", "--abbrev=12"],
+            capture_output=True, text=True, timeout=5, check=True,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return out.stdout.strip() or None
+
+
+@functools.cache
+def _package_versions() -> dict[str, str]:
+    versions = {}
+    for name in _PACKAGES:
+        try:
+            versions[name] = version(name)
+        except PackageNotFoundError:
+            continue
+    return versions
+
+
+def environment(device: str) -> dict[str, Any]:
+    """The machine-and-software part of a run's provenance (no torch import unless on cuda)."""
+    return {
+        "packages": _package_versions(),
+        "python": sys.version.split()[0],
+        "platform": platform.platform(),
+        "host": socket.gethostname(),
+        "device": device,
+        "device_name": device_name(device),
+        "git_revision": _git_revision(),
+    }

@@ -1,0 +1,37 @@
+"""Metrics: the built-in metric plugins and `get_metric` for use from Python."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from advisor.hookspecs import hookimpl
+from advisor.metrics.base import EvaluationContext, LikelihoodMetric, MeasuredMetric, Metric, SampleMetric
+from advisor.metrics.cost import SampleLatency, SampleThroughput, TrainSeconds
+from advisor.metrics.likelihood import KLToTruth, TestNLL
+from advisor.metrics.modes import HighQualityRate, ModesCovered
+
+__all__ = [
+    "EvaluationContext",
+    "Metric",
+    "SampleMetric",
+    "LikelihoodMetric",
+    "MeasuredMetric",
+    "get_metric",
+]
+
+BUILTIN_METRICS = (TestNLL, KLToTruth, ModesCovered, HighQualityRate, TrainSeconds, SampleThroughput, SampleLatency)
+
+
+def get_metric(name: str) -> Metric:
+    """An instance of the registered metric `name`; sample metrics are callable as m(real, fake)."""
+    from advisor.plugins import load_registry
+
+    return load_registry().metric(name)()
+
+
+@hookimpl
+def advisor_metrics(register: Callable[[Any], None]) -> None:
+    """Register the built-in metrics."""
+    for metric in BUILTIN_METRICS:
+        register(metric)

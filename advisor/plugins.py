@@ -1,0 +1,242 @@
+"""The plugin manager: loads every plugin, isolates broken ones, and holds what they registered.
+
+Plugins come from the entry-point group ``advisor`` (built-ins and pip-installed packages alike) and
+from single ``.py`` files in a plugins directory (``--plugins-dir`` / ``ADVISOR_PLUGINS_DIR``). Each
+plugin is all-or-nothing: if importing it, validating its hooks, or anything it registers fails, the
+plugin is recorded as broken with its error and nothing of it is kept; every other plugin still loads.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib.util
+import sys
+import traceback
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from importlib.metadata import entry_points
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pluggy
+
+from advisor import hookspecs
+from advisor.cards import DatasetCard, FamilyCard, MetricSpec, Need
+from advisor.errors import InputError, unknown_name
+
+__all__ = ["PluginInfo", "BrokenPlugin", "Registry", "load_registry", "ENTRY_POINT_GROUP"]
+
+ENTRY_POINT_GROUP = hookspecs.PROJECT_NAME
+_BUILTIN_DISTRIBUTION = "advisor"
+
+
+@dataclass(frozen=True)
+class PluginInfo:
+    """Where a plugin came from."""
+
+    name: str
+    source: str
+    version: str | None = None
+
+
+@dataclass(frozen=True)
+class BrokenPlugin:
+    """A plugin that could not be loaded, with the reason."""
+
+    name: str
+    source: str
+    error: str
+
+
+@dataclass(frozen=True)
+class Registered:
+    """One registered object and the plugin that registered it."""
+
+    obj: Any
+    plugin: PluginInfo
+
+
+class RegistrationError(Exception):
+    """A plugin registered something the advisor cannot use."""
+
+
+def _checked_family(obj: Any) -> tuple[str, Any]:
+    from advisor.family import Family
+
+    if not (isinstance(obj, type) and issubclass(obj, Family)):
+        raise RegistrationError(f"advisor_families registered {obj!r}, which is not a Family subclass")
+    card = getattr(obj, "card", None)
+    if not isinstance(card, FamilyCard):
+        raise RegistrationError(f"family class {obj.__name__} has no `card = FamilyCard(...)`")
+    return card.name, obj
+
+
+def _checked_dataset(obj: Any) -> tuple[str, Any]:
+    from advisor.data.base import Dataset
+
+    if not (isinstance(obj, type) and issubclass(obj, Dataset)):
+        raise RegistrationError(f"advisor_datasets registered {obj!r}, which is not a Dataset subclass")
+    if not isinstance(getattr(obj, "card", None), DatasetCard):
+        raise RegistrationError(f"dataset class {obj.__name__} has no `card = DatasetCard(...)`")
+    return obj.card.name, obj
+
+
+def _checked_metric(obj: Any) -> tuple[str, Any]:
+    from advisor.metrics.base import Metric
+
+    if not (isinstance(obj, type) and issubclass(obj, Metric)):
+        raise RegistrationError(f"advisor_metrics registered {obj!r}, which is not a Metric subclass")
+    if not isinstance(getattr(obj, "spec", None), MetricSpec):
+        raise RegistrationError(f"metric class {obj.__name__} has no `spec = MetricSpec(...)`")
+    return obj.spec.name, obj
+
+
+def _checked_need(obj: Any) -> tuple[str, Any]:
+    if not isinstance(obj, Need):
+        raise RegistrationError(f"advisor_needs registered {obj!r}, which is not a Need")
+    return obj.name, obj
+
+
+# hook name -> (kind used in messages, validator returning (name, object))
+_KINDS: dict[str, tuple[str, Callable[[Any], tuple[str, Any]]]] = {
+    "advisor_families": ("family", _checked_family),
+    "advisor_datasets": ("dataset", _checked_dataset),
+    "advisor_metrics": ("metric", _checked_metric),
+    "advisor_needs": ("need", _checked_need),
+}
+
+
+@dataclass
+class Registry:
+    """Everything the loaded plugins registered, by kind and name, plus the broken plugins."""
+
+    families: dict[str, Registered] = field(default_factory=dict)
+    datasets: dict[str, Registered] = field(default_factory=dict)
+    metrics: dict[str, Registered] = field(default_factory=dict)
+    needs: dict[str, Registered] = field(default_factory=dict)
+    plugins: list[PluginInfo] = field(default_factory=list)
+    broken: list[BrokenPlugin] = field(default_factory=list)
+
+    def _table(self, kind: str) -> dict[str, Registered]:
+        return {"family": self.families, "dataset": self.datasets, "metric": self.metrics, "need": self.needs}[kind]
+
+    def get(self, kind: str, name: str) -> Any:
+        """Return the registered `kind` ('family', 'dataset', 'metric', 'need') called `name`."""
+        table = self._table(kind)
+        if name not in table:
+            raise unknown_name(kind, name, table)
+        return table[name].obj
+
+    def family(self, name: str) -> Any:
+        """The family class called `name`; InputError listing valid names if unknown."""
+        return self.get("family", name)
+
+    def dataset(self, name: str) -> Any:
+        """The dataset class called `name`; InputError listing valid names if unknown."""
+        return self.get("dataset", name)
+
+    def metric(self, name: str) -> Any:
+        """The metric class called `name`; InputError listing valid names if unknown."""
+        return self.get("metric", name)
+
+    def need(self, name: str) -> Need:
+        """The need called `name`; InputError listing valid names if unknown."""
+        return self.get("need", name)
+
+    def _add_plugin(self, pm: pluggy.PluginManager, module: Any, info: PluginInfo) -> None:
+        """Register one plugin module and everything it registers, or record it as broken."""
+        staged: list[tuple[str, str, Any]] = []
+        try:
+            pm.register(module, name=info.name)
+            try:
+                pm.check_pending()
+                for hook_name, (kind, check) in _KINDS.items():
+                    for impl in getattr(pm.hook, hook_name).get_hookimpls():
+                        if impl.plugin_name != info.name:
+                            continue
+
+                        def register(obj: Any, kind: str = kind, check: Callable = check) -> None:
+                            name, checked = check(obj)
+                            if name in self._table(kind) or any(s[:2] == (kind, name) for s in staged):
+                                owner = self._table(kind).get(name)
+                                by = f" by plugin {owner.plugin.name!r}" if owner else ""
+                                raise RegistrationError(f"{kind} {name!r} is already registered{by}")
+                            staged.append((kind, name, checked))
+
+                        impl.function(register=register)
+            except BaseException:
+                pm.unregister(name=info.name)
+                raise
+        except Exception as exc:  # noqa: BLE001 - any failure of a plugin is isolated and reported
+            self.broken.append(BrokenPlugin(info.name, info.source, _describe(exc)))
+            return
+        for kind, name, obj in staged:
+            self._table(kind)[name] = Registered(obj, info)
+        self.plugins.append(info)
+
+
+def _describe(exc: BaseException) -> str:
+    """One readable paragraph for a plugin's failure: type, message and the plugin frame."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    where = f" (at {frames[-1].filename}:{frames[-1].lineno})" if frames else ""
+    return f"{type(exc).__name__}: {exc}{where}"
+
+
+def _entry_point_plugins() -> Iterator[tuple[PluginInfo, Callable[[], Any]]]:
+    eps = sorted(
+        entry_points(group=ENTRY_POINT_GROUP),
+        key=lambda ep: (ep.dist is None or ep.dist.name != _BUILTIN_DISTRIBUTION, ep.name),
+    )
+    for ep in eps:
+        dist = ep.dist
+        source = f"entry point {ep.value}" + (f" ({dist.name} {dist.version})" if dist else "")
+        yield PluginInfo(ep.name, source, dist.version if dist else None), ep.load
+
+
+def _directory_plugins(directory: Path) -> Iterator[tuple[PluginInfo, Callable[[], Any]]]:
+    if not directory.is_dir():
+        raise InputError(f"plugins directory {str(directory)!r} does not exist or is not a directory")
+    for path in sorted(directory.glob("*.py")):
+        yield PluginInfo(path.stem, str(path)), functools.partial(_import_file, path)
+
+
+def _import_file(path: Path) -> ModuleType:
+    module_name = f"advisor_plugins_dir.{path.stem}"
+    spec = importlib.util.spec_from_file_location(module_name, path)
+    if spec is None or spec.loader is None:
+        raise ImportError(f"cannot import {path}")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[module_name] = module
+    try:
+        spec.loader.exec_module(module)
+    except BaseException:
+        del sys.modules[module_name]
+        raise
+    return module
+
+
+@functools.lru_cache(maxsize=8)
+def _load(plugins_dir: str | None) -> Registry:
+    pm = pluggy.PluginManager(hookspecs.PROJECT_NAME)
+    pm.add_hookspecs(hookspecs)
+    registry = Registry()
+    sources = list(_entry_point_plugins())
+    if plugins_dir:
+        sources += list(_directory_plugins(Path(plugins_dir)))
+    for info, load in sources:
+        if pm.has_plugin(info.name) or any(b.name == info.name for b in registry.broken):
+            registry.broken.append(BrokenPlugin(info.name, info.source, "a plugin of this name is already loaded"))
+            continue
+        try:
+            module = load()
+        except Exception as exc:  # noqa: BLE001 - a plugin that fails to import is reported, not fatal
+            registry.broken.append(BrokenPlugin(info.name, info.source, _describe(exc)))
+            continue
+        registry._add_plugin(pm, module, info)
+    return registry
+
+
+def load_registry(plugins_dir: str | Path | None = None) -> Registry:
+    """Load all plugins (entry points, then files in `plugins_dir`) once per process and directory."""
+    return _load(str(Path(plugins_dir).resolve()) if plugins_dir else None)

@@ -1,0 +1,192 @@
+"""Opening a results store: path or URL resolution, SQLite settings, schema creation and checks.
+
+SQLite is the default: WAL journal (readers never block the writer), a busy timeout, and
+``BEGIN IMMEDIATE`` for every writing transaction. Python's sqlite3 driver otherwise begins
+transactions lazily, so two writers can both read and then collide upgrading to a write lock, a
+"database is locked" that no busy timeout cures; following SQLAlchemy's pysqlite documentation
+("Serializable isolation / Savepoints / Transactional DDL") the driver's own transaction handling is
+switched off and the engine emits BEGIN itself. Read-only stores open the file with ``mode=ro`` and
+``PRAGMA query_only``; other databases get a read-only session characteristic.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from urllib.parse import quote
+
+from sqlalchemy import Engine, create_engine, event, inspect, select, text
+from sqlalchemy.exc import DatabaseError, OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+from advisor.errors import SchemaVersionError, StoreError
+from advisor.store.models import SCHEMA_VERSION, VIEWS, Base, Meta
+
+__all__ = ["Store", "open_store", "default_db", "BUSY_TIMEOUT_S"]
+
+BUSY_TIMEOUT_S = 60.0
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
+def default_db() -> str:
+    """The store used when --db is not given: $ADVISOR_DB, else ./results.db."""
+    return os.environ.get("ADVISOR_DB") or "results.db"
+
+
+class Store:
+    """An opened results store: an engine and a session factory, checked against the schema."""
+
+    def __init__(self, engine: Engine, location: str, readonly: bool) -> None:
+        self.engine = engine
+        self.location = location
+        self.readonly = readonly
+        self._sessions = sessionmaker(engine, expire_on_commit=False)
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """A session whose work is committed as one transaction on success, rolled back on error."""
+        with self._sessions() as session, session.begin():
+            yield session
+
+    def schema_version(self) -> int | None:
+        """The schema version recorded in the store, or None when the store has no meta table."""
+        with self.engine.connect() as conn:
+            if not inspect(conn).has_table("meta"):
+                return None
+            value = conn.execute(select(Meta.value).where(Meta.key == "schema_version")).scalar()
+        return int(value) if value is not None else None
+
+    def close(self) -> None:
+        """Release every pooled connection."""
+        self.engine.dispose()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _is_url(db: str) -> bool:
+    return "://" in db
+
+
+def _check_sqlite_file(path: Path, create: bool) -> None:
+    if path.is_dir():
+        raise StoreError(f"--db {str(path)!r} is a directory; give the path of a results store file")
+    if not path.exists():
+        if not create:
+            raise StoreError(
+                f"no results store at {str(path)!r}. Create one by running a bench, e.g. "
+                f"`advisor bench --family gmm --dataset ring8 --db {path}`, or point --db / ADVISOR_DB "
+                "at an existing store."
+            )
+        if not path.parent.exists():
+            raise StoreError(f"cannot create {str(path)!r}: directory {str(path.parent)!r} does not exist")
+        return
+    with path.open("rb") as handle:
+        head = handle.read(len(_SQLITE_MAGIC))
+    if head and head != _SQLITE_MAGIC:
+        raise StoreError(f"{str(path)!r} is not an SQLite database, so it cannot be a results store")
+
+
+def _install_sqlite_settings(engine: Engine, readonly: bool) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record) -> None:  # noqa: ANN001 - DB-API connection
+        dbapi_connection.isolation_level = None  # the engine emits BEGIN itself, below
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        if readonly:
+            cursor.execute("PRAGMA query_only = ON")
+        else:
+            cursor.execute("PRAGMA journal_mode = WAL")
+            cursor.execute("PRAGMA synchronous = NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection) -> None:  # noqa: ANN001 - SQLAlchemy Connection
+        connection.exec_driver_sql("BEGIN" if readonly else "BEGIN IMMEDIATE")
+
+
+def _install_readonly_session(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record) -> None:  # noqa: ANN001 - DB-API connection
+        cursor = dbapi_connection.cursor()
+        cursor.execute("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")
+        cursor.close()
+        dbapi_connection.commit()
+
+
+def _make_engine(db: str, readonly: bool) -> Engine:
+    if _is_url(db):
+        url = db
+    elif readonly:
+        url = f"sqlite:///file:{quote(str(Path(db).resolve()))}?mode=ro&uri=true"
+    else:
+        url = f"sqlite:///{Path(db).resolve()}"
+    try:
+        engine = create_engine(url, pool_pre_ping=not url.startswith("sqlite"))
+    except Exception as exc:  # noqa: BLE001 - bad URL or missing driver: say which
+        raise StoreError(f"cannot open store {db!r}: {exc}") from exc
+    if engine.dialect.name == "sqlite":
+        _install_sqlite_settings(engine, readonly)
+    elif readonly:
+        _install_readonly_session(engine)
+    return engine
+
+
+def _initialise(engine: Engine) -> None:
+    """Create the schema in an empty database, in one transaction (safe against concurrent creators)."""
+    with engine.begin() as conn:
+        if inspect(conn).has_table("meta"):
+            return  # another process created it while we waited for the write lock
+        Base.metadata.create_all(conn)
+        for name, sql in VIEWS.items():
+            conn.execute(text(f"CREATE VIEW {name} AS {sql}"))
+        conn.execute(Meta.__table__.insert().values(key="schema_version", value=str(SCHEMA_VERSION)))
+
+
+def open_store(db: str | None = None, *, create: bool = False, readonly: bool = False, check_schema: bool = True) -> Store:
+    """Open the store at path or URL `db` (default: `default_db()`).
+
+    `create` makes a new store where there is none; `readonly` refuses every write at the database
+    level; `check_schema` refuses a store of another schema version with the command that upgrades it.
+    """
+    db = db or default_db()
+    if not _is_url(db):
+        _check_sqlite_file(Path(db), create and not readonly)
+    engine = _make_engine(db, readonly)
+    store = Store(engine, db, readonly)
+    try:
+        with engine.connect() as conn:
+            tables = set(inspect(conn).get_table_names())
+        if "meta" not in tables:
+            if tables:
+                raise StoreError(
+                    f"{db!r} is a database but not an advisor results store (it has tables "
+                    f"{', '.join(sorted(tables))}); point --db at a results store or a new file"
+                )
+            if not create or readonly:
+                raise StoreError(f"{db!r} holds no results yet; run `advisor bench --db {db}` first")
+            _initialise(engine)
+        version = store.schema_version()
+    except (OperationalError, DatabaseError) as exc:
+        store.close()
+        raise StoreError(f"cannot read store {db!r}: {exc.orig or exc}") from exc
+    except BaseException:
+        store.close()
+        raise
+    if check_schema and version != SCHEMA_VERSION:
+        store.close()
+        raise SchemaVersionError(
+            f"store {db!r} has schema version {version}, this advisor uses version {SCHEMA_VERSION}. "
+            + (
+                f"Upgrade it with `advisor db upgrade --db {db}` (back it up first)."
+                if version is not None and version < SCHEMA_VERSION
+                else "It was written by a newer advisor: upgrade advisor (`pip install -U advisor`)."
+            )
+        )
+    return store

@@ -1,0 +1,196 @@
+"""Reading and writing runs: the only module that knows how results map onto the tables."""
+
+from __future__ import annotations
+
+import os
+import socket
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import select, text
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session, selectinload
+
+from advisor.errors import InputError
+from advisor.store.engine import Store
+from advisor.store.models import DatasetRow, FamilyRow, MetricRow, Run, SampleRow, utcnow
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from advisor.evaluate.protocol import RunOutcome
+    from advisor.plugins import Registry
+
+__all__ = [
+    "Cell",
+    "sync_catalog",
+    "cell_is_complete",
+    "start_runs",
+    "finish_runs",
+    "list_runs",
+    "get_run",
+    "load_samples",
+    "run_to_dict",
+    "run_sql",
+]
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One unit of bench work: a family fit once on a dataset with a seed and budget."""
+
+    family: str
+    dataset: str
+    seed: int
+    budget: str
+
+
+def sync_catalog(store: Store, registry: Registry, families: Iterable[str], datasets: Iterable[str]) -> None:
+    """Record (or refresh) the cards of the given families and datasets in the store."""
+    with store.session() as session:
+        for name in families:
+            entry = registry.families[name]
+            card = entry.obj.card
+            session.merge(
+                FamilyRow(
+                    name=name, title=card.title, plugin=entry.plugin.source, version=entry.plugin.version,
+                    card=card.model_dump(mode="json"),
+                )
+            )
+        for name in datasets:
+            entry = registry.datasets[name]
+            session.merge(DatasetRow(name=name, plugin=entry.plugin.source, card=entry.obj.card.model_dump(mode="json")))
+
+
+def cell_is_complete(store: Store, cell: Cell, samplers: Sequence[str]) -> bool:
+    """Whether every sampler of `cell` already has a COMPLETE run in the store."""
+    with store.session() as session:
+        done = session.scalars(
+            select(Run.sampler).where(
+                Run.family == cell.family, Run.dataset == cell.dataset, Run.seed == cell.seed,
+                Run.budget == cell.budget, Run.status == "COMPLETE",
+            )
+        ).all()
+    return set(samplers) <= set(done)
+
+
+def start_runs(store: Store, cell: Cell, samplers: Sequence[str], device: str) -> list[int]:
+    """Insert one RUNNING run per sampler of `cell` and return their ids."""
+    now = utcnow()
+    with store.session() as session:
+        runs = [
+            Run(
+                family=cell.family, sampler=sampler, dataset=cell.dataset, seed=cell.seed, budget=cell.budget,
+                status="RUNNING", device=device, started_at=now, heartbeat_at=now,
+                host=socket.gethostname(), pid=os.getpid(),
+            )
+            for sampler in samplers
+        ]
+        session.add_all(runs)
+        session.flush()
+        return [run.id for run in runs]
+
+
+def finish_runs(store: Store, run_ids: Sequence[int], outcomes: Sequence[RunOutcome]) -> None:
+    """Write each outcome's status, metrics and samples onto its run, all in one transaction."""
+    now = utcnow()
+    with store.session() as session:
+        for run_id, outcome in zip(run_ids, outcomes, strict=True):
+            run = session.get(Run, run_id)
+            run.status, run.error, run.finished_at, run.heartbeat_at = outcome.status, outcome.error, now, now
+            run.fit, run.provenance = outcome.fit, outcome.provenance
+            run.data_hash = outcome.provenance.get("data_hash")
+            run.metrics = [
+                MetricRow(
+                    name=m.name, value=m.value, unit=m.unit, higher_is_better=m.higher_is_better,
+                    kind=m.kind, flag=m.flag, note=m.note,
+                )
+                for m in outcome.metrics
+            ]
+            if outcome.samples is not None:
+                array = outcome.samples
+                session.merge(
+                    SampleRow(run_id=run_id, rows=array.shape[0], cols=array.shape[1], dtype="float32",
+                              data=array.astype("float32").tobytes())
+                )
+
+
+def list_runs(
+    session: Session,
+    *,
+    ids: Sequence[int] = (),
+    families: Sequence[str] = (),
+    datasets: Sequence[str] = (),
+    budget: str | None = None,
+    status: str | None = None,
+    limit: int | None = None,
+) -> list[Run]:
+    """Runs matching the filters, newest first, with their metrics loaded."""
+    query = select(Run).options(selectinload(Run.metrics)).order_by(Run.id.desc())
+    if ids:
+        query = query.where(Run.id.in_(ids))
+    if families:
+        query = query.where(Run.family.in_(families))
+    if datasets:
+        query = query.where(Run.dataset.in_(datasets))
+    if budget:
+        query = query.where(Run.budget == budget)
+    if status:
+        query = query.where(Run.status == status.upper())
+    if limit:
+        query = query.limit(limit)
+    return list(session.scalars(query))
+
+
+def get_run(session: Session, run_id: int) -> Run:
+    """The run with id `run_id`; InputError if there is none."""
+    run = session.get(Run, run_id, options=[selectinload(Run.metrics)])
+    if run is None:
+        raise InputError(f"no run with id {run_id}; list runs with `advisor results list`")
+    return run
+
+
+def load_samples(session: Session, run_id: int) -> np.ndarray | None:
+    """The stored sample array of a run, or None when none was stored."""
+    import numpy as np
+
+    row = session.get(SampleRow, run_id)
+    if row is None:
+        return None
+    return np.frombuffer(row.data, dtype=row.dtype).reshape(row.rows, row.cols)
+
+
+def run_to_dict(run: Run, *, details: bool = False) -> dict[str, Any]:
+    """A JSON-ready view of a run and its metrics; `details` adds fit report and provenance."""
+    data: dict[str, Any] = {
+        "id": run.id, "family": run.family, "sampler": run.sampler, "dataset": run.dataset, "seed": run.seed,
+        "budget": run.budget, "status": run.status, "error": run.error, "device": run.device,
+        "started_at": run.started_at.isoformat() if run.started_at else None,
+        "finished_at": run.finished_at.isoformat() if run.finished_at else None,
+        "metrics": {
+            m.name: {"value": m.value, "unit": m.unit, "higher_is_better": m.higher_is_better, "kind": m.kind,
+                     "flag": m.flag, **({"note": m.note} if m.note else {})}
+            for m in run.metrics
+        },
+    }
+    if details:
+        data.update(data_hash=run.data_hash, host=run.host, pid=run.pid, fit=run.fit, provenance=run.provenance)
+    return data
+
+
+def run_sql(store: Store, sql: str) -> tuple[list[str], list[tuple[Any, ...]]]:
+    """Execute one SQL statement on a read-only store; InputError for a write or a bad statement."""
+    if not store.readonly:
+        raise ValueError("run_sql needs a store opened with readonly=True")
+    try:
+        with store.engine.connect() as conn:
+            result = conn.execute(text(sql))
+            if not result.returns_rows:
+                raise InputError("the statement returned no rows; `advisor results sql` only reads")
+            return list(result.keys()), [tuple(row) for row in result]
+    except DBAPIError as exc:
+        message = str(exc.orig)
+        if "readonly" in message or "read-only" in message or "query_only" in message.replace(" ", "_"):
+            raise InputError(f"refused: the store is opened read-only and the statement writes ({message})") from exc
+        raise InputError(f"SQL error: {message}") from exc
