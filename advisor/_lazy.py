@@ -2,6 +2,10 @@
 
 Modules that register plugins are imported by every command. They bind heavy libraries with
 `lazy_import`, which returns the module object at once and executes it on first attribute access.
+
+Pitfall: *any* attribute access executes the module, including the `__class__` lookup that
+`isinstance` makes. pluggy inspects every module-level name of a plugin module, so a module that is
+itself registered as a plugin must not hold a lazy module at module level (import inside methods).
 """
 
 from __future__ import annotations

@@ -34,16 +34,37 @@ BUDGETS: dict[str, Budget] = {
     b.name: b
     for b in (
         Budget(
-            name="smoke", train_steps=200, batch_size=256, n_train=2_000, n_test=1_000,
-            n_eval_samples=1_000, n_stored_samples=200, throughput_batch=1_000, time_limit_s=120,
+            name="smoke",
+            train_steps=200,
+            batch_size=256,
+            n_train=2_000,
+            n_test=1_000,
+            n_eval_samples=1_000,
+            n_stored_samples=200,
+            throughput_batch=1_000,
+            time_limit_s=120,
         ),
         Budget(
-            name="quick", train_steps=10_000, batch_size=512, n_train=20_000, n_test=5_000,
-            n_eval_samples=10_000, n_stored_samples=1_000, throughput_batch=1_000, time_limit_s=900,
+            name="quick",
+            train_steps=10_000,
+            batch_size=512,
+            n_train=20_000,
+            n_test=5_000,
+            n_eval_samples=10_000,
+            n_stored_samples=1_000,
+            throughput_batch=1_000,
+            time_limit_s=900,
         ),
         Budget(
-            name="full", train_steps=50_000, batch_size=1_024, n_train=100_000, n_test=10_000,
-            n_eval_samples=10_000, n_stored_samples=2_000, throughput_batch=1_000, time_limit_s=7_200,
+            name="full",
+            train_steps=50_000,
+            batch_size=1_024,
+            n_train=100_000,
+            n_test=10_000,
+            n_eval_samples=10_000,
+            n_stored_samples=2_000,
+            throughput_batch=1_000,
+            time_limit_s=7_200,
         ),
     )
 }

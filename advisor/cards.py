@@ -42,9 +42,7 @@ class _Card(BaseModel):
     @classmethod
     def _check_name(cls, value: str) -> str:
         if not _NAME.match(value):
-            raise ValueError(
-                "must be lower-case letters and digits, words joined by '-' or '_' (e.g. 'flow-ar')"
-            )
+            raise ValueError("must be lower-case letters and digits, words joined by '-' or '_' (e.g. 'flow-ar')")
         return value
 
 

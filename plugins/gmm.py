@@ -13,14 +13,11 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from advisor import Family, FamilyCard, FitReport, hookimpl
-from advisor._lazy import lazy_import
 
 if TYPE_CHECKING:
     import numpy as np
 
     from advisor.budgets import Budget
-else:
-    np = lazy_import("numpy")
 
 __all__ = ["GaussianMixtureFamily"]
 
@@ -44,6 +41,7 @@ class GaussianMixtureFamily(Family):
     heavy_imports = ("sklearn.mixture",)
 
     def fit(self, train: np.ndarray, labels: np.ndarray | None, budget: Budget, seed: int, device: str) -> FitReport:
+        import numpy as np
         from sklearn.mixture import GaussianMixture
 
         # Each component needs enough points to estimate its covariance.
@@ -62,6 +60,8 @@ class GaussianMixtureFamily(Family):
         )
 
     def sample(self, n: int, labels: np.ndarray | None = None, sampler: str = "default") -> np.ndarray:
+        import numpy as np
+
         x, _ = self.model.sample(n)
         # sklearn returns samples grouped by component; shuffle so any prefix is a fair sample.
         return x[self.model.random_state.permutation(n)].astype(np.float32)

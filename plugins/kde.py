@@ -14,15 +14,12 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from advisor import Family, FamilyCard, FitReport, hookimpl
-from advisor._lazy import lazy_import
 from advisor.selection import holdout
 
 if TYPE_CHECKING:
     import numpy as np
 
     from advisor.budgets import Budget
-else:
-    np = lazy_import("numpy")
 
 __all__ = ["KernelDensityFamily"]
 
@@ -48,6 +45,7 @@ class KernelDensityFamily(Family):
     heavy_imports = ("sklearn.neighbors",)
 
     def fit(self, train: np.ndarray, labels: np.ndarray | None, budget: Budget, seed: int, device: str) -> FitReport:
+        import numpy as np
         from sklearn.neighbors import KernelDensity
 
         fit_part, validation = holdout(train, VALIDATION_FRACTION, seed)
@@ -65,6 +63,8 @@ class KernelDensityFamily(Family):
         )
 
     def sample(self, n: int, labels: np.ndarray | None = None, sampler: str = "default") -> np.ndarray:
+        import numpy as np
+
         return self.model.sample(n, random_state=self.random_state).astype(np.float32)
 
     def log_prob(self, x: np.ndarray, labels: np.ndarray | None = None) -> np.ndarray:

@@ -30,10 +30,20 @@ HEADLINE_METRICS = ("test_nll", "kl_to_truth", "modes_covered", "hq_rate", "samp
 @click.option("-d", "--dataset", "datasets", multiple=True, metavar="NAME", help="Dataset to use (repeatable).")
 @click.option("--all", "run_all", is_flag=True, help="Every registered family on every registered dataset.")
 @click.option("--seeds", default=3, show_default=True, type=click.IntRange(1), help="Number of seeds: 0..N-1.")
-@click.option("--budget", default="quick", show_default=True, type=click.Choice(sorted(BUDGETS)),
-              help="Steps, data and evaluation sizes, the same for every family.")
-@click.option("--device", default="auto", show_default=True, type=click.Choice(["auto", "cpu", "cuda"]),
-              help="auto = cuda when torch sees a GPU, else cpu.")
+@click.option(
+    "--budget",
+    default="quick",
+    show_default=True,
+    type=click.Choice(sorted(BUDGETS)),
+    help="Steps, data and evaluation sizes, the same for every family.",
+)
+@click.option(
+    "--device",
+    default="auto",
+    show_default=True,
+    type=click.Choice(["auto", "cpu", "cuda"]),
+    help="auto = cuda when torch sees a GPU, else cpu.",
+)
 @click.option("--rerun", is_flag=True, help="Run cells again even when the store already has them COMPLETE.")
 @db_option
 @json_option
@@ -85,7 +95,9 @@ def bench(
         sync_catalog(store, registry, families, datasets)
         todo = cells if rerun else pending_cells(store, registry, cells)
         if len(todo) < len(cells):
-            console.print(f"{len(cells) - len(todo)} of {len(cells)} cells already COMPLETE in {store.location}; skipped")
+            console.print(
+                f"{len(cells) - len(todo)} of {len(cells)} cells already COMPLETE in {store.location}; skipped"
+            )
         results = _run_with_progress(store, registry, todo, get_budget(budget), device, console)
         with store.session() as session:
             runs = [run_to_dict(r) for r in list_runs(session, ids=[i for r in results for i in r.run_ids])]
@@ -97,14 +109,22 @@ def bench(
             f"bench: {len(runs)} runs, budget {budget}, device {device}",
             ["run", "family", "sampler", "dataset", "seed", "status", *HEADLINE_METRICS],
             [
-                [r["id"], r["family"], r["sampler"], r["dataset"], r["seed"], r["status"],
-                 *(r["metrics"].get(m, {}).get("value") for m in HEADLINE_METRICS)]
+                [
+                    r["id"],
+                    r["family"],
+                    r["sampler"],
+                    r["dataset"],
+                    r["seed"],
+                    r["status"],
+                    *(r["metrics"].get(m, {}).get("value") for m in HEADLINE_METRICS),
+                ]
                 for r in runs
             ],
         )
     failed = [r for r in runs if r["status"] != "COMPLETE"]
     for run in failed:
-        console.print(f"[red]{run['status']}[/] run {run['id']} {run['family']}/{run['dataset']}/seed {run['seed']}: {run['error']}")
+        where = f"{run['family']}/{run['dataset']}/seed {run['seed']}"
+        console.print(f"[red]{run['status']}[/] run {run['id']} {where}: {run['error']}")
     if failed:
         ctx.exit(1)
 
@@ -113,15 +133,27 @@ def _run_with_progress(
     store: Store, registry: Registry, cells: list[Cell], budget: Budget, device: str, console: Console
 ) -> list[CellResult]:
     """Run `cells` one after another under a rich progress bar (cells done, failed, ETA)."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
 
     from advisor.runner import run_cell
 
     results = []
     failed = 0
     columns = (
-        TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
-        TextColumn("{task.fields[failed]} failed"), TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(),
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[failed]} failed"),
+        TimeElapsedColumn(),
+        TextColumn("ETA"),
+        TimeRemainingColumn(),
     )
     with Progress(*columns, console=console, transient=False) as progress:
         task = progress.add_task("bench", total=len(cells), failed=0)

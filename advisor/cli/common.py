@@ -41,6 +41,7 @@ class AdvisorGroup(click.Group):
     """Root group: turns advisor errors into a one-line message and exit code, never a traceback."""
 
     def invoke(self, ctx: click.Context) -> Any:
+        """Invoke the command; map AdvisorError to its exit code and hide unexpected tracebacks."""
         try:
             return super().invoke(ctx)
         except AdvisorError as exc:

@@ -54,8 +54,18 @@ def list_plugins(ctx: click.Context, as_json: bool) -> None:
         "Families",
         ["name", "title", "likelihood", "latent", "training", "sampling", "cond.", "data", "samplers", "plugin"],
         [
-            [f["name"], c["title"], c["likelihood"], c["latent"], c["training"], c["sampling"], c["conditioning"],
-             c["data_kinds"], c["samplers"], f["plugin"]]
+            [
+                f["name"],
+                c["title"],
+                c["likelihood"],
+                c["latent"],
+                c["training"],
+                c["sampling"],
+                c["conditioning"],
+                c["data_kinds"],
+                c["samplers"],
+                f["plugin"],
+            ]
             for f in listing["families"]
             for c in [f["card"]]
         ],
@@ -63,20 +73,32 @@ def list_plugins(ctx: click.Context, as_json: bool) -> None:
     print_table(
         "Datasets",
         ["name", "title", "kind", "dims", "classes", "known density", "plugin"],
-        [[d["name"], c["title"], c["kind"], c["dims"], c["classes"], c["known_density"], d["plugin"]]
-         for d in listing["datasets"] for c in [d["card"]]],
+        [
+            [d["name"], c["title"], c["kind"], c["dims"], c["classes"], c["known_density"], d["plugin"]]
+            for d in listing["datasets"]
+            for c in [d["card"]]
+        ],
     )
     print_table(
         "Metrics",
         ["name", "title", "unit", "better", "category"],
-        [[m["name"], s["title"], s["unit"], "higher" if s["higher_is_better"] else "lower", s["category"]]
-         for m in listing["metrics"] for s in [m["spec"]]],
+        [
+            [m["name"], s["title"], s["unit"], "higher" if s["higher_is_better"] else "lower", s["category"]]
+            for m in listing["metrics"]
+            for s in [m["spec"]]
+        ],
     )
     if listing["needs"]:
-        print_table("Needs", ["name", "title", "plugin"],
-                    [[n["name"], n["need"]["title"], n["plugin"]] for n in listing["needs"]])
+        print_table(
+            "Needs",
+            ["name", "title", "plugin"],
+            [[n["name"], n["need"]["title"], n["plugin"]] for n in listing["needs"]],
+        )
     if listing["broken"]:
-        print_table("Broken plugins", ["name", "source", "error"],
-                    [[b["name"], b["source"], b["error"]] for b in listing["broken"]])
+        print_table(
+            "Broken plugins",
+            ["name", "source", "error"],
+            [[b["name"], b["source"], b["error"]] for b in listing["broken"]],
+        )
     else:
         stdout().print(f"{len(listing['plugins'])} plugins loaded, none broken.")

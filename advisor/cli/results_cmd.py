@@ -16,8 +16,22 @@ from advisor.store.queries import get_run, list_runs, run_sql, run_to_dict
 
 __all__ = ["results"]
 
-_EXPORT_COLUMNS = ("run_id", "family", "sampler", "dataset", "seed", "budget", "status", "device",
-                   "metric", "value", "unit", "higher_is_better", "kind", "flag")
+_EXPORT_COLUMNS = (
+    "run_id",
+    "family",
+    "sampler",
+    "dataset",
+    "seed",
+    "budget",
+    "status",
+    "device",
+    "metric",
+    "value",
+    "unit",
+    "higher_is_better",
+    "kind",
+    "flag",
+)
 
 
 @click.group()
@@ -26,10 +40,16 @@ def results() -> None:
 
 
 def _filters(fn: Any) -> Any:
-    fn = click.option("-f", "--family", "families", multiple=True, metavar="NAME", help="Only this family (repeatable).")(fn)
-    fn = click.option("-d", "--dataset", "datasets", multiple=True, metavar="NAME", help="Only this dataset (repeatable).")(fn)
+    fn = click.option(
+        "-f", "--family", "families", multiple=True, metavar="NAME", help="Only this family (repeatable)."
+    )(fn)
+    fn = click.option(
+        "-d", "--dataset", "datasets", multiple=True, metavar="NAME", help="Only this dataset (repeatable)."
+    )(fn)
     fn = click.option("--budget", metavar="NAME", help="Only runs of this budget.")(fn)
-    fn = click.option("--status", type=click.Choice(RUN_STATUSES, case_sensitive=False), help="Only runs with this status.")(fn)
+    fn = click.option(
+        "--status", type=click.Choice(RUN_STATUSES, case_sensitive=False), help="Only runs with this status."
+    )(fn)
     return fn
 
 
@@ -55,8 +75,19 @@ def list_results(db: str | None, as_json: bool, **filters: Any) -> None:
     print_table(
         None,
         ["run", "family", "sampler", "dataset", "seed", "budget", "status", *HEADLINE_METRICS],
-        [[r["id"], r["family"], r["sampler"], r["dataset"], r["seed"], r["budget"], r["status"],
-          *(r["metrics"].get(m, {}).get("value") for m in HEADLINE_METRICS)] for r in runs],
+        [
+            [
+                r["id"],
+                r["family"],
+                r["sampler"],
+                r["dataset"],
+                r["seed"],
+                r["budget"],
+                r["status"],
+                *(r["metrics"].get(m, {}).get("value") for m in HEADLINE_METRICS),
+            ]
+            for r in runs
+        ],
     )
 
 
@@ -81,8 +112,18 @@ def show(run_id: int, db: str | None, as_json: bool) -> None:
     print_table(
         "Metrics",
         ["metric", "value", "unit", "better", "kind", "flag", "note"],
-        [[name, m["value"], m["unit"], "higher" if m["higher_is_better"] else "lower", m["kind"], m["flag"], m.get("note")]
-         for name, m in run["metrics"].items()],
+        [
+            [
+                name,
+                m["value"],
+                m["unit"],
+                "higher" if m["higher_is_better"] else "lower",
+                m["kind"],
+                m["flag"],
+                m.get("note"),
+            ]
+            for name, m in run["metrics"].items()
+        ],
     )
     console.print("fit: " + json.dumps(run["fit"], default=str))
     console.print("provenance: " + json.dumps(run["provenance"], default=str))
@@ -90,9 +131,17 @@ def show(run_id: int, db: str | None, as_json: bool) -> None:
 
 @results.command()
 @_filters
-@click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True,
-              help="csv: one row per run and metric; json: one object per run.")
-@click.option("-o", "--out", type=click.Path(dir_okay=False, writable=True), help="Write to this file instead of stdout.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["csv", "json"]),
+    default="csv",
+    show_default=True,
+    help="csv: one row per run and metric; json: one object per run.",
+)
+@click.option(
+    "-o", "--out", type=click.Path(dir_okay=False, writable=True), help="Write to this file instead of stdout."
+)
 @db_option
 def export(fmt: str, out: str | None, db: str | None, **filters: Any) -> None:
     """Export runs and metrics as CSV (long format) or JSON."""
@@ -107,9 +156,24 @@ def export(fmt: str, out: str | None, db: str | None, **filters: Any) -> None:
             writer.writerow(_EXPORT_COLUMNS)
             for r in sorted(runs, key=lambda r: r["id"]):
                 for name, m in r["metrics"].items():
-                    writer.writerow([r["id"], r["family"], r["sampler"], r["dataset"], r["seed"], r["budget"],
-                                     r["status"], r["device"], name, m["value"], m["unit"], m["higher_is_better"],
-                                     m["kind"], m["flag"]])
+                    writer.writerow(
+                        [
+                            r["id"],
+                            r["family"],
+                            r["sampler"],
+                            r["dataset"],
+                            r["seed"],
+                            r["budget"],
+                            r["status"],
+                            r["device"],
+                            name,
+                            m["value"],
+                            m["unit"],
+                            m["higher_is_better"],
+                            m["kind"],
+                            m["flag"],
+                        ]
+                    )
     finally:
         if out:
             handle.close()
@@ -131,7 +195,7 @@ def sql(statement: str, db: str | None, as_json: bool, as_csv: bool) -> None:
     with open_store(db, readonly=True) as store:
         columns, rows = run_sql(store, statement)
     if as_json:
-        print_json([dict(zip(columns, row)) for row in rows])
+        print_json([dict(zip(columns, row, strict=True)) for row in rows])
     elif as_csv:
         writer = csv.writer(sys.stdout)
         writer.writerow(columns)

@@ -63,13 +63,19 @@ class Ring8(GaussianMixtureDataset):
     """Eight Gaussians (std 0.1) evenly spaced on a circle of radius 2."""
 
     card = DatasetCard(
-        name="ring8", title="8 Gaussians on a ring", kind="2d", dims=2, classes=8, known_density=True,
+        name="ring8",
+        title="8 Gaussians on a ring",
+        kind="2d",
+        dims=2,
+        classes=8,
+        known_density=True,
         description="Equal-weight mixture of 8 Gaussians, std 0.1, on a circle of radius 2.",
     )
     std = 0.1
 
     @classmethod
     def modes(cls) -> np.ndarray:
+        """Eight points at angles k * 45 degrees on the radius-2 circle."""
         angles = 2 * np.pi * np.arange(8) / 8
         return 2.0 * np.stack([np.cos(angles), np.sin(angles)], axis=1)
 
@@ -78,12 +84,18 @@ class Grid25(GaussianMixtureDataset):
     """25 Gaussians (std 0.05) on the 5x5 grid {-2, -1, 0, 1, 2}^2."""
 
     card = DatasetCard(
-        name="grid25", title="5x5 grid of Gaussians", kind="2d", dims=2, classes=25, known_density=True,
+        name="grid25",
+        title="5x5 grid of Gaussians",
+        kind="2d",
+        dims=2,
+        classes=25,
+        known_density=True,
         description="Equal-weight mixture of 25 Gaussians, std 0.05, at {-2,-1,0,1,2}^2.",
     )
     std = 0.05
 
     @classmethod
     def modes(cls) -> np.ndarray:
+        """The 25 grid points, row-major."""
         axis = np.arange(-2.0, 3.0)
         return np.stack(np.meshgrid(axis, axis, indexing="ij"), axis=-1).reshape(-1, 2)

@@ -170,21 +170,14 @@ def evaluate_cell(
     outcomes = []
     for sampler in card.samplers:
         seed_everything(seed)
-        n, dims = budget.n_eval_samples, split.train.shape[1]
         try:
-            samples = _call(
-                f"sample({sampler!r})", lambda: checked_samples(family.sample(n, None, sampler), n, dims)
-            )
-            measurements = {
-                "train_seconds": train_seconds,
-                "sample_throughput": budget.throughput_batch
-                / _best_seconds(lambda: _call("sample", lambda: family.sample(budget.throughput_batch, None, sampler))),
-                "sample_latency_ms": 1000 * _best_seconds(lambda: _call("sample", lambda: family.sample(1, None, sampler))),
-            }
+            samples, measurements = _sample_and_time(family, sampler, budget, split.train.shape[1])
         except _FamilyError as exc:
             outcomes.append(RunOutcome(sampler, exc.status, str(exc), fit=fit, provenance=provenance))
             continue
-        ctx = EvaluationContext(dataset, split, card, samples, test_log_prob, measurements)
+        ctx = EvaluationContext(
+            dataset, split, card, samples, test_log_prob, {"train_seconds": train_seconds, **measurements}
+        )
         outcomes.append(
             RunOutcome(
                 sampler,
@@ -196,3 +189,13 @@ def evaluate_cell(
             )
         )
     return outcomes
+
+
+def _sample_and_time(family: Any, sampler: str, budget: Budget, dims: int) -> tuple[np.ndarray, dict[str, float]]:
+    """Draw the evaluation samples with `sampler`, then time throughput and single-sample latency."""
+    n = budget.n_eval_samples
+    samples = _call(f"sample({sampler!r})", lambda: checked_samples(family.sample(n, None, sampler), n, dims))
+    batch = budget.throughput_batch
+    batch_seconds = _best_seconds(lambda: _call("sample", lambda: family.sample(batch, None, sampler)))
+    single_seconds = _best_seconds(lambda: _call("sample", lambda: family.sample(1, None, sampler)))
+    return samples, {"sample_throughput": batch / batch_seconds, "sample_latency_ms": 1000 * single_seconds}

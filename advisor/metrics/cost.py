@@ -12,7 +12,11 @@ class TrainSeconds(MeasuredMetric):
     """Wall-clock seconds spent in `fit`, model selection included."""
 
     spec = MetricSpec(
-        name="train_seconds", title="Training time", unit="s", higher_is_better=False, category="cost",
+        name="train_seconds",
+        title="Training time",
+        unit="s",
+        higher_is_better=False,
+        category="cost",
         description="Wall-clock seconds of fit(), including the family's own model selection.",
     )
 
@@ -21,8 +25,12 @@ class SampleThroughput(MeasuredMetric):
     """Samples per second when sampling one batch of the budget's throughput batch size."""
 
     spec = MetricSpec(
-        name="sample_throughput", title="Sampling throughput", unit="samples/s", higher_is_better=True,
-        category="cost", description="Samples per second at the budget's throughput batch (1,000).",
+        name="sample_throughput",
+        title="Sampling throughput",
+        unit="samples/s",
+        higher_is_better=True,
+        category="cost",
+        description="Samples per second at the budget's throughput batch (1,000).",
     )
 
 
@@ -30,6 +38,10 @@ class SampleLatency(MeasuredMetric):
     """Milliseconds to draw a single sample."""
 
     spec = MetricSpec(
-        name="sample_latency_ms", title="Single-sample latency", unit="ms", higher_is_better=False,
-        category="cost", description="Wall-clock milliseconds of sample(1), best of several calls.",
+        name="sample_latency_ms",
+        title="Single-sample latency",
+        unit="ms",
+        higher_is_better=False,
+        category="cost",
+        description="Wall-clock milliseconds of sample(1), best of several calls.",
     )

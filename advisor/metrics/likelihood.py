@@ -18,7 +18,11 @@ class TestNLL(LikelihoodMetric):
 
     __test__ = False  # not a pytest test class despite the name
     spec = MetricSpec(
-        name="test_nll", title="Test NLL", unit="nats/dim", higher_is_better=False, category="likelihood",
+        name="test_nll",
+        title="Test NLL",
+        unit="nats/dim",
+        higher_is_better=False,
+        category="likelihood",
         description="-mean log p(x_test) / dims; its kind (exact, bound, estimate) is stored beside it.",
     )
 
@@ -31,7 +35,11 @@ class KLToTruth(LikelihoodMetric):
     """KL(p_true || p_model) estimated on the test set: mean of log p_true - log p_model, nats."""
 
     spec = MetricSpec(
-        name="kl_to_truth", title="KL to truth", unit="nats", higher_is_better=False, category="likelihood",
+        name="kl_to_truth",
+        title="KL to truth",
+        unit="nats",
+        higher_is_better=False,
+        category="likelihood",
         description="Monte-Carlo KL(p_data || p_model) over the test set, nats per example (all dims).",
     )
 

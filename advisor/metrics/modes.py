@@ -46,7 +46,11 @@ class ModesCovered(_MixtureMetric):
     """Number of mixture modes that receive at least 1% of the samples as high-quality samples."""
 
     spec = MetricSpec(
-        name="modes_covered", title="Modes covered", unit="modes", higher_is_better=True, category="quality",
+        name="modes_covered",
+        title="Modes covered",
+        unit="modes",
+        higher_is_better=True,
+        category="quality",
         description="Modes receiving >= 1% of samples within 3 std (PacGAN's definition).",
     )
 
@@ -60,7 +64,11 @@ class HighQualityRate(_MixtureMetric):
     """Fraction of samples within 3 standard deviations of their nearest mode."""
 
     spec = MetricSpec(
-        name="hq_rate", title="High-quality rate", unit="", higher_is_better=True, category="quality",
+        name="hq_rate",
+        title="High-quality rate",
+        unit="",
+        higher_is_better=True,
+        category="quality",
         description="Fraction of samples within 3 std of the nearest mode (true samples: ~0.989 in 2-D).",
     )
 

@@ -149,13 +149,15 @@ def _initialise(engine: Engine) -> None:
         conn.execute(Meta.__table__.insert().values(key="schema_version", value=str(SCHEMA_VERSION)))
 
 
-def open_store(db: str | None = None, *, create: bool = False, readonly: bool = False, check_schema: bool = True) -> Store:
+def open_store(
+    db: str | os.PathLike | None = None, *, create: bool = False, readonly: bool = False, check_schema: bool = True
+) -> Store:
     """Open the store at path or URL `db` (default: `default_db()`).
 
     `create` makes a new store where there is none; `readonly` refuses every write at the database
     level; `check_schema` refuses a store of another schema version with the command that upgrades it.
     """
-    db = db or default_db()
+    db = str(db or default_db())
     if not _is_url(db):
         _check_sqlite_file(Path(db), create and not readonly)
     engine = _make_engine(db, readonly)

@@ -8,7 +8,7 @@ metric, with unit, direction, likelihood kind and a flag for nan / inf / not-app
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
@@ -35,7 +35,7 @@ RUN_STATUSES = ("PENDING", "RUNNING", "COMPLETE", "FAILED", "INVALID", "TIMEOUT"
 
 def utcnow() -> datetime:
     """Timezone-aware current time in UTC."""
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 class Base(DeclarativeBase):

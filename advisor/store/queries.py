@@ -54,13 +54,18 @@ def sync_catalog(store: Store, registry: Registry, families: Iterable[str], data
             card = entry.obj.card
             session.merge(
                 FamilyRow(
-                    name=name, title=card.title, plugin=entry.plugin.source, version=entry.plugin.version,
+                    name=name,
+                    title=card.title,
+                    plugin=entry.plugin.source,
+                    version=entry.plugin.version,
                     card=card.model_dump(mode="json"),
                 )
             )
         for name in datasets:
             entry = registry.datasets[name]
-            session.merge(DatasetRow(name=name, plugin=entry.plugin.source, card=entry.obj.card.model_dump(mode="json")))
+            session.merge(
+                DatasetRow(name=name, plugin=entry.plugin.source, card=entry.obj.card.model_dump(mode="json"))
+            )
 
 
 def cell_is_complete(store: Store, cell: Cell, samplers: Sequence[str]) -> bool:
@@ -68,8 +73,11 @@ def cell_is_complete(store: Store, cell: Cell, samplers: Sequence[str]) -> bool:
     with store.session() as session:
         done = session.scalars(
             select(Run.sampler).where(
-                Run.family == cell.family, Run.dataset == cell.dataset, Run.seed == cell.seed,
-                Run.budget == cell.budget, Run.status == "COMPLETE",
+                Run.family == cell.family,
+                Run.dataset == cell.dataset,
+                Run.seed == cell.seed,
+                Run.budget == cell.budget,
+                Run.status == "COMPLETE",
             )
         ).all()
     return set(samplers) <= set(done)
@@ -81,9 +89,17 @@ def start_runs(store: Store, cell: Cell, samplers: Sequence[str], device: str) -
     with store.session() as session:
         runs = [
             Run(
-                family=cell.family, sampler=sampler, dataset=cell.dataset, seed=cell.seed, budget=cell.budget,
-                status="RUNNING", device=device, started_at=now, heartbeat_at=now,
-                host=socket.gethostname(), pid=os.getpid(),
+                family=cell.family,
+                sampler=sampler,
+                dataset=cell.dataset,
+                seed=cell.seed,
+                budget=cell.budget,
+                status="RUNNING",
+                device=device,
+                started_at=now,
+                heartbeat_at=now,
+                host=socket.gethostname(),
+                pid=os.getpid(),
             )
             for sampler in samplers
         ]
@@ -103,16 +119,26 @@ def finish_runs(store: Store, run_ids: Sequence[int], outcomes: Sequence[RunOutc
             run.data_hash = outcome.provenance.get("data_hash")
             run.metrics = [
                 MetricRow(
-                    name=m.name, value=m.value, unit=m.unit, higher_is_better=m.higher_is_better,
-                    kind=m.kind, flag=m.flag, note=m.note,
+                    name=m.name,
+                    value=m.value,
+                    unit=m.unit,
+                    higher_is_better=m.higher_is_better,
+                    kind=m.kind,
+                    flag=m.flag,
+                    note=m.note,
                 )
                 for m in outcome.metrics
             ]
             if outcome.samples is not None:
                 array = outcome.samples
                 session.merge(
-                    SampleRow(run_id=run_id, rows=array.shape[0], cols=array.shape[1], dtype="float32",
-                              data=array.astype("float32").tobytes())
+                    SampleRow(
+                        run_id=run_id,
+                        rows=array.shape[0],
+                        cols=array.shape[1],
+                        dtype="float32",
+                        data=array.astype("float32").tobytes(),
+                    )
                 )
 
 
@@ -164,13 +190,26 @@ def load_samples(session: Session, run_id: int) -> np.ndarray | None:
 def run_to_dict(run: Run, *, details: bool = False) -> dict[str, Any]:
     """A JSON-ready view of a run and its metrics; `details` adds fit report and provenance."""
     data: dict[str, Any] = {
-        "id": run.id, "family": run.family, "sampler": run.sampler, "dataset": run.dataset, "seed": run.seed,
-        "budget": run.budget, "status": run.status, "error": run.error, "device": run.device,
+        "id": run.id,
+        "family": run.family,
+        "sampler": run.sampler,
+        "dataset": run.dataset,
+        "seed": run.seed,
+        "budget": run.budget,
+        "status": run.status,
+        "error": run.error,
+        "device": run.device,
         "started_at": run.started_at.isoformat() if run.started_at else None,
         "finished_at": run.finished_at.isoformat() if run.finished_at else None,
         "metrics": {
-            m.name: {"value": m.value, "unit": m.unit, "higher_is_better": m.higher_is_better, "kind": m.kind,
-                     "flag": m.flag, **({"note": m.note} if m.note else {})}
+            m.name: {
+                "value": m.value,
+                "unit": m.unit,
+                "higher_is_better": m.higher_is_better,
+                "kind": m.kind,
+                "flag": m.flag,
+                **({"note": m.note} if m.note else {}),
+            }
             for m in run.metrics
         },
     }

@@ -1,0 +1,49 @@
+"""Shared fixtures: a CLI runner, store paths, and the directory of misbehaving test plugins."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from advisor.cli import main
+
+FIXTURE_PLUGINS = Path(__file__).parent / "fixture_plugins"
+FIXTURE_DIST = Path(__file__).parent / "fixture_dist"
+
+
+class CLI:
+    """Invoke `advisor` in-process and decode JSON output."""
+
+    def __init__(self) -> None:
+        self.runner = CliRunner()
+
+    def __call__(self, *args: str, expect: int | None = 0) -> Result:
+        result = self.runner.invoke(main, [str(a) for a in args], catch_exceptions=False)
+        if expect is not None:
+            assert result.exit_code == expect, (
+                f"exit {result.exit_code}\nstdout:\n{result.stdout}\nstderr:\n{result.stderr}"
+            )
+        return result
+
+    def json(self, *args: str) -> object:
+        return json.loads(self(*args, "--json").stdout)
+
+
+@pytest.fixture
+def cli() -> CLI:
+    return CLI()
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    return tmp_path / "results.db"
+
+
+@pytest.fixture(autouse=True)
+def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.delenv("ADVISOR_DB", raising=False)
+    monkeypatch.delenv("ADVISOR_PLUGINS_DIR", raising=False)
+    monkeypatch.chdir(tmp_path)

@@ -1,0 +1,140 @@
+import csv
+import io
+import json
+import sqlite3
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import FIXTURE_PLUGINS
+
+BENCH = ("bench", "--family", "gmm", "--family", "kde", "--dataset", "ring8", "--seeds", "3", "--budget", "smoke")
+
+
+@pytest.fixture
+def benched(cli, db):
+    cli(*BENCH, "--db", db)
+    return db
+
+
+def test_bench_stores_complete_runs_readable_everywhere(cli, benched):
+    runs = cli.json("results", "list", "--db", benched)
+    assert len(runs) == 6
+    assert {(r["family"], r["seed"]) for r in runs} == {(f, s) for f in ("gmm", "kde") for s in range(3)}
+    assert all(r["status"] == "COMPLETE" for r in runs)
+    for run in runs:
+        for name in ("test_nll", "kl_to_truth", "modes_covered", "sample_throughput", "train_seconds"):
+            assert isinstance(run["metrics"][name]["value"], float), (name, run)
+    # plain SQL users read the same numbers through the view
+    rows = (
+        sqlite3.connect(benched)
+        .execute(
+            "SELECT family, COUNT(DISTINCT run_id) FROM latest_metrics WHERE metric = 'kl_to_truth' GROUP BY family"
+        )
+        .fetchall()
+    )
+    assert dict(rows) == {"gmm": 3, "kde": 3}
+
+
+def test_bench_resumes_by_skipping_complete_cells(cli, benched):
+    result = cli(*BENCH, "--db", benched)
+    assert "6 of 6 cells already COMPLETE" in result.stderr
+    assert len(cli.json("results", "list", "--db", benched)) == 6
+    cli(*BENCH[:-4], "--seeds", "1", "--budget", "smoke", "--rerun", "--db", benched)
+    assert len(cli.json("results", "list", "--db", benched)) == 8
+
+
+def test_results_filters_show_and_export(cli, benched):
+    gmm = cli.json("results", "list", "--family", "gmm", "--db", benched)
+    assert {r["family"] for r in gmm} == {"gmm"}
+    shown = cli.json("results", "show", str(gmm[0]["id"]), "--db", benched)
+    assert shown["fit"]["selected"]["n_components"] >= 8
+    assert shown["provenance"]["data_hash"] == shown["data_hash"]
+    assert "Metrics" in cli("results", "show", str(gmm[0]["id"]), "--db", benched).stdout
+
+    rows = list(csv.DictReader(io.StringIO(cli("results", "export", "--db", benched).stdout)))
+    assert len({r["run_id"] for r in rows}) == 6
+    kl = [r for r in rows if r["metric"] == "kl_to_truth"]
+    assert all(float(r["value"]) < 0.2 for r in kl)
+    exported = json.loads(cli("results", "export", "--format", "json", "--db", benched).stdout)
+    assert len(exported) == 6
+
+
+def test_results_sql_reads_and_refuses_writes(cli, benched):
+    rows = json.loads(cli("results", "sql", "SELECT COUNT(*) AS n FROM runs", "--json", "--db", benched).stdout)
+    assert rows == [{"n": 6}]
+    result = cli("results", "sql", "DELETE FROM runs", "--db", benched, expect=2)
+    assert "read-only" in result.stderr
+    assert sqlite3.connect(benched).execute("SELECT COUNT(*) FROM runs").fetchone() == (6,)
+
+
+def test_failing_families_are_recorded_and_the_bench_goes_on(cli, db):
+    result = cli(
+        "--plugins-dir",
+        FIXTURE_PLUGINS,
+        "bench",
+        "-f",
+        "raising",
+        "-f",
+        "gmm",
+        "-d",
+        "ring8",
+        "--seeds",
+        "1",
+        "--budget",
+        "smoke",
+        "--db",
+        db,
+        expect=1,
+    )
+    assert "boom in fit" in result.stderr
+    runs = {r["family"]: r for r in cli.json("results", "list", "--db", db)}
+    assert runs["raising"]["status"] == "FAILED" and "boom in fit" in runs["raising"]["error"]
+    assert runs["gmm"]["status"] == "COMPLETE"
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (("bench", "-f", "gmn", "-d", "ring8"), "unknown family 'gmn'. Did you mean 'gmm'"),
+        (("bench", "-f", "gmm", "-d", "ring9"), "unknown dataset 'ring9'"),
+        (("bench", "-f", "gmm", "-d", "ring8", "--budget", "huge"), "'huge' is not one of"),
+        (("bench", "-d", "ring8"), "at least one --family"),
+        (("results", "list", "--db", "missing.db"), "no results store at"),
+    ],
+)
+def test_bad_input_exits_2_with_the_fix(cli, db, args, message):
+    result = cli(*args, *(() if "--db" in args else ("--db", db)), expect=2)
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_unknown_run_on_real_store(cli, benched):
+    assert "no run with id 999" in cli("results", "show", "999", "--db", benched, expect=2).stderr
+
+
+def test_non_sqlite_db_is_refused_and_untouched(cli, tmp_path):
+    path = tmp_path / "x.db"
+    path.write_text("not a database")
+    result = cli("bench", "-f", "gmm", "-d", "ring8", "--budget", "smoke", "--db", path, expect=2)
+    assert "not an SQLite database" in result.stderr
+    assert path.read_text() == "not a database"
+
+
+def test_old_schema_store_exits_2_with_upgrade_command(cli, benched):
+    with sqlite3.connect(benched) as conn:
+        conn.execute("UPDATE meta SET value = '0' WHERE key = 'schema_version'")
+    result = cli("results", "list", "--db", benched, expect=2)
+    assert f"advisor db upgrade --db {benched}" in result.stderr
+
+
+def test_db_info(cli, benched):
+    info = cli.json("db", "info", "--db", benched)
+    assert info["runs_by_status"] == {"COMPLETE": 6}
+    assert "already at schema version" in cli("db", "upgrade", "--db", benched).stdout
+
+
+def test_console_script_entry_point(tmp_path):
+    result = subprocess.run([sys.executable, "-m", "advisor", "--help"], capture_output=True, text=True, check=True)
+    assert "advisor bench" in result.stdout

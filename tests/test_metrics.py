@@ -1,0 +1,63 @@
+import numpy as np
+import pytest
+
+from advisor.budgets import get_budget
+from advisor.cards import FamilyCard
+from advisor.data.toys import Grid25, Ring8
+from advisor.metrics import EvaluationContext, get_metric
+
+SMOKE = get_budget("smoke")
+CARD = FamilyCard(name="oracle", title="oracle", likelihood="exact", latent="none", training="mle", sampling="one-shot")
+
+
+def _context(dataset, samples, log_prob):
+    split = dataset.split(SMOKE, 0)
+    return EvaluationContext(dataset, split, CARD, samples, log_prob(split.test) if log_prob else None)
+
+
+def test_true_density_has_zero_kl_and_entropy_as_nll():
+    ring = Ring8()
+    ctx = _context(ring, ring.split(SMOKE, 1).train, ring.log_density)
+    assert get_metric("kl_to_truth").compute(ctx) == pytest.approx(0.0, abs=1e-12)
+    # NLL per dim of the truth is half the entropy (0.324 nats over 2 dims), up to test-set noise.
+    assert get_metric("test_nll").compute(ctx) == pytest.approx(0.162, abs=0.03)
+
+
+def test_kl_of_a_wrong_model_is_positive():
+    ring = Ring8()
+
+    def broad(x):  # a single wide Gaussian: far from the ring
+        return -0.5 * (x**2).sum(1) / 4 - np.log(2 * np.pi * 4)
+
+    assert get_metric("kl_to_truth").compute(_context(ring, ring.split(SMOKE, 1).train, broad)) > 1.0
+
+
+def test_likelihood_metrics_do_not_apply_without_likelihood():
+    ring = Ring8()
+    ctx = _context(ring, ring.split(SMOKE, 1).train, None)
+    assert "no likelihood" in get_metric("test_nll").not_applicable(ctx)
+
+
+@pytest.mark.parametrize("dataset", [Ring8(), Grid25()])
+def test_true_samples_cover_every_mode_with_high_quality(dataset):
+    x, _ = dataset.sample(10_000, np.random.default_rng(0))
+    options = {"modes": dataset.modes(), "std": dataset.std}
+    assert get_metric("modes_covered")(x, x, **options) == dataset.card.classes
+    # A 3-std disc holds 1 - exp(-4.5) = 98.9% of a 2-D Gaussian.
+    assert get_metric("hq_rate")(x, x, **options) == pytest.approx(1 - np.exp(-4.5), abs=0.005)
+
+
+def test_collapsed_samples_cover_one_mode():
+    ring = Ring8()
+    collapsed = ring.modes()[[3]] + 0.1 * np.random.default_rng(0).standard_normal((1000, 2))
+    options = {"modes": ring.modes(), "std": ring.std}
+    assert get_metric("modes_covered")(collapsed, collapsed, **options) == 1
+    noise = np.random.default_rng(0).uniform(-3, 3, (1000, 2))
+    assert get_metric("hq_rate")(noise, noise, **options) < 0.1
+
+
+def test_sample_metric_accepts_tensors():
+    torch = pytest.importorskip("torch")
+    ring = Ring8()
+    x = torch.from_numpy(ring.modes()).repeat(20, 1)
+    assert get_metric("modes_covered")(x, x, modes=ring.modes(), std=ring.std) == 8

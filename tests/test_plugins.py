@@ -1,0 +1,120 @@
+import subprocess
+import sys
+
+import pytest
+
+from advisor.plugins import load_registry
+from tests.conftest import FIXTURE_DIST, FIXTURE_PLUGINS
+
+
+def test_builtins_load_through_entry_points_with_complete_cards(cli):
+    listing = cli.json("plugins", "list")
+    families = {f["name"]: f for f in listing["families"]}
+    assert {"gmm", "kde"} <= set(families)
+    for name in ("gmm", "kde"):
+        card = families[name]["card"]
+        assert card["likelihood"] == "exact" and card["sampling"] == "one-shot"
+        assert set(card) >= {"title", "latent", "training", "conditioning", "data_kinds", "samplers", "references"}
+        assert families[name]["source"].startswith("entry point advisor_plugins.")
+    assert {"ring8", "grid25"} <= {d["name"] for d in listing["datasets"]}
+    metrics = {m["name"]: m["spec"] for m in listing["metrics"]}
+    assert metrics["test_nll"]["unit"] == "nats/dim" and metrics["test_nll"]["higher_is_better"] is False
+    assert metrics["sample_throughput"]["higher_is_better"] is True
+    assert listing["broken"] == []
+
+
+def test_broken_plugins_are_reported_and_the_rest_loads(cli):
+    listing = cli.json("--plugins-dir", FIXTURE_PLUGINS, "plugins", "list")
+    broken = {b["name"]: b["error"] for b in listing["broken"]}
+    assert "not-installed-anywhere" in broken["broken_import"]
+    assert "likelihood" in broken["bad_card"]  # pydantic names the field
+    assert "not a Family subclass" in broken["bad_register"]
+    names = {f["name"] for f in listing["families"]}
+    assert {"gmm", "kde", "raising", "nan-sampler", "wrong-shape", "no-report"} <= names
+    assert "bad-card" not in names
+
+
+def test_broken_plugins_shown_in_table_output(cli):
+    out = cli("--plugins-dir", FIXTURE_PLUGINS, "plugins", "list").stdout
+    assert "Broken plugins" in out and "broken_import" in out
+
+
+def test_plugins_dir_from_environment(cli, monkeypatch):
+    monkeypatch.setenv("ADVISOR_PLUGINS_DIR", str(FIXTURE_PLUGINS))
+    assert "raising" in {f["name"] for f in cli.json("plugins", "list")["families"]}
+
+
+def test_missing_plugins_dir_is_an_input_error(cli, tmp_path):
+    result = cli("--plugins-dir", tmp_path / "nope", "plugins", "list", expect=2)
+    assert "does not exist" in result.stderr
+
+
+def test_duplicate_family_name_is_reported(tmp_path):
+    (tmp_path / "dupe.py").write_text(
+        "from advisor import hookimpl\n"
+        "from advisor_plugins.gmm import GaussianMixtureFamily\n"
+        "@hookimpl\n"
+        "def advisor_families(register):\n"
+        "    register(GaussianMixtureFamily)\n"
+    )
+    registry = load_registry(tmp_path)
+    assert any("already registered by plugin 'gmm'" in b.error for b in registry.broken)
+    assert registry.families["gmm"].plugin.name == "gmm"
+
+
+@pytest.mark.slow
+def test_third_party_distribution_registers_through_entry_point(tmp_path):
+    target = tmp_path / "site"
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--no-deps",
+            "--no-build-isolation",
+            "--target",
+            str(target),
+            str(FIXTURE_DIST),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    env_path = {"PYTHONPATH": str(target)}
+    code = (
+        "from advisor.plugins import load_registry; r = load_registry(); print(r.families['diag-gauss'].plugin.source)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], env=_env(env_path), capture_output=True, text=True, check=True)
+    assert "advisor-thirdparty-demo 0.0.1" in out.stdout
+    db = tmp_path / "x.db"
+    bench = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "advisor",
+            "bench",
+            "-f",
+            "diag-gauss",
+            "-d",
+            "ring8",
+            "--seeds",
+            "1",
+            "--budget",
+            "smoke",
+            "--db",
+            str(db),
+            "--json",
+        ],
+        env=_env(env_path),
+        capture_output=True,
+        text=True,
+    )
+    assert bench.returncode == 0, bench.stderr
+    assert '"status": "COMPLETE"' in bench.stdout
+
+
+def _env(extra):
+    import os
+
+    return {**os.environ, **extra}
