@@ -89,6 +89,11 @@ class DatasetCard(_Card):
     size: int | None = Field(
         default=None, gt=1, description="Number of examples for fixed datasets; None when generated."
     )
+    discrete_levels: int | None = Field(
+        default=None,
+        gt=1,
+        description="Integer data with this many levels, given uniformly dequantized: floor(x) is the level.",
+    )
     description: str = ""
 
 

@@ -1,6 +1,7 @@
 import pytest
 
 from advisor.budgets import get_budget
+from advisor.data.toys import Ring8
 from advisor.evaluate import evaluate_cell
 from advisor.plugins import load_registry
 from tests.conftest import FIXTURE_PLUGINS
@@ -23,14 +24,14 @@ def registry():
     ],
 )
 def test_misbehaving_family_gets_status_and_reason(registry, family, status, reason):
-    [outcome] = evaluate_cell(registry, family, "ring8", SMOKE, 0, "cpu")
+    [outcome] = evaluate_cell(registry, family, Ring8(), SMOKE, 0, "cpu")
     assert outcome.status == status
     assert reason in outcome.error
     assert outcome.metrics == []
 
 
 def test_complete_run_has_every_metric_with_flags(registry):
-    [outcome] = evaluate_cell(registry, "gmm", "ring8", SMOKE, 0, "cpu")
+    [outcome] = evaluate_cell(registry, "gmm", Ring8(), SMOKE, 0, "cpu")
     assert outcome.status == "COMPLETE"
     metrics = {m.name: m for m in outcome.metrics}
     assert set(metrics) >= {
@@ -51,7 +52,7 @@ def test_complete_run_has_every_metric_with_flags(registry):
 
 
 def test_family_without_likelihood_is_scored_on_samples_only(registry):
-    [outcome] = evaluate_cell(registry, "zeros", "ring8", SMOKE, 0, "cpu")
+    [outcome] = evaluate_cell(registry, "zeros", Ring8(), SMOKE, 0, "cpu")
     assert outcome.status == "COMPLETE"
     metrics = {m.name: m for m in outcome.metrics}
     for name in ("test_nll", "kl_to_truth"):

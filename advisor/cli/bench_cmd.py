@@ -11,9 +11,12 @@ from advisor.cli.common import db_option, json_option, print_json, print_table, 
 from advisor.errors import InputError
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from rich.console import Console
 
     from advisor.budgets import Budget
+    from advisor.data.base import Dataset
     from advisor.plugins import Registry
     from advisor.runner import CellResult
     from advisor.store import Store
@@ -28,6 +31,15 @@ HEADLINE_METRICS = ("test_nll", "kl_to_truth", "modes_covered", "hq_rate", "samp
 @click.command()
 @click.option("-f", "--family", "families", multiple=True, metavar="NAME", help="Family to measure (repeatable).")
 @click.option("-d", "--dataset", "datasets", multiple=True, metavar="NAME", help="Dataset to use (repeatable).")
+@click.option(
+    "--data",
+    "data_files",
+    multiple=True,
+    type=click.Path(),
+    metavar="FILE",
+    help="Your own data, a .csv or .npy file (repeatable); validated before anything runs.",
+)
+@click.option("--label-column", metavar="NAME|INDEX", help="Column of --data files holding class labels.")
 @click.option("--all", "run_all", is_flag=True, help="Every registered family on every registered dataset.")
 @click.option("--seeds", default=3, show_default=True, type=click.IntRange(1), help="Number of seeds: 0..N-1.")
 @click.option(
@@ -52,6 +64,8 @@ def bench(
     ctx: click.Context,
     families: tuple[str, ...],
     datasets: tuple[str, ...],
+    data_files: tuple[str, ...],
+    label_column: str | None,
     run_all: bool,
     seeds: int,
     budget: str,
@@ -70,20 +84,21 @@ def bench(
       advisor bench -f gmm -f kde -d ring8 --seeds 3 --budget smoke --db /tmp/x.db
     """
     from advisor.evaluate.provenance import resolve_device
-    from advisor.runner import pending_cells, plan_cells
+    from advisor.runner import pending_cells, plan_cells, resolve_datasets
     from advisor.store import open_store
     from advisor.store.queries import list_runs, run_to_dict, sync_catalog
 
     registry = registry_from(ctx)
     if run_all:
         families, datasets = tuple(sorted(registry.families)), tuple(sorted(registry.datasets))
-    if not families or not datasets:
-        raise InputError("name at least one --family and one --dataset, or use --all (see `advisor plugins list`)")
+    if not families or not (datasets or data_files):
+        raise InputError(
+            "name at least one --family and one --dataset (or --data FILE), or use --all (see `advisor plugins list`)"
+        )
     for name in families:
         registry.family(name)
-    for name in datasets:
-        registry.dataset(name)
-    cells, skipped = plan_cells(registry, families, datasets, range(seeds), budget)
+    resolved = resolve_datasets(registry, datasets, data_files, label_column)
+    cells, skipped = plan_cells(registry, families, resolved, range(seeds), budget)
     console = stderr()
     for note in skipped:
         console.print(f"[yellow]skipped[/] {note}")
@@ -92,13 +107,13 @@ def bench(
     device = resolve_device(device)
 
     with open_store(db, create=True) as store:
-        sync_catalog(store, registry, families, datasets)
+        sync_catalog(store, registry, families, resolved)
         todo = cells if rerun else pending_cells(store, registry, cells)
         if len(todo) < len(cells):
             console.print(
                 f"{len(cells) - len(todo)} of {len(cells)} cells already COMPLETE in {store.location}; skipped"
             )
-        results = _run_with_progress(store, registry, todo, get_budget(budget), device, console)
+        results = _run_with_progress(store, registry, todo, resolved, get_budget(budget), device, console)
         with store.session() as session:
             runs = [run_to_dict(r) for r in list_runs(session, ids=[i for r in results for i in r.run_ids])]
     runs.sort(key=lambda r: r["id"])
@@ -130,7 +145,13 @@ def bench(
 
 
 def _run_with_progress(
-    store: Store, registry: Registry, cells: list[Cell], budget: Budget, device: str, console: Console
+    store: Store,
+    registry: Registry,
+    cells: list[Cell],
+    datasets: Mapping[str, Dataset],
+    budget: Budget,
+    device: str,
+    console: Console,
 ) -> list[CellResult]:
     """Run `cells` one after another under a rich progress bar (cells done, failed, ETA)."""
     from rich.progress import (
@@ -159,7 +180,7 @@ def _run_with_progress(
         task = progress.add_task("bench", total=len(cells), failed=0)
         for cell in cells:
             progress.update(task, description=f"{cell.family} on {cell.dataset}, seed {cell.seed}")
-            result = run_cell(store, registry, cell, budget, device)
+            result = run_cell(store, registry, cell, datasets[cell.dataset], budget, device)
             failed += any(o.status != "COMPLETE" for o in result.outcomes)
             results.append(result)
             progress.update(task, advance=1, failed=failed)

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     import numpy as np
 
     from advisor.budgets import Budget
+    from advisor.data.base import Dataset
     from advisor.plugins import Registry
 else:
     np = lazy_import("numpy")
@@ -121,12 +122,11 @@ def _metric_value(metric: Metric, ctx: EvaluationContext) -> MetricValue:
 
 
 def evaluate_cell(
-    registry: Registry, family_name: str, dataset_name: str, budget: Budget, seed: int, device: str
+    registry: Registry, family_name: str, dataset: Dataset, budget: Budget, seed: int, device: str
 ) -> list[RunOutcome]:
-    """Fit `family_name` on `dataset_name` once and evaluate each of its samplers."""
+    """Fit `family_name` on `dataset` once and evaluate each of its samplers."""
     family_cls = registry.family(family_name)
     card = family_cls.card
-    dataset = registry.dataset(dataset_name)()
     split = dataset.split(budget, seed)
     provenance = {
         **environment(device),
@@ -134,7 +134,7 @@ def evaluate_cell(
         "budget": budget.model_dump(),
         "data_hash": split.data_hash,
         "family_plugin": registry.families[family_name].plugin.source,
-        "dataset_plugin": registry.datasets[dataset_name].plugin.source,
+        "dataset_card": dataset.card.model_dump(mode="json"),
     }
 
     def outcomes_for_all(status: str, error: str, fit: dict | None = None) -> list[RunOutcome]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import socket
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -19,6 +19,7 @@ from advisor.store.models import DatasetRow, FamilyRow, MetricRow, Run, SampleRo
 if TYPE_CHECKING:
     import numpy as np
 
+    from advisor.data.base import Dataset
     from advisor.evaluate.protocol import RunOutcome
     from advisor.plugins import Registry
 
@@ -46,7 +47,7 @@ class Cell:
     budget: str
 
 
-def sync_catalog(store: Store, registry: Registry, families: Iterable[str], datasets: Iterable[str]) -> None:
+def sync_catalog(store: Store, registry: Registry, families: Iterable[str], datasets: Mapping[str, Dataset]) -> None:
     """Record (or refresh) the cards of the given families and datasets in the store."""
     with store.session() as session:
         for name in families:
@@ -61,11 +62,10 @@ def sync_catalog(store: Store, registry: Registry, families: Iterable[str], data
                     card=card.model_dump(mode="json"),
                 )
             )
-        for name in datasets:
-            entry = registry.datasets[name]
-            session.merge(
-                DatasetRow(name=name, plugin=entry.plugin.source, card=entry.obj.card.model_dump(mode="json"))
-            )
+        for name, dataset in datasets.items():
+            entry = registry.datasets.get(name)
+            source = entry.plugin.source if entry else f"user data {dataset.card.title}"
+            session.merge(DatasetRow(name=name, plugin=source, card=dataset.card.model_dump(mode="json")))
 
 
 def cell_is_complete(store: Store, cell: Cell, samplers: Sequence[str]) -> bool:
