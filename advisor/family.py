@@ -62,3 +62,11 @@ class Family(ABC):
     def log_prob(self, x: np.ndarray, labels: np.ndarray | None = None) -> Any:
         """Log-density of each row of `x` in nats, shape (n,). Families with a likelihood override it."""
         raise NotImplementedError(f"family {self.card.name!r} declares likelihood={self.card.likelihood!r}")
+
+    def nfe(self, sampler: str = "default") -> int | None:
+        """Network evaluations needed per sample with `sampler`; None for models without a network."""
+        return None
+
+    def num_parameters(self) -> int | None:
+        """Number of fitted parameters (stored training points count for nonparametric models)."""
+        return None

@@ -69,6 +69,11 @@ class GaussianMixtureFamily(Family):
     def log_prob(self, x: np.ndarray, labels: np.ndarray | None = None) -> np.ndarray:
         return self.model.score_samples(x)
 
+    def num_parameters(self) -> int:
+        """Mixture weights (K - 1), means (K d) and full covariances (K d (d + 1) / 2)."""
+        k, d = self.model.means_.shape
+        return (k - 1) + k * d + k * d * (d + 1) // 2
+
 
 @hookimpl
 def advisor_families(register: Callable[[Any], None]) -> None:

@@ -56,6 +56,7 @@ class KernelDensityFamily(Family):
             scores[relative * scale] = float(model.score_samples(validation).mean())
         bandwidth = max(scores, key=scores.get)
         self.model = KernelDensity(bandwidth=bandwidth).fit(train)
+        self.stored_values = int(train.size)
         self.random_state = np.random.RandomState(seed)
         return FitReport(
             steps=len(RELATIVE_BANDWIDTHS),
@@ -69,6 +70,10 @@ class KernelDensityFamily(Family):
 
     def log_prob(self, x: np.ndarray, labels: np.ndarray | None = None) -> np.ndarray:
         return self.model.score_samples(x)
+
+    def num_parameters(self) -> int:
+        """The stored training points (a KDE keeps all of them) plus the bandwidth."""
+        return self.stored_values + 1
 
 
 @hookimpl

@@ -34,7 +34,7 @@ def test_complete_run_has_every_metric_with_flags(registry):
     [outcome] = evaluate_cell(registry, "gmm", Ring8(), SMOKE, 0, "cpu")
     assert outcome.status == "COMPLETE"
     metrics = {m.name: m for m in outcome.metrics}
-    assert set(metrics) >= {
+    measured = {
         "test_nll",
         "kl_to_truth",
         "modes_covered",
@@ -42,8 +42,14 @@ def test_complete_run_has_every_metric_with_flags(registry):
         "sample_throughput",
         "sample_latency_ms",
         "train_seconds",
+        "params",
+        "peak_memory_mb",
     }
-    assert all(m.flag == "ok" and m.value is not None for m in metrics.values())
+    assert all(metrics[name].flag == "ok" and metrics[name].value is not None for name in measured)
+    k = outcome.fit["selected"]["n_components"]
+    assert metrics["params"].value == (k - 1) + 2 * k + 3 * k
+    # gmm has no network and no conditioning
+    assert metrics["nfe"].flag == metrics["cond_accuracy"].flag == "not-applicable"
     assert metrics["test_nll"].kind == "exact"
     assert outcome.samples.shape == (SMOKE.n_stored_samples, 2)
     assert outcome.fit["selected"]["n_components"] >= 8
@@ -60,3 +66,28 @@ def test_family_without_likelihood_is_scored_on_samples_only(registry):
         assert "no likelihood" in metrics[name].note
     # every sample sits at the origin, 2 away from every ring mode
     assert metrics["modes_covered"].value == 0 and metrics["hq_rate"].value == 0
+
+
+def test_conditional_family_is_scored_on_requested_labels(registry):
+    outcomes = {o.sampler: o for o in evaluate_cell(registry, "class-resampler", Ring8(), SMOKE, 0, "cpu")}
+    honours = {m.name: m.value for m in outcomes["default"].metrics}
+    ignores = {m.name: m.value for m in outcomes["ignore-labels"].metrics}
+    assert honours["cond_accuracy"] > 0.95
+    assert ignores["cond_accuracy"] < 0.3  # chance is 1/8
+    assert honours["nfe"] == 1
+
+
+def test_peak_memory_sees_a_transient_allocation():
+    import time
+
+    from advisor.evaluate.memory import PeakMemory
+
+    with PeakMemory("cpu") as peak:
+        block = bytearray(100 * 2**20)
+        block[:: 2**12] = b"x" * len(block[:: 2**12])  # touch every page
+        time.sleep(0.05)
+        del block
+    assert 80 < peak.megabytes < 200
+    with PeakMemory("cpu") as idle:
+        time.sleep(0.02)
+    assert idle.megabytes < 20

@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from advisor._lazy import lazy_import
-from advisor.arrays import InvalidOutput, checked_log_prob, checked_samples
+from advisor.arrays import InvalidOutput, checked_log_prob, checked_samples, to_numpy
+from advisor.evaluate.memory import PeakMemory
 from advisor.evaluate.provenance import environment
 from advisor.family import FitReport
 from advisor.metrics.base import EvaluationContext, Metric
@@ -27,7 +28,7 @@ if TYPE_CHECKING:
     import numpy as np
 
     from advisor.budgets import Budget
-    from advisor.data.base import Dataset
+    from advisor.data.base import Dataset, Split
     from advisor.plugins import Registry
 else:
     np = lazy_import("numpy")
@@ -149,34 +150,43 @@ def evaluate_cell(
     seed_everything(seed)
     start = time.perf_counter()
     try:
-        report = _call("fit", lambda: family.fit(split.train, split.train_labels, budget, seed, device))
+        with PeakMemory(device) as fit_memory:
+            report = _call("fit", lambda: family.fit(split.train, split.train_labels, budget, seed, device))
         if not isinstance(report, FitReport):
             raise _FamilyError(INVALID, f"fit returned {type(report).__name__}, expected FitReport")
     except _FamilyError as exc:
         return outcomes_for_all(exc.status, str(exc))
-    train_seconds = time.perf_counter() - start
+    cell_measurements = {"train_seconds": time.perf_counter() - start}
     fit = report.model_dump()
-
-    test_log_prob = None
-    if card.likelihood != "none":
-        try:
+    try:
+        if (params := _call("num_parameters", family.num_parameters)) is not None:
+            cell_measurements["params"] = float(params)
+        test_log_prob = None
+        if card.likelihood != "none":
             test_log_prob = _call(
                 "log_prob", lambda: checked_log_prob(family.log_prob(split.test, split.test_labels), len(split.test))
             )
-        except _FamilyError as exc:
-            return outcomes_for_all(exc.status, str(exc), fit)
+    except _FamilyError as exc:
+        return outcomes_for_all(exc.status, str(exc), fit)
 
     metrics = [cls() for _, cls in sorted((n, r.obj) for n, r in registry.metrics.items())]
     outcomes = []
     for sampler in card.samplers:
         seed_everything(seed)
         try:
-            samples, measurements = _sample_and_time(family, sampler, budget, split.train.shape[1])
+            with PeakMemory(device) as sample_memory:
+                samples, measurements = _sample_and_time(family, sampler, budget, split.train.shape[1])
+            conditional = None
+            if card.conditioning and split.train_labels is not None:
+                conditional = _conditional_samples(family, sampler, budget, split, seed)
+            if (nfe := _call("nfe", lambda: family.nfe(sampler))) is not None:
+                measurements["nfe"] = float(nfe)
         except _FamilyError as exc:
             outcomes.append(RunOutcome(sampler, exc.status, str(exc), fit=fit, provenance=provenance))
             continue
+        measurements["peak_memory_mb"] = max(fit_memory.megabytes, sample_memory.megabytes)
         ctx = EvaluationContext(
-            dataset, split, card, samples, test_log_prob, {"train_seconds": train_seconds, **measurements}
+            dataset, split, card, samples, test_log_prob, {**cell_measurements, **measurements}, conditional
         )
         outcomes.append(
             RunOutcome(
@@ -192,10 +202,27 @@ def evaluate_cell(
 
 
 def _sample_and_time(family: Any, sampler: str, budget: Budget, dims: int) -> tuple[np.ndarray, dict[str, float]]:
-    """Draw the evaluation samples with `sampler`, then time throughput and single-sample latency."""
+    """Draw the evaluation samples with `sampler`, then time throughput and single-sample latency.
+
+    Timed calls include the conversion to numpy, so asynchronous devices are synchronized.
+    """
     n = budget.n_eval_samples
     samples = _call(f"sample({sampler!r})", lambda: checked_samples(family.sample(n, None, sampler), n, dims))
     batch = budget.throughput_batch
-    batch_seconds = _best_seconds(lambda: _call("sample", lambda: family.sample(batch, None, sampler)))
-    single_seconds = _best_seconds(lambda: _call("sample", lambda: family.sample(1, None, sampler)))
+    batch_seconds = _best_seconds(lambda: _call("sample", lambda: to_numpy(family.sample(batch, None, sampler))))
+    single_seconds = _best_seconds(lambda: _call("sample", lambda: to_numpy(family.sample(1, None, sampler))))
     return samples, {"sample_throughput": batch / batch_seconds, "sample_latency_ms": 1000 * single_seconds}
+
+
+def _conditional_samples(
+    family: Any, sampler: str, budget: Budget, split: Split, seed: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Class-conditional samples for balanced, shuffled labels over every class of the split."""
+    classes = np.unique(split.train_labels)
+    n = budget.n_eval_samples
+    labels = np.random.default_rng(seed).permutation(classes[np.arange(n) % len(classes)])
+    samples = _call(
+        f"sample({sampler!r}, labels)",
+        lambda: checked_samples(family.sample(n, labels, sampler), n, split.train.shape[1]),
+    )
+    return samples, labels

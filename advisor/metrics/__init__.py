@@ -7,7 +7,8 @@ from typing import Any
 
 from advisor.hookspecs import hookimpl
 from advisor.metrics.base import EvaluationContext, LikelihoodMetric, MeasuredMetric, Metric, SampleMetric
-from advisor.metrics.cost import SampleLatency, SampleThroughput, TrainSeconds
+from advisor.metrics.conditional import CondAccuracy
+from advisor.metrics.cost import NFE, Params, PeakMemory, SampleLatency, SampleThroughput, TrainSeconds
 from advisor.metrics.likelihood import KLToTruth, TestNLL
 from advisor.metrics.modes import HighQualityRate, ModesCovered
 
@@ -20,7 +21,19 @@ __all__ = [
     "get_metric",
 ]
 
-BUILTIN_METRICS = (TestNLL, KLToTruth, ModesCovered, HighQualityRate, TrainSeconds, SampleThroughput, SampleLatency)
+BUILTIN_METRICS = (
+    TestNLL,
+    KLToTruth,
+    ModesCovered,
+    HighQualityRate,
+    CondAccuracy,
+    TrainSeconds,
+    SampleThroughput,
+    SampleLatency,
+    NFE,
+    Params,
+    PeakMemory,
+)
 
 
 def get_metric(name: str) -> Metric:

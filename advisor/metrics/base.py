@@ -36,6 +36,8 @@ class EvaluationContext:
     samples: np.ndarray
     test_log_prob: np.ndarray | None = None
     measurements: dict[str, float] = field(default_factory=dict)
+    #: (samples, requested labels) from class-conditional sampling, for conditional families on labelled data.
+    conditional: tuple[np.ndarray, np.ndarray] | None = None
 
 
 class Metric(ABC):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from advisor.cards import MetricSpec
 from advisor.metrics.base import MeasuredMetric
 
-__all__ = ["TrainSeconds", "SampleThroughput", "SampleLatency"]
+__all__ = ["TrainSeconds", "SampleThroughput", "SampleLatency", "NFE", "Params", "PeakMemory"]
 
 
 class TrainSeconds(MeasuredMetric):
@@ -44,4 +44,43 @@ class SampleLatency(MeasuredMetric):
         higher_is_better=False,
         category="cost",
         description="Wall-clock milliseconds of sample(1), best of several calls.",
+    )
+
+
+class NFE(MeasuredMetric):
+    """Network evaluations per sample, as the family reports for the sampler (steps x passes)."""
+
+    spec = MetricSpec(
+        name="nfe",
+        title="Network evaluations per sample",
+        unit="evals",
+        higher_is_better=False,
+        category="cost",
+        description="Forward passes of the model's network needed for one sample with this sampler.",
+    )
+
+
+class Params(MeasuredMetric):
+    """Number of fitted parameters (stored values for nonparametric models)."""
+
+    spec = MetricSpec(
+        name="params",
+        title="Parameters",
+        unit="params",
+        higher_is_better=False,
+        category="cost",
+        description="Fitted parameters; a KDE counts the training values it stores.",
+    )
+
+
+class PeakMemory(MeasuredMetric):
+    """Peak memory growth during fit and sampling: CUDA peak allocation on GPU, RSS growth on CPU."""
+
+    spec = MetricSpec(
+        name="peak_memory_mb",
+        title="Peak memory",
+        unit="MB",
+        higher_is_better=False,
+        category="cost",
+        description="Peak growth over the run's start: torch.cuda.max_memory_allocated on GPU, RSS on CPU.",
     )
