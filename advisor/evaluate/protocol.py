@@ -8,6 +8,7 @@ that returns malformed or non-finite arrays is INVALID; neither stops the caller
 
 from __future__ import annotations
 
+import functools
 import importlib
 import random
 import sys
@@ -179,7 +180,7 @@ def evaluate_cell(
             conditional = None
             if card.conditioning and split.train_labels is not None:
                 conditional = _conditional_samples(family, sampler, budget, split, seed)
-            if (nfe := _call("nfe", lambda: family.nfe(sampler))) is not None:
+            if (nfe := _call("nfe", functools.partial(family.nfe, sampler))) is not None:
                 measurements["nfe"] = float(nfe)
         except _FamilyError as exc:
             outcomes.append(RunOutcome(sampler, exc.status, str(exc), fit=fit, provenance=provenance))
