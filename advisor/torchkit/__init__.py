@@ -1,0 +1,27 @@
+"""Shared PyTorch utilities for the neural families: setup, data, blocks, and the training loop.
+
+Importing this package imports torch, so plugin modules import it inside `fit` / `sample`, never at
+module level (listing plugins and `advisor recommend` must not pay for torch).
+"""
+
+from advisor.torchkit.blocks import MaskedLinear, SinusoidalEmbedding, made_masks, mlp
+from advisor.torchkit.data import Standardizer, minibatches, to_tensor
+from advisor.torchkit.setup import DEFAULT_THREADS, setup_torch
+from advisor.torchkit.training import EMA, DivergenceError, TrainResult, cosine_adam, train_loop
+
+__all__ = [
+    "DEFAULT_THREADS",
+    "setup_torch",
+    "Standardizer",
+    "minibatches",
+    "to_tensor",
+    "mlp",
+    "SinusoidalEmbedding",
+    "MaskedLinear",
+    "made_masks",
+    "EMA",
+    "DivergenceError",
+    "TrainResult",
+    "cosine_adam",
+    "train_loop",
+]

@@ -1,0 +1,112 @@
+import math
+
+import pytest
+
+torch = pytest.importorskip("torch")
+
+from advisor.torchkit import (  # noqa: E402
+    EMA,
+    DivergenceError,
+    MaskedLinear,
+    Standardizer,
+    cosine_adam,
+    made_masks,
+    minibatches,
+    setup_torch,
+    train_loop,
+)
+
+
+def _linear_regression_setup():
+    setup_torch(0, "cpu")
+    x = torch.randn(256, 2)
+    y = x @ torch.tensor([[2.0], [-1.0]])
+    model = torch.nn.Linear(2, 1)
+    optimizer, schedule = cosine_adam(model.parameters(), lr=0.05, steps=300)
+
+    def step(batch, _labels, _index):
+        loss = ((model(batch[:, :2]) - batch[:, 2:]) ** 2).mean()
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        schedule.step()
+        return {"loss": loss.item()}
+
+    data = torch.cat([x, y], 1)
+    return model, step, minibatches(data, None, 64, torch.Generator().manual_seed(0)), data
+
+
+def test_train_loop_learns_and_reports():
+    model, step, batches, data = _linear_regression_setup()
+    result = train_loop(step, batches, 300)
+    assert result.steps == 300 and result.last_losses["loss"] < 1e-3
+    torch.testing.assert_close(model.weight.detach(), torch.tensor([[2.0, -1.0]]), atol=1e-2, rtol=0)
+
+
+def test_nan_loss_raises_divergence_with_step():
+    with pytest.raises(DivergenceError, match="diverged at step 3: loss=nan"):
+        train_loop(lambda x, y, i: {"loss": math.nan if i == 3 else 1.0}, iter(lambda: (None, None), 0), 10)
+
+
+def test_early_stopping_restores_best_weights():
+    module = torch.nn.Linear(1, 1, bias=False)
+    values = iter([5.0, 1.0, 3.0, 4.0, 6.0])
+
+    def step(_x, _y, index):
+        with torch.no_grad():
+            module.weight.fill_(float(index))
+        return {"loss": 0.0}
+
+    result = train_loop(
+        step,
+        iter(lambda: (None, None), 0),
+        100,
+        validate=lambda: next(values),
+        validate_every=10,
+        patience=3,
+        checkpoint=module,
+    )
+    assert result.stopped_early and result.best_step == 20 and result.steps == 50
+    assert module.weight.item() == 19.0  # weights as they were at the best validation
+
+
+def test_ema_tracks_weights():
+    module = torch.nn.Linear(1, 1, bias=False)
+    with torch.no_grad():
+        module.weight.fill_(0.0)
+    ema = EMA(module, decay=0.5)
+    with torch.no_grad():
+        module.weight.fill_(1.0)
+    ema.update(module)
+    assert ema.module.weight.item() == pytest.approx(0.5)
+
+
+def test_standardizer_change_of_variables():
+    x = torch.randn(1000, 3) * torch.tensor([1.0, 2.0, 3.0]) + 5
+    s = Standardizer(x)
+    z = s.forward(x)
+    torch.testing.assert_close(s.inverse(z), x)
+    # log-density of N(mean, diag std^2) in x space = standard normal in z space + log|det|
+    expected = torch.distributions.Normal(s.mean, s.std).log_prob(x).sum(-1)
+    torch.testing.assert_close(Standardizer.gaussian_log_prob(z) + s.log_abs_det, expected, atol=1e-4, rtol=0)
+
+
+def test_made_masks_are_autoregressive():
+    masks = made_masks(4, 16, 2, 3)
+    net = torch.nn.Sequential(
+        MaskedLinear(masks[0]), torch.nn.Tanh(), MaskedLinear(masks[1]), torch.nn.Tanh(), MaskedLinear(masks[2])
+    )
+    x = torch.randn(1, 4, requires_grad=True)
+    out = net(x).view(4, 3)
+    for d in range(4):
+        (grad,) = torch.autograd.grad(out[d].sum(), x, retain_graph=True)
+        assert (grad[0, d:] == 0).all() and (grad[0, :d] != 0).all()
+
+
+def test_minibatches_reproducible_and_cover_epoch():
+    data = torch.arange(10.0)[:, None]
+    a = minibatches(data, None, 5, torch.Generator().manual_seed(1))
+    b = minibatches(data, None, 5, torch.Generator().manual_seed(1))
+    first = [next(a)[0] for _ in range(2)]
+    assert all(torch.equal(x, next(b)[0]) for x in first)
+    assert sorted(torch.cat(first).ravel().tolist()) == list(range(10))
