@@ -60,7 +60,12 @@ class Family(ABC):
         """Draw `n` samples of shape (n, dims); `labels` (n,) asks for class-conditional samples."""
 
     def log_prob(self, x: np.ndarray, labels: np.ndarray | None = None) -> Any:
-        """Log-density of each row of `x` in nats, shape (n,). Families with a likelihood override it."""
+        """Log-density of each row of `x` in nats, shape (n,). Families with a likelihood override it.
+
+        Return None where the family has no log-density for this kind of data (e.g. an energy-based
+        model whose normalizer is estimated by quadrature in 2-D only): the likelihood metrics are
+        then recorded as not applicable, with that reason.
+        """
         raise NotImplementedError(f"family {self.card.name!r} declares likelihood={self.card.likelihood!r}")
 
     def nfe(self, sampler: str = "default") -> int | None:

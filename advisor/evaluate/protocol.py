@@ -164,9 +164,8 @@ def evaluate_cell(
             cell_measurements["params"] = float(params)
         test_log_prob = None
         if card.likelihood != "none":
-            test_log_prob = _call(
-                "log_prob", lambda: checked_log_prob(family.log_prob(split.test, split.test_labels), len(split.test))
-            )
+            raw = _call("log_prob", lambda: family.log_prob(split.test, split.test_labels))
+            test_log_prob = None if raw is None else _call("log_prob", lambda: checked_log_prob(raw, len(split.test)))
     except _FamilyError as exc:
         return outcomes_for_all(exc.status, str(exc), fit)
 

@@ -82,7 +82,9 @@ class LikelihoodMetric(Metric):
 
     def not_applicable(self, ctx: EvaluationContext) -> str | None:
         if ctx.test_log_prob is None:
-            return f"family {ctx.family_card.name!r} has no likelihood"
+            if ctx.family_card.likelihood == "none":
+                return f"family {ctx.family_card.name!r} has no likelihood"
+            return f"family {ctx.family_card.name!r} gives no log-density for {ctx.dataset.card.name!r}"
         return None
 
     def kind(self, ctx: EvaluationContext) -> str | None:
