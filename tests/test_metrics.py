@@ -32,10 +32,12 @@ def test_kl_of_a_wrong_model_is_positive():
     assert get_metric("kl_to_truth").compute(_context(ring, ring.split(SMOKE, 1).train, broad)) > 1.0
 
 
-def test_likelihood_metrics_do_not_apply_without_likelihood():
+def test_likelihood_metrics_do_not_apply_without_a_log_density():
     ring = Ring8()
     ctx = _context(ring, ring.split(SMOKE, 1).train, None)
-    assert "no likelihood" in get_metric("test_nll").not_applicable(ctx)
+    assert "gives no log-density for 'ring8'" in get_metric("test_nll").not_applicable(ctx)
+    ctx.family_card = CARD.model_copy(update={"likelihood": "none"})
+    assert "has no likelihood" in get_metric("kl_to_truth").not_applicable(ctx)
 
 
 @pytest.mark.parametrize("dataset", [Ring8(), Grid25()])

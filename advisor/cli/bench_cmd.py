@@ -17,8 +17,7 @@ if TYPE_CHECKING:
 
     from advisor.budgets import Budget
     from advisor.data.base import Dataset
-    from advisor.plugins import Registry
-    from advisor.runner import CellResult
+    from advisor.runner import CellResult, LocalExecutor
     from advisor.store import Store
     from advisor.store.queries import Cell
 
@@ -56,6 +55,20 @@ HEADLINE_METRICS = ("test_nll", "kl_to_truth", "modes_covered", "hq_rate", "samp
     type=click.Choice(["auto", "cpu", "cuda"]),
     help="auto = cuda when torch sees a GPU, else cpu.",
 )
+@click.option(
+    "--cell-timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    metavar="SECONDS",
+    help="Kill a cell (TIMEOUT) after this long. Default: the budget's safety limit.",
+)
+@click.option(
+    "-j",
+    "--jobs",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1),
+    help="Cells run in parallel, each in its own process.",
+)
 @click.option("--rerun", is_flag=True, help="Run cells again even when the store already has them COMPLETE.")
 @db_option
 @json_option
@@ -70,6 +83,8 @@ def bench(
     seeds: int,
     budget: str,
     device: str,
+    cell_timeout: float | None,
+    jobs: int,
     rerun: bool,
     db: str | None,
     as_json: bool,
@@ -77,16 +92,20 @@ def bench(
     """Train, sample and score families on datasets; store every run and its metrics.
 
     Cells already COMPLETE in the store are skipped (so an interrupted bench resumes where it
-    stopped) unless --rerun is given. Exits 1 when any run did not complete.
+    stopped) unless --rerun is given. Each cell runs in its own process with the budget's wall-clock
+    limit: a plugin that raises is FAILED, hangs is TIMEOUT, dies is CRASHED; the bench goes on.
+    Runs left RUNNING by a bench that was killed are marked INTERRUPTED and run again.
+    Exits 1 when any run did not complete.
 
     \b
     Example:
       advisor bench -f gmm -f kde -d ring8 --seeds 3 --budget smoke --db /tmp/x.db
     """
     from advisor.evaluate.provenance import resolve_device
-    from advisor.runner import pending_cells, plan_cells, resolve_datasets
+    from advisor.runner import LocalExecutor, pending_cells, plan_cells, resolve_datasets
+    from advisor.runner.local import STALE_AFTER_S
     from advisor.store import open_store
-    from advisor.store.queries import list_runs, run_to_dict, sync_catalog
+    from advisor.store.queries import list_runs, recover_interrupted, run_to_dict, sync_catalog
 
     registry = registry_from(ctx)
     if run_all:
@@ -113,7 +132,13 @@ def bench(
             console.print(
                 f"{len(cells) - len(todo)} of {len(cells)} cells already COMPLETE in {store.location}; skipped"
             )
-        results = _run_with_progress(store, registry, todo, resolved, get_budget(budget), device, console)
+        if recovered := recover_interrupted(store, STALE_AFTER_S):
+            console.print(f"{recovered} runs of a bench that died were marked INTERRUPTED; their cells run again")
+        executor = LocalExecutor(registry, ctx.find_root().params.get("plugins_dir"), jobs)
+        limits = get_budget(budget)
+        if cell_timeout:
+            limits = limits.model_copy(update={"time_limit_s": cell_timeout})
+        results = _run_with_progress(executor, store, todo, resolved, limits, device, rerun, console)
         with store.session() as session:
             runs = [run_to_dict(r) for r in list_runs(session, ids=[i for r in results for i in r.run_ids])]
     runs.sort(key=lambda r: r["id"])
@@ -145,15 +170,16 @@ def bench(
 
 
 def _run_with_progress(
+    executor: LocalExecutor,
     store: Store,
-    registry: Registry,
     cells: list[Cell],
     datasets: Mapping[str, Dataset],
     budget: Budget,
     device: str,
+    rerun: bool,
     console: Console,
 ) -> list[CellResult]:
-    """Run `cells` one after another under a rich progress bar (cells done, failed, ETA)."""
+    """Run `cells` under a rich progress bar (cells done, failed, running, ETA)."""
     from rich.progress import (
         BarColumn,
         MofNCompleteColumn,
@@ -163,26 +189,33 @@ def _run_with_progress(
         TimeRemainingColumn,
     )
 
-    from advisor.runner import run_cell
-
-    results = []
-    failed = 0
     columns = (
-        TextColumn("[bold]{task.description}"),
+        TextColumn("[bold]bench"),
         BarColumn(),
         MofNCompleteColumn(),
         TextColumn("{task.fields[failed]} failed"),
         TimeElapsedColumn(),
         TextColumn("ETA"),
         TimeRemainingColumn(),
+        TextColumn("{task.description}"),
     )
+    running: list[str] = []
+    failed = 0
     with Progress(*columns, console=console, transient=False) as progress:
-        task = progress.add_task("bench", total=len(cells), failed=0)
-        for cell in cells:
-            progress.update(task, description=f"{cell.family} on {cell.dataset}, seed {cell.seed}")
-            result = run_cell(store, registry, cell, datasets[cell.dataset], budget, device)
+        task = progress.add_task("", total=len(cells), failed=0)
+
+        def on_start(cell: Cell) -> None:
+            running.append(f"{cell.family}/{cell.dataset}/{cell.seed}")
+            progress.update(task, description="running " + ", ".join(running))
+
+        def on_done(result: CellResult) -> None:
+            nonlocal failed
+            cell = result.cell
+            running.remove(f"{cell.family}/{cell.dataset}/{cell.seed}")
             failed += any(o.status != "COMPLETE" for o in result.outcomes)
-            results.append(result)
-            progress.update(task, advance=1, failed=failed)
-        progress.update(task, description="bench")
+            progress.update(task, advance=1, failed=failed, description="running " + ", ".join(running))
+
+        results = executor.run(store, cells, datasets, budget, device, rerun=rerun, on_start=on_start, on_done=on_done)
+        # cells claimed by another bench, or completed meanwhile, were skipped: close the bar honestly
+        progress.update(task, total=len(results), description="")
     return results

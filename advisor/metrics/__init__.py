@@ -7,9 +7,12 @@ from typing import Any
 
 from advisor.hookspecs import hookimpl
 from advisor.metrics.base import EvaluationContext, LikelihoodMetric, MeasuredMetric, Metric, SampleMetric
+from advisor.metrics.classifier import C2ST
 from advisor.metrics.conditional import CondAccuracy
 from advisor.metrics.cost import NFE, Params, PeakMemory, SampleLatency, SampleThroughput, TrainSeconds
+from advisor.metrics.distances import MMD, Frechet, SlicedWasserstein
 from advisor.metrics.likelihood import KLToTruth, TestNLL
+from advisor.metrics.manifold import Coverage, Density, Precision, Recall
 from advisor.metrics.modes import HighQualityRate, ModesCovered
 
 __all__ = [
@@ -26,6 +29,14 @@ BUILTIN_METRICS = (
     KLToTruth,
     ModesCovered,
     HighQualityRate,
+    Precision,
+    Recall,
+    Density,
+    Coverage,
+    C2ST,
+    MMD,
+    SlicedWasserstein,
+    Frechet,
     CondAccuracy,
     TrainSeconds,
     SampleThroughput,

@@ -1,5 +1,6 @@
-"""Running bench cells: planning which cells to run, and running each one into the store."""
+"""Running bench cells: planning which cells to run, and running them in isolated child processes."""
 
-from advisor.runner.cells import CellResult, pending_cells, plan_cells, resolve_datasets, run_cell
+from advisor.runner.cells import pending_cells, plan_cells, resolve_datasets
+from advisor.runner.local import CellResult, LocalExecutor
 
-__all__ = ["CellResult", "pending_cells", "plan_cells", "resolve_datasets", "run_cell"]
+__all__ = ["CellResult", "LocalExecutor", "pending_cells", "plan_cells", "resolve_datasets"]

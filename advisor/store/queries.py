@@ -6,9 +6,10 @@ import os
 import socket
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select, text
+from sqlalchemy import select, text, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, selectinload
 
@@ -27,7 +28,9 @@ __all__ = [
     "Cell",
     "sync_catalog",
     "cell_is_complete",
-    "start_runs",
+    "claim_cell",
+    "heartbeat",
+    "recover_interrupted",
     "finish_runs",
     "list_runs",
     "get_run",
@@ -83,10 +86,37 @@ def cell_is_complete(store: Store, cell: Cell, samplers: Sequence[str]) -> bool:
     return set(samplers) <= set(done)
 
 
-def start_runs(store: Store, cell: Cell, samplers: Sequence[str], device: str) -> list[int]:
-    """Insert one RUNNING run per sampler of `cell` and return their ids."""
+def _lock_runs(session: Session) -> None:
+    """Serialize cell claims: SQLite already holds the write lock (BEGIN IMMEDIATE); others lock `runs`."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("LOCK TABLE runs IN SHARE ROW EXCLUSIVE MODE"))
+
+
+def claim_cell(
+    store: Store, cell: Cell, samplers: Sequence[str], device: str, stale_after_s: float, *, rerun: bool = False
+) -> list[int] | None:
+    """Atomically insert one RUNNING run per sampler of `cell` and return their ids.
+
+    Returns None, inserting nothing, when the cell is already COMPLETE (unless `rerun`) or another
+    live bench is running it (a RUNNING run with a heartbeat younger than `stale_after_s`), so concurrent benches
+    on one store run every cell exactly once.
+    """
     now = utcnow()
     with store.session() as session:
+        _lock_runs(session)
+        existing = session.execute(
+            select(Run.sampler, Run.status, Run.heartbeat_at).where(
+                Run.family == cell.family,
+                Run.dataset == cell.dataset,
+                Run.seed == cell.seed,
+                Run.budget == cell.budget,
+                Run.status.in_(("COMPLETE", "RUNNING")),
+            )
+        ).all()
+        if not rerun and set(samplers) <= {sampler for sampler, status, _ in existing if status == "COMPLETE"}:
+            return None
+        if any(status == "RUNNING" and _age_s(beat, now) < stale_after_s for _, status, beat in existing):
+            return None
         runs = [
             Run(
                 family=cell.family,
@@ -106,6 +136,52 @@ def start_runs(store: Store, cell: Cell, samplers: Sequence[str], device: str) -
         session.add_all(runs)
         session.flush()
         return [run.id for run in runs]
+
+
+def _age_s(moment: datetime | None, now: datetime) -> float:
+    if moment is None:
+        return float("inf")
+    if moment.tzinfo is None:  # SQLite returns naive datetimes; they are stored in UTC
+        moment = moment.replace(tzinfo=UTC)
+    return (now - moment).total_seconds()
+
+
+def heartbeat(store: Store, run_ids: Sequence[int]) -> None:
+    """Mark `run_ids` as still being worked on."""
+    if run_ids:
+        with store.session() as session:
+            session.execute(update(Run).where(Run.id.in_(run_ids)).values(heartbeat_at=utcnow()))
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def recover_interrupted(store: Store, stale_after_s: float) -> int:
+    """Mark RUNNING runs whose bench died as INTERRUPTED; returns how many.
+
+    A run is orphaned when its bench process is gone from this host, or when its heartbeat is older
+    than `stale_after_s` (a bench on another host that stopped beating).
+    """
+    now, host = utcnow(), socket.gethostname()
+    with store.session() as session:
+        _lock_runs(session)
+        orphaned = [
+            run
+            for run in session.scalars(select(Run).where(Run.status == "RUNNING"))
+            if (run.host == host and run.pid is not None and not _process_alive(run.pid))
+            or _age_s(run.heartbeat_at, now) >= stale_after_s
+        ]
+        for run in orphaned:
+            run.status, run.finished_at = "INTERRUPTED", now
+            run.error = f"the bench running it (pid {run.pid} on {run.host}) stopped before it finished"
+        return len(orphaned)
 
 
 def finish_runs(store: Store, run_ids: Sequence[int], outcomes: Sequence[RunOutcome]) -> None:

@@ -1,5 +1,8 @@
 """Single-file test plugin: families that fail in each way the harness must survive."""
 
+import os
+import time
+
 import numpy as np
 
 from advisor import Family, FamilyCard, FitReport, hookimpl
@@ -56,7 +59,21 @@ class NoReportFamily(_Misbehaving):
         return None
 
 
+class HangingFamily(_Misbehaving):
+    card = _card("hanging")
+
+    def fit(self, train, labels, budget, seed, device):
+        time.sleep(3600)
+
+
+class ExitingFamily(_Misbehaving):
+    card = _card("exiting")
+
+    def fit(self, train, labels, budget, seed, device):
+        os._exit(3)
+
+
 @hookimpl
 def advisor_families(register):
-    for family in (ZerosFamily, RaisingFamily, NaNFamily, WrongShapeFamily, NoReportFamily):
+    for family in (HangingFamily, ExitingFamily, ZerosFamily, RaisingFamily, NaNFamily, WrongShapeFamily, NoReportFamily):
         register(family)
