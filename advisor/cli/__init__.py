@@ -9,6 +9,7 @@ from advisor.cli.bench_cmd import bench
 from advisor.cli.common import AdvisorGroup
 from advisor.cli.db_cmd import db
 from advisor.cli.plugins_cmd import plugins
+from advisor.cli.recommend_cmd import recommend
 from advisor.cli.results_cmd import results
 
 __all__ = ["main"]
@@ -27,11 +28,12 @@ def main(plugins_dir: str | None) -> None:
 
     \b
     Typical use:
+      advisor recommend --need exact-likelihood  which family, on measured evidence
       advisor plugins list                      what families, datasets and metrics exist
       advisor bench -f gmm -f kde -d ring8      measure families into the results store
       advisor results list                      read the measurements back
     """
 
 
-for command in (plugins, bench, results, db):
+for command in (recommend, plugins, bench, results, db):
     main.add_command(command)

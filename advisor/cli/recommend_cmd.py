@@ -1,0 +1,163 @@
+"""`advisor recommend`: which family to use for the stated needs, with the numbers behind it."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import click
+
+from advisor.cli.common import db_option, format_value, json_option, print_json, print_table, registry_from, stdout
+
+__all__ = ["recommend", "reference_store"]
+
+
+def reference_store() -> Path | None:
+    """The results.db shipped with the advisor (beside the package in a source or editable install)."""
+    path = Path(__file__).resolve().parents[2] / "results.db"
+    return path if path.is_file() else None
+
+
+def _choose_store(db: str | None) -> tuple[str, str | None]:
+    """The store to read and, when falling back to the shipped one, a note saying so."""
+    from advisor.store.engine import default_db
+
+    explicit = db or os.environ.get("ADVISOR_DB")
+    if explicit:
+        return explicit, None
+    local = default_db()
+    shipped = reference_store()
+    if shipped is not None and (not Path(local).is_file() or Path(local).resolve() == shipped):
+        note = (
+            None if Path(local).is_file() else f"no {local} here; answering from the shipped reference store {shipped}"
+        )
+        return str(shipped), note
+    return local, None
+
+
+@click.command()
+@click.option(
+    "-n",
+    "--need",
+    "need_names",
+    multiple=True,
+    required=True,
+    metavar="NEED",
+    help="What you need (repeatable): see `advisor plugins list` for every need.",
+)
+@click.option(
+    "--data-kind", type=click.Choice(["2d", "image", "tabular"]), help="Only evidence from this kind of data."
+)
+@click.option("-d", "--dataset", "datasets", multiple=True, metavar="NAME", help="Only evidence from this dataset.")
+@click.option("--device", type=click.Choice(["cpu", "cuda"]), help="Only runs measured on this device.")
+@click.option("--budget", metavar="NAME", help="Only runs of this budget (default: the most measured one).")
+@click.option("--explain", is_flag=True, help="Also say, with numbers, why each other candidate lost.")
+@db_option
+@json_option
+@click.pass_context
+def recommend(
+    ctx: click.Context,
+    need_names: tuple[str, ...],
+    data_kind: str | None,
+    datasets: tuple[str, ...],
+    device: str | None,
+    budget: str | None,
+    explain: bool,
+    db: str | None,
+    as_json: bool,
+) -> None:
+    """Recommend a model family for your needs, ranked by measured numbers.
+
+    Hard requirements of the needs (e.g. exact likelihood) remove families by their cards; the
+    survivors are ranked on the needs' measured objectives, normalized per dataset and averaged
+    over seeds. Several needs combine, and the Pareto set shows when they conflict.
+
+    \b
+    Examples:
+      advisor recommend --need exact-likelihood
+      advisor recommend --need exact-likelihood --need fast-sampling --explain
+      advisor recommend --need best-quality --data-kind image --json
+    """
+    from advisor.rules.engine import recommend as rank
+    from advisor.store import open_store
+
+    registry = registry_from(ctx)
+    needs = [registry.need(name) for name in dict.fromkeys(need_names)]
+    location, note = _choose_store(db)
+    with open_store(location, readonly=True) as store:
+        cards = {name: entry.obj.card.model_dump(mode="json") for name, entry in registry.families.items()}
+        answer = rank(store, needs, cards, budget=budget, datasets=datasets, data_kind=data_kind, device=device)
+    data = {"store": location, **({"note": note} if note else {}), **answer.to_dict()}
+    if as_json:
+        print_json(data)
+    else:
+        _print(data, needs, explain)
+
+
+def _print(data: dict[str, Any], needs: list, explain: bool) -> None:
+    from rich.markup import escape
+
+    console = stdout()
+    if data.get("note"):
+        console.print(f"[dim]{data['note']}[/]")
+    for need in needs:
+        requires = "; ".join(f"{k} = {' or '.join(v)}" for k, v in need.requires.items()) or "no hard requirement"
+        console.print(f"[bold]{need.name}[/]: {requires}; ranked by {', '.join(need.objectives)}")
+    datasets = data["datasets"]
+    console.print(
+        f"evidence: budget {data['budget']}, {len(datasets)} datasets ({', '.join(datasets)}), {data['store']}"
+    )
+    objectives = list(dict.fromkeys(m for need in needs for m in need.objectives))
+    rows = []
+    for position, r in enumerate(data["ranked"], 1):
+        label = r["family"] if r["sampler"] == "default" else f"{r['family']} ({r['sampler']})"
+        cells = []
+        for metric in objectives:
+            o = r["objectives"].get(metric)
+            cells.append(
+                "-"
+                if o is None
+                else f"{format_value(o['mean'])} {o['unit']}".strip() + f" ({len(o['per_dataset'])} ds)"
+            )
+        rows.append([position, label, f"{r['score']:.2f}", *cells, r["runs"]])
+    if rows:
+        print_table(
+            "Ranked (score 1 = best on every objective)", ["#", "candidate", "score", *objectives, "runs"], rows
+        )
+        console.print(f"[bold green]Recommendation: {rows[0][1]}[/]")
+    else:
+        console.print("[bold red]No candidate is left.[/]")
+        if data["nearest"]:
+            nearest = data["nearest"]
+            console.print(f"nearest alternative: {nearest['family']}, which only fails: {'; '.join(nearest['fails'])}")
+    if data["pareto"]:
+        console.print("Pareto set (no candidate is better on every need): " + ", ".join(data["pareto"]))
+    for sentence in data["tradeoffs"]:
+        console.print(f"trade-off: {sentence}")
+    for claim in data["claims"]:
+        verdict = {True: "agrees", False: "DISAGREES", None: "cannot be checked"}[claim["agrees"]]
+        console.print(
+            f"textbook claim for {claim['need']}: {claim['claim']!r}; measured best: "
+            f"{claim['measured_best']} -> {verdict} {claim['note']}".rstrip()
+        )
+    for item in data["eliminated"]:
+        console.print(f"[dim]eliminated {item['family']}: {item['reason']}[/]")
+    for item in data["unmeasured"]:
+        console.print(f"[yellow]not ranked {item['family']}: {item['reason']}[/]")
+    if explain and data["ranked"]:
+        best = data["ranked"][0]
+        console.print(f"\n[bold]Why {best['family']} ({best['sampler']}) first[/]")
+        for metric, o in best["objectives"].items():
+            per = ", ".join(
+                f"{d} {format_value(v['mean'])}±{format_value(v['std'])} (n={v['n']})"
+                for d, v in o["per_dataset"].items()
+            )
+            console.print(
+                f"  {metric} [{o['unit'] or '-'}; {'higher' if o['higher_is_better'] else 'lower'} is better]: {per}"
+            )
+        for r in data["ranked"][1:]:
+            label = r["family"] if r["sampler"] == "default" else f"{r['family']} ({r['sampler']})"
+            console.print(f"[bold]{label}[/] (score {r['score']:.2f}):")
+            for sentence in r["why_not_first"] or ["no measured gap on shared datasets"]:
+                console.print(escape(f"  - {sentence}"))

@@ -1,0 +1,157 @@
+"""The rule engine on small stores with known numbers: ranking, explanations, eliminations."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from advisor.cards import FamilyCard
+from advisor.store import open_store
+from advisor.store.models import DatasetRow, FamilyRow, MetricRow, Run
+
+CARDS = {
+    "flow": dict(likelihood="exact", latent="explicit", training="mle", sampling="one-shot", conditioning=False),
+    "autoregressive": dict(likelihood="exact", latent="none", training="mle", sampling="sequential", conditioning=True),
+    "gan": dict(likelihood="none", latent="explicit", training="adversarial", sampling="one-shot", conditioning=True),
+}
+METRICS = {  # family -> metric -> per-seed values on each dataset
+    "flow": {
+        "test_nll": [0.20, 0.21, 0.22],
+        "sample_throughput": [2e5, 2e5, 2e5],
+        "sample_latency_ms": [0.5] * 3,
+        "c2st": [0.60, 0.61, 0.62],
+    },
+    "autoregressive": {
+        "test_nll": [0.15, 0.16, 0.17],
+        "sample_throughput": [2e3, 2e3, 2e3],
+        "sample_latency_ms": [5.0] * 3,
+        "c2st": [0.55, 0.55, 0.56],
+    },
+    "gan": {"sample_throughput": [4e5, 4e5, 4e5], "sample_latency_ms": [0.3] * 3, "c2st": [0.70, 0.80, 0.60]},
+}
+UNITS = {
+    "test_nll": ("nats/dim", False),
+    "sample_throughput": ("samples/s", True),
+    "sample_latency_ms": ("ms", False),
+    "c2st": ("", False),
+}
+
+
+def build_store(path, failures=0):
+    with open_store(path, create=True) as store, store.session() as session:
+        for dataset in ("ring8", "grid25"):
+            session.add(DatasetRow(name=dataset, plugin="test", card={"name": dataset, "kind": "2d"}))
+        for family, card in CARDS.items():
+            full = FamilyCard(name=family, title=family, **card).model_dump(mode="json")
+            session.add(FamilyRow(name=family, title=family, plugin="test", version=None, card=full))
+        session.flush()
+        for family, metrics in METRICS.items():
+            for dataset in ("ring8", "grid25"):
+                for seed in range(3):
+                    run = Run(
+                        family=family,
+                        sampler="default",
+                        dataset=dataset,
+                        seed=seed,
+                        budget="quick",
+                        status="COMPLETE",
+                        device="cpu",
+                    )
+                    run.metrics = [
+                        MetricRow(name=m, value=v[seed], unit=UNITS[m][0], higher_is_better=UNITS[m][1], flag="ok")
+                        for m, v in metrics.items()
+                    ]
+                    session.add(run)
+        for seed in range(failures):
+            session.add(
+                Run(
+                    family="gan",
+                    sampler="default",
+                    dataset="ring8",
+                    seed=10 + seed,
+                    budget="quick",
+                    status="FAILED",
+                    device="cpu",
+                    error="diverged",
+                )
+            )
+    return path
+
+
+@pytest.fixture
+def store_path(tmp_path):
+    return build_store(tmp_path / "known.db")
+
+
+def test_exact_likelihood_ranks_only_exact_families_by_nll(cli, store_path):
+    answer = cli.json("recommend", "--need", "exact-likelihood", "--db", store_path)
+    assert [r["family"] for r in answer["ranked"]] == ["autoregressive", "flow"]
+    nll = answer["ranked"][0]["objectives"]["test_nll"]
+    assert nll["mean"] == pytest.approx(0.16) and nll["per_dataset"]["ring8"]["n"] == 3
+    assert nll["unit"] == "nats/dim"
+    assert {"family": "gan", "reason": "likelihood is 'none'; exact-likelihood needs exact"} in answer["eliminated"]
+    assert "test_nll 0.21 nats/dim vs 0.16 for autoregressive (worse by 0.05" in answer["ranked"][1]["why_not_first"][0]
+    [claim] = answer["claims"]
+    assert claim["agrees"] is True and claim["measured_best"] == "autoregressive"
+
+
+def test_fast_sampling_puts_one_shot_first_with_throughput(cli, store_path):
+    answer = cli.json("recommend", "--need", "fast-sampling", "--db", store_path)
+    assert [r["family"] for r in answer["ranked"]] == ["gan", "flow", "autoregressive"]
+    why = answer["ranked"][2]["why_not_first"]
+    assert any("sample_throughput 200x lower than gan (worse" in s for s in why), why
+
+
+def test_conflicting_needs_show_pareto_set_and_tradeoff(cli, store_path):
+    answer = cli.json("recommend", "--need", "exact-likelihood", "--need", "fast-sampling", "--db", store_path)
+    assert set(answer["pareto"]) == {"autoregressive", "flow"}
+    assert any("flow (best for fast-sampling): test_nll" in s for s in answer["tradeoffs"]), answer["tradeoffs"]
+    assert any("100x lower" in s for s in answer["tradeoffs"]), answer["tradeoffs"]
+
+
+def test_stable_training_uses_failures_and_seed_spread(cli, tmp_path):
+    answer = cli.json("recommend", "--need", "stable-training", "--db", build_store(tmp_path / "f.db", failures=3))
+    assert answer["ranked"][-1]["family"] == "gan"
+    gan = answer["ranked"][-1]["objectives"]
+    assert gan["failure_rate"]["per_dataset"]["ring8"]["mean"] == pytest.approx(0.5)
+
+
+def test_nothing_left_names_the_requirement(cli, store_path):
+    needs = ("--need", "exact-likelihood", "--need", "latent-space", "--need", "controllable")
+    answer = cli.json("recommend", *needs, "--db", store_path)
+    assert answer["ranked"] == []
+    reasons = {e["family"]: e["reason"] for e in answer["eliminated"]}
+    assert reasons["autoregressive"] == "latent is 'none'; latent-space needs explicit"
+    assert reasons["flow"] == "conditioning is False; controllable needs True"
+    assert reasons["gan"].startswith("likelihood is 'none'")
+    assert answer["nearest"]["family"] in {"autoregressive", "flow"} and len(answer["nearest"]["fails"]) == 1
+    assert "No candidate is left" in cli("recommend", *needs, "--db", store_path).stdout
+
+
+def test_unknown_need_and_empty_store(cli, store_path, tmp_path):
+    result = cli("recommend", "--need", "exact-likelihod", "--db", store_path, expect=2)
+    assert "Did you mean 'exact-likelihood'" in result.stderr
+    empty = tmp_path / "empty.db"
+    open_store(empty, create=True).close()
+    result = cli("recommend", "--need", "fast-sampling", "--db", empty, expect=1)
+    assert "no measurements" in result.stderr
+
+
+def test_human_output_explains(cli, store_path):
+    out = cli("recommend", "--need", "exact-likelihood", "--explain", "--db", store_path).stdout
+    assert "Recommendation: autoregressive" in out
+    assert "eliminated gan: likelihood is 'none'" in out
+    assert "flow (score 0.00):" in out
+
+
+def test_recommend_imports_no_numpy_torch_or_sklearn(store_path):
+    code = (
+        "import sys; from advisor.cli import main\n"
+        f"main(['recommend', '--need', 'exact-likelihood', '--json', '--db', {str(store_path)!r}], standalone_mode=False)\n"
+        "heavy = [m for m in ('torch', 'sklearn', 'scipy') if m in sys.modules]\n"
+        "np = sys.modules.get('numpy'); loaded = np is not None and type(np).__name__ != '_LazyModule'\n"
+        "print(json.dumps({'heavy': heavy, 'numpy': loaded}), file=sys.stderr)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", "import json\n" + code], capture_output=True, text=True, check=True)
+    assert json.loads(result.stderr.strip().splitlines()[-1]) == {"heavy": [], "numpy": False}
