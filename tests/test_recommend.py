@@ -148,10 +148,26 @@ def test_human_output_explains(cli, store_path):
 def test_recommend_imports_no_numpy_torch_or_sklearn(store_path):
     code = (
         "import sys; from advisor.cli import main\n"
-        f"main(['recommend', '--need', 'exact-likelihood', '--json', '--db', {str(store_path)!r}], standalone_mode=False)\n"
+        f"args = ['recommend', '--need', 'exact-likelihood', '--json', '--db', {str(store_path)!r}]\n"
+        "main(args, standalone_mode=False)\n"
         "heavy = [m for m in ('torch', 'sklearn', 'scipy') if m in sys.modules]\n"
         "np = sys.modules.get('numpy'); loaded = np is not None and type(np).__name__ != '_LazyModule'\n"
         "print(json.dumps({'heavy': heavy, 'numpy': loaded}), file=sys.stderr)\n"
     )
     result = subprocess.run([sys.executable, "-c", "import json\n" + code], capture_output=True, text=True, check=True)
     assert json.loads(result.stderr.strip().splitlines()[-1]) == {"heavy": [], "numpy": False}
+
+
+def test_table_grades_from_measurements_beside_claims(cli, store_path):
+    families = cli.json("table", "--db", store_path)["families"]
+    flow_speed = families["flow"]["sampling speed"]
+    assert flow_speed["grade"] == "fast" and flow_speed["claim"] == "slow" and flow_speed["verdict"] == "disagrees"
+    assert families["autoregressive"]["sampling speed"]["grade"] == "very slow"
+    assert families["autoregressive"]["sampling speed"]["verdict"] == "agrees"
+    assert families["gan"]["sample quality"]["grade"] == "medium"  # C2ST 0.70 over both datasets
+    assert families["gan"]["sample quality"]["verdict"] == "disagrees"
+    assert families["autoregressive"]["sample quality"]["grade"] == "excellent"
+    assert families["gan"]["likelihood"] == {"grade": "none", "basis": "card", "claim": "none", "verdict": "agrees"}
+    markdown = cli("table", "--markdown", "--db", store_path).stdout
+    assert markdown.splitlines()[0] == "| property | autoregressive | flow | gan |"
+    assert "fast ✗ claim: slow" in markdown

@@ -11,6 +11,7 @@ from advisor.cli.db_cmd import db
 from advisor.cli.plugins_cmd import plugins
 from advisor.cli.recommend_cmd import recommend
 from advisor.cli.results_cmd import results
+from advisor.cli.table_cmd import table
 
 __all__ = ["main"]
 
@@ -35,5 +36,5 @@ def main(plugins_dir: str | None) -> None:
     """
 
 
-for command in (recommend, plugins, bench, results, db):
+for command in (recommend, table, plugins, bench, results, db):
     main.add_command(command)

@@ -10,7 +10,7 @@ import click
 
 from advisor.cli.common import db_option, format_value, json_option, print_json, print_table, registry_from, stdout
 
-__all__ = ["recommend", "reference_store"]
+__all__ = ["recommend", "reference_store", "choose_store"]
 
 
 def reference_store() -> Path | None:
@@ -19,7 +19,7 @@ def reference_store() -> Path | None:
     return path if path.is_file() else None
 
 
-def _choose_store(db: str | None) -> tuple[str, str | None]:
+def choose_store(db: str | None) -> tuple[str, str | None]:
     """The store to read and, when falling back to the shipped one, a note saying so."""
     from advisor.store.engine import default_db
 
@@ -84,7 +84,7 @@ def recommend(
 
     registry = registry_from(ctx)
     needs = [registry.need(name) for name in dict.fromkeys(need_names)]
-    location, note = _choose_store(db)
+    location, note = choose_store(db)
     with open_store(location, readonly=True) as store:
         cards = {name: entry.obj.card.model_dump(mode="json") for name, entry in registry.families.items()}
         answer = rank(store, needs, cards, budget=budget, datasets=datasets, data_kind=data_kind, device=device)

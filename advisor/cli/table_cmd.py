@@ -1,0 +1,59 @@
+"""`advisor table`: the textbook comparison table, graded from measurements, claims beside it."""
+
+from __future__ import annotations
+
+import click
+
+from advisor.cli.common import db_option, json_option, print_json, print_table, registry_from, stdout
+from advisor.cli.recommend_cmd import choose_store
+from advisor.rules.claims import PROPERTIES
+
+__all__ = ["table"]
+
+_MARK = {"agrees": "✓", "disagrees": "✗ claim: ", "no claim": "", "not measured": "?"}
+
+
+@click.command()
+@click.option("-d", "--dataset", "datasets", multiple=True, metavar="NAME", help="Only evidence from this dataset.")
+@click.option("--budget", metavar="NAME", help="Only runs of this budget (default: the most measured one).")
+@click.option("--markdown", is_flag=True, help="Print a Markdown table.")
+@db_option
+@json_option
+@click.pass_context
+def table(
+    ctx: click.Context, datasets: tuple[str, ...], budget: str | None, markdown: bool, db: str | None, as_json: bool
+) -> None:
+    """Grade each measured family on quality, diversity, stability, likelihood, speed, latent space and
+    conditioning, beside the textbook claim: ✓ the measurement agrees, ✗ it disagrees (claim shown)."""
+    from advisor.rules.table import comparison_table
+    from advisor.store import open_store
+
+    registry = registry_from(ctx)
+    location, note = choose_store(db)
+    with open_store(location, readonly=True) as store:
+        cards = {name: entry.obj.card.model_dump(mode="json") for name, entry in registry.families.items()}
+        data = comparison_table(store, cards, budget=budget, datasets=datasets)
+    if as_json:
+        print_json({"store": location, **data})
+        return
+    families = data["families"]
+
+    def cell(family: str, prop: str) -> str:
+        c = families[family][prop]
+        mark = _MARK[c["verdict"]] + (c["claim"] if c["verdict"] == "disagrees" else "")
+        return f"{c['grade']} {mark}".strip()
+
+    rows = [[prop, *(cell(f, prop) for f in families)] for prop in PROPERTIES]
+    if markdown:
+        click.echo("| property | " + " | ".join(families) + " |")
+        click.echo("|---" * (len(families) + 1) + "|")
+        for row in rows:
+            click.echo("| " + " | ".join(row) + " |")
+    else:
+        if note:
+            stdout().print(f"[dim]{note}[/]")
+        print_table(
+            f"Measured grades (budget {data['budget']}, {len(data['datasets'])} datasets)",
+            ["property", *families],
+            rows,
+        )

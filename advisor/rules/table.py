@@ -1,0 +1,148 @@
+"""The comparison table: each family graded on the textbook's properties from measured numbers.
+
+Grades come from the store (quality from C2ST, diversity from recall, stability from failures and
+seed spread, speed relative to the fastest family in scope) or, where a property is a design fact
+(likelihood kind, latent space), from the family's card. Each cell sits beside the textbook claim
+(claims.py) with a verdict: agrees, disagrees, or no claim / not measured.
+"""
+
+from __future__ import annotations
+
+import statistics
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from advisor.rules.claims import CLAIMED_GRADES, PROPERTIES
+from advisor.rules.evidence import Evidence, gather
+
+__all__ = ["Cell", "comparison_table", "TABLE_METRICS"]
+
+TABLE_METRICS = ("c2st", "recall", "sample_throughput", "cond_accuracy", "failure_rate", "seed_spread")
+
+# claimed wording -> the grade scale the measurement uses
+_CANONICAL = {
+    "excellent": "excellent",
+    "high": "high",
+    "medium": "medium",
+    "low (mode collapse)": "low",
+    "low": "low",
+    "stable": "stable",
+    "unstable": "unstable",
+    "exact": "exact",
+    "approximate (ELBO)": "bound",
+    "none": "none",
+    "fast": "fast",
+    "slow": "slow",
+    "very slow": "very slow",
+    "yes": "yes",
+    "no": "no",
+    "implicit": "implicit",
+    "easy": "easy",
+    "moderate": "moderate",
+}
+# grades that count as agreeing with a claim although the words differ
+_COMPATIBLE = {("slow", "very slow"), ("very slow", "slow"), ("yes", "implicit")}
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One family x property: measured grade, the numbers behind it, the claim and the verdict."""
+
+    grade: str
+    basis: str
+    claim: str | None
+    verdict: str  # agrees | disagrees | no claim | not measured
+
+
+def _mean_over_datasets(evidence: Evidence, family: str, metric: str) -> float | None:
+    per_dataset = [
+        statistics.fmean(values)
+        for (fam, _sampler), metrics in evidence.values.items()
+        if fam == family
+        for values in metrics.get(metric, {}).values()
+    ]
+    return statistics.fmean(per_dataset) if per_dataset else None
+
+
+def _quality(c2st: float | None) -> tuple[str, str]:
+    if c2st is None:
+        return "not measured", "no C2ST"
+    grade = "excellent" if c2st < 0.6 else "high" if c2st < 0.7 else "medium" if c2st < 0.85 else "low"
+    return grade, f"C2ST {c2st:.3f} (0.5 = indistinguishable)"
+
+
+def _diversity(recall: float | None) -> tuple[str, str]:
+    if recall is None:
+        return "not measured", "no recall"
+    return ("high" if recall >= 0.8 else "medium" if recall >= 0.5 else "low"), f"recall {recall:.3f}"
+
+
+def _stability(failures: float | None, spread: float | None) -> tuple[str, str]:
+    if failures is None:
+        return "not measured", "no runs"
+    stable = failures == 0 and (spread is None or spread < 0.05)
+    detail = f"failure rate {failures:.0%}" + (f", C2ST seed spread {spread:.3f}" if spread is not None else "")
+    return ("stable" if stable else "unstable"), detail
+
+
+def _speed(throughput: float | None, fastest: float | None) -> tuple[str, str]:
+    if throughput is None or not fastest:
+        return "not measured", "no throughput"
+    slowdown = fastest / throughput
+    grade = "fast" if slowdown <= 10 else "slow" if slowdown <= 100 else "very slow"
+    return grade, f"{throughput:.3g} samples/s ({slowdown:.3g}x slower than the fastest)"
+
+
+def _conditioning(card: dict, accuracy: float | None) -> tuple[str, str]:
+    if not card.get("conditioning"):
+        return "no", "card: not conditional"
+    if accuracy is None:
+        return "not measured", "no cond_accuracy"
+    return ("easy" if accuracy >= 0.9 else "moderate"), f"cond_accuracy {accuracy:.3f}"
+
+
+def _verdict(grade: str, claim: str | None) -> str:
+    if claim is None:
+        return "no claim"
+    if grade == "not measured":
+        return "not measured"
+    canonical = _CANONICAL.get(claim, claim)
+    return "agrees" if grade == canonical or (grade, canonical) in _COMPATIBLE else "disagrees"
+
+
+def comparison_table(
+    store: Any, family_cards: dict[str, dict], *, budget: str | None = None, datasets: tuple[str, ...] = ()
+) -> dict[str, Any]:
+    """Grade every measured family on every property.
+
+    Returns ``{"budget", "datasets", "families": {family: {property: Cell as dict}}}``.
+    """
+    evidence = gather(store, TABLE_METRICS, budget=budget, datasets=datasets)
+    cards = {**family_cards, **evidence.cards}
+    families = sorted({family for family, _ in evidence.candidates})
+    throughput = {f: _mean_over_datasets(evidence, f, "sample_throughput") for f in families}
+    fastest = max((t for t in throughput.values() if t), default=None)
+    table = {}
+    for family in families:
+        card = cards.get(family, {})
+        grades = {
+            "sample quality": _quality(_mean_over_datasets(evidence, family, "c2st")),
+            "diversity": _diversity(_mean_over_datasets(evidence, family, "recall")),
+            "training stability": _stability(
+                _mean_over_datasets(evidence, family, "failure_rate"),
+                _mean_over_datasets(evidence, family, "seed_spread"),
+            ),
+            "likelihood": (card.get("likelihood", "?"), "card"),
+            "sampling speed": _speed(throughput[family], fastest),
+            "latent space": (
+                {"explicit": "yes", "none": "no"}.get(card.get("latent"), card.get("latent", "?")),
+                "card",
+            ),
+            "conditioning": _conditioning(card, _mean_over_datasets(evidence, family, "cond_accuracy")),
+        }
+        table[family] = {}
+        for prop in PROPERTIES:
+            grade, basis = grades[prop]
+            claim = CLAIMED_GRADES[prop].get(family.split("-")[0] if family == "flow-ar" else family)
+            table[family][prop] = asdict(Cell(grade, basis, claim, _verdict(grade, claim)))
+    return {"budget": evidence.budget, "datasets": sorted(evidence.datasets), "families": table}
