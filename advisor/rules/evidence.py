@@ -62,7 +62,7 @@ def summarize(values: Iterable[float]) -> Summary:
 
 
 def _busiest_budget(store: Store) -> str | None:
-    with store.session() as session:
+    with store.engine.connect() as session:
         row = session.execute(
             select(Run.budget, func.count())
             .where(Run.status == "COMPLETE")
@@ -84,7 +84,7 @@ def gather(
     """Read the evidence for `metrics` within the filters; `budget` defaults to the most-measured one."""
     budget = budget or _busiest_budget(store)
     wanted = set(metrics)
-    with store.session() as session:
+    with store.engine.connect() as session:  # Core rows: no ORM bookkeeping on large stores
         dataset_cards = {name: card for name, card in session.execute(select(DatasetRow.name, DatasetRow.card))}
         cards = {name: card for name, card in session.execute(select(FamilyRow.name, FamilyRow.card))}
         scope = [Run.budget == budget]
