@@ -1,0 +1,81 @@
+"""Run one cell in its own child process and classify how it ended.
+
+A plugin that raises is FAILED (the harness catches it inside the child), one that hangs past the
+time limit is killed and TIMEOUT, one that dies (segfault, ``os._exit``) is CRASHED with its exit
+code or signal. Children start from multiprocessing's forkserver: a clean, torch-free image that
+imports the advisor once, so starting a cell costs milliseconds, not an interpreter start-up.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import signal
+from multiprocessing.connection import Connection, wait
+from typing import TYPE_CHECKING
+
+from advisor.evaluate.protocol import RunOutcome, evaluate_cell
+
+if TYPE_CHECKING:
+    from advisor.budgets import Budget
+    from advisor.data.base import Dataset
+    from advisor.store.queries import Cell
+
+__all__ = ["run_isolated"]
+
+_PRELOAD = ["advisor.evaluate.protocol", "advisor.plugins"]
+
+
+def _child(
+    connection: Connection, plugins_dir: str | None, cell: Cell, dataset: Dataset, budget: Budget, device: str
+) -> None:
+    """Child process: evaluate one cell and send the outcomes to the parent."""
+    from advisor.plugins import load_registry
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides what an interrupt means
+    connection.send(evaluate_cell(load_registry(plugins_dir), cell.family, dataset, budget, cell.seed, device))
+    connection.close()
+
+
+def _describe_exit(code: int | None) -> str:
+    if code is not None and code < 0:
+        try:
+            return f"killed by signal {signal.Signals(-code).name}"
+        except ValueError:
+            return f"killed by signal {-code}"
+    return f"exited with code {code} without a result"
+
+
+def run_isolated(
+    plugins_dir: str | None, cell: Cell, dataset: Dataset, budget: Budget, device: str, samplers: tuple[str, ...]
+) -> list[RunOutcome]:
+    """Evaluate `cell` in a child process within `budget.time_limit_s`; one outcome per sampler."""
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(_PRELOAD)
+    receiver, sender = context.Pipe(duplex=False)
+    process = context.Process(
+        target=_child,
+        args=(sender, plugins_dir, cell, dataset, budget, device),
+        name=f"advisor-cell-{cell.family}-{cell.dataset}-{cell.seed}",
+        daemon=True,
+    )
+    process.start()
+    sender.close()
+    try:
+        # a result on the pipe, or the process ending without one (a crash), wakes us up
+        ready = wait([receiver, process.sentinel], timeout=budget.time_limit_s)
+        if receiver in ready or receiver.poll():
+            try:
+                return receiver.recv()
+            except (EOFError, OSError):
+                pass
+        if not ready:
+            status, reason = "TIMEOUT", f"no result within {budget.time_limit_s:.0f} s"
+        else:
+            process.join(5)
+            status, reason = "CRASHED", f"the cell's process {_describe_exit(process.exitcode)}"
+        return [RunOutcome(sampler, status, reason) for sampler in samplers]
+    finally:
+        if process.is_alive():
+            process.kill()
+        process.join(5)
+        receiver.close()

@@ -1,0 +1,247 @@
+"""Denoising diffusion (DDPM) with an MLP noise predictor and classifier-free guidance.
+
+Training is the simplified noise-prediction loss of Ho et al. 2020 with T = 1000 linear betas on
+standardized data; sampling uses an exponential moving average of the weights (0.999, warmed up).
+Three samplers, each evaluated as its own run: ancestral DDPM through all 1000 steps, deterministic
+DDIM with 50 trailing steps, and DPM-Solver++(2M) with 20 steps (see `_diffusion_samplers`).
+
+Class conditioning: labels are replaced by a null label with probability `LABEL_DROPOUT` during
+training, so one network gives both the conditional and the unconditional noise; a conditional sample
+uses eps = eps_null + w (eps_label - eps_null) (Ho & Salimans 2022). The default w = 1 samples the
+learned conditional p(x | y) itself, in one network pass per step; w > 1 trades diversity for class
+fidelity at two passes per step. Unconditional samples (`sample(n, None)`) of a model fit with labels
+draw the labels from the training label frequencies and sample p(x | y) (ancestral sampling of
+sum_y p(y) p(x | y)); `UNCONDITIONAL = "null"` uses the null label instead. The null-label network
+sees only LABEL_DROPOUT of the training batches: on grid25 at the quick budget even a fully
+unconditional network reaches only about 16 of 25 modes, so the label prior is the default.
+
+`log_prob` is the discrete-time variational bound of Ho et al. 2020 (eq. 5) for the DDPM-1000 model
+with the posterior variance beta-tilde and a Gaussian decoder N(x0; mu_theta(x_1, 1), beta_1):
+L_T (closed form) + L_0 + sum_{t=2}^{T} L_{t-1}. The 999-term sum is estimated by systematic sampling
+(every 9th timestep from a random offset per example, weighted by 9), which is unbiased; it is the
+unconditional (null-label) bound, so it is comparable with unconditional families.
+
+References: Ho, Jain & Abbeel 2020; Song, Meng & Ermon 2021; Lu et al. 2022; Ho & Salimans 2022.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from advisor import Family, FamilyCard, FitReport, hookimpl
+
+if TYPE_CHECKING:
+    import numpy as np
+    import torch
+
+    from advisor.budgets import Budget
+
+__all__ = ["DiffusionFamily"]
+
+TIMESTEPS = 1000
+SAMPLER_STEPS = {"ddpm-1000": 1000, "ddim-50": 50, "dpm-solver-20": 20}
+DEFAULT_SAMPLER = "ddim-50"
+ELBO_STRIDE = 9  # divides T - 1 = 999: 111 network evaluations per example for the bound
+
+
+class DiffusionFamily(Family):
+    """DDPM noise prediction with an MLP (128x3; 256x3 above 16 dims), EMA weights and CFG."""
+
+    card = FamilyCard(
+        name="diffusion",
+        title="Denoising diffusion (DDPM, MLP, classifier-free guidance)",
+        likelihood="bound",
+        latent="implicit",
+        training="score",
+        sampling="iterative",
+        conditioning=True,
+        data_kinds=frozenset({"2d", "tabular", "image"}),
+        samplers=tuple(SAMPLER_STEPS),
+        references=(
+            "Ho, Jain & Abbeel 2020, Denoising diffusion probabilistic models",
+            "Song, Meng & Ermon 2021, Denoising diffusion implicit models",
+            "Lu et al. 2022, DPM-Solver++: fast solver for guided sampling of diffusion probabilistic models",
+            "Ho & Salimans 2022, Classifier-free diffusion guidance",
+        ),
+    )
+    heavy_imports = ("torch",)
+
+    GUIDANCE_SCALE = 1.0
+    LABEL_DROPOUT = 0.15
+    LEARNING_RATE = 1e-3
+    EMA_DECAY = 0.999
+    LAYERS = 3
+    UNCONDITIONAL = "label-prior"  # or "null"
+
+    def __init__(self, guidance_scale: float | None = None, learning_rate: float | None = None) -> None:
+        """Optionally override the guidance scale w and Adam's peak learning rate."""
+        self.guidance_scale = self.GUIDANCE_SCALE if guidance_scale is None else float(guidance_scale)
+        self.learning_rate = self.LEARNING_RATE if learning_rate is None else float(learning_rate)
+
+    def fit(self, train: np.ndarray, labels: np.ndarray | None, budget: Budget, seed: int, device: str) -> FitReport:
+        import torch
+
+        from advisor.torchkit import EMA, Standardizer, cosine_adam, minibatches, setup_torch, to_tensor, train_loop
+        from advisor_plugins._diffusion_nets import NoiseMLP
+        from advisor_plugins._diffusion_samplers import LinearSchedule
+
+        self.device = dev = setup_torch(seed, device)
+        self.seed, self.dims = seed, train.shape[1]
+        x = to_tensor(train, dev)
+        self.standardizer = Standardizer(x)
+        z = self.standardizer.forward(x)
+        self.classes = int(labels.max()) + 1 if labels is not None else 0
+        if labels is not None:
+            self.label_frequencies = torch.bincount(torch.as_tensor(labels), minlength=self.classes).double()
+        y = to_tensor(labels, dev, torch.long) if labels is not None else None
+        hidden = 128 if self.dims <= 16 else 256
+        net = NoiseMLP(self.dims, hidden, self.LAYERS, self.classes).to(dev)
+        ema = EMA(net, self.EMA_DECAY)
+        self.schedule = LinearSchedule(TIMESTEPS)
+        alpha_bar = self.schedule.alphas_cumprod.to(dev, torch.float32)
+        steps = budget.train_steps
+        optimizer, scheduler = cosine_adam(net.parameters(), self.learning_rate, steps, warmup=min(100, steps // 10))
+        generator = torch.Generator(device=dev).manual_seed(seed)
+        null = net.null_label
+
+        def step(x0: torch.Tensor, y0: torch.Tensor | None, index: int) -> dict[str, float]:
+            n = x0.shape[0]
+            t = torch.randint(0, TIMESTEPS, (n,), generator=generator, device=dev)
+            eps = torch.randn(x0.shape, generator=generator, device=dev)
+            a = alpha_bar[t][:, None]
+            xt = a.sqrt() * x0 + (1.0 - a).sqrt() * eps
+            cond = torch.full((n,), null, device=dev) if y0 is None else y0.clone()
+            cond[torch.rand(n, generator=generator, device=dev) < self.LABEL_DROPOUT] = null
+            loss = ((net(xt, t, cond) - eps) ** 2).mean()
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(net.parameters(), 1.0)
+            optimizer.step()
+            scheduler.step()
+            ema.decay = min(self.EMA_DECAY, (1.0 + index) / (10.0 + index))  # EMA warm-up
+            ema.update(net)
+            return {"loss": loss.item()}
+
+        batches = minibatches(z, y, budget.batch_size, torch.Generator().manual_seed(seed))
+        result = train_loop(step, batches, steps, time_limit_s=budget.time_limit_s)
+        self.net = ema.module
+        self.num_params = sum(p.numel() for p in net.parameters() if p.requires_grad)
+        self.generator = torch.Generator(device=dev).manual_seed(seed + 1)
+        self.label_generator = torch.Generator().manual_seed(seed + 3)
+        return FitReport(
+            steps=result.steps,
+            selected={
+                "hidden": hidden,
+                "layers": self.LAYERS,
+                "timesteps": TIMESTEPS,
+                "learning_rate": self.learning_rate,
+                "ema_decay": self.EMA_DECAY,
+                "label_dropout": self.LABEL_DROPOUT if self.classes else 0.0,
+                "guidance_scale": self.guidance_scale,
+                "unconditional": self.UNCONDITIONAL if self.classes else "unconditional model",
+                "classes": self.classes,
+            },
+            notes=(
+                f"final loss {result.last_losses.get('loss', math.nan):.4f}; {result.seconds:.0f} s"
+                + ("; hit the time limit" if result.hit_time_limit else "")
+            ),
+        )
+
+    def _eps_fn(self, labels: np.ndarray | None, n: int) -> Callable[[torch.Tensor, int], torch.Tensor]:
+        """Guided noise prediction for `labels` (None: the null label, one pass per step)."""
+        import torch
+
+        null = torch.full((n,), self.classes, dtype=torch.long, device=self.device)
+        w = self.guidance_scale
+        if labels is None or w == 0.0:
+            y, two_pass = null, False
+        else:
+            y = torch.as_tensor(labels, dtype=torch.long, device=self.device).reshape(n)
+            if self.classes == 0 or int(y.min()) < 0 or int(y.max()) >= self.classes:
+                raise ValueError(f"labels must be integers in [0, {self.classes}) for this fitted model")
+            two_pass = w != 1.0
+
+        def eps_fn(x: torch.Tensor, t: int) -> torch.Tensor:
+            steps = torch.full((n,), t, dtype=torch.long, device=self.device)
+            if not two_pass:
+                return self.net(x, steps, y)
+            cond, uncond = self.net(torch.cat([x, x]), torch.cat([steps, steps]), torch.cat([y, null])).chunk(2)
+            return uncond + w * (cond - uncond)
+
+        return eps_fn
+
+    def sample(self, n: int, labels: np.ndarray | None = None, sampler: str = "default") -> torch.Tensor:
+        import torch
+
+        from advisor_plugins._diffusion_samplers import ddim, ddpm, dpm_solver_pp_2m
+
+        sampler = DEFAULT_SAMPLER if sampler == "default" else sampler
+        if sampler not in SAMPLER_STEPS:
+            raise ValueError(f"unknown sampler {sampler!r}; this family offers {sorted(SAMPLER_STEPS)}")
+        if labels is None and self.classes and self.UNCONDITIONAL == "label-prior":
+            labels = torch.multinomial(self.label_frequencies, n, replacement=True, generator=self.label_generator)
+        eps_fn = self._eps_fn(labels, n)
+        with torch.inference_mode():
+            x = torch.randn((n, self.dims), generator=self.generator, device=self.device)
+            if sampler == "ddpm-1000":
+                z = ddpm(eps_fn, x, self.schedule, self.generator)
+            elif sampler == "ddim-50":
+                z = ddim(eps_fn, x, self.schedule, SAMPLER_STEPS[sampler])
+            else:
+                z = dpm_solver_pp_2m(eps_fn, x, self.schedule, SAMPLER_STEPS[sampler])
+            return self.standardizer.inverse(z).float().cpu()
+
+    def log_prob(self, x: np.ndarray, labels: np.ndarray | None = None) -> torch.Tensor:
+        """Unconditional variational lower bound on log p(x) in nats (see the module docstring)."""
+        import torch
+
+        from advisor.torchkit import to_tensor
+
+        generator = torch.Generator(device=self.device).manual_seed(self.seed + 2)
+        z = self.standardizer.forward(to_tensor(x, self.device))
+        n, d = z.shape
+        betas, alpha_bar = self.schedule.betas, self.schedule.alphas_cumprod
+        null = torch.full((n,), self.classes, dtype=torch.long, device=self.device)
+        with torch.inference_mode():
+
+            def squared_error(t: torch.Tensor) -> torch.Tensor:
+                eps = torch.randn(z.shape, generator=generator, device=self.device)
+                a = alpha_bar.to(self.device, torch.float32)[t][:, None]
+                prediction = self.net(a.sqrt() * z + (1.0 - a).sqrt() * eps, t, null)
+                return ((prediction - eps) ** 2).sum(-1).double()
+
+            a_last = float(alpha_bar[-1])
+            prior = 0.5 * (a_last * (z.double() ** 2).sum(-1) - d * a_last - d * math.log(1.0 - a_last))
+            beta_1 = float(betas[0])
+            decoder = 0.5 * d * math.log(2 * math.pi * beta_1) + squared_error(
+                torch.zeros(n, dtype=torch.long, device=self.device)
+            ) / (2.0 * (1.0 - beta_1))
+            # KL(q(x_{t-1} | x_t, x_0) || p(x_{t-1} | x_t)) = beta_t / (2 alpha_t (1 - abar_{t-1})) |eps - eps_th|^2
+            weight = (betas[1:] / (2.0 * (1.0 - betas[1:]) * (1.0 - alpha_bar[:-1]))).to(self.device)
+            offset = torch.randint(0, ELBO_STRIDE, (n,), generator=generator, device=self.device)
+            diffusion = torch.zeros(n, dtype=torch.float64, device=self.device)
+            for k in range(0, TIMESTEPS - 1, ELBO_STRIDE):
+                t = 1 + k + offset  # code timestep 1..T-1, i.e. the paper's t = 2..T
+                diffusion += ELBO_STRIDE * weight[t - 1] * squared_error(t)
+            return (-(prior + decoder + diffusion) + self.standardizer.log_abs_det).float().cpu()
+
+    def nfe(self, sampler: str = "default") -> int:
+        """Network passes per sample: the sampler's steps, doubled when guidance needs two passes.
+
+        Guidance applies to class-conditional samples (also to unconditional ones with the label prior).
+        """
+        steps = SAMPLER_STEPS[DEFAULT_SAMPLER if sampler == "default" else sampler]
+        two_pass = getattr(self, "classes", 0) > 0 and self.guidance_scale not in (0.0, 1.0)
+        return steps * (2 if two_pass else 1)
+
+    def num_parameters(self) -> int:
+        """Trainable parameters of the noise network (the EMA copy has the same count)."""
+        return self.num_params
+
+
+@hookimpl
+def advisor_families(register: Callable[[Any], None]) -> None:
+    """Register the diffusion family."""
+    register(DiffusionFamily)
