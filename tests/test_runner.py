@@ -100,3 +100,15 @@ def test_concurrent_benches_lose_and_duplicate_nothing(db):
     assert {status for _, _, status, _ in rows} == {"COMPLETE"}
     with sqlite3.connect(db) as conn:
         assert conn.execute("SELECT COUNT(*) FROM metrics WHERE run_id NOT IN (SELECT id FROM runs)").fetchone() == (0,)
+
+
+def test_subprocess_isolation_reports_crashes():
+    from advisor.budgets import get_budget
+    from advisor.data.toys import Ring8
+    from advisor.runner.isolation import run_in_subprocess
+    from advisor.store.queries import Cell
+
+    [outcome] = run_in_subprocess(
+        str(FIXTURE_PLUGINS), Cell("exiting", "ring8", 0, "smoke"), Ring8(), get_budget("smoke"), "cpu", ("default",)
+    )
+    assert outcome.status == "CRASHED" and "exited with code 3" in outcome.error

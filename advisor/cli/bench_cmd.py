@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
     from advisor.budgets import Budget
     from advisor.data.base import Dataset
-    from advisor.runner import CellResult, LocalExecutor
+    from advisor.runner import CellResult, DaskExecutor, LocalExecutor
     from advisor.store import Store
     from advisor.store.queries import Cell
 
@@ -69,6 +69,14 @@ HEADLINE_METRICS = ("test_nll", "kl_to_truth", "modes_covered", "hq_rate", "samp
     type=click.IntRange(1),
     help="Cells run in parallel, each in its own process.",
 )
+@click.option(
+    "--executor",
+    type=click.Choice(["local", "dask"]),
+    default="local",
+    show_default=True,
+    help="local: child processes on this machine; dask: a dask.distributed cluster (--scheduler).",
+)
+@click.option("--scheduler", metavar="ADDRESS", help="dask scheduler address, e.g. tcp://10.0.0.5:8786.")
 @click.option("--rerun", is_flag=True, help="Run cells again even when the store already has them COMPLETE.")
 @db_option
 @json_option
@@ -85,6 +93,8 @@ def bench(
     device: str,
     cell_timeout: float | None,
     jobs: int,
+    executor: str,
+    scheduler: str | None,
     rerun: bool,
     db: str | None,
     as_json: bool,
@@ -102,7 +112,7 @@ def bench(
       advisor bench -f gmm -f kde -d ring8 --seeds 3 --budget smoke --db /tmp/x.db
     """
     from advisor.evaluate.provenance import resolve_device
-    from advisor.runner import LocalExecutor, pending_cells, plan_cells, resolve_datasets
+    from advisor.runner import DaskExecutor, LocalExecutor, pending_cells, plan_cells, resolve_datasets
     from advisor.runner.local import STALE_AFTER_S
     from advisor.store import open_store
     from advisor.store.queries import list_runs, recover_interrupted, run_to_dict, sync_catalog
@@ -124,6 +134,9 @@ def bench(
     if not cells:
         raise InputError("no family in this bench supports any of its datasets' kinds")
     device = resolve_device(device)
+    if executor == "dask" and not scheduler:
+        raise InputError("--executor dask needs --scheduler ADDRESS (the dask scheduler, e.g. tcp://host:8786)")
+    jobs_given = ctx.get_parameter_source("jobs") is not click.core.ParameterSource.DEFAULT
 
     with open_store(db, create=True) as store:
         sync_catalog(store, registry, families, resolved)
@@ -134,11 +147,15 @@ def bench(
             )
         if recovered := recover_interrupted(store, STALE_AFTER_S):
             console.print(f"{recovered} runs of a bench that died were marked INTERRUPTED; their cells run again")
-        executor = LocalExecutor(registry, ctx.find_root().params.get("plugins_dir"), jobs)
+        plugins_dir = ctx.find_root().params.get("plugins_dir")
+        if executor == "dask":
+            pool = DaskExecutor(registry, plugins_dir, scheduler, jobs if jobs_given else None)
+        else:
+            pool = LocalExecutor(registry, plugins_dir, jobs)
         limits = get_budget(budget)
         if cell_timeout:
             limits = limits.model_copy(update={"time_limit_s": cell_timeout})
-        results = _run_with_progress(executor, store, todo, resolved, limits, device, rerun, console)
+        results = _run_with_progress(pool, store, todo, resolved, limits, device, rerun, console)
         with store.session() as session:
             runs = [run_to_dict(r) for r in list_runs(session, ids=[i for r in results for i in r.run_ids])]
     runs.sort(key=lambda r: r["id"])
@@ -170,7 +187,7 @@ def bench(
 
 
 def _run_with_progress(
-    executor: LocalExecutor,
+    executor: LocalExecutor | DaskExecutor,
     store: Store,
     cells: list[Cell],
     datasets: Mapping[str, Dataset],

@@ -88,6 +88,7 @@ def recommend(
     with open_store(location, readonly=True) as store:
         cards = {name: entry.obj.card.model_dump(mode="json") for name, entry in registry.families.items()}
         answer = rank(store, needs, cards, budget=budget, datasets=datasets, data_kind=data_kind, device=device)
+        location = store.location  # a URL's password is masked
     data = {"store": location, **({"note": note} if note else {}), **answer.to_dict()}
     if as_json:
         print_json(data)

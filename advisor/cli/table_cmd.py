@@ -33,6 +33,7 @@ def table(
     with open_store(location, readonly=True) as store:
         cards = {name: entry.obj.card.model_dump(mode="json") for name, entry in registry.families.items()}
         data = comparison_table(store, cards, budget=budget, datasets=datasets)
+        location = store.location
     if as_json:
         print_json({"store": location, **data})
         return

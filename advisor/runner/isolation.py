@@ -9,8 +9,13 @@ imports the advisor once, so starting a cell costs milliseconds, not an interpre
 from __future__ import annotations
 
 import multiprocessing
+import pickle
 import signal
+import subprocess
+import sys
+import tempfile
 from multiprocessing.connection import Connection, wait
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from advisor.evaluate.protocol import RunOutcome, evaluate_cell
@@ -20,7 +25,7 @@ if TYPE_CHECKING:
     from advisor.data.base import Dataset
     from advisor.store.queries import Cell
 
-__all__ = ["run_isolated"]
+__all__ = ["run_isolated", "run_in_subprocess"]
 
 _PRELOAD = ["advisor.evaluate.protocol", "advisor.plugins"]
 
@@ -79,3 +84,39 @@ def run_isolated(
             process.kill()
         process.join(5)
         receiver.close()
+
+
+def run_in_subprocess(
+    plugins_dir: str | None, cell: Cell, dataset: Dataset, budget: Budget, device: str, samplers: tuple[str, ...]
+) -> list[RunOutcome]:
+    """Like `run_isolated`, but in a fresh interpreter: for daemonic hosts such as dask workers.
+
+    Daemonic processes may not fork multiprocessing children, so the cell runs in a subprocess that
+    reads its arguments from and writes its outcomes to pickle files (never stdout, which plugins
+    may print to). Start-up costs an interpreter and the imports, negligible beside a real cell.
+    """
+    with tempfile.TemporaryDirectory(prefix="advisor-cell-") as tmp:
+        arguments, result = Path(tmp) / "arguments.pkl", Path(tmp) / "outcomes.pkl"
+        arguments.write_bytes(pickle.dumps((plugins_dir, cell, dataset, budget, device)))
+        command = [sys.executable, "-m", "advisor.runner.isolation", str(arguments), str(result)]
+        try:
+            process = subprocess.run(command, timeout=budget.time_limit_s, stdout=subprocess.DEVNULL, check=False)
+        except subprocess.TimeoutExpired:
+            return [RunOutcome(s, "TIMEOUT", f"no result within {budget.time_limit_s:.0f} s") for s in samplers]
+        if process.returncode == 0 and result.exists():
+            return pickle.loads(result.read_bytes())
+        reason = f"the cell's process {_describe_exit(process.returncode)}"
+        return [RunOutcome(s, "CRASHED", reason) for s in samplers]
+
+
+def _subprocess_main(arguments: str, result: str) -> None:
+    """Entry point of `run_in_subprocess`'s interpreter."""
+    from advisor.plugins import load_registry
+
+    plugins_dir, cell, dataset, budget, device = pickle.loads(Path(arguments).read_bytes())
+    outcomes = evaluate_cell(load_registry(plugins_dir), cell.family, dataset, budget, cell.seed, device)
+    Path(result).write_bytes(pickle.dumps(outcomes))
+
+
+if __name__ == "__main__":
+    _subprocess_main(*sys.argv[1:3])

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from advisor.evaluate.protocol import RunOutcome
-from advisor.runner.isolation import run_isolated
+from advisor.runner.isolation import run_in_subprocess, run_isolated
 from advisor.store.queries import Cell, claim_cell, finish_runs, heartbeat
 
 if TYPE_CHECKING:
@@ -33,6 +33,7 @@ __all__ = ["CellResult", "LocalExecutor", "DaskExecutor", "HEARTBEAT_S", "STALE_
 HEARTBEAT_S = 10.0
 #: A RUNNING run whose heartbeat is older than this belongs to a bench that died.
 STALE_AFTER_S = 6 * HEARTBEAT_S
+_DASK_POLL_S = 0.1
 
 
 @dataclass(frozen=True)
@@ -149,17 +150,17 @@ class DaskExecutor(_Executor):
         super().__init__(registry, plugins_dir, jobs or threads)
 
     def _submit(self, *args: Any) -> Any:
-        return self._client.submit(run_isolated, *args, pure=False)
+        # dask workers are daemonic processes, which may not fork multiprocessing children
+        return self._client.submit(run_in_subprocess, *args, pure=False)
 
     def _wait_any(self, futures: list[Any], timeout: float) -> list[Any]:
-        from distributed import wait as wait_dask
-
-        if not futures:
-            return []
-        try:
-            return list(wait_dask(futures, timeout=timeout, return_when="FIRST_COMPLETED").done)
-        except TimeoutError:
-            return []
+        deadline = time.monotonic() + timeout
+        while futures and time.monotonic() < deadline:
+            done = [f for f in futures if f.done()]
+            if done:
+                return done
+            time.sleep(_DASK_POLL_S)
+        return [f for f in futures if f.done()]
 
     def _close(self) -> None:
         self._client.close()

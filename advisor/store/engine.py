@@ -40,7 +40,8 @@ class Store:
 
     def __init__(self, engine: Engine, location: str, readonly: bool) -> None:
         self.engine = engine
-        self.location = location
+        #: Where the store is, safe to print: a URL's password is masked.
+        self.location = engine.url.render_as_string(hide_password=True) if _is_url(location) else location
         self.readonly = readonly
         self._sessions = sessionmaker(engine, expire_on_commit=False)
 

@@ -5,7 +5,17 @@ module level (listing plugins and `advisor recommend` must not pay for torch).
 """
 
 from advisor.torchkit.blocks import MaskedLinear, SinusoidalEmbedding, made_masks, mlp
+from advisor.torchkit.classes import LabelPrior
 from advisor.torchkit.data import Standardizer, minibatches, to_tensor
+from advisor.torchkit.mle import (
+    batched,
+    checkpoint_notes,
+    fit_max_likelihood,
+    holdout_pairs,
+    label_context,
+    marginal_log_prob,
+    sampling_context,
+)
 from advisor.torchkit.setup import DEFAULT_THREADS, setup_torch
 from advisor.torchkit.training import EMA, DivergenceError, TrainResult, cosine_adam, train_loop
 
@@ -15,6 +25,7 @@ __all__ = [
     "Standardizer",
     "minibatches",
     "to_tensor",
+    "LabelPrior",
     "mlp",
     "SinusoidalEmbedding",
     "MaskedLinear",
@@ -24,4 +35,11 @@ __all__ = [
     "TrainResult",
     "cosine_adam",
     "train_loop",
+    "batched",
+    "checkpoint_notes",
+    "fit_max_likelihood",
+    "holdout_pairs",
+    "label_context",
+    "marginal_log_prob",
+    "sampling_context",
 ]

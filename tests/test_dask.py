@@ -1,0 +1,37 @@
+"""The dask executor completes a small suite on a LocalCluster; results come back to the client."""
+
+import sqlite3
+
+import pytest
+
+
+def test_dask_executor_runs_a_suite_on_a_local_cluster(cli, db):
+    distributed = pytest.importorskip("distributed", reason="dask.distributed is not installed")
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        cli(
+            "bench",
+            "-f",
+            "gmm",
+            "-f",
+            "kde",
+            "-d",
+            "ring8",
+            "--seeds",
+            "2",
+            "--budget",
+            "smoke",
+            "--executor",
+            "dask",
+            "--scheduler",
+            cluster.scheduler_address,
+            "--db",
+            db,
+        )
+    with sqlite3.connect(db) as conn:
+        rows = conn.execute("SELECT family, seed, status, host FROM runs ORDER BY family, seed").fetchall()
+    assert [(f, s, status) for f, s, status, _ in rows] == [(f, s, "COMPLETE") for f in ("gmm", "kde") for s in (0, 1)]
+
+
+def test_dask_executor_needs_a_scheduler(cli, db):
+    result = cli("bench", "-f", "gmm", "-d", "ring8", "--executor", "dask", "--db", db, expect=2)
+    assert "--scheduler" in result.stderr

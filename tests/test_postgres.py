@@ -1,0 +1,98 @@
+"""The store and the runner against a real PostgreSQL server (started by .ci/run).
+
+Set ADVISOR_TEST_POSTGRES_URL to an SQLAlchemy URL of a role that may create databases, e.g.
+postgresql+psycopg://advisor:advisor@127.0.0.1:5432/postgres. Each test gets a fresh database.
+"""
+
+import os
+import subprocess
+import sys
+import uuid
+
+import pytest
+
+from advisor.errors import InputError, SchemaVersionError
+from advisor.store import SCHEMA_VERSION, open_store
+from advisor.store.queries import run_sql
+
+ADMIN_URL = os.environ.get("ADVISOR_TEST_POSTGRES_URL")
+
+
+def _admin_engine():
+    sqlalchemy = pytest.importorskip("sqlalchemy")
+    pytest.importorskip("psycopg", reason="psycopg (the PostgreSQL driver) is not installed")
+    if not ADMIN_URL:
+        pytest.skip("no PostgreSQL server: set ADVISOR_TEST_POSTGRES_URL (.ci/run starts one)")
+    engine = sqlalchemy.create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
+    try:
+        engine.connect().close()
+    except Exception as exc:  # noqa: BLE001 - any connection failure means no server to test against
+        pytest.skip(f"PostgreSQL at {ADMIN_URL} is not reachable: {exc}")
+    return engine
+
+
+@pytest.fixture
+def pg_url():
+    from sqlalchemy import make_url, text
+
+    admin = _admin_engine()
+    name = f"advisor_test_{uuid.uuid4().hex[:12]}"
+    with admin.connect() as conn:
+        conn.execute(text(f"CREATE DATABASE {name}"))
+    yield make_url(ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as conn:
+        conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+    admin.dispose()
+
+
+def test_store_lifecycle_on_postgres(pg_url):
+    with open_store(pg_url, create=True) as store:
+        assert store.schema_version() == SCHEMA_VERSION
+        assert "advisor:***@" in store.location  # the password never reaches output
+    with open_store(pg_url, readonly=True) as store:
+        with pytest.raises(InputError, match="read-only"):
+            run_sql(store, "DELETE FROM meta")
+        assert run_sql(store, "SELECT COUNT(*) FROM meta")[1] == [(1,)]
+    with open_store(pg_url) as store, store.engine.begin() as conn:
+        from sqlalchemy import text
+
+        conn.execute(text("UPDATE meta SET value = '0' WHERE key = 'schema_version'"))
+    with pytest.raises(SchemaVersionError, match="advisor db upgrade"):
+        open_store(pg_url, readonly=True)
+
+
+def test_concurrent_benches_on_postgres_lose_and_duplicate_nothing(pg_url):
+    open_store(pg_url, create=True).close()
+    bench = [
+        sys.executable,
+        "-m",
+        "advisor",
+        "bench",
+        "-f",
+        "gmm",
+        "-f",
+        "kde",
+        "-d",
+        "ring8",
+        "--seeds",
+        "3",
+        "--budget",
+        "smoke",
+        "--db",
+        pg_url,
+    ]
+    processes = [subprocess.Popen(bench, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE) for _ in range(4)]
+    for process in processes:
+        assert process.wait(timeout=600) == 0, process.stderr.read()
+    with open_store(pg_url, readonly=True) as store:
+        _, rows = run_sql(store, "SELECT family, seed, status FROM runs ORDER BY family, seed")
+        _, orphans = run_sql(store, "SELECT COUNT(*) FROM metrics WHERE run_id NOT IN (SELECT id FROM runs)")
+    assert rows == [(f, s, "COMPLETE") for f in ("gmm", "kde") for s in range(3)]
+    assert orphans == [(0,)]
+    answer = subprocess.run(
+        [sys.executable, "-m", "advisor", "recommend", "--need", "exact-likelihood", "--db", pg_url],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert "Recommendation:" in answer and "advisor:***@" in answer
