@@ -1,0 +1,172 @@
+"""The conformance kit plugin authors run: `check_family(FamilyClass)` and a pytest parametrization.
+
+In the spirit of scikit-learn's `check_estimator` / `parametrize_with_checks`: each check exercises
+one promise of the Family contract at the smoke budget and fails with a message that says what to fix.
+
+    from advisor.testing import parametrize_with_checks
+    from my_plugin import MyFamily
+
+    @parametrize_with_checks([MyFamily])
+    def test_my_family(family, check):
+        check(family)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+from advisor.arrays import to_numpy
+from advisor.budgets import Budget, get_budget
+from advisor.cards import FamilyCard
+from advisor.family import Family, FitReport
+
+__all__ = ["CHECKS", "FamilyCheckError", "check_family", "parametrize_with_checks"]
+
+DATASETS = ("ring8", "digits", "wine")
+
+
+class FamilyCheckError(AssertionError):
+    """A family broke its contract; the message says which promise and how to fix it."""
+
+
+def _require(condition: bool, message: str) -> None:
+    if not condition:
+        raise FamilyCheckError(message)
+
+
+def _datasets(family: type[Family]) -> list[Any]:
+    from advisor.plugins import load_registry
+
+    registry = load_registry()
+    kinds = family.card.data_kinds
+    return [registry.dataset(n)() for n in DATASETS if registry.dataset(n).card.kind in kinds]
+
+
+def _fit(family: type[Family], dataset: Any, budget: Budget, seed: int = 0) -> tuple[Family, Any, FitReport]:
+    split = dataset.split(budget, seed)
+    model = family()
+    report = model.fit(split.train, split.train_labels, budget, seed, "cpu")
+    return model, split, report
+
+
+def check_card(family: type[Family]) -> None:
+    """The class has a valid FamilyCard naming at least one data kind and sampler."""
+    _require(isinstance(getattr(family, "card", None), FamilyCard), "set `card = FamilyCard(...)` on the class")
+    FamilyCard.model_validate(family.card.model_dump())
+
+
+def check_fit_report_and_budget(family: type[Family]) -> None:
+    """fit returns a FitReport and takes no more optimizer steps than the budget gives."""
+    budget = get_budget("smoke")
+    for dataset in _datasets(family):
+        _, _, report = _fit(family, dataset, budget)
+        _require(isinstance(report, FitReport), f"fit must return advisor.FitReport, got {type(report).__name__}")
+        _require(
+            report.steps <= budget.train_steps,
+            f"fit took {report.steps} steps on {dataset.card.name}; the budget allows {budget.train_steps}",
+        )
+
+
+def check_samples(family: type[Family]) -> None:
+    """Every declared sampler returns finite samples of shape (n, dims) on every supported data kind."""
+    budget = get_budget("smoke")
+    for dataset in _datasets(family):
+        model, split, _ = _fit(family, dataset, budget)
+        dims = split.train.shape[1]
+        for sampler in family.card.samplers:
+            x = to_numpy(model.sample(64, None, sampler))
+            _require(
+                x.shape == (64, dims),
+                f"sample(64, sampler={sampler!r}) on {dataset.card.name} returned "
+                f"shape {x.shape}; return (n, dims) = {(64, dims)}",
+            )
+            _require(
+                bool((x == x).all()) and bool(abs(x).max() < float("inf")),
+                f"sample(sampler={sampler!r}) on {dataset.card.name} returned NaN or inf",
+            )
+
+
+def check_seed_determinism(family: type[Family]) -> None:
+    """Two fits with the same seed give the same samples (seed torch/numpy generators from `seed`)."""
+    import numpy as np
+
+    budget = get_budget("smoke")
+    dataset = _datasets(family)[0]
+    first, _, _ = _fit(family, dataset, budget)
+    second, _, _ = _fit(family, dataset, budget)
+    a, b = to_numpy(first.sample(32)), to_numpy(second.sample(32))
+    _require(
+        np.allclose(a, b, rtol=1e-5, atol=1e-5),
+        "same seed, different samples: create generators from the `seed` passed to fit and use them in sample",
+    )
+
+
+def check_log_prob(family: type[Family]) -> None:
+    """Families declaring a likelihood return finite log-densities of shape (n,) (None only for estimates)."""
+    import numpy as np
+
+    if family.card.likelihood == "none":
+        return
+    budget = get_budget("smoke")
+    for dataset in _datasets(family):
+        model, split, _ = _fit(family, dataset, budget)
+        raw = model.log_prob(split.test, split.test_labels)
+        if raw is None:
+            _require(
+                family.card.likelihood == "estimate",
+                f"log_prob returned None on {dataset.card.name}; only likelihood='estimate' may do so",
+            )
+            continue
+        values = to_numpy(raw)
+        _require(
+            values.shape == (len(split.test),),
+            f"log_prob on {dataset.card.name} returned shape {values.shape}; return one value per row",
+        )
+        _require(bool(np.isfinite(values).all()), f"log_prob on {dataset.card.name} returned NaN or inf")
+
+
+def check_conditional_sampling(family: type[Family]) -> None:
+    """Conditional families honour labels: a fixed classifier recognises the requested ring8 mode."""
+    if not family.card.conditioning or "2d" not in family.card.data_kinds:
+        return
+    import numpy as np
+
+    from advisor.data.toys import Ring8
+    from advisor.metrics.reference import reference_classifier
+
+    model, split, _ = _fit(family, Ring8(), get_budget("smoke"))
+    labels = np.repeat(np.arange(8), 50)
+    accuracy = float(
+        (reference_classifier(split).predict(to_numpy(model.sample(len(labels), labels))) == labels).mean()
+    )
+    _require(
+        accuracy > 0.5,
+        f"conditional samples matched the requested ring8 mode {accuracy:.0%} of the time "
+        "(chance: 12%); use `labels` in sample() and in fit()",
+    )
+
+
+CHECKS: tuple[Callable[[type[Family]], None], ...] = (
+    check_card,
+    check_fit_report_and_budget,
+    check_samples,
+    check_seed_determinism,
+    check_log_prob,
+    check_conditional_sampling,
+)
+
+
+def check_family(family: type[Family], checks: Sequence[Callable[[type[Family]], None]] = CHECKS) -> None:
+    """Run every check on `family`; raises FamilyCheckError naming the first broken promise."""
+    for check in checks:
+        check(family)
+
+
+def parametrize_with_checks(families: Iterable[type[Family]]) -> Any:
+    """A pytest.mark.parametrize over (family, check) pairs, with readable test ids."""
+    import pytest
+
+    cases = [(family, check) for family in families for check in CHECKS]
+    ids = [f"{family.card.name}-{check.__name__}" for family, check in cases]
+    return pytest.mark.parametrize("family, check", cases, ids=ids)
