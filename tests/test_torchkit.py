@@ -110,3 +110,57 @@ def test_minibatches_reproducible_and_cover_epoch():
     first = [next(a)[0] for _ in range(2)]
     assert all(torch.equal(x, next(b)[0]) for x in first)
     assert sorted(torch.cat(first).ravel().tolist()) == list(range(10))
+
+
+def test_label_context_and_marginal_log_prob():
+    from advisor.torchkit import LabelPrior, label_context, marginal_log_prob
+
+    prior = LabelPrior([3, 3, 3, 7])
+    assert label_context(None, [3]) is None and label_context(prior, None) is None
+    torch.testing.assert_close(label_context(prior, [7, 3]), torch.tensor([[0.0, 1.0], [1.0, 0.0]]))
+    with pytest.raises(ValueError, match="not seen in training"):
+        label_context(prior, [5])
+    # log p(x | y) = y-th column of a table: the marginal is log(0.75 e^a + 0.25 e^b)
+    table = torch.tensor([[-1.0, -2.0], [-3.0, 0.5]])
+    marginal = marginal_log_prob(lambda c: (table * c).sum(-1), prior, 2)
+    expected = torch.logsumexp(table + torch.log(torch.tensor([0.75, 0.25])), dim=-1)
+    torch.testing.assert_close(marginal, expected)
+    torch.testing.assert_close(marginal_log_prob(lambda c: table[:, 0], None, 2), table[:, 0])
+
+
+def test_fit_max_likelihood_finds_the_mle_and_keeps_the_best_weights():
+    from advisor.torchkit import batched, fit_max_likelihood
+
+    setup_torch(0, "cpu")
+    x = torch.randn(2000, 1) * 0.5 + 3.0
+    model = torch.nn.Linear(1, 1)  # only the bias matters: log N(x; bias, 0.5^2)
+
+    def log_prob(v, _context):
+        return torch.distributions.Normal(model.bias, 0.5).log_prob(v).sum(-1)
+
+    result = fit_max_likelihood(
+        model,
+        log_prob,
+        (x, None),
+        (x[:200], None),
+        steps=400,
+        batch_size=256,
+        lr=0.05,
+        generator=torch.Generator().manual_seed(0),
+        validate_every=50,
+    )
+    assert result.steps == 400 and result.best_step is not None
+    assert model.bias.item() == pytest.approx(x.mean().item(), abs=0.05)
+    assert batched(log_prob, x, None, size=300).shape == (2000,)
+
+
+def test_label_prior_indexes_values_and_draws_training_frequencies():
+    from advisor.torchkit import LabelPrior
+
+    prior = LabelPrior([5, 5, 5, 9, 2, 2, 5, 5])
+    assert prior.num_classes == 3 and prior.values.tolist() == [2, 5, 9]
+    assert prior.index(torch.tensor([9, 2, 5])).tolist() == [2, 0, 1]
+    torch.testing.assert_close(prior.log_probs.exp(), torch.tensor([0.25, 0.625, 0.125]))
+    draws = prior.draw(20_000, torch.Generator().manual_seed(0))
+    assert torch.equal(draws, prior.draw(20_000, torch.Generator().manual_seed(0)))
+    torch.testing.assert_close(torch.bincount(draws, minlength=3) / 20_000.0, prior.probs, atol=0.02, rtol=0)
