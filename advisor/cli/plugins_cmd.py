@@ -102,3 +102,69 @@ def list_plugins(ctx: click.Context, as_json: bool) -> None:
         )
     else:
         stdout().print(f"{len(listing['plugins'])} plugins loaded, none broken.")
+
+
+@plugins.command("new")
+@click.argument("name")
+@click.option(
+    "--dir",
+    "directory",
+    type=click.Path(file_okay=False),
+    default=".",
+    show_default=True,
+    help="Where to create the advisor-NAME package folder.",
+)
+def new(name: str, directory: str) -> None:
+    """Create a pip-installable family plugin package with a working model and its tests."""
+    from pathlib import Path
+
+    from advisor.scaffold import new_plugin
+
+    target = new_plugin(name, Path(directory))
+    console = stdout()
+    console.print(f"created {target}")
+    console.print("next:")
+    console.print(f"  pip install -e {target}")
+    console.print(f"  pytest {target}")
+    console.print(f"  advisor bench --family {name} --dataset ring8 --budget smoke")
+
+
+@plugins.command()
+@click.argument("target")
+@click.pass_context
+def validate(ctx: click.Context, target: str) -> None:
+    """Run the conformance kit on a family: a registered NAME or the PATH of a plugin .py file.
+
+    Exits 1 when a check fails; each failure says what to fix.
+    """
+    from pathlib import Path
+
+    from advisor.errors import InputError
+    from advisor.plugins import load_registry
+    from advisor.testing import CHECKS
+
+    if target.endswith(".py"):
+        path = Path(target)
+        if not path.is_file():
+            raise InputError(f"no such plugin file: {target}")
+        registry = load_registry(path.resolve().parent)
+        for broken in registry.broken:
+            if broken.name == path.stem:
+                raise InputError(f"{target} does not load: {broken.error}")
+        families = [e.obj for e in registry.families.values() if e.plugin.source == str(path.resolve())]
+        if not families:
+            raise InputError(f"{target} registers no family (does it define an advisor_families hook?)")
+    else:
+        families = [registry_from(ctx).family(target)]
+    rows, failed = [], 0
+    for family in families:
+        for check in CHECKS:
+            try:
+                check(family)
+                rows.append([family.card.name, check.__name__, "ok", ""])
+            except Exception as exc:  # noqa: BLE001 - every failure is reported, none stops the report
+                failed += 1
+                rows.append([family.card.name, check.__name__, "FAILED", f"{type(exc).__name__}: {exc}"])
+    print_table("Conformance", ["family", "check", "result", "what to fix"], rows)
+    if failed:
+        ctx.exit(1)
