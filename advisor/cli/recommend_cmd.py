@@ -9,6 +9,7 @@ from typing import Any
 import click
 
 from advisor.cli.common import db_option, format_value, json_option, print_json, print_table, registry_from, stdout
+from advisor.cli.measure_data import Duration
 
 __all__ = ["recommend", "reference_store", "choose_store"]
 
@@ -53,6 +54,22 @@ def choose_store(db: str | None) -> tuple[str, str | None]:
 @click.option("--device", type=click.Choice(["cpu", "cuda"]), help="Only runs measured on this device.")
 @click.option("--budget", metavar="NAME", help="Only runs of this budget (default: the most measured one).")
 @click.option("--explain", is_flag=True, help="Also say, with numbers, why each other candidate lost.")
+@click.option(
+    "--data",
+    "data_file",
+    type=click.Path(),
+    metavar="FILE",
+    help="Measure the candidates on your .csv/.npy first, then answer from those runs (cached).",
+)
+@click.option("--label-column", metavar="NAME|INDEX", help="Column of --data holding class labels.")
+@click.option(
+    "--time-limit",
+    type=Duration(),
+    metavar="DURATION",
+    help="With --data: stop measuring after this long (e.g. 10m); unmeasured candidates are named.",
+)
+@click.option("-j", "--jobs", default=1, show_default=True, type=click.IntRange(1), help="With --data: parallel cells.")
+@click.option("--store-samples", is_flag=True, help="With --data: also keep generated samples in the store.")
 @db_option
 @json_option
 @click.pass_context
@@ -64,6 +81,11 @@ def recommend(
     device: str | None,
     budget: str | None,
     explain: bool,
+    data_file: str | None,
+    label_column: str | None,
+    time_limit: float | None,
+    jobs: int,
+    store_samples: bool,
     db: str | None,
     as_json: bool,
 ) -> None:
@@ -78,12 +100,29 @@ def recommend(
       advisor recommend --need exact-likelihood
       advisor recommend --need exact-likelihood --need fast-sampling --explain
       advisor recommend --need best-quality --data-kind image --json
+      advisor recommend --need exact-likelihood --data my.csv --budget smoke --time-limit 10m
     """
     from advisor.rules.engine import recommend as rank
     from advisor.store import open_store
 
     registry = registry_from(ctx)
     needs = [registry.need(name) for name in dict.fromkeys(need_names)]
+    if data_file:
+        _recommend_for_data(
+            ctx,
+            registry,
+            needs,
+            data_file,
+            label_column,
+            budget or "quick",
+            time_limit,
+            jobs,
+            db,
+            store_samples,
+            explain,
+            as_json,
+        )
+        return
     location, note = choose_store(db)
     with open_store(location, readonly=True) as store:
         cards = {name: entry.obj.card.model_dump(mode="json") for name, entry in registry.families.items()}
@@ -146,6 +185,8 @@ def _print(data: dict[str, Any], needs: list, explain: bool) -> None:
         console.print(f"[dim]eliminated {item['family']}: {item['reason']}[/]")
     for item in data["unmeasured"]:
         console.print(f"[yellow]not ranked {item['family']}: {item['reason']}[/]")
+    for caveat in data.get("caveats", []):
+        console.print(f"[yellow]caveat: {caveat}[/]")
     if explain and data["ranked"]:
         best = data["ranked"][0]
         console.print(f"\n[bold]Why {best['family']} ({best['sampler']}) first[/]")
@@ -162,3 +203,85 @@ def _print(data: dict[str, Any], needs: list, explain: bool) -> None:
             console.print(f"[bold]{label}[/] (score {r['score']:.2f}):")
             for sentence in r["why_not_first"] or ["no measured gap on shared datasets"]:
                 console.print(escape(f"  - {sentence}"))
+
+
+def _recommend_for_data(
+    ctx: click.Context,
+    registry: Any,
+    needs: list,
+    data_file: str,
+    label_column: str | None,
+    budget: str,
+    time_limit: float | None,
+    jobs: int,
+    db: str | None,
+    store_samples: bool,
+    explain: bool,
+    as_json: bool,
+) -> None:
+    """Measure on the user's data, rank on those runs, and set the reference ranking beside it."""
+    from advisor.cli.measure_data import measure_user_data, ranking_differences
+    from advisor.errors import AdvisorError
+    from advisor.rules.engine import recommend as rank
+    from advisor.store import open_store
+    from advisor.store.engine import default_db
+
+    shipped = reference_store()
+    target = db or default_db()
+    if shipped is not None and Path(target).resolve() == shipped:
+        target = "user-results.db"  # never write the user's runs into the shipped reference store
+    cards = {name: entry.obj.card.model_dump(mode="json") for name, entry in registry.families.items()}
+    reference = open_store(str(shipped), readonly=True) if shipped else None
+    try:
+        measured = measure_user_data(
+            registry,
+            needs,
+            data_file,
+            label_column,
+            budget,
+            time_limit,
+            jobs,
+            target,
+            store_samples,
+            ctx.find_root().params.get("plugins_dir"),
+            reference,
+        )
+        with open_store(target, readonly=True) as store:
+            try:
+                mine = rank(store, needs, cards, budget=budget, datasets=(measured.dataset,)).to_dict()
+            except AdvisorError:
+                reasons = "; ".join(f"{m['family']}: {m['reason']}" for m in measured.not_measured)
+                raise AdvisorError(f"nothing could be measured on {data_file} within the limits ({reasons})") from None
+        theirs = None
+        if reference is not None:
+            try:
+                theirs = rank(reference, needs, cards, data_kind=measured.kind).to_dict()
+            except AdvisorError:
+                theirs = None
+    finally:
+        if reference is not None:
+            reference.close()
+    mine["unmeasured"] += measured.not_measured
+    mine["caveats"] = measured.caveats
+    data = {
+        "store": measured.store,
+        "dataset": measured.dataset,
+        "cells_planned": measured.cells_planned,
+        "cells_run": measured.cells_run,
+        "your_data": mine,
+        "reference": theirs,
+        "differences": ranking_differences(mine["ranked"], theirs["ranked"]) if theirs else [],
+    }
+    if as_json:
+        print_json(data)
+        return
+    console = stdout()
+    console.print(
+        f"[bold]On your data[/] ({measured.dataset}, {measured.cells_run} new cells run, store {measured.store})"
+    )
+    _print({"store": measured.store, **mine}, needs, explain)
+    if theirs:
+        console.print(f"\n[bold]On the reference {measured.kind} datasets[/] ({str(shipped)})")
+        _print({"store": str(shipped), **theirs}, needs, False)
+        for sentence in data["differences"]:
+            console.print(f"[bold]difference:[/] {sentence}")

@@ -193,7 +193,7 @@ def evaluate_cell(
                 sampler,
                 COMPLETE,
                 metrics=[_metric_value(m, ctx) for m in metrics],
-                samples=samples[: budget.n_stored_samples].astype(np.float32),
+                samples=samples[: budget.n_stored_samples].astype(np.float32) if budget.n_stored_samples else None,
                 fit=fit,
                 provenance=provenance,
             )

@@ -19,7 +19,7 @@ from advisor.errors import AdvisorError
 from advisor.rules.claims import RULES_OF_THUMB
 from advisor.rules.evidence import Candidate, Evidence, gather, summarize
 
-__all__ = ["NoMeasurements", "Recommendation", "recommend", "LOG_SCALE_UNITS"]
+__all__ = ["NoMeasurements", "Recommendation", "recommend", "requirement_failures", "LOG_SCALE_UNITS"]
 
 LOG_SCALE_UNITS = frozenset({"samples/s", "s", "ms", "params", "MB", "evals"})
 
@@ -82,7 +82,8 @@ def _card_value_ok(card: dict, field_name: str, accepted: tuple[str, ...]) -> bo
     return str(card.get(field_name)) in accepted
 
 
-def _requirement_failures(card: dict, needs: list[Need]) -> list[str]:
+def requirement_failures(card: dict, needs: list[Need]) -> list[str]:
+    """Why the family with `card` fails the hard requirements of `needs` (empty when it meets them)."""
     failures = []
     for need in needs:
         for field_name, accepted in need.requires.items():
@@ -212,7 +213,7 @@ def recommend(
     cards = {**family_cards, **evidence.cards}
     eliminated, survivors = [], []
     for family in sorted(cards):
-        failures = _requirement_failures(cards[family], needs)
+        failures = requirement_failures(cards[family], needs)
         if failures:
             eliminated.append({"family": family, "reason": "; ".join(failures)})
         else:
@@ -221,7 +222,7 @@ def recommend(
     unmeasured = [
         {"family": f, "reason": "meets the requirements but has no measurements in this scope"}
         for f in sorted(cards)
-        if f not in measured_families and not _requirement_failures(cards[f], needs)
+        if f not in measured_families and not requirement_failures(cards[f], needs)
     ]
     scores = {m: _score_objective(evidence, survivors, m) for m in objectives}
     ranked = []
@@ -255,7 +256,8 @@ def recommend(
             ]
     nearest = None
     if not ranked:
-        misses = {f: _requirement_failures(cards[f], needs) for f in sorted(measured_families) if f in cards}
+        misses = {f: requirement_failures(cards[f], needs) for f in sorted(measured_families) if f in cards}
+        misses = {f: m for f, m in misses.items() if m}  # measured families that meet everything are not "near"
         if misses:
             family = min(misses, key=lambda f: (len(misses[f]), f))
             nearest = {"family": family, "fails": misses[family]}

@@ -27,7 +27,9 @@ if TYPE_CHECKING:
 
 __all__ = ["run_isolated", "run_in_subprocess"]
 
-_PRELOAD = ["advisor.evaluate.protocol", "advisor.plugins"]
+# numpy first, for real: a cell's arguments (datasets) are unpickled before any advisor code runs,
+# and unpickling arrays into a process whose numpy is still a lazy stub breaks numpy's import.
+_PRELOAD = ["numpy", "advisor.evaluate.protocol", "advisor.plugins"]
 
 
 def _child(

@@ -70,17 +70,21 @@ class _Executor:
         device: str,
         *,
         rerun: bool = False,
+        deadline: float | None = None,
         on_start: Callable[[Cell], None] = lambda cell: None,
         on_done: Callable[[CellResult], None] = lambda result: None,
     ) -> list[CellResult]:
         """Run `cells` and return their results.
 
-        Cells another bench is running are skipped, and so are COMPLETE cells unless `rerun`.
+        Cells another bench is running are skipped, and so are COMPLETE cells unless `rerun`. No cell
+        starts after `deadline` (a time.monotonic() value); cells in flight then still finish.
         """
         queue, active, results = deque(cells), {}, []
         last_beat = time.monotonic()
         try:
             while queue or active:
+                if deadline is not None and time.monotonic() >= deadline:
+                    queue.clear()
                 while queue and len(active) < self.jobs:
                     cell = queue.popleft()
                     samplers = self.registry.family(cell.family).card.samplers

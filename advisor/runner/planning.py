@@ -1,0 +1,77 @@
+"""Planning a time-limited measurement on the user's data: which cells, in which order, what fits.
+
+Costs are estimated from the store: the median wall time of each family's cells on datasets of the
+same kind and budget (train time plus a fixed evaluation overhead); families never measured get a
+conservative default. Cells are ordered so the answer improves fastest: every candidate's first
+seed, cheapest first, before any second seed. Cells whose estimated cost no longer fits the time
+left are not started; they are reported as not measured, with that reason.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from advisor.store.engine import Store
+from advisor.store.models import DatasetRow, MetricRow, Run
+from advisor.store.queries import Cell
+
+__all__ = ["estimate_costs", "fit_to_time", "Plan", "UNKNOWN_COST_S", "EVALUATION_OVERHEAD_S"]
+
+#: Assumed seconds per cell of a family never measured at this budget (deliberately pessimistic).
+UNKNOWN_COST_S = {"smoke": 15.0, "quick": 120.0, "full": 900.0}
+EVALUATION_OVERHEAD_S = 5.0
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Cells to run, in order, and the cells left out with the reason."""
+
+    cells: list[Cell]
+    left_out: list[tuple[Cell, str]]
+    estimated_seconds: float
+
+
+def estimate_costs(stores: Sequence[Store], families: Sequence[str], kind: str, budget: str) -> dict[str, float]:
+    """Seconds one cell of each family is expected to take on data of `kind` at `budget`."""
+    seconds: dict[str, list[float]] = {}
+    for store in stores:
+        with store.engine.connect() as conn:
+            kinds = {
+                name: (card or {}).get("kind") for name, card in conn.execute(select(DatasetRow.name, DatasetRow.card))
+            }
+            rows = conn.execute(
+                select(Run.family, Run.dataset, MetricRow.value)
+                .join(MetricRow, MetricRow.run_id == Run.id)
+                .where(
+                    Run.budget == budget,
+                    Run.status == "COMPLETE",
+                    MetricRow.name == "train_seconds",
+                    Run.family.in_(list(families)),
+                )
+            )
+            for family, dataset, value in rows:
+                if kinds.get(dataset) == kind and value is not None:
+                    seconds.setdefault(family, []).append(value)
+    unknown = UNKNOWN_COST_S.get(budget, max(UNKNOWN_COST_S.values()))
+    return {f: statistics.median(seconds[f]) + EVALUATION_OVERHEAD_S if f in seconds else unknown for f in families}
+
+
+def fit_to_time(cells: Sequence[Cell], costs: Mapping[str, float], seconds: float | None, jobs: int) -> Plan:
+    """Order `cells` (seed-major, cheapest family first) and keep those that fit `seconds` on `jobs` workers."""
+    ordered = sorted(cells, key=lambda c: (c.seed, costs[c.family], c.family))
+    if seconds is None:
+        return Plan(ordered, [], sum(costs[c.family] for c in ordered) / jobs)
+    lanes = [0.0] * max(1, jobs)  # greedy: each cell goes to the lane that frees up first
+    kept, left_out = [], []
+    for cell in ordered:
+        lane = min(range(len(lanes)), key=lanes.__getitem__)
+        if lanes[lane] + costs[cell.family] <= seconds:
+            lanes[lane] += costs[cell.family]
+            kept.append(cell)
+        else:
+            left_out.append((cell, f"estimated {costs[cell.family]:.0f} s would not fit the time limit"))
+    return Plan(kept, left_out, max(lanes))
