@@ -89,6 +89,11 @@ class DatasetCard(_Card):
     size: int | None = Field(
         default=None, gt=1, description="Number of examples for fixed datasets; None when generated."
     )
+    condition_on_labels: bool = Field(
+        default=True,
+        description="Labels are offered to conditional families. False when a label gives the answer away "
+        "(the mixture component of a toy): those datasets measure unconditional modelling.",
+    )
     discrete_levels: int | None = Field(
         default=None,
         gt=1,

@@ -62,6 +62,9 @@ class Family(ABC):
     def log_prob(self, x: np.ndarray, labels: np.ndarray | None = None) -> Any:
         """Log-density of each row of `x` in nats, shape (n,). Families with a likelihood override it.
 
+        The harness asks for the marginal log p(x) (it calls this without labels), so a conditional
+        family sums over its label prior: metrics compare it with the true marginal density.
+
         Return None where the family has no log-density for this kind of data (e.g. an energy-based
         model whose normalizer is estimated by quadrature in 2-D only): the likelihood metrics are
         then recorded as not applicable, with that reason.

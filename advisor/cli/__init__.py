@@ -10,6 +10,7 @@ from advisor.cli.common import AdvisorGroup
 from advisor.cli.db_cmd import db
 from advisor.cli.plugins_cmd import plugins
 from advisor.cli.recommend_cmd import recommend
+from advisor.cli.report_cmd import report
 from advisor.cli.results_cmd import results
 from advisor.cli.table_cmd import table
 
@@ -36,5 +37,5 @@ def main(plugins_dir: str | None) -> None:
     """
 
 
-for command in (recommend, table, plugins, bench, results, db):
+for command in (recommend, table, report, plugins, bench, results, db):
     main.add_command(command)

@@ -74,6 +74,7 @@ class Ring8(GaussianMixtureDataset):
 
     card = DatasetCard(
         name="ring8",
+        condition_on_labels=False,
         title="8 Gaussians on a ring",
         kind="2d",
         dims=2,
@@ -95,6 +96,7 @@ class Grid25(GaussianMixtureDataset):
 
     card = DatasetCard(
         name="grid25",
+        condition_on_labels=False,
         title="5x5 grid of Gaussians",
         kind="2d",
         dims=2,
@@ -116,6 +118,7 @@ class Checkerboard(GeneratedDataset):
 
     card = DatasetCard(
         name="checkerboard",
+        condition_on_labels=False,
         title="Checkerboard",
         kind="2d",
         dims=2,

@@ -25,6 +25,8 @@ class CondAccuracy(Metric):
         if ctx.conditional is None:
             if not ctx.family_card.conditioning:
                 return f"family {ctx.family_card.name!r} is not conditional"
+            if not ctx.dataset.card.condition_on_labels:
+                return f"dataset {ctx.dataset.card.name!r} withholds its labels (they reveal the mixture component)"
             return f"dataset {ctx.dataset.card.name!r} has no labels"
         return None
 

@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from advisor.store.engine import Store
 from advisor.store.models import DatasetRow, FamilyRow, MetricRow, Run
 
-__all__ = ["Candidate", "Summary", "Evidence", "gather", "summarize", "DERIVED_OBJECTIVES"]
+__all__ = ["Candidate", "Summary", "Evidence", "gather", "summarize", "busiest_budget", "DERIVED_OBJECTIVES"]
 
 #: Objectives the engine derives from runs rather than reading a stored metric.
 DERIVED_OBJECTIVES = {
@@ -61,7 +61,8 @@ def summarize(values: Iterable[float]) -> Summary:
     return Summary(statistics.fmean(values), statistics.stdev(values) if len(values) > 1 else 0.0, len(values))
 
 
-def _busiest_budget(store: Store) -> str | None:
+def busiest_budget(store: Store) -> str | None:
+    """The budget with the most COMPLETE runs: the default scope of every answer."""
     with store.engine.connect() as session:
         row = session.execute(
             select(Run.budget, func.count())
@@ -82,7 +83,7 @@ def gather(
     device: str | None = None,
 ) -> Evidence:
     """Read the evidence for `metrics` within the filters; `budget` defaults to the most-measured one."""
-    budget = budget or _busiest_budget(store)
+    budget = budget or busiest_budget(store)
     wanted = set(metrics)
     with store.engine.connect() as session:  # Core rows: no ORM bookkeeping on large stores
         dataset_cards = {name: card for name, card in session.execute(select(DatasetRow.name, DatasetRow.card))}

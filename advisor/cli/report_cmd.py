@@ -1,0 +1,33 @@
+"""`advisor report`: write the HTML report with figures from the store."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from advisor.cli.common import db_option, registry_from, stdout
+from advisor.cli.recommend_cmd import choose_store
+
+__all__ = ["report"]
+
+
+@click.command()
+@click.option(
+    "--out", type=click.Path(file_okay=False), required=True, help="Directory to write index.html and PNGs into."
+)
+@click.option("-d", "--dataset", "datasets", multiple=True, metavar="NAME", help="Only this dataset (repeatable).")
+@click.option("--budget", metavar="NAME", help="Only runs of this budget (default: the most measured one).")
+@db_option
+@click.pass_context
+def report(ctx: click.Context, out: str, datasets: tuple[str, ...], budget: str | None, db: str | None) -> None:
+    """Write a self-contained HTML report: samples, quality vs speed with the Pareto front, NLL with seed
+    spread, training cost, and the claims table. Needs no re-training and no network to view."""
+    from advisor.report import write_report
+    from advisor.store import open_store
+
+    registry = registry_from(ctx)
+    location, _note = choose_store(db)
+    with open_store(location, readonly=True) as store:
+        index = write_report(store, registry, Path(out), budget=budget, datasets=datasets)
+    stdout().print(f"wrote {index}")

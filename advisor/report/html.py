@@ -1,0 +1,156 @@
+"""Assemble the report: read the store, draw the figures, write index.html beside them.
+
+The report needs no re-training and no network at view time: samples come from the store (a small
+array is stored per run), real data from the registered dataset's seed-0 test split, and every
+figure is a PNG file next to index.html.
+"""
+
+from __future__ import annotations
+
+import html
+import statistics
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+
+from advisor.rules.claims import PROPERTIES
+from advisor.rules.table import comparison_table
+from advisor.store.engine import Store
+from advisor.store.models import MetricRow, Run
+from advisor.store.queries import load_samples
+
+__all__ = ["write_report"]
+
+_MARK = {"agrees": "✓", "disagrees": "✗", "no claim": "", "not measured": "?"}
+
+
+def _label(family: str, sampler: str) -> str:
+    return family if sampler == "default" else f"{family} ({sampler})"
+
+
+def _collect(store: Store, budget: str, datasets: tuple[str, ...]) -> dict[str, Any]:
+    """Per dataset: metric values by candidate, and one stored-sample run id per candidate."""
+    metrics: dict[str, dict[str, dict[str, list[float]]]] = defaultdict(lambda: defaultdict(lambda: defaultdict(list)))
+    kinds: dict[str, str] = {}
+    sample_runs: dict[str, dict[str, int]] = defaultdict(dict)
+    with store.engine.connect() as conn:
+        query = (
+            select(
+                Run.id, Run.family, Run.sampler, Run.dataset, Run.seed, MetricRow.name, MetricRow.value, MetricRow.kind
+            )
+            .join(MetricRow, MetricRow.run_id == Run.id)
+            .where(Run.status == "COMPLETE", Run.budget == budget, MetricRow.flag == "ok")
+            .order_by(Run.seed, Run.id)
+        )
+        if datasets:
+            query = query.where(Run.dataset.in_(datasets))
+        for run_id, family, sampler, dataset, _seed, name, value, kind in conn.execute(query):
+            label = _label(family, sampler)
+            metrics[dataset][name][label].append(value)
+            if name == "test_nll" and kind:
+                kinds[label] = kind
+            sample_runs[dataset].setdefault(label, run_id)
+    return {"metrics": metrics, "kinds": kinds, "sample_runs": sample_runs}
+
+
+def _real_data(registry: Any, dataset: str, budget: Any) -> Any:
+    if dataset not in registry.datasets:
+        return None  # user data: never re-read, never shown
+    return registry.dataset(dataset)().split(budget, 0).test[:1000]
+
+
+def write_report(
+    store: Store, registry: Any, out: Path, *, budget: str | None = None, datasets: tuple[str, ...] = ()
+) -> Path:
+    """Write index.html and its PNG figures into `out`; returns the path of index.html."""
+    from advisor.budgets import BUDGETS
+    from advisor.report import figures
+    from advisor.rules.evidence import busiest_budget
+
+    out.mkdir(parents=True, exist_ok=True)
+    budget = budget or busiest_budget(store)
+    data = _collect(store, budget, datasets)
+    cards = {name: entry.obj.card.model_dump(mode="json") for name, entry in registry.families.items()}
+    sections = []
+    for dataset in sorted(data["metrics"]):
+        by_metric = data["metrics"][dataset]
+        slug = dataset.replace("/", "-")
+        with store.session() as session:
+            samples = {label: load_samples(session, run_id) for label, run_id in data["sample_runs"][dataset].items()}
+        samples = {k: v for k, v in samples.items() if v is not None and len(v)}
+        pictures = []
+        if samples:
+            real = _real_data(registry, dataset, BUDGETS.get(budget, BUDGETS["smoke"]))
+            pictures.append(
+                figures.sample_grid(real, samples, f"{dataset}: real vs generated", out / f"{slug}-samples.png")
+            )
+        points = [
+            (label, statistics.fmean(by_metric["sample_throughput"][label]), statistics.fmean(by_metric["c2st"][label]))
+            for label in sorted(by_metric.get("c2st", {}))
+            if label in by_metric.get("sample_throughput", {})
+        ]
+        if points:
+            pictures.append(
+                figures.quality_vs_speed(points, f"{dataset}: quality vs sampling speed", out / f"{slug}-pareto.png")
+            )
+        nll = [
+            (label, data["kinds"].get(label, "exact"), statistics.fmean(v), statistics.stdev(v) if len(v) > 1 else 0.0)
+            for label, v in sorted(by_metric.get("test_nll", {}).items())
+        ]
+        if nll:
+            pictures.append(figures.nll_bars(nll, f"{dataset}: test NLL by likelihood kind", out / f"{slug}-nll.png"))
+        cost = [
+            (label, statistics.fmean(v), statistics.fmean(by_metric.get("peak_memory_mb", {}).get(label, [0.0])))
+            for label, v in sorted(by_metric.get("train_seconds", {}).items())
+        ]
+        if cost:
+            pictures.append(figures.cost_bars(cost, f"{dataset}: training time and memory", out / f"{slug}-cost.png"))
+        images = "\n".join(f'<img src="{html.escape(p.name)}" alt="{html.escape(p.stem)}">' for p in pictures)
+        sections.append(f"<section><h2>{html.escape(dataset)}</h2>\n{images}\n</section>")
+    table = comparison_table(store, cards, budget=budget, datasets=datasets)
+    families = list(table["families"])
+    header = "".join(f"<th>{html.escape(f)}</th>" for f in families)
+    rows = []
+    for prop in PROPERTIES:
+        cells = []
+        for family in families:
+            cell = table["families"][family][prop]
+            claim = f" (claim: {cell['claim']})" if cell["verdict"] == "disagrees" else ""
+            cells.append(
+                f'<td class="{cell["verdict"].replace(" ", "-")}" title="{html.escape(cell["basis"])}">'
+                f"{html.escape(cell['grade'])} {_MARK[cell['verdict']]}{html.escape(claim)}</td>"
+            )
+        rows.append(f"<tr><th>{html.escape(prop)}</th>{''.join(cells)}</tr>")
+    page = _PAGE.format(
+        budget=html.escape(str(budget)),
+        store=html.escape(store.location),
+        header=header,
+        rows="\n".join(rows),
+        sections="\n".join(sections) or "<p>No COMPLETE runs in this scope.</p>",
+    )
+    index = out / "index.html"
+    index.write_text(page)
+    return index
+
+
+_PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>advisor report</title>
+<style>
+body {{ font-family: system-ui, sans-serif; margin: 2em; max-width: 1100px; }}
+img {{ max-width: 100%; margin: 0.5em 0; display: block; }}
+table {{ border-collapse: collapse; }} td, th {{ border: 1px solid #ccc; padding: 4px 8px; font-size: 14px; }}
+td.agrees {{ background: #e8f5e9; }} td.disagrees {{ background: #ffebee; }}
+</style></head><body>
+<h1>advisor report</h1>
+<p>Budget <b>{budget}</b>, store <code>{store}</code>. Every number and picture comes from stored runs.</p>
+<h2>Textbook claims against measurements</h2>
+<p>✓ the measurement agrees with the usual claim, ✗ it disagrees (claim shown), ? not measured.
+Hover a cell for the numbers behind the grade.</p>
+<table><tr><th>property</th>{header}</tr>
+{rows}
+</table>
+{sections}
+</body></html>
+"""
