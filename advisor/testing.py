@@ -54,6 +54,17 @@ def _fit(
     return model, split, report
 
 
+_FITTED: dict[tuple[type, str], tuple[Family, Any, FitReport]] = {}
+
+
+def _fitted(family: type[Family], dataset: Any) -> tuple[Family, Any, FitReport]:
+    """A smoke-budget fit shared by the checks that only read a fitted model (one per family and dataset)."""
+    key = (family, dataset.card.name)
+    if key not in _FITTED:
+        _FITTED[key] = _fit(family, dataset, get_budget("smoke"))
+    return _FITTED[key]
+
+
 def check_card(family: type[Family]) -> None:
     """The class has a valid FamilyCard naming at least one data kind and sampler."""
     _require(isinstance(getattr(family, "card", None), FamilyCard), "set `card = FamilyCard(...)` on the class")
@@ -64,7 +75,7 @@ def check_fit_report_and_budget(family: type[Family]) -> None:
     """fit returns a FitReport and takes no more optimizer steps than the budget gives."""
     budget = get_budget("smoke")
     for dataset in _datasets(family):
-        _, _, report = _fit(family, dataset, budget)
+        _, _, report = _fitted(family, dataset)
         _require(isinstance(report, FitReport), f"fit must return advisor.FitReport, got {type(report).__name__}")
         _require(
             report.steps <= budget.train_steps,
@@ -74,9 +85,8 @@ def check_fit_report_and_budget(family: type[Family]) -> None:
 
 def check_samples(family: type[Family]) -> None:
     """Every declared sampler returns finite samples of shape (n, dims) on every supported data kind."""
-    budget = get_budget("smoke")
     for dataset in _datasets(family):
-        model, split, _ = _fit(family, dataset, budget)
+        model, split, _ = _fitted(family, dataset)
         dims = split.train.shape[1]
         for sampler in family.card.samplers:
             x = to_numpy(model.sample(64, None, sampler))
@@ -112,9 +122,8 @@ def check_log_prob(family: type[Family]) -> None:
 
     if family.card.likelihood == "none":
         return
-    budget = get_budget("smoke")
     for dataset in _datasets(family):
-        model, split, _ = _fit(family, dataset, budget)
+        model, split, _ = _fitted(family, dataset)
         raw = model.log_prob(split.test)
         if raw is None:
             _require(
