@@ -63,3 +63,18 @@ def test_sample_metric_accepts_tensors():
     ring = Ring8()
     x = torch.from_numpy(ring.modes()).repeat(20, 1)
     assert get_metric("modes_covered")(x, x, modes=ring.modes(), std=ring.std) == 8
+
+
+def test_frechet_on_digits_uses_the_reference_classifier_features():
+    from advisor.data.bundled import Digits
+    from advisor.metrics.reference import HIDDEN_UNITS, hidden_features, reference_classifier
+
+    split = Digits().split(SMOKE, 0)
+    classifier = reference_classifier(split)
+    assert hidden_features(classifier, split.test).shape == (len(split.test), HIDDEN_UNITS)
+    frechet = get_metric("frechet")
+    noise = np.random.default_rng(0).uniform(0, 17, split.test.shape)
+    same = frechet(split.test, split.train[: len(split.test)], classifier=classifier)
+    assert same * 100 < frechet(split.test, noise, classifier=classifier)
+    ctx = _context(Digits(), split.train[:360], None)
+    assert "classifier" in frechet.options(ctx)

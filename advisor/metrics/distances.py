@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from advisor._lazy import lazy_import
 from advisor.cards import MetricSpec
-from advisor.metrics.base import SampleMetric
+from advisor.metrics.base import EvaluationContext, SampleMetric
 from advisor.metrics.pairwise import as_float64_tensor, squared_distance_blocks, subsample
 
 if TYPE_CHECKING:
@@ -183,7 +183,11 @@ class SlicedWasserstein(SampleMetric):
 
 
 class Frechet(SampleMetric):
-    """Fréchet distance between Gaussian fits of real and generated raw features (Heusel et al. 2017)."""
+    """Fréchet distance between Gaussian fits of real and generated features (Heusel et al. 2017).
+
+    Low-dimensional data are compared on raw features; image data on the hidden features of the
+    fixed reference classifier (the role Inception plays for FID), when the dataset has labels.
+    """
 
     spec = MetricSpec(
         name="frechet",
@@ -191,9 +195,21 @@ class Frechet(SampleMetric):
         unit="",
         higher_is_better=False,
         category="quality",
-        description="Squared W2 between Gaussians fitted to test data and samples (FID's formula on raw features).",
+        description="Squared W2 between Gaussians fitted to test data and samples: raw features, or the "
+        "reference classifier's hidden features on image data (FID's formula).",
     )
 
-    def score(self, real: np.ndarray, fake: np.ndarray) -> float:
-        """The raw features are compared; there are no options."""
+    def options(self, ctx: EvaluationContext) -> dict[str, Any]:
+        if ctx.dataset.card.kind == "image" and ctx.split.train_labels is not None:
+            from advisor.metrics.reference import reference_classifier
+
+            return {"classifier": reference_classifier(ctx.split)}
+        return {}
+
+    def score(self, real: np.ndarray, fake: np.ndarray, *, classifier: Any = None) -> float:
+        """Raw features, or `classifier`'s hidden features when one is given."""
+        if classifier is not None:
+            from advisor.metrics.reference import hidden_features
+
+            real, fake = hidden_features(classifier, real), hidden_features(classifier, fake)
         return frechet_distance(real, fake)
