@@ -34,7 +34,11 @@ def resolve_datasets(
 def plan_cells(
     registry: Registry, families: Sequence[str], datasets: Mapping[str, Dataset], seeds: Sequence[int], budget: str
 ) -> tuple[list[Cell], list[str]]:
-    """Every applicable (family, dataset, seed) cell, and a note for each combination skipped."""
+    """Every applicable (family, dataset, seed) cell, and a note for each combination skipped.
+
+    Cells come seed-major, then by dataset: an interrupted suite has measured every family on the
+    first datasets with one seed before it spends time on second seeds.
+    """
     cells, skipped = [], []
     for family in families:
         card = registry.family(family).card
@@ -44,6 +48,8 @@ def plan_cells(
                 skipped.append(f"{family} x {name}: the family does not support {kind!r} data")
                 continue
             cells.extend(Cell(family, name, seed, budget) for seed in seeds)
+    order = {name: index for index, name in enumerate(datasets)}
+    cells.sort(key=lambda c: (c.seed, order[c.dataset], c.family))
     return cells, skipped
 
 
