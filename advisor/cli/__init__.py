@@ -12,6 +12,7 @@ from advisor.cli.plugins_cmd import plugins
 from advisor.cli.recommend_cmd import recommend
 from advisor.cli.report_cmd import report
 from advisor.cli.results_cmd import results
+from advisor.cli.serve_cmd import serve
 from advisor.cli.table_cmd import table
 
 __all__ = ["main"]
@@ -37,5 +38,5 @@ def main(plugins_dir: str | None) -> None:
     """
 
 
-for command in (recommend, table, report, plugins, bench, results, db):
+for command in (recommend, table, report, serve, plugins, bench, results, db):
     main.add_command(command)

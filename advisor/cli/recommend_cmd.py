@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 
@@ -10,31 +9,9 @@ import click
 
 from advisor.cli.common import db_option, format_value, json_option, print_json, print_table, registry_from, stdout
 from advisor.cli.measure_data import Duration
+from advisor.store.reference import reference_store
 
-__all__ = ["recommend", "reference_store", "choose_store"]
-
-
-def reference_store() -> Path | None:
-    """The results.db shipped with the advisor (beside the package in a source or editable install)."""
-    path = Path(__file__).resolve().parents[2] / "results.db"
-    return path if path.is_file() else None
-
-
-def choose_store(db: str | None) -> tuple[str, str | None]:
-    """The store to read and, when falling back to the shipped one, a note saying so."""
-    from advisor.store.engine import default_db
-
-    explicit = db or os.environ.get("ADVISOR_DB")
-    if explicit:
-        return explicit, None
-    local = default_db()
-    shipped = reference_store()
-    if shipped is not None and (not Path(local).is_file() or Path(local).resolve() == shipped):
-        note = (
-            None if Path(local).is_file() else f"no {local} here; answering from the shipped reference store {shipped}"
-        )
-        return str(shipped), note
-    return local, None
+__all__ = ["recommend"]
 
 
 @click.command()
@@ -102,8 +79,7 @@ def recommend(
       advisor recommend --need best-quality --data-kind image --json
       advisor recommend --need exact-likelihood --data my.csv --budget smoke --time-limit 10m
     """
-    from advisor.rules.engine import recommend as rank
-    from advisor.store import open_store
+    from advisor.rules.answers import recommendation
 
     registry = registry_from(ctx)
     needs = [registry.need(name) for name in dict.fromkeys(need_names)]
@@ -123,12 +99,9 @@ def recommend(
             as_json,
         )
         return
-    location, note = choose_store(db)
-    with open_store(location, readonly=True) as store:
-        cards = {name: entry.obj.card.model_dump(mode="json") for name, entry in registry.families.items()}
-        answer = rank(store, needs, cards, budget=budget, datasets=datasets, data_kind=data_kind, device=device)
-        location = store.location  # a URL's password is masked
-    data = {"store": location, **({"note": note} if note else {}), **answer.to_dict()}
+    data = recommendation(
+        registry, need_names, db, budget=budget, datasets=datasets, data_kind=data_kind, device=device
+    )
     if as_json:
         print_json(data)
     else:

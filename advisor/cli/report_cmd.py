@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from advisor.cli.common import db_option, registry_from, stdout
-from advisor.cli.recommend_cmd import choose_store
+from advisor.store.reference import choose_store
 
 __all__ = ["report"]
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import click
 
 from advisor.cli.common import db_option, json_option, print_json, print_table, registry_from, stdout
-from advisor.cli.recommend_cmd import choose_store
 from advisor.rules.claims import PROPERTIES
 
 __all__ = ["table"]
@@ -25,17 +24,12 @@ def table(
 ) -> None:
     """Grade each measured family on quality, diversity, stability, likelihood, speed, latent space and
     conditioning, beside the textbook claim: ✓ the measurement agrees, ✗ it disagrees (claim shown)."""
-    from advisor.rules.table import comparison_table
-    from advisor.store import open_store
+    from advisor.rules.answers import claims_table
 
-    registry = registry_from(ctx)
-    location, note = choose_store(db)
-    with open_store(location, readonly=True) as store:
-        cards = {name: entry.obj.card.model_dump(mode="json") for name, entry in registry.families.items()}
-        data = comparison_table(store, cards, budget=budget, datasets=datasets)
-        location = store.location
+    data = claims_table(registry_from(ctx), db, budget=budget, datasets=datasets)
+    note = data.get("note")
     if as_json:
-        print_json({"store": location, **data})
+        print_json(data)
         return
     families = data["families"]
 

@@ -1,0 +1,143 @@
+"""The read-only HTTP API: the same answers as the CLI's --json, plus a small page to ask them.
+
+Nothing here can write to the store or run SQL: every request opens the store read-only and only
+the fixed queries below exist. Bad query parameters get 422 with the reason.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import FastAPI, HTTPException, Query
+from fastapi.responses import HTMLResponse
+from fastapi.staticfiles import StaticFiles
+
+from advisor import __version__
+from advisor.errors import AdvisorError, InputError
+from advisor.rules.answers import claims_table, recommendation
+from advisor.store import open_store
+from advisor.store.queries import get_run, list_runs, run_to_dict
+from advisor.store.reference import choose_store
+
+__all__ = ["create_app"]
+
+_PAGE = (Path(__file__).parent / "page.html").read_text()
+
+
+def create_app(db: str | None = None, plugins_dir: str | None = None, report_dir: str | None = None) -> FastAPI:
+    """Build the app for the store `db` (default as the CLI: $ADVISOR_DB, ./results.db, the shipped one)."""
+    from advisor.plugins import load_registry
+
+    registry = load_registry(plugins_dir)
+    location, _note = choose_store(db)
+    app = FastAPI(title="advisor", version=__version__, description="Which generative model family, measured.")
+    if report_dir:
+        app.mount("/report", StaticFiles(directory=report_dir, html=True), name="report")
+
+    def answer(fn: Any, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except InputError as exc:
+            raise HTTPException(status_code=422, detail=str(exc)) from exc
+        except AdvisorError as exc:
+            raise HTTPException(status_code=404, detail=str(exc)) from exc
+
+    @app.get("/health")
+    def health() -> dict[str, Any]:
+        """Liveness, and which store is served."""
+
+        def read() -> dict[str, Any]:
+            with open_store(location, readonly=True) as store:
+                return {"status": "ok", "store": store.location, "schema_version": store.schema_version()}
+
+        return answer(read)
+
+    @app.get("/recommend")
+    def recommend(
+        need: Annotated[list[str], Query(min_length=1, description="Needs, e.g. exact-likelihood (repeatable).")],
+        data_kind: Annotated[str | None, Query(pattern="^(2d|image|tabular)$")] = None,
+        dataset: Annotated[list[str] | None, Query()] = None,
+        device: Annotated[str | None, Query(pattern="^(cpu|cuda)$")] = None,
+        budget: str | None = None,
+    ) -> dict[str, Any]:
+        """The same JSON as `advisor recommend --json`."""
+        return answer(
+            recommendation,
+            registry,
+            need,
+            location,
+            budget=budget,
+            datasets=tuple(dataset or ()),
+            data_kind=data_kind,
+            device=device,
+        )
+
+    @app.get("/table")
+    def table(dataset: Annotated[list[str] | None, Query()] = None, budget: str | None = None) -> dict[str, Any]:
+        """The same JSON as `advisor table --json`."""
+        return answer(claims_table, registry, location, budget=budget, datasets=tuple(dataset or ()))
+
+    @app.get("/families")
+    def families() -> list[dict[str, Any]]:
+        """Every registered family with its card."""
+        return [
+            {"name": n, "card": e.obj.card.model_dump(mode="json"), "plugin": e.plugin.source}
+            for n, e in sorted(registry.families.items())
+        ]
+
+    @app.get("/families/{name}")
+    def family(name: str) -> dict[str, Any]:
+        """One family's card; 404 when unknown."""
+        if name not in registry.families:
+            raise HTTPException(status_code=404, detail=f"unknown family {name!r}")
+        entry = registry.families[name]
+        return {"name": name, "card": entry.obj.card.model_dump(mode="json"), "plugin": entry.plugin.source}
+
+    @app.get("/runs")
+    def runs(
+        family: Annotated[list[str] | None, Query()] = None,
+        dataset: Annotated[list[str] | None, Query()] = None,
+        budget: str | None = None,
+        status: Annotated[str | None, Query(pattern="^[A-Za-z]+$")] = None,
+        limit: Annotated[int, Query(ge=1, le=1000)] = 50,
+        offset: Annotated[int, Query(ge=0)] = 0,
+    ) -> dict[str, Any]:
+        """Runs with their metrics, newest first, a page at a time."""
+
+        def read() -> dict[str, Any]:
+            with open_store(location, readonly=True) as store, store.session() as session:
+                found = list_runs(
+                    session,
+                    families=family or (),
+                    datasets=dataset or (),
+                    budget=budget,
+                    status=status,
+                    limit=offset + limit,
+                )
+            return {"offset": offset, "limit": limit, "runs": [run_to_dict(r) for r in found[offset:]]}
+
+        return answer(read)
+
+    @app.get("/runs/{run_id}")
+    def run(run_id: int) -> dict[str, Any]:
+        """One run with every metric, its fit report and provenance; 404 when unknown."""
+
+        def read() -> dict[str, Any]:
+            with open_store(location, readonly=True) as store, store.session() as session:
+                return run_to_dict(get_run(session, run_id), details=True)
+
+        try:
+            return read()
+        except InputError as exc:
+            raise HTTPException(status_code=404, detail=str(exc)) from exc
+
+    @app.get("/", response_class=HTMLResponse)
+    def page() -> str:
+        """A small page that asks for needs and shows the answer (and the report's plots if served)."""
+        needs = "".join(
+            f'<label><input type="checkbox" name="need" value="{n}"> {n}</label> ' for n in sorted(registry.needs)
+        )
+        return _PAGE.replace("{{needs}}", needs).replace("{{report}}", "true" if report_dir else "false")
+
+    return app

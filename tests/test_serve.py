@@ -1,0 +1,127 @@
+"""`advisor serve`: every endpoint, bad parameters, JSON equal to the CLI's, a real server, a browser."""
+
+import json
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+
+from tests.test_recommend import build_store
+
+pytest.importorskip("fastapi", reason="fastapi is not installed (the `serve` extra)")
+from fastapi.testclient import TestClient  # noqa: E402
+
+from advisor.serve import create_app  # noqa: E402
+
+
+@pytest.fixture
+def store_path(tmp_path):
+    return build_store(tmp_path / "known.db")
+
+
+@pytest.fixture
+def client(store_path):
+    return TestClient(create_app(str(store_path)))
+
+
+def test_recommend_json_equals_the_cli(client, cli, store_path):
+    api = client.get("/recommend", params=[("need", "exact-likelihood"), ("need", "fast-sampling")]).json()
+    assert api == cli.json("recommend", "--need", "exact-likelihood", "--need", "fast-sampling", "--db", store_path)
+    assert client.get("/table").json() == cli.json("table", "--db", store_path)
+
+
+def test_other_endpoints(client):
+    assert client.get("/health").json()["status"] == "ok"
+    assert {f["name"] for f in client.get("/families").json()} >= {"gmm", "flow", "diffusion"}
+    assert client.get("/families/gan").json()["card"]["likelihood"] == "none"
+    page = client.get("/runs", params={"family": "flow", "limit": 2, "offset": 1}).json()
+    assert len(page["runs"]) == 2 and all(r["family"] == "flow" for r in page["runs"])
+    run_id = page["runs"][0]["id"]
+    assert client.get(f"/runs/{run_id}").json()["id"] == run_id
+    assert "Which generative model" in client.get("/").text
+    assert "/recommend" in client.get("/openapi.json").json()["paths"]
+
+
+@pytest.mark.parametrize(
+    "path, params, status, reason",
+    [
+        ("/recommend", {}, 422, "need"),
+        ("/recommend", {"need": "exact-likelihod"}, 422, "Did you mean 'exact-likelihood'"),
+        ("/recommend", {"need": "fast-sampling", "data_kind": "audio"}, 422, "data_kind"),
+        ("/runs", {"limit": 0}, 422, "limit"),
+        ("/runs/999999", {}, 404, "no run with id"),
+        ("/families/nope", {}, 404, "unknown family"),
+    ],
+)
+def test_bad_parameters(client, path, params, status, reason):
+    response = client.get(path, params=params)
+    assert response.status_code == status and reason in json.dumps(response.json())
+
+
+def test_nothing_writes(client):
+    assert client.post("/runs").status_code == 405
+    assert client.delete("/runs/1").status_code == 405
+
+
+def _free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def server(store_path):
+    port = _free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "advisor", "serve", "--port", str(port), "--db", str(store_path)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(url + "/health", timeout=1)
+            break
+        except OSError:
+            time.sleep(0.2)
+    else:
+        process.kill()
+        pytest.fail("the server did not start: " + process.stderr.read().decode())
+    yield url
+    process.terminate()
+    process.wait(10)
+
+
+def test_real_server_over_http(server):
+    with urllib.request.urlopen(server + "/recommend?need=exact-likelihood", timeout=10) as response:
+        assert json.load(response)["ranked"][0]["family"] == "autoregressive"
+
+
+def test_page_renders_a_recommendation_in_headless_chromium(server, tmp_path):
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if chromium is None:
+        pytest.skip("Chromium is not installed (Debian package `chromium`)")
+    dom = subprocess.run(
+        [
+            chromium,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            f"--user-data-dir={tmp_path}",
+            "--virtual-time-budget=10000",
+            "--dump-dom",
+            server + "/?need=exact-likelihood",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    ).stdout
+    assert "Recommendation: autoregressive" in dom
