@@ -1,6 +1,7 @@
 import csv
 import io
 import json
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -12,9 +13,19 @@ from tests.conftest import FIXTURE_PLUGINS
 BENCH = ("bench", "--family", "gmm", "--family", "kde", "--dataset", "ring8", "--seeds", "3", "--budget", "smoke")
 
 
+@pytest.fixture(scope="module")
+def benched_once(tmp_path_factory):
+    from tests.conftest import CLI
+
+    path = tmp_path_factory.mktemp("benched") / "results.db"
+    CLI()(*BENCH, "--db", path)
+    return path
+
+
 @pytest.fixture
-def benched(cli, db):
-    cli(*BENCH, "--db", db)
+def benched(benched_once, db):
+    """A private copy of one smoke bench's store (6 COMPLETE runs), so tests may change it."""
+    shutil.copy(benched_once, db)
     return db
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import importlib
+import os
 import random
 import sys
 import time
@@ -34,7 +35,7 @@ if TYPE_CHECKING:
 else:
     np = lazy_import("numpy")
 
-__all__ = ["MetricValue", "RunOutcome", "evaluate_cell", "seed_everything"]
+__all__ = ["MetricValue", "RunOutcome", "cell_threads", "evaluate_cell", "seed_everything"]
 
 COMPLETE, FAILED, INVALID = "COMPLETE", "FAILED", "INVALID"
 
@@ -123,10 +124,28 @@ def _metric_value(metric: Metric, ctx: EvaluationContext) -> MetricValue:
     return MetricValue(value=value, kind=metric.kind(ctx), **base)
 
 
+def cell_threads() -> int:
+    """CPU threads one cell may use (BLAS, OpenMP, torch): $ADVISOR_THREADS, default 1.
+
+    One thread per cell keeps parallel cells from oversubscribing the cores (BLAS thread pools on a
+    busy 2-core machine slowed a GMM fit 2x) and times every family the same way.
+    """
+    return max(1, int(os.environ.get("ADVISOR_THREADS", "1")))
+
+
 def evaluate_cell(
     registry: Registry, family_name: str, dataset: Dataset, budget: Budget, seed: int, device: str
 ) -> list[RunOutcome]:
-    """Fit `family_name` on `dataset` once and evaluate each of its samplers."""
+    """Fit `family_name` on `dataset` once and evaluate each of its samplers, with `cell_threads()` threads."""
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=cell_threads()):
+        return _evaluate_cell(registry, family_name, dataset, budget, seed, device)
+
+
+def _evaluate_cell(
+    registry: Registry, family_name: str, dataset: Dataset, budget: Budget, seed: int, device: str
+) -> list[RunOutcome]:
     family_cls = registry.family(family_name)
     card = family_cls.card
     split = dataset.split(budget, seed)

@@ -16,11 +16,10 @@ from advisor.torchkit.mle import (
     marginal_log_prob,
     sampling_context,
 )
-from advisor.torchkit.setup import DEFAULT_THREADS, setup_torch
+from advisor.torchkit.setup import setup_torch
 from advisor.torchkit.training import EMA, DivergenceError, TrainResult, cosine_adam, train_loop
 
 __all__ = [
-    "DEFAULT_THREADS",
     "setup_torch",
     "Standardizer",
     "minibatches",

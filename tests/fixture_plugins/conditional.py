@@ -8,9 +8,16 @@ from advisor import Family, FamilyCard, FitReport, hookimpl
 class ClassResampler(Family):
     """Conditional sampling by resampling training points of the requested class (or any class)."""
 
-    card = FamilyCard(name="class-resampler", title="class-conditional resampler", likelihood="none",
-                      latent="none", training="closed-form", sampling="one-shot", conditioning=True,
-                      samplers=("default", "ignore-labels"))
+    card = FamilyCard(
+        name="class-resampler",
+        title="class-conditional resampler",
+        likelihood="none",
+        latent="none",
+        training="closed-form",
+        sampling="one-shot",
+        conditioning=True,
+        samplers=("default", "ignore-labels"),
+    )
 
     def fit(self, train, labels, budget, seed, device):
         self.train, self.labels, self.rng = train, labels, np.random.default_rng(seed)

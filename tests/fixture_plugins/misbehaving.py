@@ -75,5 +75,13 @@ class ExitingFamily(_Misbehaving):
 
 @hookimpl
 def advisor_families(register):
-    for family in (HangingFamily, ExitingFamily, ZerosFamily, RaisingFamily, NaNFamily, WrongShapeFamily, NoReportFamily):
+    for family in (
+        HangingFamily,
+        ExitingFamily,
+        ZerosFamily,
+        RaisingFamily,
+        NaNFamily,
+        WrongShapeFamily,
+        NoReportFamily,
+    ):
         register(family)
