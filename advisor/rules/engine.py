@@ -17,7 +17,7 @@ from typing import Any
 from advisor.cards import Need
 from advisor.errors import AdvisorError
 from advisor.rules.claims import RULES_OF_THUMB
-from advisor.rules.evidence import Candidate, Evidence, gather, summarize
+from advisor.rules.evidence import Candidate, Evidence, gather
 
 __all__ = ["NoMeasurements", "Recommendation", "recommend", "requirement_failures", "LOG_SCALE_UNITS"]
 
@@ -101,8 +101,8 @@ def _score_objective(evidence: Evidence, candidates: list[Candidate], metric: st
     unit, higher = evidence.units.get(metric, ("", True))
     per_dataset: dict[str, dict[Candidate, float]] = {}
     for candidate in candidates:
-        for dataset, values in evidence.values.get(candidate, {}).get(metric, {}).items():
-            per_dataset.setdefault(dataset, {})[candidate] = _transform(statistics.fmean(values), unit)
+        for dataset, summary in evidence.values.get(candidate, {}).get(metric, {}).items():
+            per_dataset.setdefault(dataset, {})[candidate] = _transform(summary.mean, unit)
     scores: dict[Candidate, list[float]] = {}
     for by_candidate in per_dataset.values():
         best, worst = (max, min) if higher else (min, max)
@@ -116,8 +116,7 @@ def _score_objective(evidence: Evidence, candidates: list[Candidate], metric: st
 def _objective_evidence(evidence: Evidence, candidate: Candidate, metric: str, score: float) -> ObjectiveEvidence:
     unit, higher = evidence.units.get(metric, ("", True))
     per_dataset = {}
-    for dataset, values in sorted(evidence.values[candidate][metric].items()):
-        summary = summarize(values)
+    for dataset, summary in sorted(evidence.values[candidate][metric].items()):
         per_dataset[dataset] = {"mean": summary.mean, "std": summary.std, "n": summary.n}
     mean = statistics.fmean(d["mean"] for d in per_dataset.values())
     return ObjectiveEvidence(metric, unit, higher, score, mean, per_dataset)
@@ -239,7 +238,7 @@ def recommend(
             missing = [n.name for n in needs if n.name not in need_scores]
             unmeasured.append({"family": _label(candidate), "reason": f"no measurements for {', '.join(missing)}"})
             continue
-        runs = len(evidence.run_ids.get(candidate, []))
+        runs = evidence.runs.get(candidate, 0)
         ranked.append(
             Ranked(candidate[0], candidate[1], statistics.fmean(need_scores.values()), need_scores, cited, runs)
         )

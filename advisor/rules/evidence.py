@@ -1,14 +1,14 @@
 """Gather the measured evidence for recommendations from the store: pure Python, no numpy.
 
-One query reads the objective metrics of COMPLETE runs (the latest run per family, sampler,
-dataset, seed and budget), one counts runs by status for the failure rate. Values are grouped as
-candidate (family, sampler) -> metric -> dataset -> per-seed values.
+One query aggregates the objective metrics of COMPLETE runs (the latest run per family, sampler,
+dataset and seed) into mean, standard deviation and count in SQL, so the answer costs the same for
+ten runs or ten thousand; one counts runs by status for the failure rate. Values are grouped as
+candidate (family, sampler) -> metric -> dataset -> Summary over seeds.
 """
 
 from __future__ import annotations
 
-import statistics
-from collections import defaultdict
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from advisor.store.engine import Store
 from advisor.store.models import DatasetRow, FamilyRow, MetricRow, Run
 
-__all__ = ["Candidate", "Summary", "Evidence", "gather", "summarize", "busiest_budget", "DERIVED_OBJECTIVES"]
+__all__ = ["Candidate", "Summary", "Evidence", "gather", "busiest_budget", "DERIVED_OBJECTIVES"]
 
 #: Objectives the engine derives from runs rather than reading a stored metric.
 DERIVED_OBJECTIVES = {
@@ -44,21 +44,15 @@ class Evidence:
     budget: str | None
     datasets: dict[str, dict]  # name -> card
     cards: dict[str, dict]  # family -> card as stored
-    values: dict[Candidate, dict[str, dict[str, list[float]]]] = field(default_factory=dict)
+    values: dict[Candidate, dict[str, dict[str, Summary]]] = field(default_factory=dict)  # -> metric -> dataset
     units: dict[str, tuple[str, bool]] = field(default_factory=dict)  # metric -> (unit, higher_is_better)
     run_counts: dict[Candidate, dict[str, dict[str, int]]] = field(default_factory=dict)  # -> dataset -> status -> n
-    run_ids: dict[Candidate, list[int]] = field(default_factory=dict)
+    runs: dict[Candidate, int] = field(default_factory=dict)  # COMPLETE runs behind the evidence
 
     @property
     def candidates(self) -> list[Candidate]:
         """Every (family, sampler) with at least one run in scope."""
         return sorted(set(self.values) | set(self.run_counts))
-
-
-def summarize(values: Iterable[float]) -> Summary:
-    """Mean, sample standard deviation (0 for one value) and count."""
-    values = list(values)
-    return Summary(statistics.fmean(values), statistics.stdev(values) if len(values) > 1 else 0.0, len(values))
 
 
 def busiest_budget(store: Store) -> str | None:
@@ -105,35 +99,39 @@ def gather(
         for family, sampler, dataset, status, n in counts:
             evidence.run_counts.setdefault((family, sampler), {}).setdefault(dataset, {})[status] = n
 
+        # the latest COMPLETE run of each (family, sampler, dataset, seed); reruns replace earlier runs
+        latest = (
+            select(func.max(Run.id).label("id"))
+            .where(*scope, Run.status == "COMPLETE")
+            .group_by(Run.family, Run.sampler, Run.dataset, Run.seed)
+            .subquery()
+        )
+        names = sorted(wanted | {"c2st"})
+        # aggregated in SQL: one row per candidate, dataset and metric however many runs there are
         rows = session.execute(
             select(
-                Run.id,
                 Run.family,
                 Run.sampler,
                 Run.dataset,
-                Run.seed,
                 MetricRow.name,
-                MetricRow.value,
-                MetricRow.unit,
-                MetricRow.higher_is_better,
+                func.count(MetricRow.value),
+                func.avg(MetricRow.value),
+                func.avg(MetricRow.value * MetricRow.value),
             )
             .join(MetricRow, MetricRow.run_id == Run.id)
-            .where(
-                *scope, Run.status == "COMPLETE", MetricRow.flag == "ok", MetricRow.name.in_(sorted(wanted | {"c2st"}))
-            )
-            .order_by(Run.id)
+            .join(latest, latest.c.id == Run.id)
+            .where(MetricRow.flag == "ok", MetricRow.name.in_(names))
+            .group_by(Run.family, Run.sampler, Run.dataset, MetricRow.name)
         )
-        latest: dict[tuple, float] = {}  # later runs of the same seed replace earlier ones
-        for run_id, family, sampler, dataset, seed, name, value, unit, higher in rows:
-            latest[(family, sampler, dataset, seed, name)] = value
-            evidence.units[name] = (unit, higher)
-            evidence.run_ids.setdefault((family, sampler), []).append(run_id)
-    grouped: dict = defaultdict(lambda: defaultdict(lambda: defaultdict(list)))
-    for (family, sampler, dataset, _seed, name), value in latest.items():
-        grouped[(family, sampler)][name][dataset].append(value)
-    evidence.values = {c: {m: dict(d) for m, d in by_metric.items()} for c, by_metric in grouped.items()}
-    for candidate in evidence.run_ids:
-        evidence.run_ids[candidate] = sorted(set(evidence.run_ids[candidate]))
+        for family, sampler, dataset, name, n, mean, mean_square in rows:
+            variance = max(0.0, (mean_square - mean * mean) * n / (n - 1)) if n > 1 else 0.0
+            summary = Summary(float(mean), math.sqrt(variance), int(n))
+            evidence.values.setdefault((family, sampler), {}).setdefault(name, {})[dataset] = summary
+        units = select(MetricRow.name, MetricRow.unit, MetricRow.higher_is_better).where(MetricRow.name.in_(names))
+        for name, unit, higher in session.execute(units.distinct()):
+            evidence.units[name] = (unit, bool(higher))
+    for candidate, by_metric in evidence.values.items():
+        evidence.runs[candidate] = max(sum(s.n for s in d.values()) for d in by_metric.values())
     _derive(evidence)
     return evidence
 
@@ -145,9 +143,10 @@ def _derive(evidence: Evidence) -> None:
         for dataset, statuses in by_dataset.items():
             total = sum(statuses.values()) - statuses.get("RUNNING", 0) - statuses.get("PENDING", 0)
             if total:
-                metrics.setdefault("failure_rate", {})[dataset] = [1.0 - statuses.get("COMPLETE", 0) / total]
-        for dataset, values in metrics.get("c2st", {}).items():
-            if len(values) > 1:
-                metrics.setdefault("seed_spread", {})[dataset] = [statistics.stdev(values)]
+                rate = 1.0 - statuses.get("COMPLETE", 0) / total
+                metrics.setdefault("failure_rate", {})[dataset] = Summary(rate, 0.0, total)
+        for dataset, summary in metrics.get("c2st", {}).items():
+            if summary.n > 1:
+                metrics.setdefault("seed_spread", {})[dataset] = Summary(summary.std, 0.0, summary.n)
     for name, (_title, unit, higher) in DERIVED_OBJECTIVES.items():
         evidence.units[name] = (unit, higher)

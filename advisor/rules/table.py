@@ -56,10 +56,10 @@ class Cell:
 
 def _mean_over_datasets(evidence: Evidence, family: str, metric: str) -> float | None:
     per_dataset = [
-        statistics.fmean(values)
+        summary.mean
         for (fam, _sampler), metrics in evidence.values.items()
         if fam == family
-        for values in metrics.get(metric, {}).values()
+        for summary in metrics.get(metric, {}).values()
     ]
     return statistics.fmean(per_dataset) if per_dataset else None
 
