@@ -76,6 +76,18 @@ def build_store(path, failures=0):
                     error="diverged",
                 )
             )
+            # a bench that was killed says nothing about the family: not counted as a failure
+            session.add(
+                Run(
+                    family="flow",
+                    sampler="default",
+                    dataset="ring8",
+                    seed=20 + seed,
+                    budget="quick",
+                    status="INTERRUPTED",
+                    device="cpu",
+                )
+            )
     return path
 
 
@@ -115,6 +127,8 @@ def test_stable_training_uses_failures_and_seed_spread(cli, tmp_path):
     assert answer["ranked"][-1]["family"] == "gan"
     gan = answer["ranked"][-1]["objectives"]
     assert gan["failure_rate"]["per_dataset"]["ring8"]["mean"] == pytest.approx(0.5)
+    flow = next(r for r in answer["ranked"] if r["family"] == "flow")["objectives"]
+    assert flow["failure_rate"]["per_dataset"]["ring8"]["mean"] == 0.0
 
 
 def test_nothing_left_names_the_requirement(cli, store_path):

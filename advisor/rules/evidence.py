@@ -141,7 +141,8 @@ def _derive(evidence: Evidence) -> None:
     for candidate, by_dataset in evidence.run_counts.items():
         metrics = evidence.values.setdefault(candidate, {})
         for dataset, statuses in by_dataset.items():
-            total = sum(statuses.values()) - statuses.get("RUNNING", 0) - statuses.get("PENDING", 0)
+            # runs still going, or stopped because the bench itself was interrupted, say nothing about the family
+            total = sum(n for status, n in statuses.items() if status not in ("RUNNING", "PENDING", "INTERRUPTED"))
             if total:
                 rate = 1.0 - statuses.get("COMPLETE", 0) / total
                 metrics.setdefault("failure_rate", {})[dataset] = Summary(rate, 0.0, total)
