@@ -132,6 +132,8 @@ def gather(
             evidence.units[name] = (unit, bool(higher))
     for candidate, by_metric in evidence.values.items():
         evidence.runs[candidate] = max(sum(s.n for s in d.values()) for d in by_metric.values())
+    measured = {d for by_metric in evidence.values.values() for by_dataset in by_metric.values() for d in by_dataset}
+    evidence.datasets = {name: card for name, card in evidence.datasets.items() if name in measured}
     _derive(evidence)
     return evidence
 
