@@ -7,20 +7,12 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
-from advisor.budgets import Budget  # noqa: E402
+from advisor.budgets import get_budget  # noqa: E402
 from advisor.torchkit import DivergenceError  # noqa: E402
 from advisor_plugins.autoregressive import AutoregressiveFamily, looks_dequantized  # noqa: E402
 
-SMALL = Budget(
-    name="test",
-    train_steps=400,
-    batch_size=256,
-    n_train=2_000,
-    n_test=1_000,
-    n_eval_samples=1_000,
-    n_stored_samples=0,
-    throughput_batch=1_000,
-    time_limit_s=60,
+SMALL = get_budget("smoke").model_copy(
+    update={"name": "test", "train_steps": 400, "n_stored_samples": 0, "time_limit_s": 60}
 )
 
 
