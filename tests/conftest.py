@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -47,3 +50,24 @@ def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.delenv("ADVISOR_DB", raising=False)
     monkeypatch.delenv("ADVISOR_PLUGINS_DIR", raising=False)
     monkeypatch.chdir(tmp_path)
+
+
+def install_into(package: Path, site: Path) -> dict[str, str]:
+    """pip-install `package` (no deps, no build isolation) into `site`; return an environment that sees it."""
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--no-deps",
+            "--no-build-isolation",
+            "--target",
+            str(site),
+            str(package),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    return {**os.environ, "PYTHONPATH": str(site)}

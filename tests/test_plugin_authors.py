@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from advisor import hookspecs
+from tests.conftest import install_into
 
 DOCS = Path(__file__).parents[1] / "docs" / "plugins.md"
 
@@ -41,24 +42,7 @@ def test_scaffolded_plugin_installs_tests_benches_and_ranks(cli, tmp_path):
     out = cli("plugins", "new", "tiny-gauss", "--dir", tmp_path).stdout
     package = tmp_path / "advisor-tiny-gauss"
     assert f"pip install -e {package}" in out
-    site = tmp_path / "site"
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pip",
-            "install",
-            "--quiet",
-            "--no-deps",
-            "--no-build-isolation",
-            "--target",
-            str(site),
-            str(package),
-        ],
-        check=True,
-        capture_output=True,
-    )
-    env = {**__import__("os").environ, "PYTHONPATH": str(site)}
+    env = install_into(package, tmp_path / "site")
 
     def advisor(*args):
         return subprocess.run([sys.executable, "-m", "advisor", *args], env=env, capture_output=True, text=True)

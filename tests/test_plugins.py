@@ -4,7 +4,7 @@ import sys
 import pytest
 
 from advisor.plugins import load_registry
-from tests.conftest import FIXTURE_DIST, FIXTURE_PLUGINS
+from tests.conftest import FIXTURE_DIST, FIXTURE_PLUGINS, install_into
 
 
 def test_builtins_load_through_entry_points_with_complete_cards(cli):
@@ -64,28 +64,11 @@ def test_duplicate_family_name_is_reported(tmp_path):
 
 @pytest.mark.slow
 def test_third_party_distribution_registers_through_entry_point(tmp_path):
-    target = tmp_path / "site"
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pip",
-            "install",
-            "--quiet",
-            "--no-deps",
-            "--no-build-isolation",
-            "--target",
-            str(target),
-            str(FIXTURE_DIST),
-        ],
-        check=True,
-        capture_output=True,
-    )
-    env_path = {"PYTHONPATH": str(target)}
+    env = install_into(FIXTURE_DIST, tmp_path / "site")
     code = (
         "from advisor.plugins import load_registry; r = load_registry(); print(r.families['diag-gauss'].plugin.source)"
     )
-    out = subprocess.run([sys.executable, "-c", code], env=_env(env_path), capture_output=True, text=True, check=True)
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
     assert "advisor-thirdparty-demo 0.0.1" in out.stdout
     db = tmp_path / "x.db"
     bench = subprocess.run(
@@ -106,15 +89,9 @@ def test_third_party_distribution_registers_through_entry_point(tmp_path):
             str(db),
             "--json",
         ],
-        env=_env(env_path),
+        env=env,
         capture_output=True,
         text=True,
     )
     assert bench.returncode == 0, bench.stderr
     assert '"status": "COMPLETE"' in bench.stdout
-
-
-def _env(extra):
-    import os
-
-    return {**os.environ, **extra}
