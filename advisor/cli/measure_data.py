@@ -65,9 +65,6 @@ def measure_user_data(
     from advisor.store import open_store
     from advisor.store.queries import cell_is_complete, sync_catalog
 
-    def samplers_of(family: str) -> tuple[str, ...]:
-        return registry.family(family).card.samplers
-
     datasets = resolve_datasets(registry, (), (data_file,), label_column)
     ((name, dataset),) = datasets.items()
     candidates = [
