@@ -66,3 +66,15 @@ def test_bad_data_exits_2_naming_the_fault(cli, db, tmp_path):
         "not a duration"
         in cli("recommend", "--need", "fast-sampling", "--data", bad, "--time-limit", "soon", expect=2).stderr
     )
+
+
+def test_plan_orders_seed_major_cheapest_first_and_packs_lanes():
+    from advisor.runner.planning import fit_to_time
+    from advisor.store.queries import Cell
+
+    cells = [Cell(f, "d", s, "smoke") for f in ("slow", "fast") for s in range(3)]
+    plan = fit_to_time(cells, {"slow": 10.0, "fast": 1.0}, seconds=12.0, jobs=1)
+    assert [(c.family, c.seed) for c in plan.cells] == [("fast", 0), ("slow", 0), ("fast", 1)]
+    assert {(c.family, c.seed) for c, _ in plan.left_out} == {("slow", 1), ("fast", 2), ("slow", 2)}
+    two_lanes = fit_to_time(cells, {"slow": 10.0, "fast": 1.0}, seconds=12.0, jobs=2)
+    assert len(two_lanes.cells) == 5 and two_lanes.estimated_seconds <= 12.0
