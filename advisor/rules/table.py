@@ -1,7 +1,9 @@
 """The comparison table: each family graded on the textbook's properties from measured numbers.
 
 Grades come from the store (quality from C2ST, diversity from recall, stability from failures and
-seed spread, speed relative to the fastest family in scope) or, where a property is a design fact
+seed spread, speed relative to the fastest family the textbook table covers, each family at its
+fastest sampler, so a baseline that merely jitters stored points does not set the bar) or, where a
+property is a design fact
 (likelihood kind, latent space), from the family's card. Each cell sits beside the textbook claim
 (claims.py) with a verdict: agrees, disagrees, or no claim / not measured.
 """
@@ -85,12 +87,22 @@ def _stability(failures: float | None, spread: float | None) -> tuple[str, str]:
     return ("stable" if stable else "unstable"), detail
 
 
+def _fastest_sampler(evidence: Evidence, family: str) -> float | None:
+    """The family's best sampler's throughput, averaged over datasets."""
+    per_sampler = [
+        statistics.fmean(s.mean for s in metrics["sample_throughput"].values())
+        for (fam, _sampler), metrics in evidence.values.items()
+        if fam == family and metrics.get("sample_throughput")
+    ]
+    return max(per_sampler, default=None)
+
+
 def _speed(throughput: float | None, fastest: float | None) -> tuple[str, str]:
     if throughput is None or not fastest:
         return "not measured", "no throughput"
-    slowdown = fastest / throughput
+    slowdown = max(1.0, fastest / throughput)
     grade = "fast" if slowdown <= 10 else "slow" if slowdown <= 100 else "very slow"
-    return grade, f"{throughput:.3g} samples/s ({slowdown:.3g}x slower than the fastest)"
+    return grade, f"{throughput:.3g} samples/s at its fastest sampler ({slowdown:.3g}x slower than the fastest)"
 
 
 def _conditioning(card: dict, accuracy: float | None) -> tuple[str, str]:
@@ -120,8 +132,9 @@ def comparison_table(
     evidence = gather(store, TABLE_METRICS, budget=budget, datasets=datasets)
     cards = {**family_cards, **evidence.cards}
     families = sorted({family for family, _ in evidence.candidates})
-    throughput = {f: _mean_over_datasets(evidence, f, "sample_throughput") for f in families}
-    fastest = max((t for t in throughput.values() if t), default=None)
+    throughput = {f: _fastest_sampler(evidence, f) for f in families}
+    claimed = [t for f, t in throughput.items() if t and f in CLAIMED_GRADES["sampling speed"]]
+    fastest = max(claimed or [t for t in throughput.values() if t], default=None)
     table = {}
     for family in families:
         card = cards.get(family, {})
