@@ -112,3 +112,19 @@ def test_subprocess_isolation_reports_crashes():
         str(FIXTURE_PLUGINS), Cell("exiting", "ring8", 0, "smoke"), Ring8(), get_budget("smoke"), "cpu", ("default",)
     )
     assert outcome.status == "CRASHED" and "exited with code 3" in outcome.error
+
+
+def test_interrupted_bench_stops_at_once_and_marks_runs(db):
+    bench = _bench(db, "hanging", extra=["--seeds", "2", "--jobs", "2"])
+    process = subprocess.Popen(bench, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        time.sleep(0.2)
+        try:
+            if [s for _, _, s, _ in _statuses(db)].count("RUNNING") == 2:
+                break
+        except sqlite3.OperationalError:
+            continue
+    process.send_signal(signal.SIGTERM)
+    process.wait(timeout=30)  # not the hanging cells' 120 s limit
+    assert [s for _, _, s, _ in _statuses(db)] == ["INTERRUPTED", "INTERRUPTED"]

@@ -14,6 +14,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -25,7 +26,7 @@ if TYPE_CHECKING:
     from advisor.data.base import Dataset
     from advisor.store.queries import Cell
 
-__all__ = ["run_isolated", "run_in_subprocess"]
+__all__ = ["run_isolated", "run_in_subprocess", "stop_all"]
 
 # numpy first, for real: a cell's arguments (datasets) are unpickled before any advisor code runs,
 # and unpickling arrays into a process whose numpy is still a lazy stub breaks numpy's import.
@@ -39,6 +40,19 @@ _PRELOAD = [
     "advisor.evaluate.protocol",
     "advisor.plugins",
 ]
+
+_LIVE: set[multiprocessing.process.BaseProcess] = set()  # cell processes in flight, for stop_all()
+_STOPPING = threading.Event()  # set by stop_all(): no new cell process may start
+_LOCK = threading.Lock()
+
+
+def stop_all() -> None:
+    """Kill every cell process in flight and start no new one (the bench is being interrupted)."""
+    with _LOCK:
+        _STOPPING.set()
+        for process in _LIVE:
+            if process.is_alive():
+                process.kill()
 
 
 def _child(
@@ -74,7 +88,11 @@ def run_isolated(
         name=f"advisor-cell-{cell.family}-{cell.dataset}-{cell.seed}",
         daemon=True,
     )
-    process.start()
+    with _LOCK:
+        if _STOPPING.is_set():
+            return [RunOutcome(sampler, "INTERRUPTED", "the bench was interrupted") for sampler in samplers]
+        process.start()
+        _LIVE.add(process)
     sender.close()
     try:
         # a result on the pipe, or the process ending without one (a crash), wakes us up
@@ -91,6 +109,8 @@ def run_isolated(
             status, reason = "CRASHED", f"the cell's process {_describe_exit(process.exitcode)}"
         return [RunOutcome(sampler, status, reason) for sampler in samplers]
     finally:
+        with _LOCK:
+            _LIVE.discard(process)
         if process.is_alive():
             process.kill()
         process.join(5)

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from advisor.evaluate.protocol import RunOutcome
-from advisor.runner.isolation import run_in_subprocess, run_isolated
+from advisor.runner.isolation import run_in_subprocess, run_isolated, stop_all
 from advisor.store.queries import Cell, claim_cell, finish_runs, heartbeat
 
 if TYPE_CHECKING:
@@ -60,6 +60,9 @@ class _Executor:
 
     def _close(self) -> None:
         """Release the pool."""
+
+    def _stop_running(self) -> None:
+        """Stop the cells in flight (the bench is being interrupted)."""
 
     def run(
         self,
@@ -105,6 +108,7 @@ class _Executor:
                     heartbeat(store, [i for _, run_ids, _, _ in active.values() for i in run_ids])
                     last_beat = time.monotonic()
         except BaseException:
+            self._stop_running()
             for future, (_cell, run_ids, samplers, _started) in active.items():
                 future.cancel()
                 finish_runs(
@@ -138,6 +142,9 @@ class LocalExecutor(_Executor):
         if not futures:
             return []
         return list(wait_futures(futures, timeout=timeout, return_when=FIRST_COMPLETED).done)
+
+    def _stop_running(self) -> None:
+        stop_all()  # the pool's threads wait on these processes: killing them lets the threads finish
 
     def _close(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)
