@@ -3,6 +3,10 @@
 An MLP on the concatenation of the noisy input, a sinusoidal embedding of the timestep (Vaswani et
 al. 2017, as in Ho et al. 2020) and a learned label embedding whose last row is the null label used
 for unconditional prediction and classifier-free guidance (Ho & Salimans 2022).
+
+Optionally each input coordinate is also given as Fourier features (sines and cosines at geometric
+frequencies, Tancik et al. 2020): an MLP on raw coordinates learns the sharp, many-mode denoisers of
+low-dimensional data slowly (grid25 at 10k steps: high-quality rate 0.24 without, 0.99 with).
 """
 
 from __future__ import annotations
@@ -18,15 +22,30 @@ __all__ = ["NoiseMLP"]
 class NoiseMLP(nn.Module):
     """eps_theta(x_t, t, y): `classes` real labels plus the null label `classes`."""
 
+    FOURIER_SCALE = 25.0  # highest frequency, in radians per standard deviation of the data
+    FOURIER_RANGE = 256.0  # highest / lowest frequency
+
     def __init__(
-        self, dims: int, hidden: int, layers: int, classes: int, time_dim: int = 64, label_dim: int = 16
+        self,
+        dims: int,
+        hidden: int,
+        layers: int,
+        classes: int,
+        time_dim: int = 64,
+        label_dim: int = 16,
+        fourier_dim: int = 0,
     ) -> None:
+        """`fourier_dim` features per input coordinate (0: raw coordinates only)."""
         super().__init__()
         self.null_label = classes
         self.time = SinusoidalEmbedding(time_dim)
         self.label = nn.Embedding(classes + 1, label_dim)
-        self.body = mlp(dims + time_dim + label_dim, hidden, dims, layers)
+        self.fourier = SinusoidalEmbedding(fourier_dim, max_period=self.FOURIER_RANGE) if fourier_dim else None
+        self.body = mlp(dims * (1 + fourier_dim) + time_dim + label_dim, hidden, dims, layers)
 
     def forward(self, x: torch.Tensor, t: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
         """Predicted noise, shape of `x`; `t` (n,) integer timesteps, `y` (n,) labels."""
-        return self.body(torch.cat([x, self.time(t), self.label(y)], dim=-1))
+        inputs = [x, self.time(t), self.label(y)]
+        if self.fourier is not None:
+            inputs.append(self.fourier(self.FOURIER_SCALE * x.reshape(-1)).reshape(x.shape[0], -1))
+        return self.body(torch.cat(inputs, dim=-1))

@@ -12,8 +12,7 @@ learned conditional p(x | y) itself, in one network pass per step; w > 1 trades 
 fidelity at two passes per step. Unconditional samples (`sample(n, None)`) of a model fit with labels
 draw the labels from the training label frequencies and sample p(x | y) (ancestral sampling of
 sum_y p(y) p(x | y)); `UNCONDITIONAL = "null"` uses the null label instead. The null-label network
-sees only LABEL_DROPOUT of the training batches: on grid25 at the quick budget even a fully
-unconditional network reaches only about 16 of 25 modes, so the label prior is the default.
+sees only LABEL_DROPOUT of the training batches, so the label prior is the default.
 
 `log_prob` is the discrete-time variational bound of Ho et al. 2020 (eq. 5) for the DDPM-1000 model
 with the posterior variance beta-tilde and a Gaussian decoder N(x0; mu_theta(x_1, 1), beta_1):
@@ -47,7 +46,7 @@ ELBO_STRIDE = 9  # divides T - 1 = 999: 111 network evaluations per example for 
 
 
 class DiffusionFamily(Family):
-    """DDPM noise prediction with an MLP (128x3; 256x3 above 16 dims), EMA weights and CFG."""
+    """DDPM noise prediction with an MLP (128x3 on Fourier features; 256x3 above 16 dims), EMA and CFG."""
 
     card = FamilyCard(
         name="diffusion",
@@ -73,6 +72,8 @@ class DiffusionFamily(Family):
     LEARNING_RATE = 1e-3
     EMA_DECAY = 0.999
     LAYERS = 3
+    FOURIER_DIM = 32  # Fourier features per coordinate, for data of at most FOURIER_MAX_DIMS dimensions
+    FOURIER_MAX_DIMS = 16
     UNCONDITIONAL = "label-prior"  # or "null"
 
     def __init__(self, guidance_scale: float | None = None, learning_rate: float | None = None) -> None:
@@ -96,8 +97,10 @@ class DiffusionFamily(Family):
         if labels is not None:
             self.label_frequencies = torch.bincount(torch.as_tensor(labels), minlength=self.classes).double()
         y = to_tensor(labels, dev, torch.long) if labels is not None else None
-        hidden = 128 if self.dims <= 16 else 256
-        net = NoiseMLP(self.dims, hidden, self.LAYERS, self.classes).to(dev)
+        small = self.dims <= self.FOURIER_MAX_DIMS
+        hidden = 128 if small else 256
+        fourier_dim = self.FOURIER_DIM if small else 0
+        net = NoiseMLP(self.dims, hidden, self.LAYERS, self.classes, fourier_dim=fourier_dim).to(dev)
         ema = EMA(net, self.EMA_DECAY)
         self.schedule = LinearSchedule(TIMESTEPS)
         alpha_bar = self.schedule.alphas_cumprod.to(dev, torch.float32)
@@ -135,6 +138,7 @@ class DiffusionFamily(Family):
             selected={
                 "hidden": hidden,
                 "layers": self.LAYERS,
+                "fourier_features": fourier_dim,
                 "timesteps": TIMESTEPS,
                 "learning_rate": self.learning_rate,
                 "ema_decay": self.EMA_DECAY,
