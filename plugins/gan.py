@@ -3,7 +3,11 @@
 The recipe is the one that covers every mode of the toy mixtures on a CPU budget: the non-saturating
 generator loss -log D(G(z)) (Goodfellow et al. 2014) keeps gradients alive when D wins early;
 spectral normalization of every discriminator weight (Miyato et al. 2018) bounds D's Lipschitz
-constant, which is what prevents mode collapse here (without it 1-5 of ring8's 8 modes survive);
+constant, which is what prevents mode collapse here (without it 1-5 of ring8's 8 modes survive).
+A 1-Lipschitz D on standardized data is too weak to separate nearby modes, though: its logit can
+change by at most the distance moved, and a ring8 mode is 0.07 wide (std) in standardized units. D
+therefore reads its input multiplied by `discriminator_gain` (= 2, i.e. a Lipschitz bound of 2 in
+standardized units): on ring8 at the quick budget the high-quality rate rose from 0.57 to 0.94.
 Adam with beta1 = 0.5 (Radford et al. 2016) damps the momentum that makes the two-player updates
 oscillate. One discriminator and one generator update per step, learning rates decayed by a cosine,
 and samples drawn from an exponential moving average of the generator's weights (Yazici et al. 2019),
@@ -62,6 +66,7 @@ class GenerativeAdversarialFamily(Family):
     betas: tuple[float, float] = (0.5, 0.999)
     ema_decay: float = 0.999
     label_dim: int = 16
+    discriminator_gain: float = 2.0
 
     @staticmethod
     def sizes(dims: int) -> tuple[int, int]:
@@ -146,6 +151,7 @@ class GenerativeAdversarialFamily(Family):
                 "learning_rate": self.learning_rate,
                 "betas": list(self.betas),
                 "ema_decay": self.ema_decay,
+                "discriminator_gain": self.discriminator_gain,
                 "generator_parameters": _count(self.g),
                 "discriminator_parameters": _count(self.d),
                 "final_losses": result.last_losses,
@@ -168,7 +174,7 @@ class GenerativeAdversarialFamily(Family):
 
     def _discriminate(self, x: torch.Tensor, y: torch.Tensor | None) -> torch.Tensor:
         """Logit of 'real', shape (n,): psi(phi(x)) plus the projection <embed(y), phi(x)>."""
-        features = self.d["phi"](x)
+        features = self.d["phi"](self.discriminator_gain * x)
         logits = self.d["psi"](features).squeeze(-1)
         if y is not None:
             logits = logits + (self.d["embed"](y) * features).sum(-1)
