@@ -13,7 +13,11 @@ once per pass: `transforms * passes`, i.e. 2 x 3 = 6 for `flow` and dims x 3 for
 digits). Density evaluation always costs one pass per transform.
 
 Splines act on [-5, 5] (identity outside), so data are standardized and the standardizer's
-log-Jacobian is added back. With labels, the one-hot label is zuko's context and `log_prob` returns
+log-Jacobian is added back. Bounded data are then widened (up to a standard deviation of 2) until
+the largest training value reaches +-4, so that they span most of that interval: on grid25 at the
+quick budget the KL to the truth fell from 0.086 nats at unit scale, where the data use a third of
+the spline's bins, to 0.029. Data with long tails stay at unit scale: a value beyond +-5 falls in
+the identity tail, where the model cannot shape its density. With labels, the one-hot label is zuko's context and `log_prob` returns
 the marginal log p(x) over the training label frequencies (comparable with unconditional families).
 
 References: Durkan, Bekasov, Murray & Papamakarios 2019, Neural Spline Flows; Papamakarios, Pavlakou
@@ -37,6 +41,8 @@ __all__ = ["SplineFlowFamily", "CouplingSplineFlow", "AutoregressiveSplineFlow"]
 
 TRANSFORMS = 3
 LEARNING_RATE = 3e-3
+SPLINE_REACH = 4.0  # the largest standardized training value is widened to this (splines act on [-5, 5])
+MAX_SPLINE_SCALE = 2.0  # ... by at most this factor
 VALIDATION_FRACTION = 0.1
 REFERENCES = (
     "Durkan et al. 2019, Neural Spline Flows",
@@ -79,7 +85,9 @@ class SplineFlowFamily(Family):
         self.device = setup_torch(seed, device)
         x = to_tensor(train, self.device)
         self.dims = x.shape[1]
-        self.standardizer = Standardizer(x)
+        peak = float(Standardizer(x).forward(x).abs().max())
+        spline_scale = min(MAX_SPLINE_SCALE, max(1.0, SPLINE_REACH / peak))
+        self.standardizer = Standardizer(x, scale=spline_scale)
         self.prior = None if labels is None else LabelPrior(labels, self.device)
         z, context = self.standardizer.forward(x), label_context(self.prior, labels)
         bins, width = architecture(self.dims)
@@ -111,6 +119,7 @@ class SplineFlowFamily(Family):
                 "hidden": list(hidden),
                 "passes": self.flow.transform.transforms[0].passes,
                 "lr": LEARNING_RATE,
+                "spline_scale": spline_scale,
                 "conditional": self.prior is not None,
                 "best_step": result.best_step,
                 "best_validation_nll": result.best_validation,

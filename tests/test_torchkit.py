@@ -164,3 +164,15 @@ def test_label_prior_indexes_values_and_draws_training_frequencies():
     draws = prior.draw(20_000, torch.Generator().manual_seed(0))
     assert torch.equal(draws, prior.draw(20_000, torch.Generator().manual_seed(0)))
     torch.testing.assert_close(torch.bincount(draws, minlength=3) / 20_000.0, prior.probs, atol=0.02, rtol=0)
+
+
+def test_scaled_standardizer_keeps_densities_consistent():
+    x = torch.randn(2000, 3) * torch.tensor([0.5, 3.0, 10.0]) + 4.0
+    s = Standardizer(x, scale=2.0)
+    z = s.forward(x)
+    torch.testing.assert_close(z.std(0), torch.full((3,), 2.0), atol=1e-4, rtol=0)
+    torch.testing.assert_close(s.inverse(z), x)
+    # a N(0, 2^2) density in z space is the data's fitted Gaussian in x space
+    expected = torch.distributions.Normal(x.mean(0), x.std(0)).log_prob(x).sum(-1)
+    in_z = torch.distributions.Normal(0.0, 2.0).log_prob(z).sum(-1)
+    torch.testing.assert_close(in_z + s.log_abs_det, expected, atol=1e-4, rtol=0)

@@ -33,15 +33,16 @@ def minibatches(
 
 
 class Standardizer:
-    """Per-feature affine map z = (x - mean) / std, fit on training data.
+    """Per-feature affine map z = scale * (x - mean) / std, fit on training data.
 
     Models are trained in z-space; densities come back to data space with the change of variables
-    log p_x(x) = log p_z(z) - sum(log std), which `log_abs_det` provides.
+    log p_x(x) = log p_z(z) + log |det dz/dx|, which `log_abs_det` provides. `scale` is the standard
+    deviation of z (1 by default; a model whose layers act on a fixed interval may want its data wider).
     """
 
-    def __init__(self, train: torch.Tensor, min_std: float = 1e-6) -> None:
+    def __init__(self, train: torch.Tensor, min_std: float = 1e-6, scale: float = 1.0) -> None:
         self.mean = train.mean(0)
-        self.std = train.std(0).clamp_min(min_std)
+        self.std = train.std(0).clamp_min(min_std) / scale  # data units per unit of z
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """Data space to standardized space."""
