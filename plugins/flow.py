@@ -19,7 +19,8 @@ quick budget the KL to the truth fell from 0.086 nats at unit scale, where the d
 the spline's bins, to 0.029. Data with long tails stay at unit scale: a value beyond +-5 falls in
 the identity tail, where the model cannot shape its density.
 
-With labels, the one-hot label is zuko's context and `log_prob` returns the marginal log p(x) over the training label frequencies (comparable with unconditional families).
+With labels, the one-hot label is zuko's context and `log_prob` returns the marginal log p(x) over
+the training label frequencies (comparable with unconditional families).
 
 References: Durkan, Bekasov, Murray & Papamakarios 2019, Neural Spline Flows; Papamakarios, Pavlakou
 & Murray 2017, Masked Autoregressive Flow; Dinh, Sohl-Dickstein & Bengio 2017, Real NVP (coupling).
