@@ -185,3 +185,34 @@ def test_table_grades_from_measurements_beside_claims(cli, store_path):
     markdown = cli("table", "--markdown", "--db", store_path).stdout
     assert markdown.splitlines()[0] == "| property | autoregressive | flow | gan |"
     assert "fast ✗ claim: slow" in markdown
+
+
+def test_default_store_falls_back_to_the_shipped_one_and_says_so(monkeypatch, tmp_path):
+    from advisor.store import reference
+
+    (tmp_path / "shipped").mkdir()
+    shipped = build_store(tmp_path / "shipped" / "results.db")
+    monkeypatch.setattr(reference, "reference_store", lambda: shipped)
+    # no ./results.db (the fixture runs every test in an empty tmp_path)
+    location, note = reference.choose_store(None)
+    assert location == str(shipped) and "no results.db here" in note
+    # a ./results.db without a completed run is not an answer either
+    open_store(tmp_path / "results.db", create=True).close()
+    location, note = reference.choose_store(None)
+    assert location == str(shipped) and "no completed runs" in note
+    # the user's own measurements win, and so does an explicit store
+    build_store(tmp_path / "results.db")
+    assert reference.choose_store(None) == ("results.db", None)
+    assert reference.choose_store("elsewhere.db") == ("elsewhere.db", None)
+
+
+def test_recommend_on_an_empty_local_store_answers_from_the_shipped_one(cli, monkeypatch, tmp_path):
+    from advisor.store import reference
+
+    (tmp_path / "shipped").mkdir()
+    shipped = build_store(tmp_path / "shipped" / "results.db")
+    monkeypatch.setattr(reference, "reference_store", lambda: shipped)
+    open_store(tmp_path / "results.db", create=True).close()
+    result = cli("recommend", "--need", "exact-likelihood")
+    assert "answering from the shipped reference store" in result.stderr + result.stdout
+    assert "autoregressive" in result.stdout
