@@ -216,3 +216,17 @@ def test_recommend_on_an_empty_local_store_answers_from_the_shipped_one(cli, mon
     result = cli("recommend", "--need", "exact-likelihood")
     assert "answering from the shipped reference store" in result.stderr + result.stdout
     assert "autoregressive" in result.stdout
+
+
+def test_a_candidate_measured_on_fewer_datasets_gets_a_caveat(cli, store_path):
+    with open_store(store_path) as store, store.session() as session:
+        session.query(Run).filter(Run.family == "flow", Run.dataset == "grid25").delete()
+    answer = cli.json("recommend", "--need", "exact-likelihood", "--db", store_path)
+    assert answer["caveats"] == [
+        "flow has no measurements on grid25: its score and means cover only the other 1 of 2 datasets"
+    ]
+    assert "caveat: flow has no measurements on grid25" in cli(
+        "recommend", "--need", "exact-likelihood", "--db", store_path
+    ).stdout
+    complete = cli.json("recommend", "--need", "exact-likelihood", "--db", build_store(store_path.parent / "b.db"))
+    assert complete["caveats"] == []

@@ -235,7 +235,7 @@ def _recommend_for_data(
         if reference is not None:
             reference.close()
     mine["unmeasured"] += measured.not_measured
-    mine["caveats"] = measured.caveats
+    mine["caveats"] += measured.caveats
     data = {
         "store": measured.store,
         "dataset": measured.dataset,

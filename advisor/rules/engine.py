@@ -67,6 +67,7 @@ class Recommendation:
     claims: list[dict[str, Any]]
     tradeoffs: list[str]
     nearest: dict[str, Any] | None = None  # when nothing is left: the measured family failing fewest requirements
+    caveats: list[str] = field(default_factory=list)  # e.g. candidates measured on fewer datasets than others
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready view (the same content the CLI prints)."""
@@ -261,6 +262,7 @@ def recommend(
             family = min(misses, key=lambda f: (len(misses[f]), f))
             nearest = {"family": family, "fails": misses[family]}
     pareto = _pareto(ranked) if len(needs) > 1 else []
+    caveats = _coverage_caveats(ranked)
     tradeoffs = _tradeoffs(needs, ranked) if len(needs) > 1 else []
     return Recommendation(
         needs=[n.name for n in needs],
@@ -273,7 +275,23 @@ def recommend(
         claims=_claim_checks(needs, ranked),
         tradeoffs=tradeoffs,
         nearest=nearest,
+        caveats=caveats,
     )
+
+
+def _coverage_caveats(ranked: list[Ranked]) -> list[str]:
+    """A sentence for each candidate measured on fewer datasets than the ranking covers (partial stores)."""
+    covered = {r.family + r.sampler: {d for o in r.objectives.values() for d in o.per_dataset} for r in ranked}
+    everywhere = set().union(*covered.values()) if covered else set()
+    caveats = []
+    for r in ranked:
+        missing = sorted(everywhere - covered[r.family + r.sampler])
+        if missing:
+            caveats.append(
+                f"{_label((r.family, r.sampler))} has no measurements on {', '.join(missing)}: its score and "
+                f"means cover only the other {len(everywhere) - len(missing)} of {len(everywhere)} datasets"
+            )
+    return caveats
 
 
 def _tradeoffs(needs: list[Need], ranked: list[Ranked]) -> list[str]:
