@@ -225,8 +225,9 @@ def test_a_candidate_measured_on_fewer_datasets_gets_a_caveat(cli, store_path):
     assert answer["caveats"] == [
         "flow has no measurements on grid25: its score and means cover only the other 1 of 2 datasets"
     ]
-    assert "caveat: flow has no measurements on grid25" in cli(
-        "recommend", "--need", "exact-likelihood", "--db", store_path
-    ).stdout
+    assert (
+        "caveat: flow has no measurements on grid25"
+        in cli("recommend", "--need", "exact-likelihood", "--db", store_path).stdout
+    )
     complete = cli.json("recommend", "--need", "exact-likelihood", "--db", build_store(store_path.parent / "b.db"))
     assert complete["caveats"] == []
