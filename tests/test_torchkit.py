@@ -176,3 +176,34 @@ def test_scaled_standardizer_keeps_densities_consistent():
     expected = torch.distributions.Normal(x.mean(0), x.std(0)).log_prob(x).sum(-1)
     in_z = torch.distributions.Normal(0.0, 2.0).log_prob(z).sum(-1)
     torch.testing.assert_close(in_z + s.log_abs_det, expected, atol=1e-4, rtol=0)
+
+
+def test_max_likelihood_stops_early_and_keeps_the_best_weights_on_a_tiny_dataset():
+    from advisor.torchkit import fit_max_likelihood
+
+    setup_torch(0, "cpu")
+    # a 40-component mixture fit to 40 points: the held-out NLL bottoms out, then each component
+    # shrinks onto one training point and the held-out NLL grows
+    train, validation = torch.randn(40, 1), torch.randn(400, 1)
+    model = torch.nn.ParameterDict(
+        {"mean": torch.nn.Parameter(torch.randn(40)), "log_std": torch.nn.Parameter(torch.zeros(40))}
+    )
+
+    def log_prob(x, _context):
+        components = torch.distributions.Normal(model["mean"], model["log_std"].exp()).log_prob(x)
+        return torch.logsumexp(components, dim=-1) - math.log(40)
+
+    result = fit_max_likelihood(
+        model,
+        log_prob,
+        (train, None),
+        (validation, None),
+        steps=5000,
+        batch_size=40,
+        lr=3e-2,
+        generator=torch.Generator().manual_seed(0),
+    )
+    assert result.stopped_early and result.steps < 5000
+    assert result.steps - result.best_step >= 500  # patience: 10% of the steps
+    with torch.no_grad():
+        assert -log_prob(validation, None).mean().item() == pytest.approx(result.best_validation, rel=1e-5)

@@ -12,6 +12,7 @@ scores likelihoods against the *marginal* density (test NLL, KL to a known mixtu
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -89,6 +90,8 @@ def marginal_log_prob(
 def checkpoint_notes(result: TrainResult) -> str:
     """One line for a FitReport: which step's weights were kept, and whether the time limit cut training."""
     notes = f"kept the weights of step {result.best_step} (best held-out NLL)"
+    if result.stopped_early:
+        notes += f", stopped early after {result.steps} steps without a better held-out NLL"
     if result.hit_time_limit:
         notes += f", training stopped by the time limit after {result.steps} steps"
     return notes
@@ -107,12 +110,18 @@ def fit_max_likelihood(
     time_limit_s: float | None = None,
     time_share: float = 0.5,
     validate_every: int | None = None,
+    patience_share: float = 0.1,
     clip_norm: float | None = 5.0,
 ) -> TrainResult:
     """Train `module` by minimising -mean `log_prob(x, context)` for `steps` Adam steps with cosine decay.
 
-    With a `validation` pair, its mean NLL is scored `validate_every` steps (default: 20 times per run)
-    and the best weights are restored at the end. A non-finite loss raises `DivergenceError`.
+    With a `validation` pair, its mean NLL is scored every `validate_every` steps and the best weights
+    are restored at the end; training stops once `patience_share` of the steps (and at least 10
+    scores) have passed without a better one. The default interval is one epoch, clipped to
+    [10, steps / 20]: a small dataset (digits: 3 steps per epoch) overfits within a few hundred
+    steps, and scoring only every 500 steps kept the autoregressive model's step-500 weights at
+    2.52 nats/dim where step 100 scores 1.48.
+    A non-finite loss raises `DivergenceError`.
     `time_limit_s` is the cell's safety limit: training stops after `time_share` of it, so that a slow
     model (a 64-dimensional spline flow on a busy CPU) still leaves time to be sampled and scored
     instead of the whole cell timing out; `TrainResult.hit_time_limit` then says so.
@@ -135,6 +144,8 @@ def fit_max_likelihood(
         module.train()
         return value if value == value else float("inf")  # a NaN score never becomes the best
 
+    epoch = math.ceil(len(train[0]) / batch_size)
+    every = validate_every or max(1, min(steps // 20, max(10, epoch)))
     module.train()
     result = train_loop(
         step,
@@ -142,7 +153,8 @@ def fit_max_likelihood(
         steps,
         time_limit_s=None if time_limit_s is None else time_share * time_limit_s,
         validate=validate if validation is not None else None,
-        validate_every=validate_every or max(1, steps // 20),
+        validate_every=every,
+        patience=max(10, math.ceil(patience_share * steps / every)),
         checkpoint=module if validation is not None else None,
     )
     module.eval()
