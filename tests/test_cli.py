@@ -143,6 +143,10 @@ def test_old_schema_store_exits_2_with_upgrade_command(cli, benched):
 def test_db_info(cli, benched):
     info = cli.json("db", "info", "--db", benched)
     assert info["runs_by_status"] == {"COMPLETE": 6}
+    [bench] = info["benches"]  # how the runs were made: one bench, with its command line and revision
+    assert bench["command"].startswith("advisor ") and bench["cells"] == 6 and bench["started_at"]
+    assert "git_revision" in bench
+    assert "Benches that wrote here" in cli("db", "info", "--db", benched).stdout
     assert "already at schema version" in cli("db", "upgrade", "--db", benched).stdout
 
 

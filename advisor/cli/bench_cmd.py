@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import shlex
 import signal
+import socket
+import sys
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 import click
@@ -112,11 +116,11 @@ def bench(
     Example:
       advisor bench -f gmm -f kde -d ring8 --seeds 3 --budget smoke --db /tmp/x.db
     """
-    from advisor.evaluate.provenance import resolve_device
+    from advisor.evaluate.provenance import git_revision, resolve_device
     from advisor.runner import DaskExecutor, LocalExecutor, pending_cells, plan_cells, resolve_datasets
     from advisor.runner.local import STALE_AFTER_S
     from advisor.store import open_store
-    from advisor.store.queries import list_runs, recover_interrupted, run_to_dict, sync_catalog
+    from advisor.store.queries import list_runs, record_bench, recover_interrupted, run_to_dict, sync_catalog
 
     registry = registry_from(ctx)
     if run_all:
@@ -143,6 +147,16 @@ def bench(
     signal.signal(signal.SIGTERM, _interrupt)
     with open_store(db, create=True) as store:
         sync_catalog(store, registry, families, resolved)
+        record_bench(
+            store,
+            {
+                "command": shlex.join(["advisor", *sys.argv[1:]]),
+                "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
+                "host": socket.gethostname(),
+                "git_revision": git_revision(),
+                "cells": len(cells),
+            },
+        )
         todo = cells if rerun else pending_cells(store, registry, cells)
         if len(todo) < len(cells):
             console.print(

@@ -9,6 +9,7 @@ from advisor.cli.common import db_option, json_option, print_json, print_table, 
 from advisor.store import SCHEMA_VERSION, open_store
 from advisor.store.migrations import upgrade as upgrade_store
 from advisor.store.models import Run
+from advisor.store.queries import bench_log
 
 __all__ = ["db"]
 
@@ -22,16 +23,23 @@ def db() -> None:
 @db_option
 @json_option
 def info(db: str | None, as_json: bool) -> None:
-    """Show the store's location, schema version and run counts by status."""
+    """Show the store's location, schema version, run counts by status and the benches that wrote it."""
     with open_store(db, readonly=True) as store, store.session() as session:
         counts = dict(session.execute(select(Run.status, func.count()).group_by(Run.status)).all())
         version = store.schema_version()
-    data = {"location": store.location, "schema_version": version, "runs_by_status": counts}
+        benches = bench_log(session)
+    data = {"location": store.location, "schema_version": version, "runs_by_status": counts, "benches": benches}
     if as_json:
         print_json(data)
         return
     stdout().print(f"store {store.location}: schema version {version}")
     print_table("Runs by status", ["status", "runs"], sorted(counts.items()))
+    if benches:
+        print_table(
+            "Benches that wrote here",
+            ["started", "command", "host", "revision"],
+            [[b.get("started_at"), b.get("command"), b.get("host"), b.get("git_revision")] for b in benches],
+        )
 
 
 @db.command()

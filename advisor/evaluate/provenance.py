@@ -13,7 +13,7 @@ from typing import Any
 
 from advisor.errors import InputError
 
-__all__ = ["resolve_device", "device_name", "environment"]
+__all__ = ["resolve_device", "device_name", "environment", "git_revision"]
 
 _PACKAGES = ("advisor", "numpy", "scikit-learn", "torch", "zuko", "diffusers", "sqlalchemy", "pydantic")
 
@@ -56,19 +56,25 @@ def device_name(device: str) -> str:
 
 
 @functools.cache
-def _git_revision() -> str | None:
-    here = Path(__file__).resolve().parent
+def git_revision() -> str | None:
+    """The source tree's commit (12 hex digits), "-dirty" when tracked source files differ from it.
+
+    Result stores (*.db) do not count: a bench writing into the tracked results.db would otherwise
+    mark its own runs dirty. None outside a git checkout (an installed wheel).
+    """
+    here = str(Path(__file__).resolve().parent)
     try:
-        out = subprocess.run(
-            ["git", "-C", str(here), "describe", "--always", "--dirty", "--abbrev=12"],
-            capture_output=True,
-            text=True,
-            timeout=5,
-            check=True,
-        )
+        commit = _git(here, "rev-parse", "--short=12", "HEAD")
+        changes = _git(here, "status", "--porcelain", "--untracked-files=no", "--", ":/", ":(exclude,top)*.db")
     except (OSError, subprocess.SubprocessError):
         return None
-    return out.stdout.strip() or None
+    return f"{commit}-dirty" if changes else commit or None
+
+
+def _git(directory: str, *args: str) -> str:
+    return subprocess.run(
+        ["git", "-C", directory, *args], capture_output=True, text=True, timeout=5, check=True
+    ).stdout.strip()
 
 
 @functools.cache
@@ -91,5 +97,5 @@ def environment(device: str) -> dict[str, Any]:
         "host": socket.gethostname(),
         "device": device,
         "device_name": device_name(device),
-        "git_revision": _git_revision(),
+        "git_revision": git_revision(),
     }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 from collections.abc import Iterable, Mapping, Sequence
@@ -15,7 +16,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from advisor.errors import InputError
 from advisor.store.engine import Store
-from advisor.store.models import DatasetRow, FamilyRow, MetricRow, Run, SampleRow, utcnow
+from advisor.store.models import DatasetRow, FamilyRow, Meta, MetricRow, Run, SampleRow, utcnow
 
 if TYPE_CHECKING:
     import numpy as np
@@ -27,6 +28,8 @@ if TYPE_CHECKING:
 __all__ = [
     "Cell",
     "sync_catalog",
+    "record_bench",
+    "bench_log",
     "cell_is_complete",
     "claim_cell",
     "heartbeat",
@@ -84,6 +87,28 @@ def cell_is_complete(store: Store, cell: Cell, samplers: Sequence[str]) -> bool:
             )
         ).all()
     return set(samplers) <= set(done)
+
+
+BENCH_LOG_KEY = "bench_log"
+
+
+def record_bench(store: Store, entry: Mapping[str, Any]) -> None:
+    """Append one bench invocation (its command, start time, host, source revision) to the store's log."""
+    with store.session() as session:
+        _lock_runs(session)  # concurrent benches append in turn
+        row = session.get(Meta, BENCH_LOG_KEY)
+        log = json.loads(row.value) if row else []
+        log.append(dict(entry))
+        if row is None:
+            session.add(Meta(key=BENCH_LOG_KEY, value=json.dumps(log)))
+        else:
+            row.value = json.dumps(log)
+
+
+def bench_log(session: Session) -> list[dict[str, Any]]:
+    """Every recorded bench invocation, oldest first (how the store's runs were made)."""
+    value = session.execute(select(Meta.value).where(Meta.key == BENCH_LOG_KEY)).scalar()
+    return json.loads(value) if value else []
 
 
 def _lock_runs(session: Session) -> None:
