@@ -228,8 +228,10 @@ class AutoregressiveFamily(Family):
         return self.dims
 
     def num_parameters(self) -> int:
-        """Trainable weights; masked-out entries of the MADE weights are counted too (they stay zero in use)."""
-        return sum(p.numel() for p in self.net.parameters() if p.requires_grad)
+        """Free weights of the network (masked-out MADE connections do not count)."""
+        from advisor.torchkit import count_parameters
+
+        return count_parameters(self.net)
 
 
 @hookimpl

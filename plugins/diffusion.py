@@ -130,7 +130,6 @@ class DiffusionFamily(Family):
         batches = minibatches(z, y, budget.batch_size, torch.Generator().manual_seed(seed))
         result = train_loop(step, batches, steps, time_limit_s=budget.time_limit_s)
         self.net = ema.module
-        self.num_params = sum(p.numel() for p in net.parameters() if p.requires_grad)
         self.generator = torch.Generator(device=dev).manual_seed(seed + 1)
         self.label_generator = torch.Generator().manual_seed(seed + 3)
         return FitReport(
@@ -242,7 +241,9 @@ class DiffusionFamily(Family):
 
     def num_parameters(self) -> int:
         """Trainable parameters of the noise network (the EMA copy has the same count)."""
-        return self.num_params
+        from advisor.torchkit import count_parameters
+
+        return count_parameters(self.net)
 
 
 @hookimpl

@@ -127,7 +127,6 @@ class EnergyFamily(Family):
         batches = minibatches(z, None, budget.batch_size, torch.Generator().manual_seed(seed))
         result = train_loop(step, batches, steps, time_limit_s=budget.time_limit_s)
         self.net.requires_grad_(False)
-        self.num_params = sum(p.numel() for p in self.net.parameters())
         self.generator = torch.Generator(device=dev).manual_seed(seed + 1)
         self.log_normalizer = None
         return FitReport(
@@ -207,7 +206,9 @@ class EnergyFamily(Family):
 
     def num_parameters(self) -> int:
         """Parameters of the energy network."""
-        return self.num_params
+        from advisor.torchkit import count_parameters
+
+        return count_parameters(self.net)
 
 
 @hookimpl

@@ -158,7 +158,9 @@ class SplineFlowFamily(Family):
         return TRANSFORMS * self.flow.transform.transforms[0].passes
 
     def num_parameters(self) -> int:
-        return sum(p.numel() for p in self.flow.parameters() if p.requires_grad)
+        from advisor.torchkit import count_parameters
+
+        return count_parameters(self.flow)
 
 
 class CouplingSplineFlow(SplineFlowFamily):

@@ -84,6 +84,7 @@ class GenerativeAdversarialFamily(Family):
             LabelPrior,
             Standardizer,
             cosine_adam,
+            count_parameters,
             minibatches,
             mlp,
             setup_torch,
@@ -152,8 +153,8 @@ class GenerativeAdversarialFamily(Family):
                 "betas": list(self.betas),
                 "ema_decay": self.ema_decay,
                 "discriminator_gain": self.discriminator_gain,
-                "generator_parameters": _count(self.g),
-                "discriminator_parameters": _count(self.d),
+                "generator_parameters": count_parameters(self.g),
+                "discriminator_parameters": count_parameters(self.d),
                 "final_losses": result.last_losses,
             },
             notes="hit the budget's time limit" if result.hit_time_limit else "",
@@ -204,11 +205,9 @@ class GenerativeAdversarialFamily(Family):
 
     def num_parameters(self) -> int:
         """Trainable parameters of generator and discriminator (the generator alone is in the FitReport)."""
-        return _count(self.g) + _count(self.d)
+        from advisor.torchkit import count_parameters
 
-
-def _count(module: Any) -> int:
-    return sum(p.numel() for p in module.parameters())
+        return count_parameters(self.g, self.d)
 
 
 @hookimpl

@@ -276,7 +276,9 @@ class VariationalAutoencoderFamily(Family):
 
     def num_parameters(self) -> int:
         """Trainable parameters of encoder, decoder and the decoder scales."""
-        return sum(p.numel() for p in self.net.parameters())
+        from advisor.torchkit import count_parameters
+
+        return count_parameters(self.net)
 
 
 @hookimpl

@@ -10,6 +10,7 @@ from advisor.torchkit import (  # noqa: E402
     MaskedLinear,
     Standardizer,
     cosine_adam,
+    count_parameters,
     made_masks,
     minibatches,
     setup_torch,
@@ -207,3 +208,14 @@ def test_max_likelihood_stops_early_and_keeps_the_best_weights_on_a_tiny_dataset
     assert result.steps - result.best_step >= 500  # patience: 10% of the steps
     with torch.no_grad():
         assert -log_prob(validation, None).mean().item() == pytest.approx(result.best_validation, rel=1e-5)
+
+
+def test_count_parameters_skips_masked_weights_and_counts_each_parameter_once():
+    masks = made_masks(3, 8, 1, 2)
+    made = torch.nn.Sequential(MaskedLinear(masks[0]), torch.nn.ReLU(), MaskedLinear(masks[1]))
+    expected = int(masks[0].sum() + masks[1].sum()) + 8 + 6  # unmasked weights + biases
+    assert count_parameters(made) == expected < sum(p.numel() for p in made.parameters())
+    normalized = torch.nn.utils.parametrizations.spectral_norm(torch.nn.Linear(4, 5))
+    plain = torch.nn.Linear(4, 5)
+    assert count_parameters(normalized) == count_parameters(plain) == 25
+    assert count_parameters(made, plain) == expected + 25

@@ -4,7 +4,7 @@ Importing this package imports torch, so plugin modules import it inside `fit` /
 module level (listing plugins and `advisor recommend` must not pay for torch).
 """
 
-from advisor.torchkit.blocks import MaskedLinear, SinusoidalEmbedding, made_masks, mlp
+from advisor.torchkit.blocks import MaskedLinear, SinusoidalEmbedding, count_parameters, made_masks, mlp
 from advisor.torchkit.classes import LabelPrior
 from advisor.torchkit.data import Standardizer, minibatches, to_tensor
 from advisor.torchkit.mle import (
@@ -29,6 +29,7 @@ __all__ = [
     "SinusoidalEmbedding",
     "MaskedLinear",
     "made_masks",
+    "count_parameters",
     "EMA",
     "DivergenceError",
     "TrainResult",

@@ -7,7 +7,7 @@ import math
 import torch
 from torch import nn
 
-__all__ = ["mlp", "SinusoidalEmbedding", "MaskedLinear", "made_masks"]
+__all__ = ["mlp", "SinusoidalEmbedding", "MaskedLinear", "made_masks", "count_parameters"]
 
 
 def mlp(
@@ -62,3 +62,19 @@ def made_masks(dims: int, hidden: int, layers: int, outputs_per_dim: int) -> lis
     output_degrees = torch.arange(1, dims + 1).repeat_interleave(outputs_per_dim)
     masks.append((output_degrees[:, None] > degrees[-1][None, :]).float())
     return masks
+
+
+def count_parameters(*modules: nn.Module) -> int:
+    """Free parameters of `modules`, each counted once.
+
+    A masked weight (this module's `MaskedLinear`, zuko's: a `mask` buffer of the weight's shape)
+    counts only its unmasked entries: the masked ones are multiplied by zero in every pass.
+    """
+    total = 0
+    for module in modules:
+        for layer in module.modules():
+            mask = getattr(layer, "mask", None)
+            for name, parameter in layer.named_parameters(recurse=False):
+                masked = name == "weight" and isinstance(mask, torch.Tensor) and mask.shape == parameter.shape
+                total += int(mask.count_nonzero()) if masked else parameter.numel()
+    return total
