@@ -153,3 +153,10 @@ def test_db_info(cli, benched):
 def test_console_script_entry_point(tmp_path):
     result = subprocess.run([sys.executable, "-m", "advisor", "--help"], capture_output=True, text=True, check=True)
     assert "advisor bench" in result.stdout
+
+
+def test_bench_logs_one_line_per_cell_when_not_on_a_terminal(cli, db):
+    result = cli("bench", "-f", "gmm", "-d", "ring8", "-d", "grid25", "--seeds", "1", "--budget", "smoke", "--db", db)
+    lines = [line for line in result.stderr.splitlines() if line.startswith("[")]
+    assert len(lines) == 2 and lines[-1].startswith("[2/2] gmm/")
+    assert all(": COMPLETE in " in line and "0 failed" in line for line in lines)

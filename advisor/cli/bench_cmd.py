@@ -6,6 +6,7 @@ import shlex
 import signal
 import socket
 import sys
+import time
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
@@ -238,23 +239,37 @@ def _run_with_progress(
         TimeRemainingColumn(),
         TextColumn("{task.description}"),
     )
-    running: list[str] = []
-    failed = 0
+    running: dict[str, float] = {}  # cell -> start time
+    failed = done = 0
+    began = time.monotonic()
     with Progress(*columns, console=console, transient=False) as progress:
         task = progress.add_task("", total=len(cells), failed=0)
 
         def on_start(cell: Cell) -> None:
-            running.append(f"{cell.family}/{cell.dataset}/{cell.seed}")
+            running[_name(cell)] = time.monotonic()
             progress.update(task, description="running " + ", ".join(running))
 
         def on_done(result: CellResult) -> None:
-            nonlocal failed
-            cell = result.cell
-            running.remove(f"{cell.family}/{cell.dataset}/{cell.seed}")
+            nonlocal failed, done
+            name = _name(result.cell)
+            seconds = time.monotonic() - running.pop(name, began)
             failed += any(o.status != "COMPLETE" for o in result.outcomes)
+            done += 1
             progress.update(task, advance=1, failed=failed, description="running " + ", ".join(running))
+            if not console.is_terminal:  # a log file gets one line per cell instead of a live bar
+                statuses = ", ".join(sorted({o.status for o in result.outcomes}))
+                left = (time.monotonic() - began) / done * (len(cells) - done)
+                console.print(
+                    f"[{done}/{len(cells)}] {name}: {statuses} in {seconds:.0f} s; "
+                    f"{failed} failed; about {left / 60:.0f} min left",
+                    highlight=False,
+                )
 
         results = executor.run(store, cells, datasets, budget, device, rerun=rerun, on_start=on_start, on_done=on_done)
         # cells claimed by another bench, or completed meanwhile, were skipped: close the bar honestly
         progress.update(task, total=len(results), description="")
     return results
+
+
+def _name(cell: Cell) -> str:
+    return f"{cell.family}/{cell.dataset}/seed {cell.seed}"
