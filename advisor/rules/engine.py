@@ -281,11 +281,11 @@ def recommend(
 
 def _coverage_caveats(ranked: list[Ranked]) -> list[str]:
     """A sentence for each candidate measured on fewer datasets than the ranking covers (partial stores)."""
-    covered = {r.family + r.sampler: {d for o in r.objectives.values() for d in o.per_dataset} for r in ranked}
+    covered = {(r.family, r.sampler): {d for o in r.objectives.values() for d in o.per_dataset} for r in ranked}
     everywhere = set().union(*covered.values()) if covered else set()
     caveats = []
     for r in ranked:
-        missing = sorted(everywhere - covered[r.family + r.sampler])
+        missing = sorted(everywhere - covered[r.family, r.sampler])
         if missing:
             caveats.append(
                 f"{_label((r.family, r.sampler))} has no measurements on {', '.join(missing)}: its score and "
