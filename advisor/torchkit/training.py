@@ -80,13 +80,15 @@ def train_loop(
     validate: Callable[[], float] | None = None,
     validate_every: int = 500,
     patience: int | None = None,
+    min_worsening: float = 0.0,
     checkpoint: nn.Module | None = None,
     max_loss: float = 1e8,
 ) -> TrainResult:
     """Run `step` on `steps` minibatches; validation (lower is better) keeps the best `checkpoint` weights.
 
     With `validate` and `checkpoint`, the module is restored to its best validated weights at the
-    end. With `patience`, training stops after that many validations without improvement.
+    end. With `patience`, training stops after that many validations without improvement, provided
+    the latest one is worse than the best by more than `min_worsening` (overfitting, not a plateau).
     """
     start = time.perf_counter()
     best_value, best_step, best_state, stale = math.inf, None, None, 0
@@ -109,7 +111,7 @@ def train_loop(
                     best_state = copy.deepcopy(checkpoint.state_dict())
             else:
                 stale += 1
-                if patience is not None and stale >= patience:
+                if patience is not None and stale >= patience and value > best_value + min_worsening:
                     result.stopped_early = True
                     break
         if time_limit_s is not None and time.perf_counter() - start > time_limit_s:
