@@ -109,7 +109,9 @@ class AutoregressiveFamily(Family):
         # Model space: integer levels for discrete data, standardized values otherwise.
         values = to_tensor(np.floor(train) if self.discrete else train, self.device)
         self.levels = int(values.max().item()) + 1 if self.discrete else 0
-        self.standardizer = Standardizer(values)
+        # Network inputs are standardized levels. A column (nearly) constant in training must not
+        # blow a test value one level away up to ~1e6 input units: the scale is at least one level.
+        self.standardizer = Standardizer(values, min_std=1.0) if self.discrete else Standardizer(values)
         self.prior = None if labels is None else LabelPrior(labels, self.device)
         context = label_context(self.prior, labels)
         self.outputs = self.levels if self.discrete else 3 * COMPONENTS
