@@ -56,6 +56,7 @@ class Cell:
 def sync_catalog(store: Store, registry: Registry, families: Iterable[str], datasets: Mapping[str, Dataset]) -> None:
     """Record (or refresh) the cards of the given families and datasets in the store."""
     with store.session() as session:
+        _lock_runs(session)  # concurrent benches refresh the catalog in turn (merge is select-then-insert)
         for name in families:
             entry = registry.families[name]
             card = entry.obj.card
