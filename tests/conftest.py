@@ -71,3 +71,22 @@ def install_into(package: Path, site: Path) -> dict[str, str]:
         capture_output=True,
     )
     return {**os.environ, "PYTHONPATH": str(site)}
+
+
+def tiny_budget(train_steps: int):
+    """A budget of a few seconds for family unit tests: small data, small evaluation, `train_steps` steps."""
+    from advisor.budgets import get_budget
+
+    return get_budget("smoke").model_copy(
+        update={
+            "name": "tiny",
+            "train_steps": train_steps,
+            "batch_size": 128,
+            "n_train": 500,
+            "n_test": 200,
+            "n_eval_samples": 200,
+            "n_stored_samples": 0,
+            "throughput_batch": 100,
+            "time_limit_s": 60,
+        }
+    )

@@ -7,24 +7,12 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
-from advisor.budgets import get_budget  # noqa: E402
 from advisor.torchkit import DivergenceError, Standardizer  # noqa: E402
 from advisor_plugins._diffusion_samplers import LinearSchedule, ddim, ddpm, dpm_solver_pp_2m  # noqa: E402
 from advisor_plugins.diffusion import DiffusionFamily  # noqa: E402
+from tests.conftest import tiny_budget  # noqa: E402
 
-TINY = get_budget("smoke").model_copy(
-    update={
-        "name": "tiny",
-        "train_steps": 50,
-        "batch_size": 128,
-        "n_train": 500,
-        "n_test": 200,
-        "n_eval_samples": 200,
-        "n_stored_samples": 0,
-        "throughput_batch": 100,
-        "time_limit_s": 60,
-    }
-)
+TINY = tiny_budget(50)
 SCHEDULE = LinearSchedule()
 MEAN, STD = 1.5, 0.5
 

@@ -5,23 +5,11 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
-from advisor.budgets import get_budget  # noqa: E402
 from advisor.torchkit import DivergenceError, Standardizer  # noqa: E402
 from advisor_plugins.ebm import EnergyFamily  # noqa: E402
+from tests.conftest import tiny_budget  # noqa: E402
 
-TINY = get_budget("smoke").model_copy(
-    update={
-        "name": "tiny",
-        "train_steps": 20,
-        "batch_size": 128,
-        "n_train": 500,
-        "n_test": 200,
-        "n_eval_samples": 200,
-        "n_stored_samples": 0,
-        "throughput_batch": 100,
-        "time_limit_s": 60,
-    }
-)
+TINY = tiny_budget(20)
 
 
 def _data(n=2000, dims=2, seed=0):
