@@ -110,7 +110,7 @@ def ranking_differences(mine: list[dict], reference: list[dict]) -> list[str]:
     """Sentences on where the ranking on the user's data differs from the reference datasets'."""
 
     def order(ranked: list[dict]) -> list[str]:
-        return [r["family"] if r["sampler"] == "default" else f"{r['family']} ({r['sampler']})" for r in ranked]
+        return [r["label"] for r in ranked]
 
     a, b = order(mine), order(reference)
     if not a or not b:

@@ -124,21 +124,24 @@ def _print(data: dict[str, Any], needs: list, explain: bool) -> None:
     objectives = list(dict.fromkeys(m for need in needs for m in need.objectives))
     rows = []
     for position, r in enumerate(data["ranked"], 1):
-        label = r["family"] if r["sampler"] == "default" else f"{r['family']} ({r['sampler']})"
         cells = []
         for metric in objectives:
             o = r["objectives"].get(metric)
             cells.append(
-                "-"
-                if o is None
-                else f"{format_value(o['mean'])} {o['unit']}".strip() + f" ({len(o['per_dataset'])} ds)"
+                "-" if o is None else f"{format_value(o['mean'])} {o['unit']}".strip() + f" ({len(o['scored_on'])} ds)"
             )
-        rows.append([position, label, f"{r['score']:.2f}", *cells, r["runs"]])
+        rows.append([position, r["label"], f"{r['score']:.2f}", *cells, r["runs"]])
     if rows:
         print_table(
             "Ranked (score 1 = best on every objective)", ["#", "candidate", "score", *objectives, "runs"], rows
         )
         console.print(f"[bold green]Recommendation: {rows[0][1]}[/]")
+        if data["level_with_first"]:
+            console.print(
+                f"within seed noise of {rows[0][1]} on every objective and dataset: "
+                + ", ".join(data["level_with_first"])
+                + " (gaps under two standard errors; more seeds would separate them)"
+            )
     else:
         console.print("[bold red]No candidate is left.[/]")
         if data["nearest"]:
@@ -162,18 +165,18 @@ def _print(data: dict[str, Any], needs: list, explain: bool) -> None:
         console.print(f"[yellow]caveat: {caveat}[/]")
     if explain and data["ranked"]:
         best = data["ranked"][0]
-        console.print(f"\n[bold]Why {best['family']} ({best['sampler']}) first[/]")
+        console.print(f"\n[bold]Why {escape(best['label'])} first[/]")
         for metric, o in best["objectives"].items():
             per = ", ".join(
-                f"{d} {format_value(v['mean'])}±{format_value(v['std'])} (n={v['n']})"
+                f"{d} {format_value(v['mean'])}"
+                + (f"±{format_value(v['std'])} (n={v['n']})" if v["n"] > 1 else " (one seed)")
+                + ("" if d in o["scored_on"] else " (left out)")
                 for d, v in o["per_dataset"].items()
             )
-            console.print(
-                f"  {metric} [{o['unit'] or '-'}; {'higher' if o['higher_is_better'] else 'lower'} is better]: {per}"
-            )
+            better = "higher" if o["higher_is_better"] else "lower"
+            console.print(escape(f"  {metric} [{o['unit'] or '-'}; {better} is better]: {per}"))
         for r in data["ranked"][1:]:
-            label = r["family"] if r["sampler"] == "default" else f"{r['family']} ({r['sampler']})"
-            console.print(f"[bold]{label}[/] (score {r['score']:.2f}):")
+            console.print(f"[bold]{escape(r['label'])}[/] (score {r['score']:.2f}):")
             for sentence in r["why_not_first"] or ["no measured gap on shared datasets"]:
                 console.print(escape(f"  - {sentence}"))
 

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import select
 
 from advisor.rules.claims import PROPERTIES
+from advisor.rules.evidence import candidate_label
 from advisor.rules.table import comparison_table
 from advisor.store.engine import Store
 from advisor.store.models import MetricRow, Run
@@ -24,10 +25,6 @@ from advisor.store.queries import load_samples
 __all__ = ["write_report"]
 
 _MARK = {"agrees": "✓", "disagrees": "✗", "no claim": "", "not measured": "?"}
-
-
-def _label(family: str, sampler: str) -> str:
-    return family if sampler == "default" else f"{family} ({sampler})"
 
 
 def _collect(store: Store, budget: str, datasets: tuple[str, ...]) -> dict[str, Any]:
@@ -47,7 +44,7 @@ def _collect(store: Store, budget: str, datasets: tuple[str, ...]) -> dict[str, 
         if datasets:
             query = query.where(Run.dataset.in_(datasets))
         for run_id, family, sampler, dataset, _seed, name, value, kind in conn.execute(query):
-            label = _label(family, sampler)
+            label = candidate_label((family, sampler))
             metrics[dataset][name][label].append(value)
             if name == "test_nll" and kind:
                 kinds[label] = kind

@@ -8,7 +8,7 @@ thumb for each need and says whether the measurement agrees.
 
 from __future__ import annotations
 
-__all__ = ["PROPERTIES", "CLAIMED_GRADES", "RULES_OF_THUMB", "EBM_CLAIM", "DIFFUSION_NOTE"]
+__all__ = ["PROPERTIES", "CLAIMED_GRADES", "RULES_OF_THUMB", "TEXTBOOK_FAMILIES"]
 
 PROPERTIES = (
     "sample quality",
@@ -70,8 +70,5 @@ RULES_OF_THUMB: dict[str, tuple[str, tuple[str, ...]]] = {
     "controllable": ("diffusion with guidance", ("diffusion",)),
 }
 
-EBM_CLAIM = (
-    "Energy-based models: very flexible energy, intractable partition function (no exact likelihood), "
-    "slow MCMC sampling with mixing problems, training that can be unstable."
-)
-DIFFUSION_NOTE = "Diffusion's slow sampling is addressed by faster samplers (DDIM, DPM-Solver) and distillation."
+#: the families the claims are about; baselines (gmm, kde) and third-party families are not judged by them
+TEXTBOOK_FAMILIES = frozenset({"vae", "gan", "flow", "flow-ar", "autoregressive", "diffusion", "ebm"})

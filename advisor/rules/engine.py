@@ -1,43 +1,35 @@
 """The rule engine: hard requirements filter families, measured objectives rank the survivors.
 
-For each objective and dataset the candidates' seed-averaged values are min-max normalized to [0, 1]
-(1 = best; costs spanning orders of magnitude such as throughput, seconds and parameters are
-compared on a log scale), then averaged over datasets into an objective score; a need's score is
-the mean of its objective scores, and several needs combine by their mean, with the Pareto set shown
-when they conflict. Every number cited comes from the store, with the runs behind it.
+Each objective is scored in [0, 1] on the datasets every survivor was measured on (scoring.py: 1 =
+best, per-dataset min-max averaged over datasets); a need's score is the mean of its objective
+scores, and several needs combine by their mean, with the Pareto set shown when they conflict.
+Every other candidate gets, per objective, where it was worse, better or within seed noise of the
+winner (compare.py); caveats say which datasets were left out and which runs failed. Every number
+cited comes from the store, with the runs behind it.
 """
 
 from __future__ import annotations
 
-import math
 import statistics
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from advisor.cards import Need
 from advisor.errors import AdvisorError
-from advisor.rules.claims import RULES_OF_THUMB
-from advisor.rules.evidence import Candidate, Evidence, gather
+from advisor.rules.claims import RULES_OF_THUMB, TEXTBOOK_FAMILIES
+from advisor.rules.compare import ObjectiveEvidence, compare_sentence, indistinguishable
+from advisor.rules.evidence import Candidate, Evidence, candidate_label, gather
+from advisor.rules.scoring import Scope, scope_of, score_objective
+from advisor.store.engine import Store
 
-__all__ = ["NoMeasurements", "Recommendation", "recommend", "requirement_failures", "LOG_SCALE_UNITS"]
+__all__ = ["NoMeasurements", "Recommendation", "recommend", "requirement_failures"]
 
-LOG_SCALE_UNITS = frozenset({"samples/s", "s", "ms", "params", "MB", "evals"})
+#: run statuses that say the family did not complete (RUNNING / INTERRUPTED say nothing about it)
+FAILED_STATUSES = ("FAILED", "TIMEOUT", "CRASHED")
 
 
 class NoMeasurements(AdvisorError):
     """The store holds no measurements in the requested scope (exit code 1)."""
-
-
-@dataclass
-class ObjectiveEvidence:
-    """One objective of one candidate: the per-dataset numbers and its normalized score."""
-
-    metric: str
-    unit: str
-    higher_is_better: bool
-    score: float
-    mean: float  # mean over datasets of the seed means
-    per_dataset: dict[str, dict[str, float]]  # dataset -> {mean, std, n}
 
 
 @dataclass
@@ -46,6 +38,7 @@ class Ranked:
 
     family: str
     sampler: str
+    label: str
     score: float
     need_scores: dict[str, float]
     objectives: dict[str, ObjectiveEvidence]
@@ -67,16 +60,12 @@ class Recommendation:
     claims: list[dict[str, Any]]
     tradeoffs: list[str]
     nearest: dict[str, Any] | None = None  # when nothing is left: the measured family failing fewest requirements
-    caveats: list[str] = field(default_factory=list)  # e.g. candidates measured on fewer datasets than others
+    caveats: list[str] = field(default_factory=list)  # datasets left out of a comparison, failed runs
+    level_with_first: list[str] = field(default_factory=list)  # candidates within seed noise of the winner
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready view (the same content the CLI prints)."""
         return asdict(self)
-
-
-def _label(candidate: Candidate) -> str:
-    family, sampler = candidate
-    return family if sampler == "default" else f"{family} ({sampler})"
 
 
 def _card_value_ok(card: dict, field_name: str, accepted: tuple[str, ...]) -> bool:
@@ -93,63 +82,17 @@ def requirement_failures(card: dict, needs: list[Need]) -> list[str]:
     return failures
 
 
-def _transform(value: float, unit: str) -> float:
-    return math.log10(value) if unit in LOG_SCALE_UNITS and value > 0 else value
-
-
-def _score_objective(evidence: Evidence, candidates: list[Candidate], metric: str) -> dict[Candidate, float]:
-    """Per-candidate score in [0, 1] for `metric`: per-dataset min-max, averaged over datasets."""
+def _objective_evidence(
+    evidence: Evidence, candidate: Candidate, metric: str, score: float, scope: Scope
+) -> ObjectiveEvidence:
     unit, higher = evidence.units.get(metric, ("", True))
-    per_dataset: dict[str, dict[Candidate, float]] = {}
-    for candidate in candidates:
-        for dataset, summary in evidence.values.get(candidate, {}).get(metric, {}).items():
-            per_dataset.setdefault(dataset, {})[candidate] = _transform(summary.mean, unit)
-    scores: dict[Candidate, list[float]] = {}
-    for by_candidate in per_dataset.values():
-        best, worst = (max, min) if higher else (min, max)
-        top, bottom = best(by_candidate.values()), worst(by_candidate.values())
-        for candidate, value in by_candidate.items():
-            span = top - bottom
-            scores.setdefault(candidate, []).append(1.0 if span == 0 else (value - bottom) / span)
-    return {c: statistics.fmean(s) for c, s in scores.items()}
-
-
-def _objective_evidence(evidence: Evidence, candidate: Candidate, metric: str, score: float) -> ObjectiveEvidence:
-    unit, higher = evidence.units.get(metric, ("", True))
-    per_dataset = {}
-    for dataset, summary in sorted(evidence.values[candidate][metric].items()):
-        per_dataset[dataset] = {"mean": summary.mean, "std": summary.std, "n": summary.n}
-    mean = statistics.fmean(d["mean"] for d in per_dataset.values())
-    return ObjectiveEvidence(metric, unit, higher, score, mean, per_dataset)
-
-
-def _compare(loser: ObjectiveEvidence, winner: ObjectiveEvidence, winner_label: str) -> str | None:
-    """One sentence on how `loser` compares with `winner` on the datasets both were measured on."""
-    shared = sorted(set(loser.per_dataset) & set(winner.per_dataset))
-    if not shared:
-        return None
-    a = [loser.per_dataset[d]["mean"] for d in shared]
-    b = [winner.per_dataset[d]["mean"] for d in shared]
-    where = f"over {len(shared)} dataset{'s' if len(shared) > 1 else ''}"
-    unit = f" {loser.unit}" if loser.unit else ""
-    if loser.unit in LOG_SCALE_UNITS and all(x > 0 for x in a + b):
-        ratio = math.exp(statistics.fmean(math.log(x / y) for x, y in zip(a, b, strict=True)))
-        if abs(math.log(ratio)) < 1e-9:
-            return None
-        bigger = ratio > 1
-        worse = bigger != loser.higher_is_better
-        factor = ratio if bigger else 1 / ratio
-        adjective = "higher" if bigger else "lower"
-        verdict = "worse" if worse else "better"
-        return f"{loser.metric} {factor:.3g}x {adjective} than {winner_label} ({verdict}; geometric mean {where})"
-    gap = statistics.fmean(x - y for x, y in zip(a, b, strict=True))
-    if gap == 0:
-        return None
-    worse = (gap < 0) == loser.higher_is_better
-    return (
-        f"{loser.metric} {statistics.fmean(a):.4g}{unit} vs {statistics.fmean(b):.4g} for {winner_label} "
-        f"({'worse' if worse else 'better'} by {abs(gap):.3g}{unit}, mean {where})"
-    )
+    per_dataset = {
+        dataset: {"mean": summary.mean, "std": summary.std, "n": summary.n}
+        for dataset, summary in sorted(evidence.values[candidate][metric].items())
+    }
+    scored_on = sorted(d for d in per_dataset if d in scope.datasets)
+    mean = statistics.fmean(per_dataset[d]["mean"] for d in scored_on)
+    return ObjectiveEvidence(metric, unit, higher, score, mean, per_dataset, scored_on)
 
 
 def _pareto(ranked: list[Ranked]) -> list[str]:
@@ -162,36 +105,41 @@ def _pareto(ranked: list[Ranked]) -> list[str]:
             if b is not a
         )
         if not dominated:
-            front.append(_label((a.family, a.sampler)))
+            front.append(a.label)
     return front
 
 
 def _claim_checks(needs: list[Need], ranked: list[Ranked]) -> list[dict[str, Any]]:
+    """Each need's rule of thumb judged among the families the textbook compares (not baselines)."""
     checks = []
     for need in needs:
         if need.name not in RULES_OF_THUMB:
             continue
         claim, claimed = RULES_OF_THUMB[need.name]
         measured = [r for r in ranked if need.name in r.need_scores]
-        if not measured:
+        textbook = [r for r in measured if r.family in TEXTBOOK_FAMILIES]
+        if not textbook:
             continue
-        best = max(measured, key=lambda r: r.need_scores[need.name])
-        measured_families = {r.family for r in measured}
-        present = [f for f in claimed if f in measured_families]
+        best = max(textbook, key=lambda r: r.need_scores[need.name])
+        overall = max(measured, key=lambda r: r.need_scores[need.name])
+        present = [f for f in claimed if f in {r.family for r in textbook}]
+        notes = [] if present else ["none of the claimed families were measured here"]
+        if overall.need_scores[need.name] > best.need_scores[need.name]:
+            notes.append(f"{overall.label}, which the textbook does not compare, ranks above them all")
         checks.append(
             {
                 "need": need.name,
                 "claim": claim,
-                "measured_best": _label((best.family, best.sampler)),
+                "measured_best": best.label,
                 "agrees": best.family in claimed if present else None,
-                "note": "" if present else "none of the claimed families were measured here",
+                "note": "; ".join(notes),
             }
         )
     return checks
 
 
 def recommend(
-    store: Any,
+    store: Store,
     needs: list[Need],
     family_cards: dict[str, dict],
     *,
@@ -224,36 +172,34 @@ def recommend(
         for f in sorted(cards)
         if f not in measured_families and not requirement_failures(cards[f], needs)
     ]
-    scores = {m: _score_objective(evidence, survivors, m) for m in objectives}
-    ranked = []
+    # candidates that lack a need entirely are not ranked, and do not narrow the others' datasets
+    rankable = [
+        c for c in survivors if all(any(evidence.values.get(c, {}).get(m) for m in need.objectives) for need in needs)
+    ]
     for candidate in survivors:
-        need_scores, cited = {}, {}
-        for need in needs:
-            have = [m for m in need.objectives if candidate in scores[m]]
-            if not have:
-                continue
-            need_scores[need.name] = statistics.fmean(scores[m][candidate] for m in have)
-            for m in have:
-                cited[m] = _objective_evidence(evidence, candidate, m, scores[m][candidate])
-        if len(need_scores) < len(needs):
-            missing = [n.name for n in needs if n.name not in need_scores]
-            unmeasured.append({"family": _label(candidate), "reason": f"no measurements for {', '.join(missing)}"})
-            continue
-        runs = evidence.runs.get(candidate, 0)
-        ranked.append(
-            Ranked(candidate[0], candidate[1], statistics.fmean(need_scores.values()), need_scores, cited, runs)
-        )
+        if candidate not in rankable:
+            missing = [
+                n.name for n in needs if not any(evidence.values.get(candidate, {}).get(m) for m in n.objectives)
+            ]
+            unmeasured.append(
+                {"family": candidate_label(candidate), "reason": f"no measurements for {', '.join(missing)}"}
+            )
+    scopes = {m: scope_of(evidence, rankable, m) for m in objectives}
+    scores = {m: score_objective(evidence, rankable, m, scopes[m]) for m in objectives}
+    ranked = [_rank(evidence, candidate, needs, scores, scopes) for candidate in rankable]
     ranked.sort(key=lambda r: (-r.score, r.family, r.sampler))
+    level = []
     if ranked:
         winner = ranked[0]
-        winner_label = _label((winner.family, winner.sampler))
         for other in ranked[1:]:
             other.why_not_first = [
                 sentence
                 for metric, objective in other.objectives.items()
                 if metric in winner.objectives
-                and (sentence := _compare(objective, winner.objectives[metric], winner_label))
+                and (sentence := compare_sentence(objective, winner.objectives[metric], winner.label))
             ]
+            if indistinguishable(other.objectives, winner.objectives):
+                level.append(other.label)
     nearest = None
     if not ranked:
         misses = {f: requirement_failures(cards[f], needs) for f in sorted(measured_families) if f in cards}
@@ -261,36 +207,83 @@ def recommend(
         if misses:
             family = min(misses, key=lambda f: (len(misses[f]), f))
             nearest = {"family": family, "fails": misses[family]}
-    pareto = _pareto(ranked) if len(needs) > 1 else []
-    caveats = _coverage_caveats(ranked)
-    tradeoffs = _tradeoffs(needs, ranked) if len(needs) > 1 else []
     return Recommendation(
         needs=[n.name for n in needs],
         budget=evidence.budget,
         datasets=sorted(evidence.datasets),
         ranked=ranked,
-        pareto=pareto,
+        pareto=_pareto(ranked) if len(needs) > 1 else [],
         eliminated=eliminated,
         unmeasured=unmeasured,
         claims=_claim_checks(needs, ranked),
-        tradeoffs=tradeoffs,
+        tradeoffs=_tradeoffs(needs, ranked) if len(needs) > 1 else [],
         nearest=nearest,
-        caveats=caveats,
+        caveats=_scope_caveats(scopes) + _failure_caveats(evidence, ranked),
+        level_with_first=level,
     )
 
 
-def _coverage_caveats(ranked: list[Ranked]) -> list[str]:
-    """A sentence for each candidate measured on fewer datasets than the ranking covers (partial stores)."""
-    covered = {(r.family, r.sampler): {d for o in r.objectives.values() for d in o.per_dataset} for r in ranked}
-    everywhere = set().union(*covered.values()) if covered else set()
+def _rank(
+    evidence: Evidence,
+    candidate: Candidate,
+    needs: list[Need],
+    scores: dict[str, dict[Candidate, float]],
+    scopes: dict[str, Scope],
+) -> Ranked:
+    """`candidate`'s need scores (mean of its objective scores) and the evidence behind them."""
+    need_scores, cited = {}, {}
+    for need in needs:
+        have = [m for m in need.objectives if candidate in scores[m]]
+        need_scores[need.name] = statistics.fmean(scores[m][candidate] for m in have)
+        for m in have:
+            cited[m] = _objective_evidence(evidence, candidate, m, scores[m][candidate], scopes[m])
+    return Ranked(
+        family=candidate[0],
+        sampler=candidate[1],
+        label=candidate_label(candidate),
+        score=statistics.fmean(need_scores.values()),
+        need_scores=need_scores,
+        objectives=cited,
+        runs=evidence.runs.get(candidate, 0),
+    )
+
+
+def _scope_caveats(scopes: dict[str, Scope]) -> list[str]:
+    """Which datasets each comparison left out, and why (partial stores, families that failed there)."""
+    left_out: dict[tuple[str, tuple[str, ...]], list[str]] = {}
+    caveats = []
+    for metric, scope in scopes.items():
+        if not scope.shared:
+            caveats.append(
+                f"no dataset has {metric} for every candidate: each candidate's {metric} score averages "
+                "over the datasets it was measured on, which differ"
+            )
+        for dataset, missing in scope.left_out.items():
+            left_out.setdefault((dataset, tuple(missing)), []).append(metric)
+    for (dataset, missing), metrics in left_out.items():
+        caveats.append(
+            f"{dataset} is left out of the comparison on {', '.join(metrics)}: "
+            f"{', '.join(missing)} {'has' if len(missing) == 1 else 'have'} no measurements there"
+        )
+    return caveats
+
+
+def _failure_caveats(evidence: Evidence, ranked: list[Ranked]) -> list[str]:
+    """A sentence for each ranked candidate whose runs failed on a dataset: its numbers there are partial."""
     caveats = []
     for r in ranked:
-        missing = sorted(everywhere - covered[r.family, r.sampler])
-        if missing:
-            caveats.append(
-                f"{_label((r.family, r.sampler))} has no measurements on {', '.join(missing)}: its score and "
-                f"means cover only the other {len(everywhere) - len(missing)} of {len(everywhere)} datasets"
+        for dataset, statuses in sorted(evidence.run_counts.get((r.family, r.sampler), {}).items()):
+            failed = {s: statuses[s] for s in FAILED_STATUSES if statuses.get(s)}
+            if not failed:
+                continue
+            done = statuses.get("COMPLETE", 0)
+            how = ", ".join(f"{n} {status}" for status, n in failed.items())
+            rest = (
+                f"its numbers there come from {done} completed run{'s' if done != 1 else ''}"
+                if done
+                else "it has no numbers there"
             )
+            caveats.append(f"{r.label}: {how} on {dataset}; {rest}")
     return caveats
 
 
@@ -305,10 +298,9 @@ def _tradeoffs(needs: list[Need], ranked: list[Ranked]) -> list[str]:
         for need_b, b in bests.items():
             if need_a == need_b or a is b:
                 continue
-            label_a, label_b = _label((a.family, a.sampler)), _label((b.family, b.sampler))
             primary = next(n for n in needs if n.name == need_b).objectives[0]
             if primary in a.objectives and primary in b.objectives:
-                sentence = _compare(a.objectives[primary], b.objectives[primary], label_b)
+                sentence = compare_sentence(a.objectives[primary], b.objectives[primary], b.label)
                 if sentence:
-                    sentences.append(f"{label_a} (best for {need_a}): {sentence}")
+                    sentences.append(f"{a.label} (best for {need_a}): {sentence}")
     return sentences

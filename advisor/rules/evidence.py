@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from advisor.store.engine import Store
 from advisor.store.models import DatasetRow, FamilyRow, MetricRow, Run
 
-__all__ = ["Candidate", "Summary", "Evidence", "gather", "busiest_budget", "DERIVED_OBJECTIVES"]
+__all__ = ["Candidate", "Summary", "Evidence", "gather", "busiest_budget", "candidate_label", "DERIVED_OBJECTIVES"]
 
 #: Objectives the engine derives from runs rather than reading a stored metric.
 DERIVED_OBJECTIVES = {
@@ -26,6 +26,12 @@ DERIVED_OBJECTIVES = {
 }
 
 Candidate = tuple[str, str]  # (family, sampler)
+
+
+def candidate_label(candidate: Candidate) -> str:
+    """How answers name a candidate: the family, with its sampler when it has several ("diffusion (ddim-50)")."""
+    family, sampler = candidate
+    return family if sampler == "default" else f"{family} ({sampler})"
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,113 @@
+"""Objective scores: each candidate's measured values put on one [0, 1] scale, like with like.
+
+A metric is scored only on the datasets that every candidate measured on it was measured on (when
+that set is empty, on all of them, with a caveat), so a candidate is never averaged over easier or
+harder data than its rivals. On each dataset a candidate scores 1 when its seed mean is the best or
+within seed noise of it (a gap under two standard errors of the difference), and otherwise by how
+far beyond that noise it falls, relative to the candidate that falls furthest (0); the per-dataset
+scores are averaged. A dataset on which every candidate is within noise of the best therefore ranks
+no one, instead of stretching a 0.001 difference over the whole scale. Costs that span orders of
+magnitude (throughput, seconds, sizes) are compared on a log scale, and a two-sample classifier's
+accuracy by its distance from chance (0.48 is as far from indistinguishable as 0.52; below-chance
+accuracy is test noise, not a better model).
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from dataclasses import dataclass
+
+from advisor.rules.evidence import Candidate, Evidence, Summary, candidate_label
+
+__all__ = [
+    "LOG_SCALE_UNITS",
+    "CHANCE_LEVEL",
+    "NOISE_STANDARD_ERRORS",
+    "Scope",
+    "comparable",
+    "excess_over_noise",
+    "scope_of",
+    "score_objective",
+]
+
+LOG_SCALE_UNITS = frozenset({"samples/s", "s", "ms", "params", "MB", "evals"})
+#: metric -> the value that means "indistinguishable from the data"; scored by the distance from it
+CHANCE_LEVEL = {"c2st": 0.5}
+#: a gap between two seed means smaller than this many standard errors of the difference is noise
+NOISE_STANDARD_ERRORS = 2.0
+
+
+def comparable(metric: str, unit: str, value: float) -> float:
+    """`value` on the scale candidates are compared on (log10 for wide-range costs, distance from chance)."""
+    if metric in CHANCE_LEVEL:
+        chance = CHANCE_LEVEL[metric]
+        return chance + abs(value - chance)
+    if unit in LOG_SCALE_UNITS and value > 0:
+        return math.log10(value)
+    return value
+
+
+def _standard_error(metric: str, unit: str, summary: Summary) -> float:
+    """Standard error of the seed mean on the comparable scale (delta method for the log scale)."""
+    if summary.n < 2:
+        return 0.0  # one seed: no estimate of the noise, every gap counts
+    raw = summary.std / math.sqrt(summary.n)
+    if metric not in CHANCE_LEVEL and unit in LOG_SCALE_UNITS and summary.mean > 0:
+        return raw / (summary.mean * math.log(10))
+    return raw
+
+
+def excess_over_noise(metric: str, unit: str, higher_is_better: bool, a: Summary, b: Summary) -> float:
+    """How far `a` falls behind `b` beyond seed noise, on the comparable scale (0: not behind, or within noise)."""
+    behind = comparable(metric, unit, b.mean) - comparable(metric, unit, a.mean)
+    if not higher_is_better:
+        behind = -behind
+    noise = NOISE_STANDARD_ERRORS * math.hypot(_standard_error(metric, unit, a), _standard_error(metric, unit, b))
+    return max(0.0, behind - noise)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The datasets one metric is scored on, and those left out because some candidate lacks them."""
+
+    datasets: frozenset[str]
+    left_out: dict[str, list[str]]  # dataset -> labels of the candidates without a measurement there
+    shared: bool  # False when no dataset is common to every candidate and all of them were used
+
+
+def scope_of(evidence: Evidence, candidates: list[Candidate], metric: str) -> Scope:
+    """The datasets `metric` is compared on: those every candidate measured on it has a value for."""
+    covered = {c: set(evidence.values[c][metric]) for c in candidates if evidence.values.get(c, {}).get(metric)}
+    if not covered:
+        return Scope(frozenset(), {}, True)
+    union = set().union(*covered.values())
+    common = set.intersection(*covered.values())
+    if not common:
+        return Scope(frozenset(union), {}, False)
+    left_out = {
+        dataset: sorted(candidate_label(c) for c, have in covered.items() if dataset not in have)
+        for dataset in sorted(union - common)
+    }
+    return Scope(frozenset(common), left_out, True)
+
+
+def score_objective(
+    evidence: Evidence, candidates: list[Candidate], metric: str, scope: Scope
+) -> dict[Candidate, float]:
+    """Per-candidate score in [0, 1] for `metric` over `scope`: 1 - excess over noise / largest excess, averaged."""
+    unit, higher = evidence.units.get(metric, ("", True))
+    per_dataset: dict[str, dict[Candidate, Summary]] = {}
+    for candidate in candidates:
+        for dataset, summary in evidence.values.get(candidate, {}).get(metric, {}).items():
+            if dataset in scope.datasets:
+                per_dataset.setdefault(dataset, {})[candidate] = summary
+    scores: dict[Candidate, list[float]] = {}
+    for by_candidate in per_dataset.values():
+        pick = max if higher else min
+        best = by_candidate[pick(by_candidate, key=lambda c: comparable(metric, unit, by_candidate[c].mean))]
+        excess = {c: excess_over_noise(metric, unit, higher, s, best) for c, s in by_candidate.items()}
+        largest = max(excess.values())
+        for candidate, behind in excess.items():
+            scores.setdefault(candidate, []).append(1.0 if largest == 0 else 1.0 - behind / largest)
+    return {c: statistics.fmean(s) for c, s in scores.items()}
