@@ -19,9 +19,11 @@ demo: install
 	advisor table
 
 # Regenerate the shipped store: every built-in family on every dataset, 3 seeds, quick budget.
-# Resumable: run it again after an interruption and it finishes the remaining cells.
+# Resumable: run it again after an interruption and it finishes the remaining cells. Packing
+# leaves one self-contained file (no -wal/-shm) that installed copies can read.
 results: install
 	advisor bench --all --budget quick --seeds 3 --jobs 2 --device cpu --db results.db
+	advisor db pack --db results.db
 
 test: install
 	$(PYTHON) -m pytest -q

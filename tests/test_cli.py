@@ -133,11 +133,18 @@ def test_non_sqlite_db_is_refused_and_untouched(cli, tmp_path):
     assert path.read_text() == "not a database"
 
 
-def test_old_schema_store_exits_2_with_upgrade_command(cli, benched):
+def test_old_schema_store_exits_2_with_upgrade_command(cli, benched, monkeypatch):
+    from advisor.store import migrations
+
     with sqlite3.connect(benched) as conn:
         conn.execute("UPDATE meta SET value = '0' WHERE key = 'schema_version'")
     result = cli("results", "list", "--db", benched, expect=2)
+    assert "No upgrade path exists from that version" in result.stderr
+    monkeypatch.setitem(migrations.MIGRATIONS, 0, lambda conn: None)  # a release that knows the step
+    result = cli("results", "list", "--db", benched, expect=2)
     assert f"advisor db upgrade --db {benched}" in result.stderr
+    assert "upgraded from schema version 0" in cli("db", "upgrade", "--db", benched).stdout
+    assert cli.json("results", "list", "--db", benched)
 
 
 def test_db_info(cli, benched):

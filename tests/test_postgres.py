@@ -57,7 +57,7 @@ def test_store_lifecycle_on_postgres(pg_url):
         from sqlalchemy import text
 
         conn.execute(text("UPDATE meta SET value = '0' WHERE key = 'schema_version'"))
-    with pytest.raises(SchemaVersionError, match="advisor db upgrade"):
+    with pytest.raises(SchemaVersionError, match="No upgrade path exists"):
         open_store(pg_url, readonly=True)
 
 

@@ -1,5 +1,7 @@
 import sqlite3
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import closing
+from pathlib import Path
 
 import pytest
 
@@ -38,13 +40,70 @@ def test_foreign_sqlite_database_is_refused(tmp_path):
         open_store(path, create=True)
 
 
-@pytest.mark.parametrize("version, hint", [(0, "advisor db upgrade"), (SCHEMA_VERSION + 1, "newer advisor")])
+@pytest.mark.parametrize(
+    "version, hint",
+    [(0, "No upgrade path exists from that version"), (SCHEMA_VERSION + 1, "newer advisor"), ("x1", "not a number")],
+)
 def test_other_schema_version_is_refused_with_the_fix(db, version, hint):
     open_store(db, create=True).close()
     with sqlite3.connect(db) as conn:
         conn.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(version),))
-    with pytest.raises(SchemaVersionError, match=hint):
+    with pytest.raises(StoreError, match=hint):
         open_store(db, readonly=True)
+
+
+def test_an_upgradable_store_names_the_command(db, monkeypatch):
+    from advisor.store import migrations
+
+    monkeypatch.setitem(migrations.MIGRATIONS, SCHEMA_VERSION - 1, lambda conn: None)
+    open_store(db, create=True).close()
+    with sqlite3.connect(db) as conn:
+        conn.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(SCHEMA_VERSION - 1),))
+    with pytest.raises(SchemaVersionError, match="advisor db upgrade"):
+        open_store(db, readonly=True)
+
+
+def test_a_store_without_version_or_with_a_table_missing_is_refused(db):
+    open_store(db, create=True).close()
+    with sqlite3.connect(db) as conn:
+        conn.execute("DROP VIEW latest_metrics")
+        conn.execute("DROP TABLE metrics")
+    with pytest.raises(StoreError, match="lacks the tables metrics; it is damaged"):
+        open_store(db, readonly=True)
+    with sqlite3.connect(db) as conn:
+        conn.execute("DELETE FROM meta WHERE key = 'schema_version'")
+    with pytest.raises(SchemaVersionError, match="records no schema version"):
+        open_store(db, readonly=True)
+
+
+def test_a_database_url_never_shows_its_password():
+    with pytest.raises(StoreError) as error:
+        open_store("postgresql+psycopg://user:s3cret@127.0.0.1:1/none", readonly=True)
+    assert "s3cret" not in str(error.value) and "***" in str(error.value)
+    assert "\n" not in str(error.value)
+
+
+def test_pack_leaves_one_self_contained_file_with_the_data(db, cli):
+    open_store(db, create=True).close()
+    with closing(sqlite3.connect(db)) as conn, conn:
+        conn.execute("INSERT INTO meta (key, value) VALUES ('note', 'kept')")
+    assert db.read_bytes()[18:20] == b"\x02\x02"  # file format versions 2: WAL
+    assert "packed" in cli("db", "pack", "--db", db).stdout
+    assert db.read_bytes()[18:20] == b"\x01\x01"  # 1: rollback journal, readable without creating -shm
+    assert not (db.parent / (db.name + "-wal")).exists()
+    with open_store(db, readonly=True) as store:
+        assert run_sql(store, "SELECT value FROM meta WHERE key = 'note'")[1] == [("kept",)]
+    result = cli("db", "pack", "--db", "sqlite:///elsewhere.db", expect=2)
+    assert "only an SQLite store file can be packed" in result.stderr
+
+
+def test_the_shipped_store_is_packed():
+    from advisor.store.reference import reference_store
+
+    shipped = reference_store()
+    if shipped is None:
+        pytest.skip("no results.db in this source tree or installation")
+    assert Path(shipped).read_bytes()[18:20] == b"\x01\x01", "run `advisor db pack --db results.db` before committing"
 
 
 def test_readonly_store_refuses_writes_and_keeps_data(db):

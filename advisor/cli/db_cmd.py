@@ -1,4 +1,4 @@
-"""`advisor db`: inspect and upgrade a results store."""
+"""`advisor db`: inspect, upgrade and pack a results store."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ __all__ = ["db"]
 
 @click.group()
 def db() -> None:
-    """Inspect or upgrade the results store."""
+    """Inspect, upgrade or pack the results store."""
 
 
 @db.command()
@@ -52,3 +52,20 @@ def upgrade(db: str | None) -> None:
         stdout().print(f"{store.location} is already at schema version {SCHEMA_VERSION}.")
     else:
         stdout().print(f"{store.location} upgraded from schema version {start} to {end}.")
+
+
+@db.command()
+@db_option
+def pack(db: str | None) -> None:
+    """Make an SQLite store one compact, self-contained file, for committing or shipping.
+
+    Folds the write-ahead log into the file, switches it to a rollback journal (so it can be read
+    where its directory cannot be written, e.g. from an installed package) and VACUUMs it. Stop any
+    bench writing to it first.
+    """
+    from advisor.store.engine import default_db
+    from advisor.store.pack import pack as pack_store
+
+    path = db or default_db()
+    sizes = pack_store(path)
+    stdout().print(f"{path} packed: {sizes.before / 1e6:.1f} MB -> {sizes.after / 1e6:.1f} MB, rollback journal.")

@@ -6,7 +6,9 @@ transactions lazily, so two writers can both read and then collide upgrading to 
 "database is locked" that no busy timeout cures; following SQLAlchemy's pysqlite documentation
 ("Serializable isolation / Savepoints / Transactional DDL") the driver's own transaction handling is
 switched off and the engine emits BEGIN itself. Read-only stores open the file with ``mode=ro`` and
-``PRAGMA query_only``; other databases get a read-only session characteristic.
+``PRAGMA query_only`` (and ``immutable=1`` where the directory cannot be written, e.g. an installed
+store: a WAL-mode reader would otherwise need to create its ``-shm`` file there); other databases get
+a read-only session characteristic. Messages name a URL with its password masked.
 """
 
 from __future__ import annotations
@@ -17,8 +19,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import quote
 
-from sqlalchemy import Engine, create_engine, event, inspect, select, text
-from sqlalchemy.exc import DatabaseError, OperationalError
+from sqlalchemy import Engine, create_engine, event, inspect, make_url, select, text
+from sqlalchemy.exc import ArgumentError, DatabaseError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from advisor.errors import SchemaVersionError, StoreError
@@ -41,7 +43,7 @@ class Store:
     def __init__(self, engine: Engine, location: str, readonly: bool) -> None:
         self.engine = engine
         #: Where the store is, safe to print: a URL's password is masked.
-        self.location = engine.url.render_as_string(hide_password=True) if _is_url(location) else location
+        self.location = shown(location)
         self.readonly = readonly
         self._sessions = sessionmaker(engine, expire_on_commit=False)
 
@@ -57,7 +59,15 @@ class Store:
             if not inspect(conn).has_table("meta"):
                 return None
             value = conn.execute(select(Meta.value).where(Meta.key == "schema_version")).scalar()
-        return int(value) if value is not None else None
+        if value is None:
+            return None
+        try:
+            return int(value)
+        except ValueError:
+            raise StoreError(
+                f"{self.location!r} records schema version {value!r}, which is not a number; "
+                "it was not written by advisor"
+            ) from None
 
     def close(self) -> None:
         """Release every pooled connection."""
@@ -74,6 +84,16 @@ def _is_url(db: str) -> bool:
     return "://" in db
 
 
+def shown(db: str) -> str:
+    """`db` as it may be printed: a database URL's password is masked."""
+    if not _is_url(db):
+        return db
+    try:
+        return make_url(db).render_as_string(hide_password=True)
+    except ArgumentError:
+        return db.split("://", 1)[0] + "://***"  # unparsable: show only the scheme
+
+
 def _check_sqlite_file(path: Path, create: bool) -> None:
     if path.is_dir():
         raise StoreError(f"--db {str(path)!r} is a directory; give the path of a results store file")
@@ -87,8 +107,11 @@ def _check_sqlite_file(path: Path, create: bool) -> None:
         if not path.parent.exists():
             raise StoreError(f"cannot create {str(path)!r}: directory {str(path.parent)!r} does not exist")
         return
-    with path.open("rb") as handle:
-        head = handle.read(len(_SQLITE_MAGIC))
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(len(_SQLITE_MAGIC))
+    except OSError as exc:
+        raise StoreError(f"cannot read {str(path)!r}: {exc.strerror}") from None
     if head and head != _SQLITE_MAGIC:
         raise StoreError(f"{str(path)!r} is not an SQLite database, so it cannot be a results store")
 
@@ -125,18 +148,24 @@ def _make_engine(db: str, readonly: bool) -> Engine:
     if _is_url(db):
         url = db
     elif readonly:
-        url = f"sqlite:///file:{quote(str(Path(db).resolve()))}?mode=ro&uri=true"
+        path = Path(db).resolve()
+        immutable = "&immutable=1" if not os.access(path.parent, os.W_OK) else ""
+        url = f"sqlite:///file:{quote(str(path))}?mode=ro{immutable}&uri=true"
     else:
         url = f"sqlite:///{Path(db).resolve()}"
     try:
         engine = create_engine(url, pool_pre_ping=not url.startswith("sqlite"))
     except Exception as exc:  # noqa: BLE001 - bad URL or missing driver: say which
-        raise StoreError(f"cannot open store {db!r}: {exc}") from exc
+        raise StoreError(f"cannot open store {shown(db)!r}: {_first_line(exc)}") from exc
     if engine.dialect.name == "sqlite":
         _install_sqlite_settings(engine, readonly)
     elif readonly:
         _install_readonly_session(engine)
     return engine
+
+
+def _first_line(exc: BaseException) -> str:
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
 
 
 def _initialise(engine: Engine) -> None:
@@ -163,33 +192,57 @@ def open_store(
         _check_sqlite_file(Path(db), create and not readonly)
     engine = _make_engine(db, readonly)
     store = Store(engine, db, readonly)
+    where = store.location
     try:
         with engine.connect() as conn:
             tables = set(inspect(conn).get_table_names())
         if "meta" not in tables:
             if tables:
                 raise StoreError(
-                    f"{db!r} is a database but not an advisor results store (it has tables "
+                    f"{where!r} is a database but not an advisor results store (it has tables "
                     f"{', '.join(sorted(tables))}); point --db at a results store or a new file"
                 )
             if not create or readonly:
-                raise StoreError(f"{db!r} holds no results yet; run `advisor bench --db {db}` first")
+                raise StoreError(f"{where!r} holds no results yet; run `advisor bench --db {where}` first")
             _initialise(engine)
+            tables = set(Base.metadata.tables) | {"meta"}
         version = store.schema_version()
     except (OperationalError, DatabaseError) as exc:
         store.close()
-        raise StoreError(f"cannot read store {db!r}: {exc.orig or exc}") from exc
+        raise StoreError(f"cannot read store {where!r}: {_first_line(exc.orig or exc)}") from exc
     except BaseException:
         store.close()
         raise
-    if check_schema and version != SCHEMA_VERSION:
-        store.close()
+    if check_schema:
+        try:
+            _check_schema(where, version, tables)
+        except StoreError:
+            store.close()
+            raise
+    return store
+
+
+def _check_schema(where: str, version: int | None, tables: set[str]) -> None:
+    """Refuse a store of another schema version, saying how to get a usable one."""
+    from advisor.store.migrations import MIGRATIONS  # migrations import this module
+
+    if version is None:
+        raise SchemaVersionError(f"{where!r} records no schema version; it was not written by advisor")
+    if version > SCHEMA_VERSION:
         raise SchemaVersionError(
-            f"store {db!r} has schema version {version}, this advisor uses version {SCHEMA_VERSION}. "
+            f"store {where!r} has schema version {version}, this advisor uses version {SCHEMA_VERSION}. "
+            "It was written by a newer advisor: upgrade advisor (`pip install -U advisor`)."
+        )
+    if version < SCHEMA_VERSION:
+        upgradable = all(v in MIGRATIONS for v in range(version, SCHEMA_VERSION))
+        raise SchemaVersionError(
+            f"store {where!r} has schema version {version}, this advisor uses version {SCHEMA_VERSION}. "
             + (
-                f"Upgrade it with `advisor db upgrade --db {db}` (back it up first)."
-                if version is not None and version < SCHEMA_VERSION
-                else "It was written by a newer advisor: upgrade advisor (`pip install -U advisor`)."
+                f"Upgrade it with `advisor db upgrade --db {where}` (back it up first)."
+                if upgradable
+                else "No upgrade path exists from that version: measure again into a new store with `advisor bench`."
             )
         )
-    return store
+    missing = sorted(set(Base.metadata.tables) - tables)
+    if missing:
+        raise StoreError(f"store {where!r} lacks the tables {', '.join(missing)}; it is damaged or incomplete")

@@ -1,0 +1,53 @@
+"""Packing an SQLite store into one self-contained file, for committing or shipping.
+
+A store written by a bench is in WAL mode: recent writes may still sit in ``results.db-wal``, and
+every reader, even a read-only one, needs to create ``results.db-shm`` beside it, which fails where
+the directory cannot be written (an installed package). Packing folds the log into the file,
+switches it to a rollback journal (which a reader never has to create) and VACUUMs it. The next
+bench that writes to it switches it back to WAL by itself.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+
+from advisor.errors import StoreError
+from advisor.store.engine import open_store
+
+__all__ = ["Packed", "pack"]
+
+
+@dataclass(frozen=True)
+class Packed:
+    """Sizes of the store before (file plus its write-ahead log) and after packing, in bytes."""
+
+    before: int
+    after: int
+
+
+def _size(path: Path) -> int:
+    return sum(p.stat().st_size for p in (path, path.with_name(path.name + "-wal")) if p.exists())
+
+
+def pack(path: str | Path) -> Packed:
+    """Checkpoint, switch to a rollback journal and VACUUM the SQLite store at `path`."""
+    if "://" in str(path):
+        raise StoreError("only an SQLite store file can be packed; a database server keeps its own files")
+    path = Path(path)
+    open_store(path, readonly=True).close()  # refuses what is not a results store of this schema
+    before = _size(path)
+    connection = sqlite3.connect(path, isolation_level=None)
+    try:
+        connection.execute("PRAGMA busy_timeout = 5000")
+        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        mode = connection.execute("PRAGMA journal_mode = DELETE").fetchone()[0]
+        if mode != "delete":
+            raise StoreError(f"{str(path)!r} is open in another process (a running bench?); stop it, then pack again")
+        connection.execute("VACUUM")
+    except sqlite3.OperationalError as exc:
+        raise StoreError(f"cannot pack {str(path)!r}: {exc}; stop the processes using it and try again") from None
+    finally:
+        connection.close()
+    return Packed(before, _size(path))
