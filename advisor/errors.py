@@ -39,10 +39,15 @@ class SchemaVersionError(StoreError):
     """The store was written with another schema version than this advisor understands."""
 
 
-def unknown_name(kind: str, name: str, valid: Iterable[str]) -> InputError:
-    """Build the error for an unknown `kind` called `name`, listing close and all valid names."""
+def unknown_name(kind: str, name: str, valid: Iterable[str], *, where: str | None = None) -> InputError:
+    """Build the error for an unknown `kind` called `name`, listing close and all valid names.
+
+    `where` names what was searched when the valid names are what it holds (e.g. a results store).
+    """
     valid = sorted(valid)
     close = difflib.get_close_matches(name, valid, n=3, cutoff=0.5)
     hint = f" Did you mean {', '.join(repr(c) for c in close)}?" if close else ""
     listing = ", ".join(valid) if valid else "(none registered)"
+    if where:
+        return InputError(f"{where} has no runs of {kind} {name!r}.{hint} It has runs of: {listing or '(none)'}.")
     return InputError(f"unknown {kind} {name!r}.{hint} Valid {kind} names: {listing}.")

@@ -121,6 +121,22 @@ def test_bad_input_exits_2_with_the_fix(cli, db, args, message):
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (("results", "list", "-d", "ring9"), "has no runs of dataset 'ring9'. Did you mean 'ring8'? It has runs of:"),
+        (("results", "list", "-f", "gmn"), "has no runs of family 'gmn'. Did you mean 'gmm'?"),
+        (("table", "--budget", "smok"), "has no runs of budget 'smok'. Did you mean 'smoke'?"),
+        (("recommend", "-n", "exact-likelihood", "-d", "moons"), "has no runs of dataset 'moons'"),
+        (("recommend", "-n", "exact-likelihood", "-j", "2"), "--jobs only applies when measuring your data"),
+        (("recommend", "-n", "exact-likelihood", "--data", "x.csv", "-d", "ring8"), "--dataset filters the stored"),
+    ],
+)
+def test_filters_naming_nothing_in_the_store_exit_2(cli, benched, args, message):
+    result = cli(*args, "--db", benched, expect=2)
+    assert message in result.stderr and "Traceback" not in result.stderr
+
+
 def test_unknown_run_on_real_store(cli, benched):
     assert "no run with id 999" in cli("results", "show", "999", "--db", benched, expect=2).stderr
 

@@ -29,7 +29,12 @@ __all__ = ["recommend"]
 )
 @click.option("-d", "--dataset", "datasets", multiple=True, metavar="NAME", help="Only evidence from this dataset.")
 @click.option("--device", type=click.Choice(["cpu", "cuda"]), help="Only runs measured on this device.")
-@click.option("--budget", metavar="NAME", help="Only runs of this budget (default: the most measured one).")
+@click.option(
+    "--budget",
+    metavar="NAME",
+    help="Only runs of this budget (default: the most measured one); with --data, the budget to measure at "
+    "(default: quick).",
+)
 @click.option("--explain", is_flag=True, help="Also say, with numbers, why each other candidate lost.")
 @click.option(
     "--data",
@@ -83,6 +88,7 @@ def recommend(
 
     registry = registry_from(ctx)
     needs = [registry.need(name) for name in dict.fromkeys(need_names)]
+    _check_option_pairing(ctx, data_file)
     if data_file:
         _recommend_for_data(
             ctx,
@@ -106,6 +112,32 @@ def recommend(
         print_json(data)
     else:
         _print(data, needs, explain)
+
+
+def _check_option_pairing(ctx: click.Context, data_file: str | None) -> None:
+    """Refuse options that do nothing in this mode instead of ignoring them silently."""
+    from click.core import ParameterSource
+
+    given = {
+        f"--{name.replace('_', '-')}"
+        for name in ("datasets", "data_kind", "device", "label_column", "time_limit", "jobs", "store_samples")
+        if ctx.get_parameter_source(name) == ParameterSource.COMMANDLINE
+    }
+    given = {"--dataset" if option == "--datasets" else option for option in given}
+    if data_file:
+        stray = sorted(given & {"--dataset", "--data-kind", "--device"})
+        if stray:
+            one = len(stray) == 1
+            raise click.UsageError(
+                f"{', '.join(stray)} {'filters' if one else 'filter'} the stored evidence, but with --data the "
+                f"answer is measured on your file; drop {'it' if one else 'them'}, or drop --data to answer from "
+                "the store"
+            )
+    else:
+        stray = sorted(given & {"--label-column", "--time-limit", "--jobs", "--store-samples"})
+        if stray:
+            verb = "applies" if len(stray) == 1 else "apply"
+            raise click.UsageError(f"{', '.join(stray)} only {verb} when measuring your data: add --data FILE")
 
 
 def _print(data: dict[str, Any], needs: list, explain: bool) -> None:

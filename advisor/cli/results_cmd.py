@@ -12,7 +12,7 @@ import click
 from advisor.cli.bench_cmd import HEADLINE_METRICS
 from advisor.cli.common import db_option, json_option, print_json, print_table, stdout
 from advisor.store import RUN_STATUSES, open_store
-from advisor.store.queries import get_run, list_runs, run_sql, run_to_dict
+from advisor.store.queries import check_filters, get_run, list_runs, run_sql, run_to_dict
 
 __all__ = ["results"]
 
@@ -55,6 +55,7 @@ def _filters(fn: Any) -> Any:
 
 def _runs(db: str | None, **filters: Any) -> list[dict[str, Any]]:
     with open_store(db, readonly=True) as store, store.session() as session:
+        check_filters(store, budget=filters.get("budget"), datasets=filters["datasets"], families=filters["families"])
         return [run_to_dict(run) for run in list_runs(session, **filters)]
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from advisor.store import open_store
+from advisor.store.queries import check_filters
 from advisor.store.reference import choose_store
 
 __all__ = ["recommendation", "claims_table"]
@@ -30,6 +31,7 @@ def recommendation(
     needs = [registry.need(name) for name in dict.fromkeys(need_names)]
     location, note = choose_store(db)
     with open_store(location, readonly=True) as store:
+        check_filters(store, budget=budget, datasets=datasets)
         answer = rank(
             store, needs, _cards(registry), budget=budget, datasets=datasets, data_kind=data_kind, device=device
         )
@@ -43,6 +45,7 @@ def claims_table(registry: Any, db: str | None, *, budget: str | None = None, da
 
     location, note = choose_store(db)
     with open_store(location, readonly=True) as store:
+        check_filters(store, budget=budget, datasets=datasets)
         data = comparison_table(store, _cards(registry), budget=budget, datasets=datasets)
         location = store.location
     return {"store": location, **({"note": note} if note else {}), **data}

@@ -14,7 +14,7 @@ from sqlalchemy import select, text, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, selectinload
 
-from advisor.errors import InputError
+from advisor.errors import InputError, unknown_name
 from advisor.store.engine import Store
 from advisor.store.models import DatasetRow, FamilyRow, Meta, MetricRow, Run, SampleRow, utcnow
 
@@ -36,6 +36,7 @@ __all__ = [
     "recover_interrupted",
     "finish_runs",
     "list_runs",
+    "check_filters",
     "get_run",
     "load_samples",
     "run_to_dict",
@@ -269,6 +270,22 @@ def list_runs(
     if limit:
         query = query.limit(limit)
     return list(session.scalars(query))
+
+
+def check_filters(
+    store: Store, *, budget: str | None = None, datasets: Iterable[str] = (), families: Iterable[str] = ()
+) -> None:
+    """Refuse a filter naming a budget, dataset or family the store has no run of (a typo, usually)."""
+    wanted = (("budget", Run.budget, [budget] if budget else []), ("dataset", Run.dataset, list(datasets)))
+    wanted += (("family", Run.family, list(families)),)
+    with store.engine.connect() as conn:
+        for kind, column, names in wanted:
+            if not names:
+                continue
+            present = set(conn.execute(select(column).distinct()).scalars())
+            for name in names:
+                if name not in present:
+                    raise unknown_name(kind, name, present, where=f"the store {store.location}")
 
 
 def get_run(session: Session, run_id: int) -> Run:
