@@ -70,6 +70,10 @@ def test_results_filters_show_and_export(cli, benched):
     assert all(float(r["value"]) < 0.2 for r in kl)
     exported = json.loads(cli("results", "export", "--format", "json", "--db", benched).stdout)
     assert len(exported) == 6
+    assert (
+        "cannot write 'no/such/dir/x.csv'"
+        in cli("results", "export", "-o", "no/such/dir/x.csv", "--db", benched, expect=2).stderr
+    )
 
 
 def test_results_sql_reads_and_refuses_writes(cli, benched):
@@ -77,6 +81,8 @@ def test_results_sql_reads_and_refuses_writes(cli, benched):
     assert rows == [{"n": 6}]
     result = cli("results", "sql", "DELETE FROM runs", "--db", benched, expect=2)
     assert "read-only" in result.stderr
+    assert "give one" in cli("results", "sql", "SELECT 1", "--json", "--csv", "--db", benched, expect=2).stderr
+    assert "statement is empty" in cli("results", "sql", " ", "--db", benched, expect=2).stderr
     assert sqlite3.connect(benched).execute("SELECT COUNT(*) FROM runs").fetchone() == (6,)
 
 
@@ -103,6 +109,9 @@ def test_failing_families_are_recorded_and_the_bench_goes_on(cli, db):
     runs = {r["family"]: r for r in cli.json("results", "list", "--db", db)}
     assert runs["raising"]["status"] == "FAILED" and "boom in fit" in runs["raising"]["error"]
     assert runs["gmm"]["status"] == "COMPLETE"
+    # the export keeps a run without metrics: one row, metric columns empty, with its error
+    exported = list(csv.DictReader(io.StringIO(cli("results", "export", "-f", "raising", "--db", db).stdout)))
+    assert [(r["status"], r["metric"]) for r in exported] == [("FAILED", "")] and "boom in fit" in exported[0]["error"]
 
 
 @pytest.mark.parametrize(

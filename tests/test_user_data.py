@@ -22,8 +22,16 @@ def test_csv_with_header_and_text_labels(tmp_path):
     np.testing.assert_allclose(split.train.mean(0), 0, atol=1e-5)
 
 
+def test_a_byte_order_mark_does_not_hide_the_header(tmp_path):
+    rows = "\n".join(f"{i},{i % 7}" for i in range(60))
+    path = tmp_path / "excel.csv"
+    path.write_bytes(("\ufeffx,y\n" + rows).encode("utf-8"))
+    dataset = load_user_data(path)
+    assert dataset.columns == ["x", "y"] and dataset.x.shape == (60, 2)
+
+
 def test_csv_without_header_and_npy_give_the_same_dataset(tmp_path):
-    x = np.random.default_rng(0).normal(size=(30, 3)).round(6)
+    x = np.random.default_rng(0).normal(size=(60, 3)).round(6)
     csv_path = _write(tmp_path, "a.csv", "\n".join(",".join(str(v) for v in row) for row in x))
     np.save(tmp_path / "a.npy", x)
     from_csv, from_npy = load_user_data(csv_path), load_user_data(tmp_path / "a.npy")
@@ -40,7 +48,8 @@ def test_csv_without_header_and_npy_give_the_same_dataset(tmp_path):
         ("empty-cell.csv", "a,b\n1,2\n,3\n", "row 3, column 'a': empty cell"),
         ("ragged.csv", "a,b\n1,2\n1\n", "row 3: 1 columns, expected 2"),
         ("one-column.csv", "a\n1\n2\n", "1 feature column"),
-        ("one-row.csv", "a,b\n1,2\n", "1 data rows"),
+        ("one-row.csv", "a,b\n1,2\n", "1 data rows; at least 50 are needed"),
+        ("few-rows.csv", "a,b\n" + "1,2\n" * 49, "49 data rows"),
         ("empty.csv", "", "the file is empty"),
         ("data.txt", "1,2\n", "unsupported file type"),
     ],
@@ -64,6 +73,9 @@ def test_npy_refuses_pickles_and_bad_shapes(tmp_path):
     np.save(tmp_path / "obj.npy", np.array([[1, "a"]], dtype=object), allow_pickle=True)
     with pytest.raises(InputError, match="pickled objects are refused"):
         load_user_data(tmp_path / "obj.npy")
+    (tmp_path / "text.npy").write_text("1,2\n3,4\n")
+    with pytest.raises(InputError, match="not a NumPy .npy file"):
+        load_user_data(tmp_path / "text.npy")
     np.save(tmp_path / "flat.npy", np.arange(5.0))
     with pytest.raises(InputError, match="expected a 2-D array"):
         load_user_data(tmp_path / "flat.npy")

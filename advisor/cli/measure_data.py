@@ -25,8 +25,10 @@ class Duration(click.ParamType):
         if isinstance(value, (int, float)):
             return float(value)
         match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([smh]?)\s*", str(value))
-        if not match or float(match.group(1)) <= 0:
+        if not match:
             self.fail(f"{value!r} is not a duration; use e.g. 90s, 10m or 1h", param, ctx)
+        if float(match.group(1)) <= 0:
+            self.fail(f"{value!r}: the time limit must be longer than zero", param, ctx)
         return float(match.group(1)) * self._UNITS[match.group(2)]
 
 

@@ -11,6 +11,7 @@ import click
 
 from advisor.cli.bench_cmd import HEADLINE_METRICS
 from advisor.cli.common import db_option, json_option, print_json, print_table, stdout
+from advisor.errors import InputError
 from advisor.store import RUN_STATUSES, open_store
 from advisor.store.queries import check_filters, get_run, list_runs, run_sql, run_to_dict
 
@@ -31,6 +32,7 @@ _EXPORT_COLUMNS = (
     "higher_is_better",
     "kind",
     "flag",
+    "error",
 )
 
 
@@ -147,7 +149,10 @@ def show(run_id: int, db: str | None, as_json: bool) -> None:
 def export(fmt: str, out: str | None, db: str | None, **filters: Any) -> None:
     """Export runs and metrics as CSV (long format) or JSON."""
     runs = _runs(db, **filters)
-    handle = open(out, "w", newline="") if out else sys.stdout
+    try:
+        handle = open(out, "w", newline="") if out else sys.stdout
+    except OSError as exc:
+        raise InputError(f"cannot write {out!r}: {exc.strerror}") from None
     try:
         if fmt == "json":
             json.dump(runs, handle, indent=2, default=str)
@@ -156,25 +161,23 @@ def export(fmt: str, out: str | None, db: str | None, **filters: Any) -> None:
             writer = csv.writer(handle)
             writer.writerow(_EXPORT_COLUMNS)
             for r in sorted(runs, key=lambda r: r["id"]):
-                for name, m in r["metrics"].items():
-                    writer.writerow(
-                        [
-                            r["id"],
-                            r["family"],
-                            r["sampler"],
-                            r["dataset"],
-                            r["seed"],
-                            r["budget"],
-                            r["status"],
-                            r["device"],
-                            name,
-                            m["value"],
-                            m["unit"],
-                            m["higher_is_better"],
-                            m["kind"],
-                            m["flag"],
-                        ]
-                    )
+                run = [
+                    r["id"],
+                    r["family"],
+                    r["sampler"],
+                    r["dataset"],
+                    r["seed"],
+                    r["budget"],
+                    r["status"],
+                    r["device"],
+                ]
+                # a run without metrics (failed, still running) is one row with the metric columns empty
+                metrics = [
+                    [name, m["value"], m["unit"], m["higher_is_better"], m["kind"], m["flag"]]
+                    for name, m in r["metrics"].items()
+                ] or [[""] * 6]
+                for metric in metrics:
+                    writer.writerow([*run, *metric, r.get("error") or ""])
     finally:
         if out:
             handle.close()
@@ -193,6 +196,10 @@ def sql(statement: str, db: str | None, as_json: bool, as_csv: bool) -> None:
     The store is opened read-only: a statement that writes is refused and changes nothing.
     Tables: runs, metrics, samples, families, datasets, meta; view: latest_metrics.
     """
+    if as_json and as_csv:
+        raise click.UsageError("--json and --csv both choose the output format; give one")
+    if not statement.strip():
+        raise click.UsageError('the SQL statement is empty; e.g. "SELECT * FROM latest_metrics LIMIT 5"')
     with open_store(db, readonly=True) as store:
         columns, rows = run_sql(store, statement)
     if as_json:

@@ -26,6 +26,8 @@ def table(
     conditioning, beside the textbook claim: ✓ the measurement agrees, ✗ it disagrees (claim shown)."""
     from advisor.rules.answers import claims_table
 
+    if as_json and markdown:
+        raise click.UsageError("--json and --markdown both choose the output format; give one")
     data = claims_table(registry_from(ctx), db, budget=budget, datasets=datasets)
     note = data.get("note")
     if as_json:

@@ -29,7 +29,11 @@ if TYPE_CHECKING:
 else:
     np = lazy_import("numpy")
 
-__all__ = ["UserDataset", "load_user_data"]
+__all__ = ["UserDataset", "load_user_data", "MIN_ROWS"]
+
+#: fewest rows a file may have: the 80/20 split must leave 10 test rows for the two-sample metrics
+MIN_ROWS = 50
+_NPY_MAGIC = b"\x93NUMPY"
 
 
 class UserDataset(Dataset):
@@ -81,7 +85,7 @@ def _is_number(cell: str) -> bool:
 
 def _read_csv(path: Path, label_column: str | None) -> tuple[np.ndarray, list[str] | None, list[str]]:
     try:
-        with path.open(newline="") as handle:
+        with path.open(newline="", encoding="utf-8-sig") as handle:  # -sig: a BOM is not part of the header
             rows = [row for row in csv.reader(handle) if any(cell.strip() for cell in row)]
     except (OSError, UnicodeDecodeError, csv.Error) as exc:
         raise InputError(f"{path}: cannot read as CSV: {exc}") from exc
@@ -128,6 +132,13 @@ def _label_index(path: Path, header: list[str], label_column: str | None) -> int
 
 def _read_npy(path: Path, label_column: str | None) -> tuple[np.ndarray, list | None, list[str]]:
     try:
+        with path.open("rb") as handle:
+            is_npy = handle.read(len(_NPY_MAGIC)) == _NPY_MAGIC
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read: {exc.strerror}") from None
+    if not is_npy:
+        raise InputError(f"{path}: not a NumPy .npy file (no .npy header); save it with numpy.save, or use .csv")
+    try:
         array = np.load(path, allow_pickle=False)
     except ValueError as exc:
         raise InputError(f"{path}: cannot load as a plain numeric .npy (pickled objects are refused): {exc}") from exc
@@ -160,10 +171,13 @@ def load_user_data(path: str | Path, label_column: str | None = None) -> UserDat
     if path.suffix.lower() not in readers:
         raise InputError(f"{path}: unsupported file type {path.suffix!r}; use .csv or .npy")
     x, raw_labels, columns = readers[path.suffix.lower()](path, label_column)
-    if x.shape[0] < 2:
-        raise InputError(f"{path}: {x.shape[0]} data rows; at least 2 are needed (and far more to learn anything)")
     if x.shape[1] < 2:
         raise InputError(f"{path}: {x.shape[1]} feature column(s); generative models here need at least 2")
+    if x.shape[0] < MIN_ROWS:
+        raise InputError(
+            f"{path}: {x.shape[0]} data rows; at least {MIN_ROWS} are needed (the 80/20 split must leave "
+            f"{MIN_ROWS // 5} rows to test samples against), and far more to learn anything"
+        )
     labels = None
     if raw_labels is not None:
         classes = sorted(set(raw_labels))
