@@ -296,3 +296,28 @@ def test_claims_are_judged_among_the_textbook_families_and_a_baseline_on_top_is_
 def test_failed_runs_are_a_caveat_of_every_answer(cli, tmp_path):
     answer = cli.json("recommend", "--need", "fast-sampling", "--db", build_store(tmp_path / "f.db", failures=2))
     assert answer["caveats"] == ["gan: 2 FAILED on ring8; its numbers there come from 3 completed runs"]
+
+
+def test_table_grades_a_family_at_its_best_sampler_and_names_it(cli, store_path):
+    with open_store(store_path) as store, store.session() as session:
+        for dataset in ("ring8", "grid25"):
+            for seed in range(3):
+                run = Run(
+                    family="flow",
+                    sampler="few-steps",
+                    dataset=dataset,
+                    seed=seed,
+                    budget="quick",
+                    status="COMPLETE",
+                    device="cpu",
+                )
+                run.metrics = [
+                    MetricRow(name="c2st", value=0.52, unit="", higher_is_better=False, flag="ok"),
+                    MetricRow(name="sample_throughput", value=1e3, unit="samples/s", higher_is_better=True, flag="ok"),
+                ]
+                session.add(run)
+    flow = cli.json("table", "--db", store_path)["families"]["flow"]
+    assert flow["sample quality"]["grade"] == "excellent"  # 0.52 with few-steps, not the pooled 0.56
+    assert flow["sample quality"]["basis"] == "C2ST 0.520 (0.5 = indistinguishable) with few-steps"
+    assert flow["sampling speed"]["grade"] == "fast" and "with" not in flow["sampling speed"]["basis"]
+    assert "exact (card) ✓" in cli("table", "--markdown", "--db", store_path).stdout

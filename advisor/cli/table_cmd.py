@@ -23,7 +23,8 @@ def table(
     ctx: click.Context, datasets: tuple[str, ...], budget: str | None, markdown: bool, db: str | None, as_json: bool
 ) -> None:
     """Grade each measured family on quality, diversity, stability, likelihood, speed, latent space and
-    conditioning, beside the textbook claim: ✓ the measurement agrees, ✗ it disagrees (claim shown)."""
+    conditioning, beside the textbook claim: ✓ the measurement agrees, ✗ it disagrees (claim shown).
+    "(card)" marks a design fact read from the family's card rather than measured."""
     from advisor.rules.answers import claims_table
 
     if as_json and markdown:
@@ -38,7 +39,8 @@ def table(
     def cell(family: str, prop: str) -> str:
         c = families[family][prop]
         mark = _MARK[c["verdict"]] + (c["claim"] if c["verdict"] == "disagrees" else "")
-        return f"{c['grade']} {mark}".strip()
+        source = " (card)" if c["basis"] == "card" else ""
+        return f"{c['grade']}{source} {mark}".strip()
 
     rows = [[prop, *(cell(f, prop) for f in families)] for prop in PROPERTIES]
     if markdown:

@@ -117,7 +117,8 @@ def write_report(
             claim = f" (claim: {cell['claim']})" if cell["verdict"] == "disagrees" else ""
             cells.append(
                 f'<td class="{cell["verdict"].replace(" ", "-")}" title="{html.escape(cell["basis"])}">'
-                f"{html.escape(cell['grade'])} {_MARK[cell['verdict']]}{html.escape(claim)}</td>"
+                f"{html.escape(cell['grade'])}{' (card)' if cell['basis'] == 'card' else ''} "
+                f"{_MARK[cell['verdict']]}{html.escape(claim)}</td>"
             )
         rows.append(f"<tr><th>{html.escape(prop)}</th>{''.join(cells)}</tr>")
     page = _PAGE.format(

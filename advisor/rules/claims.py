@@ -8,7 +8,7 @@ thumb for each need and says whether the measurement agrees.
 
 from __future__ import annotations
 
-__all__ = ["PROPERTIES", "CLAIMED_GRADES", "RULES_OF_THUMB", "TEXTBOOK_FAMILIES"]
+__all__ = ["PROPERTIES", "CLAIMED_GRADES", "CLAIMED_AS", "RULES_OF_THUMB", "TEXTBOOK_FAMILIES"]
 
 PROPERTIES = (
     "sample quality",
@@ -60,6 +60,9 @@ CLAIMED_GRADES: dict[str, dict[str, str]] = {
     "latent space": {"vae": "yes", "gan": "yes", "flow": "yes", "autoregressive": "no", "diffusion": "implicit"},
     "conditioning": {"vae": "easy", "gan": "moderate", "flow": "easy", "autoregressive": "easy", "diffusion": "easy"},
 }
+
+#: families the comparison table covers under another family's column (an autoregressive flow is a flow)
+CLAIMED_AS = {"flow-ar": "flow"}
 
 # need -> (claimed answer, families the claim names)
 RULES_OF_THUMB: dict[str, tuple[str, tuple[str, ...]]] = {

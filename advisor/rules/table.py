@@ -1,10 +1,10 @@
 """The comparison table: each family graded on the textbook's properties from measured numbers.
 
-Grades come from the store (quality from C2ST, diversity from recall, stability from failures and
-seed spread, speed relative to the fastest family the textbook table covers, each family at its
-fastest sampler, so a baseline that merely jitters stored points does not set the bar) or, where a
-property is a design fact
-(likelihood kind, latent space), from the family's card. Each cell sits beside the textbook claim
+Grades come from the store (quality from C2ST at the family's best sampler, diversity from recall,
+stability from failures and seed spread, speed at its fastest sampler relative to the fastest family
+the textbook table covers, so a baseline that merely jitters stored points does not set the bar)
+or, where a property is a design fact (likelihood kind, latent space), from the family's card
+(basis "card": not a measurement). Each cell sits beside the textbook claim
 (claims.py) with a verdict: agrees, disagrees, or no claim / not measured.
 """
 
@@ -14,7 +14,7 @@ import statistics
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from advisor.rules.claims import CLAIMED_GRADES, PROPERTIES
+from advisor.rules.claims import CLAIMED_AS, CLAIMED_GRADES, PROPERTIES
 from advisor.rules.evidence import Evidence, gather
 
 __all__ = ["Cell", "comparison_table", "TABLE_METRICS"]
@@ -66,11 +66,12 @@ def _mean_over_datasets(evidence: Evidence, family: str, metric: str) -> float |
     return statistics.fmean(per_dataset) if per_dataset else None
 
 
-def _quality(c2st: float | None) -> tuple[str, str]:
-    if c2st is None:
+def _quality(best: tuple[float, str] | None) -> tuple[str, str]:
+    if best is None:
         return "not measured", "no C2ST"
+    c2st, sampler = best
     grade = "excellent" if c2st < 0.6 else "high" if c2st < 0.7 else "medium" if c2st < 0.85 else "low"
-    return grade, f"C2ST {c2st:.3f} (0.5 = indistinguishable)"
+    return grade, _at_sampler(f"C2ST {c2st:.3f} (0.5 = indistinguishable)", sampler)
 
 
 def _diversity(recall: float | None) -> tuple[str, str]:
@@ -87,22 +88,29 @@ def _stability(failures: float | None, spread: float | None) -> tuple[str, str]:
     return ("stable" if stable else "unstable"), detail
 
 
-def _fastest_sampler(evidence: Evidence, family: str) -> float | None:
-    """The family's best sampler's throughput, averaged over datasets."""
+def _best_sampler(evidence: Evidence, family: str, metric: str, higher_is_better: bool) -> tuple[float, str] | None:
+    """The family's best sampler on `metric` (mean over datasets) and that sampler's name."""
     per_sampler = [
-        statistics.fmean(s.mean for s in metrics["sample_throughput"].values())
-        for (fam, _sampler), metrics in evidence.values.items()
-        if fam == family and metrics.get("sample_throughput")
+        (statistics.fmean(s.mean for s in metrics[metric].values()), sampler)
+        for (fam, sampler), metrics in evidence.values.items()
+        if fam == family and metrics.get(metric)
     ]
-    return max(per_sampler, default=None)
+    if not per_sampler:
+        return None
+    return (max if higher_is_better else min)(per_sampler)
 
 
-def _speed(throughput: float | None, fastest: float | None) -> tuple[str, str]:
-    if throughput is None or not fastest:
+def _at_sampler(detail: str, sampler: str) -> str:
+    return detail if sampler == "default" else f"{detail} with {sampler}"
+
+
+def _speed(best: tuple[float, str] | None, fastest: float | None) -> tuple[str, str]:
+    if best is None or not fastest:
         return "not measured", "no throughput"
+    throughput, sampler = best
     slowdown = max(1.0, fastest / throughput)
     grade = "fast" if slowdown <= 10 else "slow" if slowdown <= 100 else "very slow"
-    return grade, f"{throughput:.3g} samples/s at its fastest sampler ({slowdown:.3g}x slower than the fastest)"
+    return grade, _at_sampler(f"{throughput:.3g} samples/s ({slowdown:.3g}x slower than the fastest)", sampler)
 
 
 def _conditioning(card: dict, accuracy: float | None) -> tuple[str, str]:
@@ -132,14 +140,14 @@ def comparison_table(
     evidence = gather(store, TABLE_METRICS, budget=budget, datasets=datasets)
     cards = {**family_cards, **evidence.cards}
     families = sorted({family for family, _ in evidence.candidates})
-    throughput = {f: _fastest_sampler(evidence, f) for f in families}
-    claimed = [t for f, t in throughput.items() if t and f in CLAIMED_GRADES["sampling speed"]]
-    fastest = max(claimed or [t for t in throughput.values() if t], default=None)
+    throughput = {f: _best_sampler(evidence, f, "sample_throughput", True) for f in families}
+    claimed = [t[0] for f, t in throughput.items() if t and f in CLAIMED_GRADES["sampling speed"]]
+    fastest = max(claimed or [t[0] for t in throughput.values() if t], default=None)
     table = {}
     for family in families:
         card = cards.get(family, {})
         grades = {
-            "sample quality": _quality(_mean_over_datasets(evidence, family, "c2st")),
+            "sample quality": _quality(_best_sampler(evidence, family, "c2st", False)),
             "diversity": _diversity(_mean_over_datasets(evidence, family, "recall")),
             "training stability": _stability(
                 _mean_over_datasets(evidence, family, "failure_rate"),
@@ -156,6 +164,6 @@ def comparison_table(
         table[family] = {}
         for prop in PROPERTIES:
             grade, basis = grades[prop]
-            claim = CLAIMED_GRADES[prop].get(family.split("-")[0] if family == "flow-ar" else family)
+            claim = CLAIMED_GRADES[prop].get(CLAIMED_AS.get(family, family))
             table[family][prop] = asdict(Cell(grade, basis, claim, _verdict(grade, claim)))
     return {"budget": evidence.budget, "datasets": sorted(evidence.datasets), "families": table}
