@@ -144,6 +144,10 @@ class Registry:
         """The need called `name`; InputError listing valid names if unknown."""
         return self.get("need", name)
 
+    def family_cards(self) -> dict[str, dict]:
+        """Every registered family's card as JSON-ready data, by family name."""
+        return {name: entry.obj.card.model_dump(mode="json") for name, entry in self.families.items()}
+
     def _add_plugin(self, pm: pluggy.PluginManager, module: Any, info: PluginInfo) -> None:
         """Register one plugin module and everything it registers, or record it as broken."""
         staged: list[tuple[str, str, Any]] = []

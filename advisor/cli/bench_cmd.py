@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import click
 
 from advisor.budgets import BUDGETS, get_budget
-from advisor.cli.common import db_option, json_option, print_json, print_table, registry_from, stderr
+from advisor.cli.common import db_option, json_option, print_json, print_runs, registry_from, stderr
 from advisor.errors import InputError
 
 if TYPE_CHECKING:
@@ -27,10 +27,9 @@ if TYPE_CHECKING:
     from advisor.store import Store
     from advisor.store.queries import Cell
 
-__all__ = ["bench", "HEADLINE_METRICS"]
+__all__ = ["bench"]
 
 # Metrics shown in summary tables, in this order; every metric is in --json and `results show`.
-HEADLINE_METRICS = ("test_nll", "kl_to_truth", "modes_covered", "hq_rate", "sample_throughput", "train_seconds")
 
 
 @click.command()
@@ -180,22 +179,7 @@ def bench(
     if as_json:
         print_json(runs)
     elif runs:
-        print_table(
-            f"bench: {len(runs)} runs, budget {budget}, device {device}",
-            ["run", "family", "sampler", "dataset", "seed", "status", *HEADLINE_METRICS],
-            [
-                [
-                    r["id"],
-                    r["family"],
-                    r["sampler"],
-                    r["dataset"],
-                    r["seed"],
-                    r["status"],
-                    *(r["metrics"].get(m, {}).get("value") for m in HEADLINE_METRICS),
-                ]
-                for r in runs
-            ],
-        )
+        print_runs(f"bench: {len(runs)} runs, budget {budget}, device {device}", runs, with_budget=False)
     failed = [r for r in runs if r["status"] != "COMPLETE"]
     for run in failed:
         where = f"{run['family']}/{run['dataset']}/seed {run['seed']}"

@@ -130,3 +130,26 @@ def print_table(title: str | None, columns: Sequence[str], rows: Iterable[Sequen
     for row in rows:
         table.add_row(*(format_value(v) for v in row))
     stdout().print(table)
+
+
+#: the metrics a listing of runs shows beside each run
+HEADLINE_METRICS = ("test_nll", "kl_to_truth", "modes_covered", "hq_rate", "sample_throughput", "train_seconds")
+
+
+def print_runs(title: str | None, runs: list[dict[str, Any]], *, with_budget: bool = True) -> None:
+    """A table of runs (as `run_to_dict` gives them) with their headline metrics."""
+    columns = ["run", "family", "sampler", "dataset", "seed", *(["budget"] if with_budget else []), "status"]
+    rows = [
+        [
+            r["id"],
+            r["family"],
+            r["sampler"],
+            r["dataset"],
+            r["seed"],
+            *([r["budget"]] if with_budget else []),
+            r["status"],
+            *(r["metrics"].get(m, {}).get("value") for m in HEADLINE_METRICS),
+        ]
+        for r in runs
+    ]
+    print_table(title, [*columns, *HEADLINE_METRICS], rows)

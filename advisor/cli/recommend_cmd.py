@@ -238,7 +238,7 @@ def _recommend_for_data(
     target = db or default_db()
     if shipped is not None and Path(target).resolve() == shipped:
         target = "user-results.db"  # never write the user's runs into the shipped reference store
-    cards = {name: entry.obj.card.model_dump(mode="json") for name, entry in registry.families.items()}
+    cards = registry.family_cards()
     reference = open_store(str(shipped), readonly=True) if shipped else None
     try:
         measured = measure_user_data(

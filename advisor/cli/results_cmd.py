@@ -9,8 +9,7 @@ from typing import Any
 
 import click
 
-from advisor.cli.bench_cmd import HEADLINE_METRICS
-from advisor.cli.common import db_option, json_option, print_json, print_table, stdout
+from advisor.cli.common import db_option, json_option, print_json, print_runs, print_table, stdout
 from advisor.errors import InputError
 from advisor.store import RUN_STATUSES, open_store
 from advisor.store.queries import check_filters, get_run, list_runs, run_sql, run_to_dict
@@ -75,23 +74,7 @@ def list_results(db: str | None, as_json: bool, **filters: Any) -> None:
     if not runs:
         stdout().print("no runs match.")
         return
-    print_table(
-        None,
-        ["run", "family", "sampler", "dataset", "seed", "budget", "status", *HEADLINE_METRICS],
-        [
-            [
-                r["id"],
-                r["family"],
-                r["sampler"],
-                r["dataset"],
-                r["seed"],
-                r["budget"],
-                r["status"],
-                *(r["metrics"].get(m, {}).get("value") for m in HEADLINE_METRICS),
-            ]
-            for r in runs
-        ],
-    )
+    print_runs(None, runs)
 
 
 @results.command()

@@ -69,7 +69,7 @@ def write_report(
     out.mkdir(parents=True, exist_ok=True)
     budget = budget or busiest_budget(store)
     data = _collect(store, budget, datasets)
-    cards = {name: entry.obj.card.model_dump(mode="json") for name, entry in registry.families.items()}
+    cards = registry.family_cards()
     sections = []
     for dataset in sorted(data["metrics"]):
         by_metric = data["metrics"][dataset]

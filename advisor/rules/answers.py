@@ -11,10 +11,6 @@ from advisor.store.reference import choose_store
 __all__ = ["recommendation", "claims_table"]
 
 
-def _cards(registry: Any) -> dict[str, dict]:
-    return {name: entry.obj.card.model_dump(mode="json") for name, entry in registry.families.items()}
-
-
 def recommendation(
     registry: Any,
     need_names: list[str] | tuple[str, ...],
@@ -33,7 +29,7 @@ def recommendation(
     with open_store(location, readonly=True) as store:
         check_filters(store, budget=budget, datasets=datasets)
         answer = rank(
-            store, needs, _cards(registry), budget=budget, datasets=datasets, data_kind=data_kind, device=device
+            store, needs, registry.family_cards(), budget=budget, datasets=datasets, data_kind=data_kind, device=device
         )
         location = store.location  # a URL's password is masked
     return {"store": location, **({"note": note} if note else {}), **answer.to_dict()}
@@ -46,6 +42,6 @@ def claims_table(registry: Any, db: str | None, *, budget: str | None = None, da
     location, note = choose_store(db)
     with open_store(location, readonly=True) as store:
         check_filters(store, budget=budget, datasets=datasets)
-        data = comparison_table(store, _cards(registry), budget=budget, datasets=datasets)
+        data = comparison_table(store, registry.family_cards(), budget=budget, datasets=datasets)
         location = store.location
     return {"store": location, **({"note": note} if note else {}), **data}
