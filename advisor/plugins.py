@@ -198,10 +198,15 @@ def _entry_point_plugins() -> Iterator[tuple[PluginInfo, Callable[[], Any]]]:
         yield PluginInfo(ep.name, source, dist.version if dist else None), ep.load
 
 
-def _directory_plugins(directory: Path) -> Iterator[tuple[PluginInfo, Callable[[], Any]]]:
-    if not directory.is_dir():
-        raise InputError(f"plugins directory {str(directory)!r} does not exist or is not a directory")
-    for path in sorted(directory.glob("*.py")):
+def _file_plugins(location: Path) -> Iterator[tuple[PluginInfo, Callable[[], Any]]]:
+    """The single-file plugins in directory `location`, or `location` itself when it is one .py file."""
+    if location.is_file() and location.suffix == ".py":
+        paths = [location]
+    elif location.is_dir():
+        paths = sorted(location.glob("*.py"))
+    else:
+        raise InputError(f"plugins directory {str(location)!r} does not exist or is not a directory")
+    for path in paths:
         yield PluginInfo(path.stem, str(path)), functools.partial(_import_file, path)
 
 
@@ -227,7 +232,7 @@ def _load(plugins_dir: str | None) -> Registry:
     registry = Registry()
     sources = list(_entry_point_plugins())
     if plugins_dir:
-        sources += list(_directory_plugins(Path(plugins_dir)))
+        sources += list(_file_plugins(Path(plugins_dir)))
     for info, load in sources:
         if pm.has_plugin(info.name) or any(b.name == info.name for b in registry.broken):
             registry.broken.append(BrokenPlugin(info.name, info.source, "a plugin of this name is already loaded"))
@@ -242,5 +247,5 @@ def _load(plugins_dir: str | None) -> Registry:
 
 
 def load_registry(plugins_dir: str | Path | None = None) -> Registry:
-    """Load all plugins (entry points, then files in `plugins_dir`) once per process and directory."""
+    """Load all plugins (entry points, then the .py files in `plugins_dir`, or that one .py file) once per process."""
     return _load(str(Path(plugins_dir).resolve()) if plugins_dir else None)

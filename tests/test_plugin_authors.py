@@ -91,3 +91,14 @@ def test_new_refuses_bad_names_and_existing_folders(cli, tmp_path):
     assert "lower-case" in cli("plugins", "new", "Bad Name", "--dir", tmp_path, expect=2).stderr
     cli("plugins", "new", "twice", "--dir", tmp_path)
     assert "already exists" in cli("plugins", "new", "twice", "--dir", tmp_path, expect=2).stderr
+
+
+def test_validate_a_file_imports_that_file_only(cli, tmp_path):
+    from tests.conftest import FIXTURE_PLUGINS
+
+    (tmp_path / "resampler.py").write_text((FIXTURE_PLUGINS / "conditional.py").read_text())
+    marker = tmp_path / "imported"
+    (tmp_path / "neighbour.py").write_text(f"open({str(marker)!r}, 'w').close()\n")
+    result = cli("plugins", "validate", tmp_path / "resampler.py")
+    assert "class-resampler" in result.stdout and "FAILED" not in result.stdout
+    assert not marker.exists()

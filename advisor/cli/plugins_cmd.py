@@ -147,7 +147,7 @@ def validate(ctx: click.Context, target: str) -> None:
         path = Path(target)
         if not path.is_file():
             raise InputError(f"no such plugin file: {target}")
-        registry = load_registry(path.resolve().parent)
+        registry = load_registry(path.resolve())  # this file only, not its neighbours
         for broken in registry.broken:
             if broken.name == path.stem:
                 raise InputError(f"{target} does not load: {broken.error}")
