@@ -74,8 +74,9 @@ def recommend(
     """Recommend a model family for your needs, ranked by measured numbers.
 
     Hard requirements of the needs (e.g. exact likelihood) remove families by their cards; the
-    survivors are ranked on the needs' measured objectives, normalized per dataset and averaged
-    over seeds. Several needs combine, and the Pareto set shows when they conflict.
+    survivors are ranked on the needs' measured objectives over the datasets all of them were
+    measured on, seed means within two standard errors of the best counting as the best. Several
+    needs combine, and the Pareto set shows when they conflict.
 
     \b
     Examples:
