@@ -38,6 +38,26 @@ UNITS = {
 }
 
 
+def add_runs(session, family, sampler, metrics):
+    """COMPLETE quick-budget runs of `family` with `sampler` on ring8 and grid25: metric -> per-seed values."""
+    for dataset in ("ring8", "grid25"):
+        for seed in range(3):
+            run = Run(
+                family=family,
+                sampler=sampler,
+                dataset=dataset,
+                seed=seed,
+                budget="quick",
+                status="COMPLETE",
+                device="cpu",
+            )
+            run.metrics = [
+                MetricRow(name=m, value=v[seed], unit=UNITS[m][0], higher_is_better=UNITS[m][1], flag="ok")
+                for m, v in metrics.items()
+            ]
+            session.add(run)
+
+
 def build_store(path, failures=0):
     with open_store(path, create=True) as store, store.session() as session:
         for dataset in ("ring8", "grid25"):
@@ -47,22 +67,7 @@ def build_store(path, failures=0):
             session.add(FamilyRow(name=family, title=family, plugin="test", version=None, card=full))
         session.flush()
         for family, metrics in METRICS.items():
-            for dataset in ("ring8", "grid25"):
-                for seed in range(3):
-                    run = Run(
-                        family=family,
-                        sampler="default",
-                        dataset=dataset,
-                        seed=seed,
-                        budget="quick",
-                        status="COMPLETE",
-                        device="cpu",
-                    )
-                    run.metrics = [
-                        MetricRow(name=m, value=v[seed], unit=UNITS[m][0], higher_is_better=UNITS[m][1], flag="ok")
-                        for m, v in metrics.items()
-                    ]
-                    session.add(run)
+            add_runs(session, family, "default", metrics)
         for seed in range(failures):
             session.add(
                 Run(
@@ -300,22 +305,7 @@ def test_failed_runs_are_a_caveat_of_every_answer(cli, tmp_path):
 
 def test_table_grades_a_family_at_its_best_sampler_and_names_it(cli, store_path):
     with open_store(store_path) as store, store.session() as session:
-        for dataset in ("ring8", "grid25"):
-            for seed in range(3):
-                run = Run(
-                    family="flow",
-                    sampler="few-steps",
-                    dataset=dataset,
-                    seed=seed,
-                    budget="quick",
-                    status="COMPLETE",
-                    device="cpu",
-                )
-                run.metrics = [
-                    MetricRow(name="c2st", value=0.52, unit="", higher_is_better=False, flag="ok"),
-                    MetricRow(name="sample_throughput", value=1e3, unit="samples/s", higher_is_better=True, flag="ok"),
-                ]
-                session.add(run)
+        add_runs(session, "flow", "few-steps", {"c2st": [0.52] * 3, "sample_throughput": [1e3] * 3})
     flow = cli.json("table", "--db", store_path)["families"]["flow"]
     assert flow["sample quality"]["grade"] == "excellent"  # 0.52 with few-steps, not the pooled 0.56
     assert flow["sample quality"]["basis"] == "C2ST 0.520 (0.5 = indistinguishable) with few-steps"
