@@ -298,6 +298,13 @@ def test_claims_are_judged_among_the_textbook_families_and_a_baseline_on_top_is_
     )
 
 
+def test_a_dataset_with_one_seed_is_a_caveat(cli, store_path):
+    with open_store(store_path) as store, store.session() as session:
+        session.query(Run).filter(Run.family == "flow", Run.dataset == "grid25", Run.seed > 0).delete()
+    answer = cli.json("recommend", "--need", "exact-likelihood", "--db", store_path)
+    assert answer["caveats"] == ["grid25: one seed only for flow; gaps there are not tested against seed noise"]
+
+
 def test_failed_runs_are_a_caveat_of_every_answer(cli, tmp_path):
     answer = cli.json("recommend", "--need", "fast-sampling", "--db", build_store(tmp_path / "f.db", failures=2))
     assert answer["caveats"] == ["gan: 2 FAILED on ring8; its numbers there come from 3 completed runs"]

@@ -218,7 +218,7 @@ def recommend(
         claims=_claim_checks(needs, ranked),
         tradeoffs=_tradeoffs(needs, ranked) if len(needs) > 1 else [],
         nearest=nearest,
-        caveats=_scope_caveats(scopes) + _failure_caveats(evidence, ranked),
+        caveats=_scope_caveats(scopes) + _single_seed_caveats(ranked) + _failure_caveats(evidence, ranked),
         level_with_first=level,
     )
 
@@ -266,6 +266,20 @@ def _scope_caveats(scopes: dict[str, Scope]) -> list[str]:
             f"{', '.join(missing)} {'has' if len(missing) == 1 else 'have'} no measurements there"
         )
     return caveats
+
+
+def _single_seed_caveats(ranked: list[Ranked]) -> list[str]:
+    """Datasets where some candidate has one seed only: its gaps there cannot be told from seed noise."""
+    single: dict[str, set[str]] = {}
+    for r in ranked:
+        for objective in r.objectives.values():
+            for dataset in objective.scored_on:
+                if objective.per_dataset[dataset]["n"] == 1:
+                    single.setdefault(dataset, set()).add(r.label)
+    return [
+        f"{dataset}: one seed only for {', '.join(sorted(labels))}; gaps there are not tested against seed noise"
+        for dataset, labels in sorted(single.items())
+    ]
 
 
 def _failure_caveats(evidence: Evidence, ranked: list[Ranked]) -> list[str]:
