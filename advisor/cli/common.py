@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 import traceback
 from collections.abc import Callable, Iterable, Sequence
@@ -153,3 +154,21 @@ def print_runs(title: str | None, runs: list[dict[str, Any]], *, with_budget: bo
         for r in runs
     ]
     print_table(title, [*columns, *HEADLINE_METRICS], rows)
+
+
+class Duration(click.ParamType):
+    """A duration such as 90, 90s, 10m or 1.5h, in seconds."""
+
+    name = "duration"
+    _UNITS = {"": 1, "s": 1, "m": 60, "h": 3600}
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> float:
+        """Parse `value` into seconds, failing with a usage error."""
+        if isinstance(value, (int, float)):
+            return float(value)
+        match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([smh]?)\s*", str(value))
+        if not match:
+            self.fail(f"{value!r} is not a duration; use e.g. 90s, 10m or 1h", param, ctx)
+        if float(match.group(1)) <= 0:
+            self.fail(f"{value!r}: the time limit must be longer than zero", param, ctx)
+        return float(match.group(1)) * self._UNITS[match.group(2)]

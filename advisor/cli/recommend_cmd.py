@@ -3,13 +3,26 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from advisor.cli.common import db_option, format_value, json_option, print_json, print_table, registry_from, stdout
-from advisor.cli.measure_data import Duration
+from advisor.cli.common import (
+    Duration,
+    db_option,
+    format_value,
+    json_option,
+    print_json,
+    print_table,
+    registry_from,
+    stdout,
+)
 from advisor.store.reference import reference_store
+
+if TYPE_CHECKING:
+    from advisor.cards import Need
+    from advisor.plugins import Registry
+    from advisor.runner.user_data import MeasureRequest
 
 __all__ = ["recommend"]
 
@@ -91,20 +104,10 @@ def recommend(
     needs = [registry.need(name) for name in dict.fromkeys(need_names)]
     _check_option_pairing(ctx, data_file)
     if data_file:
-        _recommend_for_data(
-            ctx,
-            registry,
-            needs,
-            data_file,
-            label_column,
-            budget or "quick",
-            time_limit,
-            jobs,
-            db,
-            store_samples,
-            explain,
-            as_json,
-        )
+        from advisor.runner.user_data import MeasureRequest
+
+        request = MeasureRequest(data_file, label_column, budget or "quick", time_limit, jobs, store_samples)
+        _recommend_for_data(ctx, registry, needs, request, db, explain=explain, as_json=as_json)
         return
     data = recommendation(
         registry, need_names, db, budget=budget, datasets=datasets, data_kind=data_kind, device=device
@@ -216,22 +219,19 @@ def _print(data: dict[str, Any], needs: list, explain: bool) -> None:
 
 def _recommend_for_data(
     ctx: click.Context,
-    registry: Any,
-    needs: list,
-    data_file: str,
-    label_column: str | None,
-    budget: str,
-    time_limit: float | None,
-    jobs: int,
+    registry: Registry,
+    needs: list[Need],
+    request: MeasureRequest,
     db: str | None,
-    store_samples: bool,
+    *,
     explain: bool,
     as_json: bool,
 ) -> None:
     """Measure on the user's data, rank on those runs, and set the reference ranking beside it."""
-    from advisor.cli.measure_data import measure_user_data, ranking_differences
     from advisor.errors import AdvisorError
     from advisor.rules.engine import recommend as rank
+    from advisor.rules.rankings import ranking_differences
+    from advisor.runner.user_data import measure_user_data
     from advisor.store import open_store
     from advisor.store.engine import default_db
 
@@ -245,22 +245,19 @@ def _recommend_for_data(
         measured = measure_user_data(
             registry,
             needs,
-            data_file,
-            label_column,
-            budget,
-            time_limit,
-            jobs,
+            request,
             target,
-            store_samples,
-            ctx.find_root().params.get("plugins_dir"),
-            reference,
+            plugins_dir=ctx.find_root().params.get("plugins_dir"),
+            reference=reference,
         )
         with open_store(target, readonly=True) as store:
             try:
-                mine = rank(store, needs, cards, budget=budget, datasets=(measured.dataset,)).to_dict()
+                mine = rank(store, needs, cards, budget=request.budget, datasets=(measured.dataset,)).to_dict()
             except AdvisorError:
                 reasons = "; ".join(f"{m['family']}: {m['reason']}" for m in measured.not_measured)
-                raise AdvisorError(f"nothing could be measured on {data_file} within the limits ({reasons})") from None
+                raise AdvisorError(
+                    f"nothing could be measured on {request.data_file} within the limits ({reasons})"
+                ) from None
         theirs = None
         if reference is not None:
             try:

@@ -1,0 +1,111 @@
+"""Measuring the candidate families on a user's own data (`advisor recommend --data`).
+
+The file is validated, the families that meet the needs and support its kind of data are planned
+for three seeds, and as many cells as fit the time limit (estimated from earlier runs in this
+store or the shipped one) run into the user's store; what could not be measured is named.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from advisor.errors import InputError
+
+if TYPE_CHECKING:
+    from advisor.cards import Need
+    from advisor.plugins import Registry
+    from advisor.store.engine import Store
+
+__all__ = ["Measurement", "MeasureRequest", "measure_user_data"]
+
+
+@dataclass
+class Measurement:
+    """What was measured on the user's data, and what was not."""
+
+    dataset: str
+    kind: str
+    store: str
+    cells_planned: int
+    cells_run: int
+    not_measured: list[dict[str, str]] = field(default_factory=list)
+    caveats: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class MeasureRequest:
+    """What to measure on: the user's file, its label column, the budget and the limits."""
+
+    data_file: str
+    label_column: str | None = None
+    budget: str = "quick"
+    seconds: float | None = None  # stop starting cells after this long; None: measure every seed
+    jobs: int = 1
+    store_samples: bool = False  # keep generated samples of the user's data in the store
+
+
+def measure_user_data(
+    registry: Registry,
+    needs: list[Need],
+    request: MeasureRequest,
+    db: str,
+    *,
+    plugins_dir: str | None = None,
+    reference: Store | None = None,
+) -> Measurement:
+    """Validate the data, plan the cells that can answer, run what fits in the time limit, into `db`.
+
+    `reference` (the shipped store) lends per-family cost estimates for planning within the limit.
+    """
+    from advisor.budgets import get_budget
+    from advisor.evaluate.provenance import resolve_device
+    from advisor.rules.engine import requirement_failures
+    from advisor.runner import LocalExecutor, plan_cells, resolve_datasets
+    from advisor.runner.planning import estimate_costs, fit_to_time
+    from advisor.store import open_store
+    from advisor.store.queries import cell_is_complete, sync_catalog
+
+    datasets = resolve_datasets(registry, (), (request.data_file,), request.label_column)
+    ((name, dataset),) = datasets.items()
+    candidates = [
+        f
+        for f, entry in sorted(registry.families.items())
+        if not requirement_failures(entry.obj.card.model_dump(mode="json"), needs)
+        and dataset.card.kind in entry.obj.card.data_kinds
+    ]
+    if not candidates:
+        raise InputError(f"no registered family meets {', '.join(n.name for n in needs)} on {dataset.card.kind} data")
+    cells, _ = plan_cells(registry, candidates, datasets, range(3), request.budget)
+    budget = get_budget(request.budget)
+    seconds = request.seconds
+    if not request.store_samples:
+        budget = budget.model_copy(update={"n_stored_samples": 0})  # the user's data never leaves as samples
+    with open_store(db, create=True) as store:
+        sync_catalog(store, registry, candidates, datasets)
+        costs = estimate_costs(
+            [store, *([reference] if reference else [])], candidates, dataset.card.kind, request.budget
+        )
+        plan = fit_to_time(cells, costs, seconds, request.jobs)
+        if seconds is not None:
+            budget = budget.model_copy(update={"time_limit_s": min(budget.time_limit_s, seconds)})
+        deadline = time.monotonic() + seconds if seconds is not None else None
+        executor = LocalExecutor(registry, plugins_dir, request.jobs)
+        results = executor.run(store, plan.cells, datasets, budget, resolve_device("auto"), deadline=deadline)
+        seeds = {
+            f: sum(1 for c in cells if c.family == f and cell_is_complete(store, c, registry.family(f).card.samplers))
+            for f in candidates
+        }
+        location = store.location
+    not_measured = [
+        {
+            "family": f,
+            "reason": f"not measured: it did not fit the time limit (about {costs[f]:.0f} s per seed); "
+            "raise --time-limit",
+        }
+        for f in candidates
+        if seeds[f] == 0
+    ]
+    caveats = [f"{f}: only {n} of 3 seeds measured within the time limit" for f, n in seeds.items() if 0 < n < 3]
+    return Measurement(name, dataset.card.kind, location, len(cells), len(results), not_measured, caveats)
