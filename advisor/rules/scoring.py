@@ -32,6 +32,7 @@ __all__ = [
 ]
 
 LOG_SCALE_UNITS = frozenset({"samples/s", "s", "ms", "params", "MB", "evals"})
+LOG_FLOOR = 1e-9
 #: metric -> the value that means "indistinguishable from the data"; scored by the distance from it
 CHANCE_LEVEL = {"c2st": 0.5}
 #: a gap between two seed means smaller than this many standard errors of the difference is noise
@@ -43,8 +44,8 @@ def comparable(metric: str, unit: str, value: float) -> float:
     if metric in CHANCE_LEVEL:
         chance = CHANCE_LEVEL[metric]
         return chance + abs(value - chance)
-    if unit in LOG_SCALE_UNITS and value > 0:
-        return math.log10(value)
+    if unit in LOG_SCALE_UNITS:
+        return math.log10(max(value, LOG_FLOOR))  # a zero (e.g. no memory growth) stays below every positive value
     return value
 
 
