@@ -318,3 +318,26 @@ def test_table_grades_a_family_at_its_best_sampler_and_names_it(cli, store_path)
     assert flow["sample quality"]["basis"] == "C2ST 0.520 (0.5 = indistinguishable) with few-steps"
     assert flow["sampling speed"]["grade"] == "fast" and "with" not in flow["sampling speed"]["basis"]
     assert "exact (card) ✓" in cli("table", "--markdown", "--db", store_path).stdout
+
+
+def test_a_needs_secondary_objective_is_read_on_its_primary_objectives_datasets(cli, store_path):
+    # conditional accuracy measured on ring8 only; recall everywhere, autoregressive's poor on grid25
+    values = {  # family -> dataset -> (cond_accuracy or None, recall)
+        "autoregressive": {"ring8": (0.9, 0.9), "grid25": (None, 0.1)},
+        "gan": {"ring8": (0.9, 0.5), "grid25": (None, 0.9)},
+    }
+    with open_store(store_path) as store, store.session() as session:
+        for run in session.query(Run).filter(Run.family.in_(values)):
+            accuracy, recall = values[run.family][run.dataset]
+            run.metrics.append(MetricRow(name="recall", value=recall, unit="", higher_is_better=True, flag="ok"))
+            if accuracy is not None:
+                run.metrics.append(
+                    MetricRow(name="cond_accuracy", value=accuracy, unit="", higher_is_better=True, flag="ok")
+                )
+    answer = cli.json("recommend", "--need", "controllable", "--db", store_path)
+    assert [r["family"] for r in answer["ranked"]] == ["autoregressive", "gan"]
+    recall = answer["ranked"][0]["objectives"]["recall"]
+    assert recall["scored_on"] == ["ring8"] and set(recall["per_dataset"]) == {"ring8", "grid25"}
+    # read on its own, recall covers both datasets and the gan's grid25 recall counts
+    coverage = cli.json("recommend", "--need", "mode-coverage", "--db", store_path)
+    assert coverage["ranked"][0]["objectives"]["recall"]["scored_on"] == ["grid25", "ring8"]

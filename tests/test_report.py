@@ -31,3 +31,7 @@ def test_report_from_a_smoke_store(cli, db, tmp_path):
         assert (out / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", name
     assert "http" not in page.replace("http-equiv", "")  # nothing to fetch at view time
     assert "<th>gmm</th>" in page and "exact" in page
+    # the needs table gives the same answer as `advisor recommend`
+    for need in ("exact-likelihood", "fast-sampling"):
+        best = cli.json("recommend", "--need", need, "--db", db)["ranked"][0]["label"]
+        assert re.search(rf"<tr><td>{need}</td><td>{best} \(", page), need

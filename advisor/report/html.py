@@ -58,6 +58,31 @@ def _real_data(registry: Any, dataset: str, budget: Any) -> Any:
     return registry.dataset(dataset)().split(budget, 0).test[:1000]
 
 
+def _needs_rows(
+    store: Store, registry: Any, cards: dict[str, dict], budget: str, datasets: tuple[str, ...]
+) -> list[str]:
+    """One table row per registered need: the recommendation, the runner-up and the rule of thumb."""
+    from advisor.rules.engine import NoMeasurements, recommend
+
+    rows = []
+    for name, entry in sorted(registry.needs.items()):
+        try:
+            answer = recommend(store, [entry.obj], cards, budget=budget, datasets=datasets)
+        except NoMeasurements:
+            continue
+        ranked = answer.ranked
+        best = f"{ranked[0].label} ({ranked[0].score:.2f})" if ranked else "no candidate left"
+        second = f"{ranked[1].label} ({ranked[1].score:.2f})" if len(ranked) > 1 else ""
+        claim = next((c for c in answer.claims), None)
+        verdict = ""
+        if claim:
+            agrees = {True: "agrees", False: "disagrees", None: "cannot be checked"}[claim["agrees"]]
+            verdict = f"{claim['claim']}: {agrees}" + (f" ({claim['note']})" if claim["note"] else "")
+        cells = [name, best, second, ", ".join(answer.level_with_first), verdict]
+        rows.append("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in cells) + "</tr>")
+    return rows
+
+
 def write_report(
     store: Store, registry: Any, out: Path, *, budget: str | None = None, datasets: tuple[str, ...] = ()
 ) -> Path:
@@ -106,6 +131,7 @@ def write_report(
             pictures.append(figures.cost_bars(cost, f"{dataset}: training time and memory", out / f"{slug}-cost.png"))
         images = "\n".join(f'<img src="{html.escape(p.name)}" alt="{html.escape(p.stem)}">' for p in pictures)
         sections.append(f"<section><h2>{html.escape(dataset)}</h2>\n{images}\n</section>")
+    needs = _needs_rows(store, registry, cards, budget, datasets)
     table = comparison_table(store, cards, budget=budget, datasets=datasets)
     families = list(table["families"])
     header = "".join(f"<th>{html.escape(f)}</th>" for f in families)
@@ -126,6 +152,7 @@ def write_report(
         store=html.escape(store.location),
         header=header,
         rows="\n".join(rows),
+        needs="\n".join(needs),
         sections="\n".join(sections) or "<p>No COMPLETE runs in this scope.</p>",
     )
     index = out / "index.html"
@@ -143,6 +170,13 @@ td.agrees {{ background: #e8f5e9; }} td.disagrees {{ background: #ffebee; }}
 </style></head><body>
 <h1>advisor report</h1>
 <p>Budget <b>{budget}</b>, store <code>{store}</code>. Every number and picture comes from stored runs.</p>
+<h2>Which family for which need</h2>
+<p>What <code>advisor recommend --need NEED</code> answers from this store (score 1 = best, or within
+seed noise of the best, on every objective and dataset).</p>
+<table><tr><th>need</th><th>recommended (score)</th><th>runner-up</th><th>within seed noise of it</th>
+<th>textbook rule of thumb</th></tr>
+{needs}
+</table>
 <h2>Textbook claims against measurements</h2>
 <p>✓ the measurement agrees with the usual claim, ✗ it disagrees (claim shown), ? not measured.
 Hover a cell for the numbers behind the grade.</p>

@@ -1,8 +1,9 @@
 """The rule engine: hard requirements filter families, measured objectives rank the survivors.
 
 Each objective is scored in [0, 1] on the datasets every survivor was measured on (scoring.py: 1 =
-best, per-dataset min-max averaged over datasets); a need's score is the mean of its objective
-scores, and several needs combine by their mean, with the Pareto set shown when they conflict.
+best or within seed noise of it, averaged over datasets); a need's secondary objectives are read on
+the datasets of its primary one. A need's score is the mean of its objective scores, and several
+needs combine by their mean, with the Pareto set shown when they conflict.
 Every other candidate gets, per objective, where it was worse, better or within seed noise of the
 winner (compare.py); caveats say which datasets were left out and which runs failed. Every number
 cited comes from the store, with the runs behind it.
@@ -184,9 +185,22 @@ def recommend(
             unmeasured.append(
                 {"family": candidate_label(candidate), "reason": f"no measurements for {', '.join(missing)}"}
             )
-    scopes = {m: scope_of(evidence, rankable, m) for m in objectives}
-    scores = {m: score_objective(evidence, rankable, m, scopes[m]) for m in objectives}
-    ranked = [_rank(evidence, candidate, needs, scores, scopes) for candidate in rankable]
+    scopes: dict[tuple[str, str], Scope] = {}  # (need, metric) -> the datasets compared on
+    for need in needs:
+        primary = scope_of(evidence, rankable, need.objectives[0])
+        for m in need.objectives:
+            scopes[need.name, m] = (
+                primary if m == need.objectives[0] else scope_of(evidence, rankable, m, primary.datasets)
+            )
+    scores = {key: score_objective(evidence, rankable, key[1], scope) for key, scope in scopes.items()}
+    ranked = []
+    for candidate in rankable:
+        entry = _rank(evidence, candidate, needs, scores, scopes)
+        if entry is None:
+            reason = "no measurements on the datasets its rivals were compared on"
+            unmeasured.append({"family": candidate_label(candidate), "reason": reason})
+        else:
+            ranked.append(entry)
     ranked.sort(key=lambda r: (-r.score, r.family, r.sampler))
     level = []
     if ranked:
@@ -227,16 +241,20 @@ def _rank(
     evidence: Evidence,
     candidate: Candidate,
     needs: list[Need],
-    scores: dict[str, dict[Candidate, float]],
-    scopes: dict[str, Scope],
-) -> Ranked:
-    """`candidate`'s need scores (mean of its objective scores) and the evidence behind them."""
+    scores: dict[tuple[str, str], dict[Candidate, float]],
+    scopes: dict[tuple[str, str], Scope],
+) -> Ranked | None:
+    """`candidate`'s need scores (mean of its objective scores) and the evidence behind them (None: a need unscored)."""
     need_scores, cited = {}, {}
     for need in needs:
-        have = [m for m in need.objectives if candidate in scores[m]]
-        need_scores[need.name] = statistics.fmean(scores[m][candidate] for m in have)
+        have = [m for m in need.objectives if candidate in scores[need.name, m]]
+        if not have:
+            return None
+        need_scores[need.name] = statistics.fmean(scores[need.name, m][candidate] for m in have)
         for m in have:
-            cited[m] = _objective_evidence(evidence, candidate, m, scores[m][candidate], scopes[m])
+            if m not in cited:  # a metric two needs share is cited as the first of them reads it
+                score = scores[need.name, m][candidate]
+                cited[m] = _objective_evidence(evidence, candidate, m, score, scopes[need.name, m])
     return Ranked(
         family=candidate[0],
         sampler=candidate[1],
@@ -248,24 +266,26 @@ def _rank(
     )
 
 
-def _scope_caveats(scopes: dict[str, Scope]) -> list[str]:
+def _scope_caveats(scopes: dict[tuple[str, str], Scope]) -> list[str]:
     """Which datasets each comparison left out, and why (partial stores, families that failed there)."""
     left_out: dict[tuple[str, tuple[str, ...]], list[str]] = {}
     caveats = []
-    for metric, scope in scopes.items():
+    for (_need, metric), scope in scopes.items():
         if not scope.shared:
             caveats.append(
                 f"no dataset has {metric} for every candidate: each candidate's {metric} score averages "
                 "over the datasets it was measured on, which differ"
             )
         for dataset, missing in scope.left_out.items():
-            left_out.setdefault((dataset, tuple(missing)), []).append(metric)
+            metrics = left_out.setdefault((dataset, tuple(missing)), [])
+            if metric not in metrics:
+                metrics.append(metric)
     for (dataset, missing), metrics in left_out.items():
         caveats.append(
             f"{dataset} is left out of the comparison on {', '.join(metrics)}: "
             f"{', '.join(missing)} {'has' if len(missing) == 1 else 'have'} no measurements there"
         )
-    return caveats
+    return list(dict.fromkeys(caveats))
 
 
 def _single_seed_caveats(ranked: list[Ranked]) -> list[str]:

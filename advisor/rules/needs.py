@@ -41,8 +41,9 @@ BUILTIN_NEEDS = (
         name="controllable",
         title="Controllable (class-conditional) generation",
         requires={"conditioning": ("True",)},
-        objectives=("cond_accuracy",),
-        description="A fixed classifier agrees with the requested label. Rule of thumb: diffusion with guidance.",
+        objectives=("cond_accuracy", "recall"),
+        description="A fixed classifier agrees with the requested label, and the samples keep the data's "
+        "variety (recall: emitting one image per class is not control). Rule of thumb: diffusion with guidance.",
     ),
     Need(
         name="latent-space",

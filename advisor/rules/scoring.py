@@ -77,9 +77,20 @@ class Scope:
     shared: bool  # False when no dataset is common to every candidate and all of them were used
 
 
-def scope_of(evidence: Evidence, candidates: list[Candidate], metric: str) -> Scope:
-    """The datasets `metric` is compared on: those every candidate measured on it has a value for."""
-    covered = {c: set(evidence.values[c][metric]) for c in candidates if evidence.values.get(c, {}).get(metric)}
+def scope_of(
+    evidence: Evidence, candidates: list[Candidate], metric: str, within: frozenset[str] | None = None
+) -> Scope:
+    """The datasets `metric` is compared on: those every candidate measured on it has a value for.
+
+    `within` restricts the candidates' datasets first (a need's secondary objectives are read on the
+    datasets of its primary one: recall qualifies conditional accuracy on the labelled data only).
+    """
+    covered = {
+        c: set(evidence.values[c][metric]) & (within if within is not None else set(evidence.values[c][metric]))
+        for c in candidates
+        if evidence.values.get(c, {}).get(metric)
+    }
+    covered = {c: datasets for c, datasets in covered.items() if datasets}
     if not covered:
         return Scope(frozenset(), {}, True)
     union = set().union(*covered.values())
