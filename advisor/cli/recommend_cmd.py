@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, get_args
 
 import click
 
+from advisor.cards import DataKind
 from advisor.cli.common import (
     Duration,
     db_option,
@@ -37,9 +38,7 @@ __all__ = ["recommend"]
     metavar="NEED",
     help="What you need (repeatable): see `advisor plugins list` for every need.",
 )
-@click.option(
-    "--data-kind", type=click.Choice(["2d", "image", "tabular"]), help="Only evidence from this kind of data."
-)
+@click.option("--data-kind", type=click.Choice(get_args(DataKind)), help="Only evidence from this kind of data.")
 @click.option("-d", "--dataset", "datasets", multiple=True, metavar="NAME", help="Only evidence from this dataset.")
 @click.option("--device", type=click.Choice(["cpu", "cuda"]), help="Only runs measured on this device.")
 @click.option(
