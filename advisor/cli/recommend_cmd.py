@@ -53,7 +53,8 @@ __all__ = ["recommend"]
     "data_file",
     type=click.Path(),
     metavar="FILE",
-    help="Measure the candidates on your .csv/.npy first, then answer from those runs (cached).",
+    help="Measure the candidates on your .csv/.npy first, then answer from those runs (a file measured "
+    "before is not measured again: its runs in the store are reused).",
 )
 @click.option("--label-column", metavar="NAME|INDEX", help="Column of --data holding class labels.")
 @click.option(
