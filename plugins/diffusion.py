@@ -14,6 +14,12 @@ draw the labels from the training label frequencies and sample p(x | y) (ancestr
 sum_y p(y) p(x | y)); `UNCONDITIONAL = "null"` uses the null label instead. The null-label network
 sees only LABEL_DROPOUT of the training batches, so the label prior is the default.
 
+Training keeps the EMA weights with the lowest noise-prediction loss on a held-out tenth of the
+training rows (fixed timesteps and noise; conditional plus null-label loss when labelled) and stops
+once that loss has risen for a tenth of the steps: on 142 rows of wine, 10,000 steps memorized the
+training set (test bound 14.1 nats/dim, recall 0.06); the held-out choice (step 1,000) gives 2.15 and
+0.69. A plateau does not stop training (`OVERFIT_MARGIN`): grid25 still trains to its sharp modes.
+
 `log_prob` is the discrete-time variational bound of Ho et al. 2020 (eq. 5) for the DDPM-1000 model
 with the posterior variance beta-tilde and a Gaussian decoder N(x0; mu_theta(x_1, 1), beta_1):
 L_T (closed form) + L_0 + sum_{t=2}^{T} L_{t-1}. The 999-term sum is estimated by systematic sampling
@@ -40,6 +46,9 @@ if TYPE_CHECKING:
 __all__ = ["DiffusionFamily"]
 
 TIMESTEPS = 1000
+VALIDATION_FRACTION = 0.1
+VALIDATION_DRAWS = 8192  # (row, timestep, noise) triples the held-out loss averages over
+OVERFIT_MARGIN = 0.01  # held-out MSE (unit-variance noise) above the best before training stops
 SAMPLER_STEPS = {"ddpm-1000": 1000, "ddim-50": 50, "dpm-solver-20": 20}
 DEFAULT_SAMPLER = "ddim-50"
 ELBO_STRIDE = 9  # divides T - 1 = 999: 111 network evaluations per example for the bound
@@ -84,7 +93,17 @@ class DiffusionFamily(Family):
     def fit(self, train: np.ndarray, labels: np.ndarray | None, budget: Budget, seed: int, device: str) -> FitReport:
         import torch
 
-        from advisor.torchkit import EMA, Standardizer, cosine_adam, minibatches, setup_torch, to_tensor, train_loop
+        from advisor.torchkit import (
+            EMA,
+            Standardizer,
+            checkpoint_notes,
+            cosine_adam,
+            holdout_pairs,
+            minibatches,
+            setup_torch,
+            to_tensor,
+            train_loop,
+        )
         from advisor_plugins._diffusion_nets import NoiseMLP
         from advisor_plugins._diffusion_samplers import LinearSchedule
 
@@ -127,8 +146,21 @@ class DiffusionFamily(Family):
             ema.update(net)
             return {"loss": loss.item()}
 
-        batches = minibatches(z, y, budget.batch_size, torch.Generator().manual_seed(seed))
-        result = train_loop(step, batches, steps, time_limit_s=budget.time_limit_s)
+        (z_fit, y_fit), (z_val, y_val) = holdout_pairs(z, y, VALIDATION_FRACTION, seed)
+        validate = _held_out_loss(ema.module, z_val, y_val, alpha_bar, null, seed)
+        every = max(10, steps // 50)
+        batches = minibatches(z_fit, y_fit, budget.batch_size, torch.Generator().manual_seed(seed))
+        result = train_loop(
+            step,
+            batches,
+            steps,
+            time_limit_s=budget.time_limit_s,
+            validate=validate,
+            validate_every=every,
+            patience=max(10, math.ceil(0.1 * steps / every)),
+            min_worsening=OVERFIT_MARGIN,
+            checkpoint=ema.module,
+        )
         self.net = ema.module
         self.generator = torch.Generator(device=dev).manual_seed(seed + 1)
         self.label_generator = torch.Generator().manual_seed(seed + 3)
@@ -147,8 +179,8 @@ class DiffusionFamily(Family):
                 "classes": self.classes,
             },
             notes=(
-                f"final loss {result.last_losses.get('loss', math.nan):.4f}; {result.seconds:.0f} s"
-                + ("; hit the time limit" if result.hit_time_limit else "")
+                f"{checkpoint_notes(result, 'held-out denoising loss')}; "
+                f"final training loss {result.last_losses.get('loss', math.nan):.4f}; {result.seconds:.0f} s"
             ),
         )
 
@@ -244,6 +276,39 @@ class DiffusionFamily(Family):
         from advisor.torchkit import count_parameters
 
         return count_parameters(self.net)
+
+
+def _held_out_loss(
+    net: torch.nn.Module,
+    z: torch.Tensor,
+    labels: torch.Tensor | None,
+    alpha_bar: torch.Tensor,
+    null: int,
+    seed: int,
+) -> Callable[[], float]:
+    """The mean noise-prediction error of `net` on held-out rows `z`, at fixed timesteps and noise.
+
+    Labelled data score both the conditional and the null-label prediction (the samplers use the
+    first, the likelihood bound the second).
+    """
+    import torch
+
+    draws = max(1, VALIDATION_DRAWS // len(z))
+    generator = torch.Generator(device=z.device).manual_seed(seed + 7)
+    x0 = z.repeat(draws, 1)
+    t = torch.randint(0, TIMESTEPS, (len(x0),), generator=generator, device=z.device)
+    eps = torch.randn(x0.shape, generator=generator, device=z.device)
+    a = alpha_bar[t][:, None]
+    xt = a.sqrt() * x0 + (1.0 - a).sqrt() * eps
+    nulls = torch.full((len(x0),), null, device=z.device)
+    conditions = [nulls] if labels is None else [labels.repeat(draws), nulls]
+
+    def validate() -> float:
+        with torch.no_grad():
+            loss = sum(((net(xt, t, y) - eps) ** 2).mean().item() for y in conditions)
+        return loss if math.isfinite(loss) else math.inf
+
+    return validate
 
 
 @hookimpl

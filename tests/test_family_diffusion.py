@@ -126,3 +126,12 @@ def test_same_seed_same_samples_and_unconditional_fit():
 def test_absurd_learning_rate_diverges():
     with pytest.raises(DivergenceError, match="diverged"):
         DiffusionFamily(learning_rate=1e8).fit(_gaussian_data(), None, TINY, 0, "cpu")
+
+
+def test_a_few_rows_are_not_memorized_the_held_out_loss_stops_training():
+    # 30 rows in 8 dims: 2,000 steps would memorize them; the held-out tenth says when it starts
+    rows = np.random.default_rng(0).standard_normal((30, 8)).astype(np.float32)
+    report = DiffusionFamily().fit(rows, None, TINY.model_copy(update={"train_steps": 2000}), 0, "cpu")
+    assert report.steps < 2000 and "stopped early" in report.notes
+    kept = int(report.notes.split("kept the weights of step ")[1].split(" ")[0])
+    assert kept < report.steps

@@ -87,11 +87,11 @@ def marginal_log_prob(
     return torch.logsumexp(torch.stack(terms), dim=0)
 
 
-def checkpoint_notes(result: TrainResult) -> str:
+def checkpoint_notes(result: TrainResult, criterion: str = "held-out NLL") -> str:
     """One line for a FitReport: which step's weights were kept, and whether the time limit cut training."""
-    notes = f"kept the weights of step {result.best_step} (best held-out NLL)"
+    notes = f"kept the weights of step {result.best_step} (best {criterion})"
     if result.stopped_early:
-        notes += f", stopped early after {result.steps} steps without a better held-out NLL"
+        notes += f", stopped early after {result.steps} steps without a better {criterion}"
     if result.hit_time_limit:
         notes += f", training stopped by the time limit after {result.steps} steps"
     return notes
