@@ -4,14 +4,18 @@ p(x) is proportional to exp(-E(x)). Each optimizer step lowers the energy of a d
 it on negatives drawn by stochastic gradient Langevin dynamics (SGLD) from a persistent replay buffer
 (Du & Mordatch 2019; persistent chains as in Tieleman 2008), plus the regularizer
 alpha * (E(x+)^2 + E(x-)^2) that keeps energies bounded. Everything runs on standardized data; chains
-start uniformly in the training data's bounding box (plus a margin) and are clamped to it.
+are clamped to the training data's bounding box (plus a margin) and start, on 2-D data, uniformly in
+it (which reaches every mode of a ring or grid); above 2 dimensions the box is almost all empty
+space, so chains start from a Gaussian fitted to the training data (mean and covariance): on wine
+(13 dims) fresh chains from the box never reached the data in 100 steps (precision 0.025, C2ST
+0.61), from the fitted Gaussian precision is 0.74 and C2ST 0.57 (quick budget, seed 0).
 
 Budget rule: every one of `budget.train_steps` optimizer steps is taken, but with only
 `TRAIN_LANGEVIN_STEPS` SGLD steps per optimizer step (the buffer chains persist, so they keep mixing
 across steps) instead of the 60 of a from-scratch chain: a quick-budget cell then costs about
 (1 + TRAIN_LANGEVIN_STEPS) x 10,000 network passes, about 2 minutes on one core.
 
-Sampling runs fresh chains from the uniform initialisation (samplers `langevin-100` and
+Sampling runs fresh chains from that initialisation (samplers `langevin-100` and
 `langevin-200`: NFE = SGLD steps, each one forward and one backward pass). `log_prob` on 2-D data
 normalizes exp(-E) by quadrature on a 400 x 400 grid over the bounding box (a consistent estimate,
 likelihood="estimate"); for more dimensions it returns None (no log-density).
@@ -98,9 +102,14 @@ class EnergyFamily(Family):
         low, high = z.min(0).values, z.max(0).values
         margin = self.BOX_MARGIN * (high - low)
         self.low, self.high = low - margin, high + margin
+        if z.shape[1] > 2:
+            centred = z - z.mean(0)
+            covariance = centred.T @ centred / max(1, len(z) - 1)
+            jitter = 1e-3 * torch.eye(z.shape[1], device=dev)  # constant columns leave it singular
+            self.init_mean, self.init_cholesky = z.mean(0), torch.linalg.cholesky(covariance + jitter)
         self.net = mlp(z.shape[1], self.HIDDEN, 1, self.LAYERS).to(dev)
         generator = torch.Generator(device=dev).manual_seed(seed)
-        buffer = self._uniform(self.BUFFER_SIZE, generator)
+        buffer = self._initial(self.BUFFER_SIZE, generator)
         steps = budget.train_steps
         optimizer, scheduler = cosine_adam(
             self.net.parameters(), self.learning_rate, steps, warmup=min(100, steps // 10), betas=(0.0, 0.999)
@@ -111,7 +120,7 @@ class EnergyFamily(Family):
             index = torch.randint(0, self.BUFFER_SIZE, (n,), generator=generator, device=dev)
             start = buffer[index]
             fresh = torch.rand(n, generator=generator, device=dev) < self.REINIT_FRACTION
-            start[fresh] = self._uniform(int(fresh.sum()), generator)
+            start[fresh] = self._initial(int(fresh.sum()), generator)
             negative = self._langevin(start, self.TRAIN_LANGEVIN_STEPS, generator)
             buffer[index] = negative
             energy_pos, energy_neg = self._energy(positive), self._energy(negative)
@@ -154,10 +163,14 @@ class EnergyFamily(Family):
         """Energy of each row of standardized `z`, shape (n,)."""
         return self.net(z).squeeze(-1)
 
-    def _uniform(self, n: int, generator: torch.Generator) -> torch.Tensor:
-        """`n` points uniform in the (standardized) bounding box."""
+    def _initial(self, n: int, generator: torch.Generator) -> torch.Tensor:
+        """`n` chain starts: uniform in the (standardized) bounding box in 2-D, else the fitted Gaussian."""
         import torch
 
+        dims = self.low.shape[0]
+        if dims > 2:
+            e = torch.randn((n, dims), generator=generator, device=self.device)
+            return (self.init_mean + e @ self.init_cholesky.T).clamp(self.low, self.high)
         u = torch.rand((n, self.low.shape[0]), generator=generator, device=self.device)
         return self.low + u * (self.high - self.low)
 
@@ -178,7 +191,7 @@ class EnergyFamily(Family):
         sampler = DEFAULT_SAMPLER if sampler == "default" else sampler
         if sampler not in SAMPLERS:
             raise ValueError(f"unknown sampler {sampler!r}; this family offers {sorted(SAMPLERS)}")
-        z = self._langevin(self._uniform(n, self.generator), SAMPLERS[sampler], self.generator)
+        z = self._langevin(self._initial(n, self.generator), SAMPLERS[sampler], self.generator)
         return self.standardizer.inverse(z).cpu()
 
     def log_prob(self, x: np.ndarray, labels: np.ndarray | None = None) -> torch.Tensor | None:

@@ -59,3 +59,16 @@ def test_samples_stay_in_the_padded_bounding_box_and_reproduce():
 def test_absurd_learning_rate_diverges():
     with pytest.raises(DivergenceError, match="diverged"):
         EnergyFamily(learning_rate=1e8).fit(_data(), None, TINY, 0, "cpu")
+
+
+def test_chains_above_two_dimensions_start_from_the_fitted_gaussian():
+    # strongly correlated 6-D data: the bounding box is nearly empty, the fitted Gaussian is not
+    rng = np.random.default_rng(0)
+    shared = rng.standard_normal((2000, 1))
+    data = (shared + 0.2 * rng.standard_normal((2000, 6))).astype(np.float32)
+    family = EnergyFamily()
+    family.fit(data, None, TINY, 0, "cpu")
+    starts = family.standardizer.inverse(family._initial(4000, torch.Generator().manual_seed(1))).numpy()
+    assert np.corrcoef(starts[:, 0], starts[:, 1])[0, 1] > 0.9  # the data's correlation is 0.96
+    np.testing.assert_allclose(starts.std(0), data.std(0), rtol=0.1)
+    assert family.sample(64, None, "langevin-100").shape == (64, 6)
