@@ -19,11 +19,10 @@ from advisor.store.models import DatasetRow, FamilyRow, MetricRow, Run
 
 __all__ = ["Candidate", "Summary", "Evidence", "gather", "busiest_budget", "candidate_label", "DERIVED_OBJECTIVES"]
 
-#: Objectives the engine derives from runs rather than reading a stored metric.
-DERIVED_OBJECTIVES = {
-    "failure_rate": ("Failure rate", "", False),
-    "seed_spread": ("C2ST spread across seeds", "", False),
-}
+#: Objectives the engine derives from runs rather than reading a stored metric: name -> (unit,
+#: higher is better). failure_rate: share of finished runs that did not complete; seed_spread:
+#: standard deviation of C2ST across seeds.
+DERIVED_OBJECTIVES = {"failure_rate": ("", False), "seed_spread": ("", False)}
 
 Candidate = tuple[str, str]  # (family, sampler)
 
@@ -157,5 +156,5 @@ def _derive(evidence: Evidence) -> None:
         for dataset, summary in metrics.get("c2st", {}).items():
             if summary.n > 1:
                 metrics.setdefault("seed_spread", {})[dataset] = Summary(summary.std, 0.0, summary.n)
-    for name, (_title, unit, higher) in DERIVED_OBJECTIVES.items():
+    for name, (unit, higher) in DERIVED_OBJECTIVES.items():
         evidence.units[name] = (unit, higher)
