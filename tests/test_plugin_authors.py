@@ -84,7 +84,8 @@ def test_validate_reports_failures_with_fixes(cli):
 
     result = cli("--plugins-dir", FIXTURE_PLUGINS, "plugins", "validate", "wrong-shape", expect=1)
     assert "FAILED" in result.stdout and "return (n, dims)" in result.stdout
-    assert "ok" in cli("plugins", "validate", "gmm").stdout
+    checks = cli.json("plugins", "validate", "gmm")
+    assert checks and {c["result"] for c in checks} == {"ok"} and {c["family"] for c in checks} == {"gmm"}
 
 
 def test_new_refuses_bad_names_and_existing_folders(cli, tmp_path):

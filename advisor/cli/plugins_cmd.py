@@ -131,8 +131,9 @@ def new(name: str, directory: str) -> None:
 
 @plugins.command()
 @click.argument("target")
+@json_option
 @click.pass_context
-def validate(ctx: click.Context, target: str) -> None:
+def validate(ctx: click.Context, target: str, as_json: bool) -> None:
     """Run the conformance kit on a family: a registered NAME or the PATH of a plugin .py file.
 
     Exits 1 when a check fails; each failure says what to fix.
@@ -165,6 +166,9 @@ def validate(ctx: click.Context, target: str) -> None:
             except Exception as exc:  # noqa: BLE001 - every failure is reported, none stops the report
                 failed += 1
                 rows.append([family.card.name, check.__name__, "FAILED", f"{type(exc).__name__}: {exc}"])
-    print_table("Conformance", ["family", "check", "result", "what to fix"], rows)
+    if as_json:
+        print_json([dict(zip(("family", "check", "result", "what_to_fix"), row, strict=True)) for row in rows])
+    else:
+        print_table("Conformance", ["family", "check", "result", "what to fix"], rows)
     if failed:
         ctx.exit(1)
