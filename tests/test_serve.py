@@ -125,3 +125,4 @@ def test_page_renders_a_recommendation_in_headless_chromium(server, tmp_path):
         timeout=120,
     ).stdout
     assert "Recommendation: autoregressive" in dom
+    assert "claim 'flow or autoregressive': measured best autoregressive" in dom
