@@ -341,3 +341,40 @@ def test_a_needs_secondary_objective_is_read_on_its_primary_objectives_datasets(
     # read on its own, recall covers both datasets and the gan's grid25 recall counts
     coverage = cli.json("recommend", "--need", "mode-coverage", "--db", store_path)
     assert coverage["ranked"][0]["objectives"]["recall"]["scored_on"] == ["grid25", "ring8"]
+    # asked together, recall is one comparison (mode-coverage's primary: every dataset), cited as such
+    both = cli.json("recommend", "--need", "controllable", "--need", "mode-coverage", "--db", store_path)
+    assert {r["objectives"]["recall"]["scored_on"] == ["grid25", "ring8"] for r in both["ranked"]} == {True}
+    # a candidate without the primary objective is not ranked on its secondaries alone
+    with open_store(store_path) as store, store.session() as session:
+        session.query(MetricRow).filter(MetricRow.name == "cond_accuracy").filter(
+            MetricRow.run_id.in_(session.query(Run.id).filter(Run.family == "autoregressive"))
+        ).delete(synchronize_session=False)
+    answer = cli.json("recommend", "--need", "controllable", "--db", store_path)
+    assert [r["family"] for r in answer["ranked"]] == ["gan"]
+    assert {"family": "autoregressive", "reason": "no measurements of cond_accuracy"} in answer["unmeasured"]
+
+
+def test_a_candidate_measured_on_few_of_the_datasets_is_set_aside_not_compared_on_them(cli, store_path):
+    with open_store(store_path) as store, store.session() as session:
+        for dataset in ("d3", "d4"):
+            session.add(DatasetRow(name=dataset, plugin="test", card={"name": dataset, "kind": "2d"}))
+        session.flush()
+        for run in session.query(Run).filter(Run.family != "gan", Run.dataset == "ring8").all():
+            for dataset in ("d3", "d4"):
+                copy = Run(family=run.family, sampler=run.sampler, dataset=dataset, seed=run.seed, budget="quick")
+                copy.status, copy.device = "COMPLETE", "cpu"
+                copy.metrics = [
+                    MetricRow(name=m.name, value=m.value, unit=m.unit, higher_is_better=m.higher_is_better, flag="ok")
+                    for m in run.metrics
+                ]
+                session.add(copy)
+        session.query(Run).filter(Run.family == "gan", Run.dataset == "grid25").delete()
+    answer = cli.json("recommend", "--need", "fast-sampling", "--db", store_path)
+    assert [r["family"] for r in answer["ranked"]] == ["flow", "autoregressive"]
+    assert answer["ranked"][0]["objectives"]["sample_throughput"]["scored_on"] == ["d3", "d4", "grid25", "ring8"]
+    assert {
+        "family": "gan",
+        "reason": "sample_throughput measured on 1 of the 4 datasets its rivals have; not ranked until the bench "
+        "completes it",
+    } in answer["unmeasured"]
+    assert answer["caveats"] == []

@@ -173,34 +173,11 @@ def recommend(
         for f in sorted(cards)
         if f not in measured_families and not requirement_failures(cards[f], needs)
     ]
-    # candidates that lack a need entirely are not ranked, and do not narrow the others' datasets
-    rankable = [
-        c for c in survivors if all(any(evidence.values.get(c, {}).get(m) for m in need.objectives) for need in needs)
-    ]
-    for candidate in survivors:
-        if candidate not in rankable:
-            missing = [
-                n.name for n in needs if not any(evidence.values.get(candidate, {}).get(m) for m in n.objectives)
-            ]
-            unmeasured.append(
-                {"family": candidate_label(candidate), "reason": f"no measurements for {', '.join(missing)}"}
-            )
-    scopes: dict[tuple[str, str], Scope] = {}  # (need, metric) -> the datasets compared on
-    for need in needs:
-        primary = scope_of(evidence, rankable, need.objectives[0])
-        for m in need.objectives:
-            scopes[need.name, m] = (
-                primary if m == need.objectives[0] else scope_of(evidence, rankable, m, primary.datasets)
-            )
-    scores = {key: score_objective(evidence, rankable, key[1], scope) for key, scope in scopes.items()}
-    ranked = []
-    for candidate in rankable:
-        entry = _rank(evidence, candidate, needs, scores, scopes)
-        if entry is None:
-            reason = "no measurements on the datasets its rivals were compared on"
-            unmeasured.append({"family": candidate_label(candidate), "reason": reason})
-        else:
-            ranked.append(entry)
+    rankable, not_ranked = _rankable(evidence, survivors, needs)
+    unmeasured += not_ranked
+    scopes = _scopes(evidence, rankable, needs)
+    scores = {m: score_objective(evidence, rankable, m, scope) for m, scope in scopes.items()}
+    ranked = [_rank(evidence, candidate, needs, scores, scopes) for candidate in rankable]
     ranked.sort(key=lambda r: (-r.score, r.family, r.sampler))
     level = []
     if ranked:
@@ -212,7 +189,7 @@ def recommend(
                 if metric in winner.objectives
                 and (sentence := compare_sentence(objective, winner.objectives[metric], winner.label))
             ]
-            if indistinguishable(other.objectives, winner.objectives):
+            if other.score == winner.score and indistinguishable(other.objectives, winner.objectives):
                 level.append(other.label)
     nearest = None
     if not ranked:
@@ -232,29 +209,75 @@ def recommend(
         claims=_claim_checks(needs, ranked),
         tradeoffs=_tradeoffs(needs, ranked) if len(needs) > 1 else [],
         nearest=nearest,
-        caveats=_scope_caveats(scopes) + _single_seed_caveats(ranked) + _failure_caveats(evidence, ranked),
+        caveats=(
+            _scope_caveats(scopes)
+            + _missing_objective_caveats(needs, ranked)
+            + _single_seed_caveats(ranked)
+            + _failure_caveats(evidence, ranked)
+        ),
         level_with_first=level,
     )
+
+
+def _rankable(
+    evidence: Evidence, survivors: list[Candidate], needs: list[Need]
+) -> tuple[list[Candidate], list[dict[str, str]]]:
+    """The candidates to rank, and why the others are not ranked.
+
+    A candidate needs every need's primary objective; and one measured on fewer than half the
+    datasets the best-measured candidate has for it (a store a bench is still filling) is set aside
+    rather than shrinking everyone's comparison to the few datasets it has.
+    """
+    rankable, not_ranked = [], []
+    for candidate in survivors:
+        missing = [n.objectives[0] for n in needs if not evidence.values.get(candidate, {}).get(n.objectives[0])]
+        if missing:
+            reason = f"no measurements of {', '.join(dict.fromkeys(missing))}"
+            not_ranked.append({"family": candidate_label(candidate), "reason": reason})
+        else:
+            rankable.append(candidate)
+    thin: dict[Candidate, str] = {}
+    for metric in dict.fromkeys(n.objectives[0] for n in needs):
+        most = max((len(evidence.values[c][metric]) for c in rankable), default=0)
+        for c in rankable:
+            have = len(evidence.values[c][metric])
+            if 2 * have < most and c not in thin:
+                thin[c] = (
+                    f"{metric} measured on {have} of the {most} datasets its rivals have; "
+                    "not ranked until the bench completes it"
+                )
+    not_ranked += [{"family": candidate_label(c), "reason": reason} for c, reason in thin.items()]
+    return [c for c in rankable if c not in thin], not_ranked
+
+
+def _scopes(evidence: Evidence, candidates: list[Candidate], needs: list[Need]) -> dict[str, Scope]:
+    """The datasets each objective is compared on: a primary objective's common datasets; a metric that
+    is only ever secondary is read within the datasets of the primaries it qualifies."""
+    primaries = list(dict.fromkeys(n.objectives[0] for n in needs))
+    scopes = {m: scope_of(evidence, candidates, m) for m in primaries}
+    for need in needs:
+        for m in need.objectives[1:]:
+            if m in scopes:
+                continue
+            within = frozenset().union(*(scopes[n.objectives[0]].datasets for n in needs if m in n.objectives[1:]))
+            scopes[m] = scope_of(evidence, candidates, m, within)
+    return scopes
 
 
 def _rank(
     evidence: Evidence,
     candidate: Candidate,
     needs: list[Need],
-    scores: dict[tuple[str, str], dict[Candidate, float]],
-    scopes: dict[tuple[str, str], Scope],
-) -> Ranked | None:
-    """`candidate`'s need scores (mean of its objective scores) and the evidence behind them (None: a need unscored)."""
+    scores: dict[str, dict[Candidate, float]],
+    scopes: dict[str, Scope],
+) -> Ranked:
+    """`candidate`'s need scores (mean of its objective scores) and the evidence behind them."""
     need_scores, cited = {}, {}
     for need in needs:
-        have = [m for m in need.objectives if candidate in scores[need.name, m]]
-        if not have:
-            return None
-        need_scores[need.name] = statistics.fmean(scores[need.name, m][candidate] for m in have)
+        have = [m for m in need.objectives if candidate in scores[m]]  # the primary always is
+        need_scores[need.name] = statistics.fmean(scores[m][candidate] for m in have)
         for m in have:
-            if m not in cited:  # a metric two needs share is cited as the first of them reads it
-                score = scores[need.name, m][candidate]
-                cited[m] = _objective_evidence(evidence, candidate, m, score, scopes[need.name, m])
+            cited[m] = _objective_evidence(evidence, candidate, m, scores[m][candidate], scopes[m])
     return Ranked(
         family=candidate[0],
         sampler=candidate[1],
@@ -266,26 +289,38 @@ def _rank(
     )
 
 
-def _scope_caveats(scopes: dict[tuple[str, str], Scope]) -> list[str]:
+def _missing_objective_caveats(needs: list[Need], ranked: list[Ranked]) -> list[str]:
+    """A sentence for each ranked candidate whose need score lacks one of the need's objectives."""
+    caveats = []
+    for r in ranked:
+        for need in needs:
+            missing = [m for m in need.objectives[1:] if m not in r.objectives]
+            if missing:
+                caveats.append(
+                    f"{r.label} has no {', '.join(missing)} on the datasets compared: its {need.name} score "
+                    f"rests on {', '.join(m for m in need.objectives if m in r.objectives)}"
+                )
+    return caveats
+
+
+def _scope_caveats(scopes: dict[str, Scope]) -> list[str]:
     """Which datasets each comparison left out, and why (partial stores, families that failed there)."""
     left_out: dict[tuple[str, tuple[str, ...]], list[str]] = {}
     caveats = []
-    for (_need, metric), scope in scopes.items():
+    for metric, scope in scopes.items():
         if not scope.shared:
             caveats.append(
                 f"no dataset has {metric} for every candidate: each candidate's {metric} score averages "
                 "over the datasets it was measured on, which differ"
             )
         for dataset, missing in scope.left_out.items():
-            metrics = left_out.setdefault((dataset, tuple(missing)), [])
-            if metric not in metrics:
-                metrics.append(metric)
+            left_out.setdefault((dataset, tuple(missing)), []).append(metric)
     for (dataset, missing), metrics in left_out.items():
         caveats.append(
             f"{dataset} is left out of the comparison on {', '.join(metrics)}: "
             f"{', '.join(missing)} {'has' if len(missing) == 1 else 'have'} no measurements there"
         )
-    return list(dict.fromkeys(caveats))
+    return caveats
 
 
 def _single_seed_caveats(ranked: list[Ranked]) -> list[str]:
