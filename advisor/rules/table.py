@@ -16,6 +16,7 @@ from typing import Any
 
 from advisor.rules.claims import CLAIMED_AS, CLAIMED_GRADES, PROPERTIES
 from advisor.rules.evidence import Evidence, gather
+from advisor.rules.scoring import comparable
 
 __all__ = ["Cell", "comparison_table", "TABLE_METRICS"]
 
@@ -89,7 +90,8 @@ def _stability(failures: float | None, spread: float | None) -> tuple[str, str]:
 
 
 def _best_sampler(evidence: Evidence, family: str, metric: str, higher_is_better: bool) -> tuple[float, str] | None:
-    """The family's best sampler on `metric` (mean over datasets) and that sampler's name."""
+    """The family's best sampler on `metric` (mean over datasets, compared as the ranking compares it)."""
+    unit = evidence.units.get(metric, ("", higher_is_better))[0]
     per_sampler = [
         (statistics.fmean(s.mean for s in metrics[metric].values()), sampler)
         for (fam, sampler), metrics in evidence.values.items()
@@ -97,7 +99,8 @@ def _best_sampler(evidence: Evidence, family: str, metric: str, higher_is_better
     ]
     if not per_sampler:
         return None
-    return (max if higher_is_better else min)(per_sampler)
+    pick = max if higher_is_better else min
+    return pick(per_sampler, key=lambda pair: comparable(metric, unit, pair[0]))
 
 
 def _at_sampler(detail: str, sampler: str) -> str:

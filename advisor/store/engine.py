@@ -149,7 +149,14 @@ def _make_engine(db: str, readonly: bool) -> Engine:
         url = db
     elif readonly:
         path = Path(db).resolve()
-        immutable = "&immutable=1" if not os.access(path.parent, os.W_OK) else ""
+        wal = path.with_name(path.name + "-wal")
+        unwritable = not os.access(path.parent, os.W_OK)
+        if unwritable and wal.exists() and wal.stat().st_size:
+            raise StoreError(
+                f"{str(path)!r} has unmerged writes in {wal.name} and its directory cannot be written, so they "
+                f"cannot be read; run `advisor db pack --db {path}` where it can be written"
+            )
+        immutable = "&immutable=1" if unwritable else ""  # nothing can change it under us: skip locking
         url = f"sqlite:///file:{quote(str(path))}?mode=ro{immutable}&uri=true"
     else:
         url = f"sqlite:///{Path(db).resolve()}"

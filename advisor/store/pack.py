@@ -47,7 +47,9 @@ def pack(path: str | Path) -> Packed:
             raise StoreError(f"{str(path)!r} is open in another process (a running bench?); stop it, then pack again")
         connection.execute("VACUUM")
     except sqlite3.OperationalError as exc:
-        raise StoreError(f"cannot pack {str(path)!r}: {exc}; stop the processes using it and try again") from None
+        busy = "locked" in str(exc) or "busy" in str(exc)
+        hint = "stop the processes using it and try again" if busy else "check that its directory can be written"
+        raise StoreError(f"cannot pack {str(path)!r}: {exc}; {hint}") from None
     finally:
         connection.close()
     return Packed(before, _size(path))

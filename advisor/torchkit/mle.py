@@ -89,7 +89,10 @@ def marginal_log_prob(
 
 def checkpoint_notes(result: TrainResult, criterion: str = "held-out NLL") -> str:
     """One line for a FitReport: which step's weights were kept, and whether the time limit cut training."""
-    notes = f"kept the weights of step {result.best_step} (best {criterion})"
+    if result.best_step is None:
+        notes = f"no {criterion} was scored before training stopped; kept the last weights"
+    else:
+        notes = f"kept the weights of step {result.best_step} (best {criterion})"
     if result.stopped_early:
         notes += f", stopped early after {result.steps} steps without a better {criterion}"
     if result.hit_time_limit:
