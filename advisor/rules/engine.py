@@ -1,9 +1,12 @@
 """The rule engine: hard requirements filter families, measured objectives rank the survivors.
 
-Each objective is scored in [0, 1] on the datasets every survivor was measured on (scoring.py: 1 =
-best or within seed noise of it, averaged over datasets); a need's secondary objectives are read on
-the datasets of its primary one. A need's score is the mean of its objective scores, and several
-needs combine by their mean, with the Pareto set shown when they conflict.
+A survivor is ranked when it has every need's primary (first) objective and was not measured on
+fewer than half the datasets of its best-measured rival (a store a bench is still filling). Each
+objective is scored in [0, 1] on the datasets every ranked candidate was measured on (scoring.py:
+1 = best or within seed noise of it, averaged over datasets); a metric that is only a secondary
+objective is read within the datasets of the primaries it qualifies. A need's score is the mean of
+its objective scores, and several needs combine by their mean, with the Pareto set shown when they
+conflict.
 Every other candidate gets, per objective, where it was worse, better or within seed noise of the
 winner (compare.py); caveats say which datasets were left out and which runs failed. Every number
 cited comes from the store, with the runs behind it.
@@ -62,7 +65,7 @@ class Recommendation:
     tradeoffs: list[str]
     nearest: dict[str, Any] | None = None  # when nothing is left: the measured family failing fewest requirements
     caveats: list[str] = field(default_factory=list)  # datasets left out of a comparison, failed runs
-    level_with_first: list[str] = field(default_factory=list)  # candidates within seed noise of the winner
+    level_with_first: list[str] = field(default_factory=list)  # same score, within seed noise everywhere
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready view (the same content the CLI prints)."""
