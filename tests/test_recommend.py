@@ -279,6 +279,10 @@ def test_a_two_sample_test_below_chance_is_not_better_than_chance(cli, store_pat
     _set_metric(store_path, "autoregressive", "c2st", [0.53, 0.53, 0.53])  # 0.03 from chance
     ranked = cli.json("recommend", "--need", "best-quality", "--db", store_path)["ranked"]
     assert [r["family"] for r in ranked] == ["autoregressive", "flow", "gan"]
+    assert (
+        "c2st vs autoregressive: worse on grid25 (0.46 vs 0.53; 0.04 vs 0.03 from chance)"
+        in ranked[1]["why_not_first"][0]
+    )
 
 
 def test_claims_are_judged_among_the_textbook_families_and_a_baseline_on_top_is_said(cli, store_path):

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from advisor.rules.evidence import Summary
-from advisor.rules.scoring import LOG_SCALE_UNITS, excess_over_noise
+from advisor.rules.scoring import CHANCE_LEVEL, LOG_SCALE_UNITS, excess_over_noise
 
 __all__ = ["ObjectiveEvidence", "dataset_verdict", "compare_sentence", "indistinguishable"]
 
@@ -42,7 +42,10 @@ def dataset_verdict(objective: ObjectiveEvidence, rival: ObjectiveEvidence, data
 
 def _pair(objective: ObjectiveEvidence, a: float, b: float) -> str:
     text = f"{a:.4g} vs {b:.4g}"
-    if objective.unit in LOG_SCALE_UNITS and a > 0 and b > 0 and a != b:
+    if objective.metric in CHANCE_LEVEL:  # compared by distance from chance, so 0.45 is not better than 0.53
+        chance = CHANCE_LEVEL[objective.metric]
+        text += f"; {abs(a - chance):.3g} vs {abs(b - chance):.3g} from chance"
+    elif objective.unit in LOG_SCALE_UNITS and a > 0 and b > 0 and a != b:
         text += f", {max(a, b) / min(a, b):.3g}x"
     return text
 
