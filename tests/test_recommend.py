@@ -131,6 +131,8 @@ def test_conflicting_needs_show_pareto_set_and_tradeoff(cli, store_path):
     assert set(answer["pareto"]) == {"autoregressive", "flow"}
     assert any("flow (best for fast-sampling): test_nll" in s for s in answer["tradeoffs"]), answer["tradeoffs"]
     assert any("(2000 vs 2e+05, 100x)" in s for s in answer["tradeoffs"]), answer["tradeoffs"]
+    out = cli("recommend", "--need", "exact-likelihood", "--need", "fast-sampling", "--db", store_path).stdout
+    assert "sample_throughput [samples/s] vs" in out  # units in brackets are text, not rich markup
 
 
 def test_stable_training_uses_failures_and_seed_spread(cli, tmp_path):
@@ -297,7 +299,7 @@ def test_claims_are_judged_among_the_textbook_families_and_a_baseline_on_top_is_
     [claim] = answer["claims"]
     assert claim["measured_best"] == "flow" and claim["agrees"] is None
     assert claim["note"] == (
-        "none of the claimed families were measured here; "
+        "none of the claimed families is among the candidates ranked here; "
         "kde, which the textbook does not compare, ranks above them all"
     )
 

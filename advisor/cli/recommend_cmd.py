@@ -182,23 +182,23 @@ def _print(data: dict[str, Any], needs: list, explain: bool) -> None:
         console.print("[bold red]No candidate is left.[/]")
         if data["nearest"]:
             nearest = data["nearest"]
-            console.print(f"nearest alternative: {nearest['family']}, which only fails: {'; '.join(nearest['fails'])}")
+            fails = "; ".join(nearest["fails"])
+            console.print(escape(f"nearest alternative: {nearest['family']}, which only fails: {fails}"))
     if data["pareto"]:
-        console.print("Pareto set (no candidate is better on every need): " + ", ".join(data["pareto"]))
+        console.print(escape("Pareto set (no candidate is better on every need): " + ", ".join(data["pareto"])))
     for sentence in data["tradeoffs"]:
-        console.print(f"trade-off: {sentence}")
+        console.print(escape(f"trade-off: {sentence}"))
     for claim in data["claims"]:
         verdict = {True: "agrees", False: "DISAGREES", None: "cannot be checked"}[claim["agrees"]]
-        console.print(
-            f"textbook claim for {claim['need']}: {claim['claim']!r}; measured best: "
-            f"{claim['measured_best']} -> {verdict} {claim['note']}".rstrip()
-        )
+        note = f" ({claim['note']})" if claim["note"] else ""
+        line = f"textbook claim for {claim['need']}: {claim['claim']!r}; measured best: {claim['measured_best']}"
+        console.print(escape(f"{line} -> {verdict}{note}"))
     for item in data["eliminated"]:
-        console.print(f"[dim]eliminated {item['family']}: {item['reason']}[/]")
+        console.print("[dim]" + escape(f"eliminated {item['family']}: {item['reason']}") + "[/]")
     for item in data["unmeasured"]:
-        console.print(f"[yellow]not ranked {item['family']}: {item['reason']}[/]")
+        console.print("[yellow]" + escape(f"not ranked {item['family']}: {item['reason']}") + "[/]")
     for caveat in data.get("caveats", []):
-        console.print(f"[yellow]caveat: {caveat}[/]")
+        console.print("[yellow]" + escape(f"caveat: {caveat}") + "[/]")
     if explain and data["ranked"]:
         best = data["ranked"][0]
         console.print(f"\n[bold]Why {escape(best['label'])} first[/]")

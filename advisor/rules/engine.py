@@ -127,7 +127,7 @@ def _claim_checks(needs: list[Need], ranked: list[Ranked]) -> list[dict[str, Any
         best = max(textbook, key=lambda r: r.need_scores[need.name])
         overall = max(measured, key=lambda r: r.need_scores[need.name])
         present = [f for f in claimed if f in {r.family for r in textbook}]
-        notes = [] if present else ["none of the claimed families were measured here"]
+        notes = [] if present else ["none of the claimed families is among the candidates ranked here"]
         if overall.need_scores[need.name] > best.need_scores[need.name]:
             notes.append(f"{overall.label}, which the textbook does not compare, ranks above them all")
         checks.append(
