@@ -70,7 +70,7 @@ def test_bad_data_exits_2_naming_the_fault(cli, db, tmp_path):
 
 def test_plan_orders_seed_major_cheapest_first_and_packs_lanes():
     from advisor.runner.planning import fit_to_time
-    from advisor.store.queries import Cell
+    from advisor.store.cells import Cell
 
     cells = [Cell(f, "d", s, "smoke") for f in ("slow", "fast") for s in range(3)]
     plan = fit_to_time(cells, {"slow": 10.0, "fast": 1.0}, seconds=12.0, jobs=1)

@@ -106,7 +106,7 @@ def test_subprocess_isolation_reports_crashes():
     from advisor.budgets import get_budget
     from advisor.data.toys import Ring8
     from advisor.runner.isolation import run_in_subprocess
-    from advisor.store.queries import Cell
+    from advisor.store.cells import Cell
 
     [outcome] = run_in_subprocess(
         str(FIXTURE_PLUGINS), Cell("exiting", "ring8", 0, "smoke"), Ring8(), get_budget("smoke"), "cpu", ("default",)

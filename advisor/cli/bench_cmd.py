@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from advisor.data.base import Dataset
     from advisor.runner import CellResult, DaskExecutor, LocalExecutor
     from advisor.store import Store
-    from advisor.store.queries import Cell
+    from advisor.store.cells import Cell
 
 __all__ = ["bench"]
 
@@ -120,7 +120,8 @@ def bench(
     from advisor.runner import DaskExecutor, LocalExecutor, pending_cells, plan_cells, resolve_datasets
     from advisor.runner.local import STALE_AFTER_S
     from advisor.store import open_store
-    from advisor.store.queries import list_runs, record_bench, recover_interrupted, run_to_dict, sync_catalog
+    from advisor.store.cells import record_bench, recover_interrupted, sync_catalog
+    from advisor.store.queries import list_runs, run_to_dict
 
     registry = registry_from(ctx)
     if run_all:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from advisor.data.user import load_user_data
-from advisor.store.queries import Cell, cell_is_complete
+from advisor.store.cells import Cell, cell_is_complete
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence

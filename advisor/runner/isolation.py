@@ -24,7 +24,7 @@ from advisor.evaluate.protocol import RunOutcome, evaluate_cell
 if TYPE_CHECKING:
     from advisor.budgets import Budget
     from advisor.data.base import Dataset
-    from advisor.store.queries import Cell
+    from advisor.store.cells import Cell
 
 __all__ = ["run_isolated", "run_in_subprocess", "stop_all"]
 

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from advisor.evaluate.protocol import RunOutcome
 from advisor.runner.isolation import run_in_subprocess, run_isolated, stop_all
-from advisor.store.queries import Cell, claim_cell, finish_runs, heartbeat
+from advisor.store.cells import Cell, claim_cell, finish_runs, heartbeat
 
 if TYPE_CHECKING:
     from advisor.budgets import Budget

@@ -15,9 +15,9 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
+from advisor.store.cells import Cell
 from advisor.store.engine import Store
 from advisor.store.models import DatasetRow, MetricRow, Run
-from advisor.store.queries import Cell
 
 __all__ = ["estimate_costs", "fit_to_time", "Plan", "UNKNOWN_COST_S", "EVALUATION_OVERHEAD_S"]
 

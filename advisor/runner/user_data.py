@@ -65,7 +65,7 @@ def measure_user_data(
     from advisor.runner import LocalExecutor, plan_cells, resolve_datasets
     from advisor.runner.planning import estimate_costs, fit_to_time
     from advisor.store import open_store
-    from advisor.store.queries import cell_is_complete, sync_catalog
+    from advisor.store.cells import cell_is_complete, sync_catalog
 
     datasets = resolve_datasets(registry, (), (request.data_file,), request.label_column)
     ((name, dataset),) = datasets.items()
