@@ -8,9 +8,10 @@ field at fault. Cards are frozen: a family cannot change what it declared after 
 from __future__ import annotations
 
 import re
-from typing import Literal
+from collections.abc import Mapping
+from typing import Any, Literal, get_args, get_origin
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator, model_validator
 
 __all__ = [
     "Likelihood",
@@ -22,6 +23,7 @@ __all__ = [
     "FamilyCard",
     "DatasetCard",
     "MetricSpec",
+    "Scale",
     "Need",
 ]
 
@@ -31,6 +33,7 @@ Latent = Literal["explicit", "implicit", "none"]
 Training = Literal["mle", "elbo", "adversarial", "score", "contrastive", "closed-form"]
 Sampling = Literal["one-shot", "iterative", "sequential", "mcmc"]
 DataKind = Literal["2d", "tabular", "image"]
+Scale = Literal["linear", "log"]
 
 _NAME = re.compile(r"^[a-z][a-z0-9]*(?:[-_][a-z0-9]+)*$")
 
@@ -103,31 +106,130 @@ class DatasetCard(_Card):
 
 
 class MetricSpec(_Card):
-    """What a metric measures, in which unit, and which direction is better."""
+    """What a metric measures, in which unit, which direction is better, and how values are compared.
+
+    The rule engine reads only the spec: `scale="log"` compares values by their ratio (costs that
+    span orders of magnitude: throughput, seconds, sizes), `reference` is the value that means
+    "indistinguishable from the data", so values are compared by their distance from it (0.5 for a
+    two-sample classifier's accuracy: 0.45 is as far from it as 0.55), and `bounds` is the range a
+    valid value lies in (a value outside it is stored as invalid, not ranked).
+    """
 
     name: str
     title: str = Field(min_length=1)
     unit: str = Field(description="Unit of the value, e.g. 'nats/dim', 'samples/s', '' for ratios.")
     higher_is_better: bool
     category: Literal["quality", "likelihood", "cost", "stability"]
-    description: str = ""
-
-
-class Need(_Card):
-    """A user need: hard requirements on family cards plus measured objectives to rank by."""
-
-    name: str
-    title: str = Field(min_length=1)
-    requires: dict[str, tuple[str, ...]] = Field(
-        default_factory=dict,
-        description="Card field -> accepted values, e.g. {'likelihood': ('exact',)}.",
+    scale: Scale = Field(default="linear", description="'log' compares by ratio; values must be positive.")
+    reference: float | None = Field(
+        default=None,
+        description="The value meaning 'indistinguishable from the data'; compared by distance from it "
+        "(then `higher_is_better` must be False: closer is better).",
     )
-    objectives: tuple[str, ...] = Field(default=(), description="Metric names to rank survivors by.")
+    bounds: tuple[float | None, float | None] = Field(
+        default=(None, None), description="(lowest, highest) valid value; None: unbounded on that side."
+    )
     description: str = ""
 
     @model_validator(mode="after")
-    def _requires_known_fields(self) -> Need:
+    def _consistent(self) -> MetricSpec:
+        low, high = self.bounds
+        if low is not None and high is not None and low > high:
+            raise ValueError(f"bounds {self.bounds} are reversed: the lowest valid value comes first")
+        if self.scale == "log" and (low is None or low < 0):
+            raise ValueError("a log-scale metric must declare bounds with a lowest value >= 0, e.g. (0, None)")
+        if self.reference is not None:
+            if self.higher_is_better:
+                raise ValueError("a metric with a reference value is compared by distance from it: lower is better")
+            if self.scale == "log":
+                raise ValueError("a reference value and a log scale cannot be combined")
+            if not self.contains(self.reference):
+                raise ValueError(f"reference {self.reference} lies outside bounds {self.bounds}")
+        return self
+
+    def contains(self, value: float) -> bool:
+        """Whether `value` lies within the declared bounds."""
+        low, high = self.bounds
+        return (low is None or value >= low) and (high is None or value <= high)
+
+
+def _is_set_valued(field_name: str) -> bool:
+    return get_origin(FamilyCard.model_fields[field_name].annotation) in (frozenset, set, tuple)
+
+
+def _element_type(field_name: str) -> Any:
+    annotation = FamilyCard.model_fields[field_name].annotation
+    return get_args(annotation)[0] if _is_set_valued(field_name) else annotation
+
+
+class Need(_Card):
+    """A user need: hard requirements on family cards plus measured objectives to rank by.
+
+    `requires` maps a FamilyCard field to the values it accepts, typed as the field is (booleans are
+    booleans: ``{"conditioning": (True,)}``). A family meets a requirement on a single-valued field
+    when its value is one of those accepted, and on a set-valued field (`data_kinds`, `samplers`)
+    when one of the accepted values is in its set. `objectives` name registered metrics or derived
+    objectives (checked when the plugins are loaded); the first is the need's primary objective. A
+    need with requirements and no objectives only filters: it ranks no one.
+    """
+
+    name: str
+    title: str = Field(min_length=1)
+    requires: dict[str, tuple[Any, ...]] = Field(
+        default_factory=dict,
+        description="Card field -> accepted values, e.g. {'likelihood': ('exact',)}, {'conditioning': (True,)}.",
+    )
+    objectives: tuple[str, ...] = Field(default=(), description="Metric names to rank survivors by, primary first.")
+    description: str = ""
+
+    @model_validator(mode="after")
+    def _requires_typed_values_of_known_fields(self) -> Need:
         unknown = set(self.requires) - set(FamilyCard.model_fields)
         if unknown:
             raise ValueError(f"requires names unknown card fields: {sorted(unknown)}")
+        if not self.requires and not self.objectives:
+            raise ValueError("a need must require a card property or name an objective to rank by")
+        for field_name, accepted in self.requires.items():
+            if not accepted:
+                raise ValueError(f"requires[{field_name!r}] accepts no value, so no family could meet it")
+            adapter = TypeAdapter(_element_type(field_name))
+            for value in accepted:
+                try:
+                    adapter.validate_python(value, strict=True)
+                except ValidationError:
+                    raise ValueError(
+                        f"requires[{field_name!r}] accepts {value!r}, which is not a valid {field_name} "
+                        f"(expected {_describe_type(_element_type(field_name))})"
+                    ) from None
         return self
+
+    def requirements_text(self) -> str:
+        """The hard requirements in words, e.g. "likelihood = exact; conditioning = True"."""
+        return "; ".join(
+            f"{field_name} = {' or '.join(str(choice) for choice in accepted)}"
+            for field_name, accepted in self.requires.items()
+        )
+
+    def unmet(self, card: Mapping[str, Any]) -> list[str]:
+        """Why a family with `card` (as a model or as stored JSON) fails this need's requirements."""
+        failures = []
+        for field_name, accepted in self.requires.items():
+            value = card.get(field_name)
+            if _is_set_valued(field_name):
+                met, shown, wanted = any(c in (value or ()) for c in accepted), sorted(value or ()), "one of "
+            else:  # equal and of the same type: the string "True" is not the boolean True
+                met = any(value == c and type(value) is type(c) for c in accepted)
+                shown, wanted = value, ""
+            if not met:
+                wanted += " or ".join(str(choice) for choice in accepted)
+                failures.append(f"{field_name} is {shown!r}; {self.name} needs {wanted}")
+        return failures
+
+
+def _describe_type(annotation: Any) -> str:
+    if get_origin(annotation) is Literal:
+        return "one of " + ", ".join(repr(choice) for choice in get_args(annotation))
+    if annotation is bool:
+        return "a boolean, True or False, not a string"
+    return getattr(annotation, "__name__", str(annotation))
+

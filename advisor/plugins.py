@@ -8,6 +8,7 @@ plugin is recorded as broken with its error and nothing of it is kept; every oth
 
 from __future__ import annotations
 
+import difflib
 import functools
 import importlib.util
 import sys
@@ -84,11 +85,14 @@ def _checked_dataset(obj: Any) -> tuple[str, Any]:
 
 def _checked_metric(obj: Any) -> tuple[str, Any]:
     from advisor.metrics.base import Metric
+    from advisor.rules.derived import DERIVED_OBJECTIVES
 
     if not (isinstance(obj, type) and issubclass(obj, Metric)):
         raise RegistrationError(f"advisor_metrics registered {obj!r}, which is not a Metric subclass")
     if not isinstance(getattr(obj, "spec", None), MetricSpec):
         raise RegistrationError(f"metric class {obj.__name__} has no `spec = MetricSpec(...)`")
+    if obj.spec.name in DERIVED_OBJECTIVES:
+        raise RegistrationError(f"metric {obj.spec.name!r} is the name of an objective the rule engine derives")
     return obj.spec.name, obj
 
 
@@ -147,6 +151,40 @@ class Registry:
     def family_cards(self) -> dict[str, dict]:
         """Every registered family's card as JSON-ready data, by family name."""
         return {name: entry.obj.card.model_dump(mode="json") for name, entry in self.families.items()}
+
+    def metric_specs(self) -> dict[str, MetricSpec]:
+        """Every registered metric's spec (how it is compared), by metric name."""
+        return {name: entry.obj.spec for name, entry in self.metrics.items()}
+
+    def _drop_plugin(self, info: PluginInfo, error: str) -> None:
+        """Take back everything `info` registered and record it as broken (plugins are all-or-nothing)."""
+        for table in (self.families, self.datasets, self.metrics, self.needs):
+            for name in [n for n, entry in table.items() if entry.plugin == info]:
+                del table[name]
+        self.plugins.remove(info)
+        self.broken.append(BrokenPlugin(info.name, info.source, error))
+
+    def _check_needs(self) -> None:
+        """Refuse needs whose objectives are neither registered metrics nor derived objectives.
+
+        Runs once every plugin is loaded (a need may rank by a metric another plugin registers); the
+        plugin of a need that names an unknown objective is reported broken, naming need and field.
+        """
+        from advisor.rules.derived import DERIVED_OBJECTIVES
+
+        known = set(self.metrics) | set(DERIVED_OBJECTIVES)
+        for name, entry in list(self.needs.items()):
+            if entry.plugin not in self.plugins:
+                continue  # already dropped with an earlier need of the same plugin
+            unknown = [m for m in entry.obj.objectives if m not in known]
+            if unknown:
+                suggestion = difflib.get_close_matches(unknown[0], sorted(known), n=1)
+                hint = f" (did you mean {suggestion[0]!r}?)" if suggestion else ""
+                self._drop_plugin(
+                    entry.plugin,
+                    f"RegistrationError: need {name!r}: objectives names {', '.join(map(repr, unknown))}, which is "
+                    f"neither a registered metric nor a derived objective{hint}; known: {', '.join(sorted(known))}",
+                )
 
     def _add_plugin(self, pm: pluggy.PluginManager, module: Any, info: PluginInfo) -> None:
         """Register one plugin module and everything it registers, or record it as broken."""
@@ -243,6 +281,7 @@ def _load(plugins_dir: str | None) -> Registry:
             registry.broken.append(BrokenPlugin(info.name, info.source, _describe(exc)))
             continue
         registry._add_plugin(pm, module, info)
+    registry._check_needs()
     return registry
 
 

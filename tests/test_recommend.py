@@ -282,7 +282,7 @@ def test_a_two_sample_test_below_chance_is_not_better_than_chance(cli, store_pat
     ranked = cli.json("recommend", "--need", "best-quality", "--db", store_path)["ranked"]
     assert [r["family"] for r in ranked] == ["autoregressive", "flow", "gan"]
     assert (
-        "c2st vs autoregressive: worse on grid25 (0.46 vs 0.53; 0.04 vs 0.03 from chance)"
+        "c2st vs autoregressive: worse on grid25 (0.46 vs 0.53; 0.04 vs 0.03 from 0.5)"
         in ranked[1]["why_not_first"][0]
     )
 

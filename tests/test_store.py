@@ -9,7 +9,7 @@ from advisor.errors import InputError, SchemaVersionError, StoreError
 from advisor.store import SCHEMA_VERSION, open_store
 from advisor.store.models import Meta
 from advisor.store.pack import pack
-from advisor.store.queries import run_sql
+from advisor.store.read import run_sql
 
 
 def test_new_store_has_schema_view_and_wal(db):

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import shlex
 import signal
-import socket
 import sys
 import time
-from datetime import UTC, datetime
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 import click
@@ -15,21 +15,15 @@ import click
 from advisor.budgets import BUDGETS, get_budget
 from advisor.cli.common import db_option, json_option, print_json, print_runs, registry_from, stderr
 from advisor.errors import InputError
+from advisor.store.status import RunStatus
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
-
     from rich.console import Console
 
-    from advisor.budgets import Budget
-    from advisor.data.base import Dataset
-    from advisor.runner import CellResult, DaskExecutor, LocalExecutor
-    from advisor.store import Store
+    from advisor.runner import CellResult
     from advisor.store.cells import Cell
 
 __all__ = ["bench"]
-
-# Metrics shown in summary tables, in this order; every metric is in --json and `results show`.
 
 
 @click.command()
@@ -116,12 +110,10 @@ def bench(
     Example:
       advisor bench -f gmm -f kde -d ring8 --seeds 3 --budget smoke --db /tmp/x.db
     """
-    from advisor.evaluate.provenance import git_revision, resolve_device
-    from advisor.runner import DaskExecutor, LocalExecutor, pending_cells, plan_cells, resolve_datasets
-    from advisor.runner.local import STALE_AFTER_S
-    from advisor.store import open_store
-    from advisor.store.cells import record_bench, recover_interrupted, sync_catalog
-    from advisor.store.queries import list_runs, run_to_dict
+    from advisor.evaluate.provenance import resolve_device
+    from advisor.runner import plan_cells, resolve_datasets
+    from advisor.runner.service import BenchReport, BenchSettings, run_bench
+    from advisor.store import open_store, read
 
     registry = registry_from(ctx)
     if run_all:
@@ -143,45 +135,53 @@ def bench(
     if executor == "dask" and not scheduler:
         raise InputError("--executor dask needs --scheduler ADDRESS (the dask scheduler, e.g. tcp://host:8786)")
     jobs_given = ctx.get_parameter_source("jobs") is not click.core.ParameterSource.DEFAULT
+    limits = get_budget(budget)
+    if cell_timeout:
+        limits = limits.model_copy(update={"time_limit_s": cell_timeout})
+    settings = BenchSettings(
+        budget=limits,
+        device=device,
+        jobs=jobs if jobs_given or executor == "local" else None,
+        scheduler=scheduler if executor == "dask" else None,
+        rerun=rerun,
+        plugins_dir=ctx.find_root().params.get("plugins_dir"),
+    )
 
     # `kill` (SIGTERM) stops a bench as cleanly as Ctrl-C: cells in flight are stopped and marked INTERRUPTED
     signal.signal(signal.SIGTERM, _interrupt)
-    with open_store(db, create=True) as store:
-        sync_catalog(store, registry, families, resolved)
-        record_bench(
-            store,
-            {
-                "command": shlex.join(["advisor", *sys.argv[1:]]),
-                "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
-                "host": socket.gethostname(),
-                "git_revision": git_revision(),
-                "cells": len(cells),
-            },
-        )
-        todo = cells if rerun else pending_cells(store, registry, cells)
-        if len(todo) < len(cells):
+
+    def ready(report: BenchReport) -> None:
+        if report.already_complete:
             console.print(
-                f"{len(cells) - len(todo)} of {len(cells)} cells already COMPLETE in {store.location}; skipped"
+                f"{report.already_complete} of {len(cells)} cells already COMPLETE in {store.location}; skipped"
             )
-        if recovered := recover_interrupted(store, STALE_AFTER_S):
-            console.print(f"{recovered} runs of a bench that died were marked INTERRUPTED; their cells run again")
-        plugins_dir = ctx.find_root().params.get("plugins_dir")
-        if executor == "dask":
-            pool = DaskExecutor(registry, plugins_dir, scheduler, jobs if jobs_given else None)
-        else:
-            pool = LocalExecutor(registry, plugins_dir, jobs)
-        limits = get_budget(budget)
-        if cell_timeout:
-            limits = limits.model_copy(update={"time_limit_s": cell_timeout})
-        results = _run_with_progress(pool, store, todo, resolved, limits, device, rerun, console)
-        with store.session() as session:
-            runs = [run_to_dict(r) for r in list_runs(session, ids=[i for r in results for i in r.run_ids])]
+        if report.recovered:
+            console.print(
+                f"{report.recovered} runs of a bench that died were marked INTERRUPTED; their cells run again"
+            )
+
+    with open_store(db, create=True) as store:
+        with _progress(console, len(cells)) as progress:
+            report = run_bench(
+                store,
+                registry,
+                cells,
+                resolved,
+                settings,
+                command=shlex.join(["advisor", *sys.argv[1:]]),
+                on_ready=ready,
+                on_start=progress.started,
+                on_done=progress.done,
+            )
+            progress.close(len(report.results))
+        with store.connect() as conn:
+            runs = read.list_runs(conn, ids=report.run_ids)
     runs.sort(key=lambda r: r["id"])
     if as_json:
         print_json(runs)
     elif runs:
         print_runs(f"bench: {len(runs)} runs, budget {budget}, device {device}", runs, with_budget=False)
-    failed = [r for r in runs if r["status"] != "COMPLETE"]
+    failed = [r for r in runs if r["status"] != RunStatus.COMPLETE]
     for run in failed:
         where = f"{run['family']}/{run['dataset']}/seed {run['seed']}"
         console.print(f"[red]{run['status']}[/] run {run['id']} {where}: {run['error']}")
@@ -194,66 +194,68 @@ def _interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt(f"received signal {signal.Signals(signum).name}")
 
 
-def _run_with_progress(
-    executor: LocalExecutor | DaskExecutor,
-    store: Store,
-    cells: list[Cell],
-    datasets: Mapping[str, Dataset],
-    budget: Budget,
-    device: str,
-    rerun: bool,
-    console: Console,
-) -> list[CellResult]:
-    """Run `cells` under a rich progress bar (cells done, failed, running, ETA)."""
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TextColumn,
-        TimeElapsedColumn,
-        TimeRemainingColumn,
-    )
+class _Progress:
+    """A rich progress bar for a bench (cells done, failed, running, ETA); one line per cell in a log file."""
 
-    columns = (
-        TextColumn("[bold]bench"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("{task.fields[failed]} failed"),
-        TimeElapsedColumn(),
-        TextColumn("ETA"),
-        TimeRemainingColumn(),
-        TextColumn("{task.description}"),
-    )
-    running: dict[str, float] = {}  # cell -> start time
-    failed = done = 0
-    began = time.monotonic()
-    with Progress(*columns, console=console, transient=False) as progress:
-        task = progress.add_task("", total=len(cells), failed=0)
+    def __init__(self, console: Console, total: int) -> None:
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+            TimeRemainingColumn,
+        )
 
-        def on_start(cell: Cell) -> None:
-            running[_name(cell)] = time.monotonic()
-            progress.update(task, description="running " + ", ".join(running))
+        self.console, self.total = console, total
+        self.bar = Progress(
+            TextColumn("[bold]bench"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.fields[failed]} failed"),
+            TimeElapsedColumn(),
+            TextColumn("ETA"),
+            TimeRemainingColumn(),
+            TextColumn("{task.description}"),
+            console=console,
+            transient=False,
+        )
+        self.task = self.bar.add_task("", total=total, failed=0)
+        self.running: dict[str, float] = {}  # cell -> start time
+        self.failed = self.finished = 0
+        self.began = time.monotonic()
 
-        def on_done(result: CellResult) -> None:
-            nonlocal failed, done
-            name = _name(result.cell)
-            seconds = time.monotonic() - running.pop(name, began)
-            failed += any(o.status != "COMPLETE" for o in result.outcomes)
-            done += 1
-            progress.update(task, advance=1, failed=failed, description="running " + ", ".join(running))
-            if not console.is_terminal:  # a log file gets one line per cell instead of a live bar
-                statuses = ", ".join(sorted({o.status for o in result.outcomes}))
-                left = (time.monotonic() - began) / done * (len(cells) - done)
-                console.print(
-                    f"[{done}/{len(cells)}] {name}: {statuses} in {seconds:.0f} s; "
-                    f"{failed} failed; about {left / 60:.0f} min left",
-                    highlight=False,
-                )
+    def started(self, cell: Cell) -> None:
+        """A cell was claimed and started."""
+        self.running[_name(cell)] = time.monotonic()
+        self.bar.update(self.task, description="running " + ", ".join(self.running))
 
-        results = executor.run(store, cells, datasets, budget, device, rerun=rerun, on_start=on_start, on_done=on_done)
-        # cells claimed by another bench, or completed meanwhile, were skipped: close the bar honestly
-        progress.update(task, total=len(results), description="")
-    return results
+    def done(self, result: CellResult) -> None:
+        """A cell finished, in whatever status."""
+        name = _name(result.cell)
+        seconds = time.monotonic() - self.running.pop(name, self.began)
+        self.failed += any(o.status != RunStatus.COMPLETE for o in result.outcomes)
+        self.finished += 1
+        self.bar.update(self.task, advance=1, failed=self.failed, description="running " + ", ".join(self.running))
+        if not self.console.is_terminal:  # a log file gets one line per cell instead of a live bar
+            statuses = ", ".join(sorted({str(o.status) for o in result.outcomes}))
+            left = (time.monotonic() - self.began) / self.finished * (self.total - self.finished)
+            self.console.print(
+                f"[{self.finished}/{self.total}] {name}: {statuses} in {seconds:.0f} s; "
+                f"{self.failed} failed; about {left / 60:.0f} min left",
+                highlight=False,
+            )
+
+    def close(self, ran: int) -> None:
+        """Cells claimed by another bench, or already complete, were skipped: close the bar honestly."""
+        self.bar.update(self.task, total=ran, description="")
+
+
+@contextmanager
+def _progress(console: Console, total: int) -> Iterator[_Progress]:
+    progress = _Progress(console, total)
+    with progress.bar:
+        yield progress
 
 
 def _name(cell: Cell) -> str:

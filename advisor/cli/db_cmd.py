@@ -3,13 +3,9 @@
 from __future__ import annotations
 
 import click
-from sqlalchemy import func, select
 
 from advisor.cli.common import db_option, json_option, print_json, print_table, stdout
-from advisor.store import SCHEMA_VERSION, open_store
-from advisor.store.migrations import upgrade as upgrade_store
-from advisor.store.models import Run
-from advisor.store.queries import bench_log
+from advisor.store import SCHEMA_VERSION, open_store, read
 
 __all__ = ["db"]
 
@@ -24,10 +20,10 @@ def db() -> None:
 @json_option
 def info(db: str | None, as_json: bool) -> None:
     """Show the store's location, schema version, run counts by status and the benches that wrote it."""
-    with open_store(db, readonly=True) as store, store.session() as session:
-        counts = dict(session.execute(select(Run.status, func.count()).group_by(Run.status)).all())
+    with open_store(db, readonly=True) as store, store.connect() as conn:
+        counts = read.status_counts(conn)
         version = store.schema_version()
-        benches = bench_log(session)
+        benches = read.bench_log(conn)
     data = {"location": store.location, "schema_version": version, "runs_by_status": counts, "benches": benches}
     if as_json:
         print_json(data)
@@ -46,6 +42,8 @@ def info(db: str | None, as_json: bool) -> None:
 @db_option
 def upgrade(db: str | None) -> None:
     """Upgrade the store's schema to this advisor's version (one transaction)."""
+    from advisor.store.migrations import upgrade as upgrade_store
+
     with open_store(db, check_schema=False) as store:
         start, end = upgrade_store(store)
     if start == end:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shlex
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, get_args
 
@@ -106,7 +108,8 @@ def recommend(
     if data_file:
         from advisor.runner.user_data import MeasureRequest
 
-        request = MeasureRequest(data_file, label_column, budget or "quick", time_limit, jobs, store_samples)
+        command = shlex.join(["advisor", *sys.argv[1:]])
+        request = MeasureRequest(data_file, label_column, budget or "quick", time_limit, jobs, store_samples, command)
         _recommend_for_data(ctx, registry, needs, request, db, explain=explain, as_json=as_json)
         return
     data = recommendation(
@@ -151,8 +154,8 @@ def _print(data: dict[str, Any], needs: list, explain: bool) -> None:
     if data.get("note"):
         console.print(f"[dim]{data['note']}[/]")
     for need in needs:
-        requires = "; ".join(f"{k} = {' or '.join(v)}" for k, v in need.requires.items()) or "no hard requirement"
-        console.print(f"[bold]{need.name}[/]: {requires}; ranked by {', '.join(need.objectives)}")
+        ranked_by = f"ranked by {', '.join(need.objectives)}" if need.objectives else "filters only, ranks no one"
+        console.print(f"[bold]{need.name}[/]: {need.requirements_text() or 'no hard requirement'}; {ranked_by}")
     datasets = data["datasets"]
     console.print(
         f"evidence: budget {data['budget']}, {len(datasets)} datasets ({', '.join(datasets)}), {data['store']}"
@@ -229,8 +232,7 @@ def _recommend_for_data(
 ) -> None:
     """Measure on the user's data, rank on those runs, and set the reference ranking beside it."""
     from advisor.errors import AdvisorError
-    from advisor.rules.engine import recommend as rank
-    from advisor.rules.rankings import ranking_differences
+    from advisor.rules.answers import dataset_recommendation
     from advisor.runner.user_data import measure_user_data
     from advisor.store import open_store
     from advisor.store.engine import default_db
@@ -239,7 +241,6 @@ def _recommend_for_data(
     target = db or default_db()
     if shipped is not None and Path(target).resolve() == shipped:
         target = "user-results.db"  # never write the user's runs into the shipped reference store
-    cards = registry.family_cards()
     reference = open_store(str(shipped), readonly=True) if shipped else None
     try:
         measured = measure_user_data(
@@ -250,34 +251,25 @@ def _recommend_for_data(
             plugins_dir=ctx.find_root().params.get("plugins_dir"),
             reference=reference,
         )
-        with open_store(target, readonly=True) as store:
-            try:
-                mine = rank(store, needs, cards, budget=request.budget, datasets=(measured.dataset,)).to_dict()
-            except AdvisorError:
-                reasons = "; ".join(f"{m['family']}: {m['reason']}" for m in measured.not_measured)
-                raise AdvisorError(
-                    f"nothing could be measured on {request.data_file} within the limits ({reasons})"
-                ) from None
-        theirs = None
-        if reference is not None:
-            try:
-                theirs = rank(reference, needs, cards, data_kind=measured.kind).to_dict()
-            except AdvisorError:
-                theirs = None
     finally:
         if reference is not None:
             reference.close()
+    try:
+        answer = dataset_recommendation(
+            registry,
+            [n.name for n in needs],
+            target,
+            measured.dataset,
+            budget=request.budget,
+            reference=str(shipped) if shipped else None,
+        )
+    except AdvisorError:
+        reasons = "; ".join(f"{m['family']}: {m['reason']}" for m in measured.not_measured)
+        raise AdvisorError(f"nothing could be measured on {request.data_file} within the limits ({reasons})") from None
+    mine, theirs = answer["your_data"], answer["reference"]
     mine["unmeasured"] += measured.not_measured
     mine["caveats"] += measured.caveats
-    data = {
-        "store": measured.store,
-        "dataset": measured.dataset,
-        "cells_planned": measured.cells_planned,
-        "cells_run": measured.cells_run,
-        "your_data": mine,
-        "reference": theirs,
-        "differences": ranking_differences(mine["ranked"], theirs["ranked"]) if theirs else [],
-    }
+    data = {**answer, "store": measured.store, "cells_planned": measured.cells_planned, "cells_run": measured.cells_run}
     if as_json:
         print_json(data)
         return

@@ -25,13 +25,14 @@ def report(ctx: click.Context, out: str, datasets: tuple[str, ...], budget: str 
     spread, training cost, and the claims table. Needs no re-training and no network to view."""
     from advisor.report import write_report
     from advisor.store import open_store
-    from advisor.store.queries import check_filters
+    from advisor.store.read import check_filters
 
     registry = registry_from(ctx)
     location, note = choose_store(db)
     if note:
         stderr().print(f"[dim]{note}[/]")
     with open_store(location, readonly=True) as store:
-        check_filters(store, budget=budget, datasets=datasets)
+        with store.connect() as conn:
+            check_filters(conn, store.location, budget=budget, datasets=datasets)
         index = write_report(store, registry, Path(out), budget=budget, datasets=datasets)
     stdout().print(f"wrote {index}")

@@ -11,8 +11,8 @@ import click
 
 from advisor.cli.common import db_option, json_option, print_json, print_runs, print_table, stdout
 from advisor.errors import InputError
-from advisor.store import RUN_STATUSES, open_store
-from advisor.store.queries import check_filters, get_run, list_runs, run_sql, run_to_dict
+from advisor.store import RunStatus, open_store
+from advisor.store.read import check_filters, get_run, list_runs, run_sql
 
 __all__ = ["results"]
 
@@ -49,15 +49,23 @@ def _filters(fn: Any) -> Any:
     )(fn)
     fn = click.option("--budget", metavar="NAME", help="Only runs of this budget.")(fn)
     fn = click.option(
-        "--status", type=click.Choice(RUN_STATUSES, case_sensitive=False), help="Only runs with this status."
+        "--status",
+        type=click.Choice([s.value for s in RunStatus], case_sensitive=False),
+        help="Only runs with this status.",
     )(fn)
     return fn
 
 
 def _runs(db: str | None, **filters: Any) -> list[dict[str, Any]]:
-    with open_store(db, readonly=True) as store, store.session() as session:
-        check_filters(store, budget=filters.get("budget"), datasets=filters["datasets"], families=filters["families"])
-        return [run_to_dict(run) for run in list_runs(session, **filters)]
+    with open_store(db, readonly=True) as store, store.connect() as conn:
+        check_filters(
+            conn,
+            store.location,
+            budget=filters.get("budget"),
+            datasets=filters["datasets"],
+            families=filters["families"],
+        )
+        return list_runs(conn, **filters)
 
 
 @results.command("list")
@@ -83,8 +91,8 @@ def list_results(db: str | None, as_json: bool, **filters: Any) -> None:
 @json_option
 def show(run_id: int, db: str | None, as_json: bool) -> None:
     """Show one run: every metric, the fit report and the provenance."""
-    with open_store(db, readonly=True) as store, store.session() as session:
-        run = run_to_dict(get_run(session, run_id), details=True)
+    with open_store(db, readonly=True) as store, store.connect() as conn:
+        run = get_run(conn, run_id)
     if as_json:
         print_json(run)
         return

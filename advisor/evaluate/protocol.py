@@ -25,6 +25,7 @@ from advisor.evaluate.memory import PeakMemory
 from advisor.evaluate.provenance import environment
 from advisor.family import FitReport
 from advisor.metrics.base import EvaluationContext, Metric
+from advisor.store.status import RunStatus
 
 if TYPE_CHECKING:
     import numpy as np
@@ -37,8 +38,6 @@ else:
 
 __all__ = ["MetricValue", "RunOutcome", "cell_threads", "evaluate_cell", "seed_everything"]
 
-COMPLETE, FAILED, INVALID = "COMPLETE", "FAILED", "INVALID"
-
 
 @dataclass(frozen=True)
 class MetricValue:
@@ -49,7 +48,7 @@ class MetricValue:
     unit: str
     higher_is_better: bool
     kind: str | None = None
-    flag: str = "ok"  # ok | nan | inf | not-applicable | error
+    flag: str = "ok"  # ok | nan | inf | out-of-bounds | not-applicable | error
     note: str | None = None
 
 
@@ -58,7 +57,7 @@ class RunOutcome:
     """The result of evaluating one sampler of one fitted family."""
 
     sampler: str
-    status: str
+    status: RunStatus
     error: str | None = None
     metrics: list[MetricValue] = field(default_factory=list)
     samples: np.ndarray | None = None
@@ -69,7 +68,7 @@ class RunOutcome:
 class _FamilyError(Exception):
     """A family call failed; carries the status (FAILED or INVALID) and a one-line reason."""
 
-    def __init__(self, status: str, reason: str) -> None:
+    def __init__(self, status: RunStatus, reason: str) -> None:
         super().__init__(reason)
         self.status = status
 
@@ -88,11 +87,11 @@ def _call(what: str, fn: Callable[[], Any]) -> Any:
     try:
         return fn()
     except InvalidOutput as exc:
-        raise _FamilyError(INVALID, f"{what}: {exc}") from exc
+        raise _FamilyError(RunStatus.INVALID, f"{what}: {exc}") from exc
     except Exception as exc:  # noqa: BLE001 - a plugin's failure becomes the run's status
         last = traceback.extract_tb(exc.__traceback__)[-1]
         raise _FamilyError(
-            FAILED, f"{what} raised {type(exc).__name__}: {exc} (at {last.filename}:{last.lineno})"
+            RunStatus.FAILED, f"{what} raised {type(exc).__name__}: {exc} (at {last.filename}:{last.lineno})"
         ) from exc
 
 
@@ -121,6 +120,9 @@ def _metric_value(metric: Metric, ctx: EvaluationContext) -> MetricValue:
         return MetricValue(value=None, flag="nan", kind=metric.kind(ctx), **base)
     if np.isinf(value):
         return MetricValue(value=None, flag="inf", kind=metric.kind(ctx), note=str(value), **base)
+    if not spec.contains(value):  # a metric's bug, not a measurement: kept for inspection, never ranked
+        note = f"{value!r} lies outside the metric's declared bounds {spec.bounds}"
+        return MetricValue(value=value, flag="out-of-bounds", kind=metric.kind(ctx), note=note, **base)
     return MetricValue(value=value, kind=metric.kind(ctx), **base)
 
 
@@ -158,7 +160,7 @@ def _evaluate_cell(
         "dataset_card": dataset.card.model_dump(mode="json"),
     }
 
-    def outcomes_for_all(status: str, error: str, fit: dict | None = None) -> list[RunOutcome]:
+    def outcomes_for_all(status: RunStatus, error: str, fit: dict | None = None) -> list[RunOutcome]:
         return [RunOutcome(s, status, error, fit=fit, provenance=provenance) for s in card.samplers]
 
     try:
@@ -166,7 +168,7 @@ def _evaluate_cell(
             importlib.import_module(module)
         family = _call("the family constructor", family_cls)
     except (ImportError, _FamilyError) as exc:
-        return outcomes_for_all(FAILED, str(exc))
+        return outcomes_for_all(RunStatus.FAILED, str(exc))
     # labels that give the answer away (a toy's mixture component) are withheld: those datasets
     # measure unconditional modelling for every family alike
     labels = split.train_labels if dataset.card.condition_on_labels else None
@@ -176,7 +178,7 @@ def _evaluate_cell(
         with PeakMemory(device) as fit_memory:
             report = _call("fit", lambda: family.fit(split.train, labels, budget, seed, device))
         if not isinstance(report, FitReport):
-            raise _FamilyError(INVALID, f"fit returned {type(report).__name__}, expected FitReport")
+            raise _FamilyError(RunStatus.INVALID, f"fit returned {type(report).__name__}, expected FitReport")
     except _FamilyError as exc:
         return outcomes_for_all(exc.status, str(exc))
     cell_measurements = {"train_seconds": time.perf_counter() - start}
@@ -213,7 +215,7 @@ def _evaluate_cell(
         outcomes.append(
             RunOutcome(
                 sampler,
-                COMPLETE,
+                RunStatus.COMPLETE,
                 metrics=[_metric_value(m, ctx) for m in metrics],
                 samples=samples[: budget.n_stored_samples].astype(np.float32) if budget.n_stored_samples else None,
                 fit=fit,

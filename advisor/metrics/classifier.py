@@ -78,6 +78,8 @@ class C2ST(SampleMetric):
         title="C2ST accuracy",
         unit="",
         higher_is_better=False,
+        reference=0.5,
+        bounds=(0.0, 1.0),
         category="quality",
         description="5-fold CV accuracy of an MLP telling samples from test data (balanced, <= 5,000 a side); "
         "0.5 = indistinguishable, below 0.5 is noise.",

@@ -17,6 +17,7 @@ class CondAccuracy(Metric):
         title="Conditional accuracy",
         unit="",
         higher_is_better=True,
+        bounds=(0.0, 1.0),
         category="quality",
         description="The reference classifier's agreement with the requested label (real test data: its accuracy).",
     )

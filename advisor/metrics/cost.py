@@ -16,6 +16,8 @@ class TrainSeconds(MeasuredMetric):
         title="Training time",
         unit="s",
         higher_is_better=False,
+        scale="log",
+        bounds=(0.0, None),
         category="cost",
         description="Wall-clock seconds of fit(), including the family's own model selection.",
     )
@@ -29,6 +31,8 @@ class SampleThroughput(MeasuredMetric):
         title="Sampling throughput",
         unit="samples/s",
         higher_is_better=True,
+        scale="log",
+        bounds=(0.0, None),
         category="cost",
         description="Samples per second at the budget's throughput batch (1,000).",
     )
@@ -42,6 +46,8 @@ class SampleLatency(MeasuredMetric):
         title="Single-sample latency",
         unit="ms",
         higher_is_better=False,
+        scale="log",
+        bounds=(0.0, None),
         category="cost",
         description="Wall-clock milliseconds of sample(1), best of several calls.",
     )
@@ -55,6 +61,8 @@ class NFE(MeasuredMetric):
         title="Network evaluations per sample",
         unit="evals",
         higher_is_better=False,
+        scale="log",
+        bounds=(0.0, None),
         category="cost",
         description="Forward passes of the model's network needed for one sample with this sampler.",
     )
@@ -68,6 +76,8 @@ class Params(MeasuredMetric):
         title="Parameters",
         unit="params",
         higher_is_better=False,
+        scale="log",
+        bounds=(0.0, None),
         category="cost",
         description="Fitted parameters; a KDE counts the training values it stores.",
     )
@@ -81,6 +91,8 @@ class PeakMemory(MeasuredMetric):
         title="Peak memory",
         unit="MB",
         higher_is_better=False,
+        scale="log",
+        bounds=(0.0, None),
         category="cost",
         description="Peak growth over the run's start: torch.cuda.max_memory_allocated on GPU, RSS on CPU.",
     )

@@ -173,6 +173,7 @@ class SlicedWasserstein(SampleMetric):
         title="Sliced Wasserstein-2",
         unit="",
         higher_is_better=False,
+        bounds=(0.0, None),
         category="quality",
         description="Sliced W2 over 256 seeded random directions, equal sample sizes (<= 10,000); exact W2 in 1-D.",
     )

@@ -115,6 +115,7 @@ class Precision(_ManifoldMetric):
         title="Precision",
         unit="",
         higher_is_better=True,
+        bounds=(0.0, 1.0),
         category="quality",
         description="Fraction of samples within some real point's 5-NN radius (fidelity; Naeem et al. 2020).",
     )
@@ -128,6 +129,7 @@ class Recall(_ManifoldMetric):
         title="Recall",
         unit="",
         higher_is_better=True,
+        bounds=(0.0, 1.0),
         category="quality",
         description="Fraction of test points within some sample's 5-NN radius (diversity; Naeem et al. 2020).",
     )
@@ -141,6 +143,7 @@ class Density(_ManifoldMetric):
         title="Density",
         unit="",
         higher_is_better=True,
+        bounds=(0.0, None),
         category="quality",
         description="Real 5-NN balls holding a sample, averaged and divided by 5; ~1 for matching distributions.",
     )
@@ -154,6 +157,7 @@ class Coverage(_ManifoldMetric):
         title="Coverage",
         unit="",
         higher_is_better=True,
+        bounds=(0.0, 1.0),
         category="quality",
         description="Fraction of test points whose 5-NN ball holds a sample (Naeem et al. 2020).",
     )

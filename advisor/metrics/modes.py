@@ -50,6 +50,7 @@ class ModesCovered(_MixtureMetric):
         title="Modes covered",
         unit="modes",
         higher_is_better=True,
+        bounds=(0.0, None),
         category="quality",
         description="Modes receiving >= 1% of samples within 3 std (PacGAN's definition).",
     )
@@ -68,6 +69,7 @@ class HighQualityRate(_MixtureMetric):
         title="High-quality rate",
         unit="",
         higher_is_better=True,
+        bounds=(0.0, 1.0),
         category="quality",
         description="Fraction of samples within 3 std of the nearest mode (true samples: ~0.989 in 2-D).",
     )

@@ -13,14 +13,11 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
-
 from advisor.rules.claims import PROPERTIES
 from advisor.rules.evidence import candidate_label
 from advisor.rules.table import comparison_table
+from advisor.store import read
 from advisor.store.engine import Store
-from advisor.store.models import MetricRow, Run
-from advisor.store.queries import load_samples
 
 __all__ = ["write_report"]
 
@@ -28,27 +25,19 @@ _MARK = {"agrees": "✓", "disagrees": "✗", "no claim": "", "not measured": "?
 
 
 def _collect(store: Store, budget: str, datasets: tuple[str, ...]) -> dict[str, Any]:
-    """Per dataset: metric values by candidate, and one stored-sample run id per candidate."""
+    """Per dataset: metric values by candidate (the latest COMPLETE run of each seed, as every answer
+    reads them), and one stored-sample run id per candidate."""
     metrics: dict[str, dict[str, dict[str, list[float]]]] = defaultdict(lambda: defaultdict(lambda: defaultdict(list)))
     kinds: dict[str, str] = {}
     sample_runs: dict[str, dict[str, int]] = defaultdict(dict)
-    with store.engine.connect() as conn:
-        query = (
-            select(
-                Run.id, Run.family, Run.sampler, Run.dataset, Run.seed, MetricRow.name, MetricRow.value, MetricRow.kind
-            )
-            .join(MetricRow, MetricRow.run_id == Run.id)
-            .where(Run.status == "COMPLETE", Run.budget == budget, MetricRow.flag == "ok")
-            .order_by(Run.seed, Run.id)
-        )
-        if datasets:
-            query = query.where(Run.dataset.in_(datasets))
-        for run_id, family, sampler, dataset, _seed, name, value, kind in conn.execute(query):
-            label = candidate_label((family, sampler))
-            metrics[dataset][name][label].append(value)
-            if name == "test_nll" and kind:
-                kinds[label] = kind
-            sample_runs[dataset].setdefault(label, run_id)
+    with store.connect() as conn:
+        rows = read.latest_complete_values(conn, read.Scope(budget=budget, datasets=datasets or None))
+    for row in rows:
+        label = candidate_label((row["family"], row["sampler"]))
+        metrics[row["dataset"]][row["metric"]][label].append(row["value"])
+        if row["metric"] == "test_nll" and row["kind"]:
+            kinds[label] = row["kind"]
+        sample_runs[row["dataset"]].setdefault(label, row["run_id"])
     return {"metrics": metrics, "kinds": kinds, "sample_runs": sample_runs}
 
 
@@ -67,7 +56,7 @@ def _needs_rows(
     rows = []
     for name, entry in sorted(registry.needs.items()):
         try:
-            answer = recommend(store, [entry.obj], cards, budget=budget, datasets=datasets)
+            answer = recommend(store, [entry.obj], cards, registry.metric_specs(), budget=budget, datasets=datasets)
         except NoMeasurements:
             continue
         ranked = answer.ranked
@@ -89,18 +78,19 @@ def write_report(
     """Write index.html and its PNG figures into `out`; returns the path of index.html."""
     from advisor.budgets import BUDGETS
     from advisor.report import figures
-    from advisor.rules.evidence import busiest_budget
 
     out.mkdir(parents=True, exist_ok=True)
-    budget = budget or busiest_budget(store)
+    if budget is None:
+        with store.connect() as conn:
+            budget = read.busiest_budget(conn)
     data = _collect(store, budget, datasets)
     cards = registry.family_cards()
     sections = []
     for dataset in sorted(data["metrics"]):
         by_metric = data["metrics"][dataset]
         slug = dataset.replace("/", "-")
-        with store.session() as session:
-            samples = {label: load_samples(session, run_id) for label, run_id in data["sample_runs"][dataset].items()}
+        with store.connect() as conn:
+            samples = {label: read.load_samples(conn, run_id) for label, run_id in data["sample_runs"][dataset].items()}
         samples = {k: v for k, v in samples.items() if v is not None and len(v)}
         pictures = []
         if samples:
@@ -132,7 +122,7 @@ def write_report(
         images = "\n".join(f'<img src="{html.escape(p.name)}" alt="{html.escape(p.stem)}">' for p in pictures)
         sections.append(f"<section><h2>{html.escape(dataset)}</h2>\n{images}\n</section>")
     needs = _needs_rows(store, registry, cards, budget, datasets)
-    table = comparison_table(store, cards, budget=budget, datasets=datasets)
+    table = comparison_table(store, cards, registry.metric_specs(), budget=budget, datasets=datasets)
     families = list(table["families"])
     header = "".join(f"<th>{html.escape(f)}</th>" for f in families)
     rows = []

@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from advisor.store import open_store
-from advisor.store.queries import check_filters
+from advisor.store.read import check_filters
 from advisor.store.reference import choose_store
 
-__all__ = ["recommendation", "claims_table"]
+__all__ = ["recommendation", "dataset_recommendation", "claims_table"]
 
 
 def recommendation(
@@ -27,12 +27,65 @@ def recommendation(
     needs = [registry.need(name) for name in dict.fromkeys(need_names)]
     location, note = choose_store(db)
     with open_store(location, readonly=True) as store:
-        check_filters(store, budget=budget, datasets=datasets)
+        with store.connect() as conn:
+            check_filters(conn, store.location, budget=budget, datasets=datasets)
         answer = rank(
-            store, needs, registry.family_cards(), budget=budget, datasets=datasets, data_kind=data_kind, device=device
+            store,
+            needs,
+            registry.family_cards(),
+            registry.metric_specs(),
+            budget=budget,
+            datasets=datasets,
+            data_kind=data_kind,
+            device=device,
         )
         location = store.location  # a URL's password is masked
     return {"store": location, **({"note": note} if note else {}), **answer.to_dict()}
+
+
+def dataset_recommendation(
+    registry: Any,
+    need_names: list[str] | tuple[str, ...],
+    db: str,
+    dataset: str,
+    *,
+    budget: str | None = None,
+    reference: str | None = None,
+) -> dict[str, Any]:
+    """The answer on one measured dataset (a user's file), beside the ranking on `reference`'s datasets
+    of the same kind: the JSON of `advisor recommend --data`, read-only, without measuring anything.
+
+    Raises NoMeasurements when `dataset` has no measurements in `db` within `budget`.
+    """
+    from advisor.errors import AdvisorError
+    from advisor.rules.engine import recommend as rank
+    from advisor.rules.rankings import ranking_differences
+    from advisor.store.read import dataset_cards
+
+    needs = [registry.need(name) for name in dict.fromkeys(need_names)]
+    cards, specs = registry.family_cards(), registry.metric_specs()
+    with open_store(db, readonly=True) as store:
+        with store.connect() as conn:
+            check_filters(conn, store.location, budget=budget, datasets=(dataset,))
+            kind = dataset_cards(conn).get(dataset, {}).get("kind")
+        mine = rank(store, needs, cards, specs, budget=budget, datasets=(dataset,)).to_dict()
+        location = store.location
+    theirs = None
+    if reference is not None:
+        with open_store(reference, readonly=True) as store:
+            try:
+                theirs = rank(store, needs, cards, specs, data_kind=kind).to_dict()
+            except AdvisorError:
+                theirs = None  # the reference holds nothing of this kind
+    return {
+        "store": location,
+        "dataset": dataset,
+        "kind": kind,
+        "your_data": mine,
+        "reference": theirs,
+        "reference_store": reference,
+        "differences": ranking_differences(mine["ranked"], theirs["ranked"]) if theirs else [],
+    }
 
 
 def claims_table(registry: Any, db: str | None, *, budget: str | None = None, datasets: tuple[str, ...] = ()) -> dict:
@@ -41,7 +94,10 @@ def claims_table(registry: Any, db: str | None, *, budget: str | None = None, da
 
     location, note = choose_store(db)
     with open_store(location, readonly=True) as store:
-        check_filters(store, budget=budget, datasets=datasets)
-        data = comparison_table(store, registry.family_cards(), budget=budget, datasets=datasets)
+        with store.connect() as conn:
+            check_filters(conn, store.location, budget=budget, datasets=datasets)
+        data = comparison_table(
+            store, registry.family_cards(), registry.metric_specs(), budget=budget, datasets=datasets
+        )
         location = store.location
     return {"store": location, **({"note": note} if note else {}), **data}

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from advisor.rules.evidence import Summary
-from advisor.rules.scoring import CHANCE_LEVEL, LOG_SCALE_UNITS, excess_over_noise
+from advisor.rules.scoring import excess_over_noise
 
 __all__ = ["ObjectiveEvidence", "dataset_verdict", "compare_sentence", "indistinguishable"]
 
@@ -23,6 +23,8 @@ class ObjectiveEvidence:
     metric: str
     unit: str
     higher_is_better: bool
+    scale: str  # as the metric's spec declares: how values are compared
+    reference: float | None
     score: float
     mean: float  # mean over the scored datasets of the seed means
     per_dataset: dict[str, dict[str, float]]  # every measured dataset -> {mean, std, n}
@@ -32,20 +34,19 @@ class ObjectiveEvidence:
 def dataset_verdict(objective: ObjectiveEvidence, rival: ObjectiveEvidence, dataset: str) -> str:
     """'worse', 'better' or 'within seed noise': `objective` against `rival` on `dataset`."""
     a, b = (Summary(**o.per_dataset[dataset]) for o in (objective, rival))
-    args = (objective.metric, objective.unit, objective.higher_is_better)
-    if excess_over_noise(*args, a, b) > 0:
+    if excess_over_noise(objective, a, b) > 0:
         return "worse"
-    if excess_over_noise(*args, b, a) > 0:
+    if excess_over_noise(objective, b, a) > 0:
         return "better"
     return "within seed noise"
 
 
 def _pair(objective: ObjectiveEvidence, a: float, b: float) -> str:
     text = f"{a:.4g} vs {b:.4g}"
-    if objective.metric in CHANCE_LEVEL:  # compared by distance from chance, so 0.45 is not better than 0.53
-        chance = CHANCE_LEVEL[objective.metric]
-        text += f"; {abs(a - chance):.3g} vs {abs(b - chance):.3g} from chance"
-    elif objective.unit in LOG_SCALE_UNITS and a > 0 and b > 0 and a != b:
+    if objective.reference is not None:  # compared by distance from it, so 0.45 is not better than 0.53
+        ref = objective.reference
+        text += f"; {abs(a - ref):.3g} vs {abs(b - ref):.3g} from {ref:g}"
+    elif objective.scale == "log" and a > 0 and b > 0 and a != b:
         text += f", {max(a, b) / min(a, b):.3g}x"
     return text
 

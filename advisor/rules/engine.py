@@ -15,21 +15,20 @@ cited comes from the store, with the runs behind it.
 from __future__ import annotations
 
 import statistics
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from advisor.cards import Need
+from advisor.cards import MetricSpec, Need
 from advisor.errors import AdvisorError
 from advisor.rules.claims import RULES_OF_THUMB, TEXTBOOK_FAMILIES
 from advisor.rules.compare import ObjectiveEvidence, compare_sentence, indistinguishable
 from advisor.rules.evidence import Candidate, Evidence, candidate_label, gather
 from advisor.rules.scoring import Scope, scope_of, score_objective
 from advisor.store.engine import Store
+from advisor.store.status import RunStatus
 
 __all__ = ["NoMeasurements", "Recommendation", "recommend", "requirement_failures"]
-
-#: run statuses that say the family did not complete (RUNNING / INTERRUPTED say nothing about it)
-FAILED_STATUSES = ("FAILED", "TIMEOUT", "CRASHED")
 
 
 class NoMeasurements(AdvisorError):
@@ -72,31 +71,24 @@ class Recommendation:
         return asdict(self)
 
 
-def _card_value_ok(card: dict, field_name: str, accepted: tuple[str, ...]) -> bool:
-    return str(card.get(field_name)) in accepted
-
-
-def requirement_failures(card: dict, needs: list[Need]) -> list[str]:
+def requirement_failures(card: Mapping, needs: list[Need]) -> list[str]:
     """Why the family with `card` fails the hard requirements of `needs` (empty when it meets them)."""
-    failures = []
-    for need in needs:
-        for field_name, accepted in need.requires.items():
-            if not _card_value_ok(card, field_name, accepted):
-                failures.append(f"{field_name} is {card.get(field_name)!r}; {need.name} needs {' or '.join(accepted)}")
-    return failures
+    return [failure for need in needs for failure in need.unmet(card)]
 
 
 def _objective_evidence(
     evidence: Evidence, candidate: Candidate, metric: str, score: float, scope: Scope
 ) -> ObjectiveEvidence:
-    unit, higher = evidence.units.get(metric, ("", True))
+    spec = evidence.specs[metric]
     per_dataset = {
         dataset: {"mean": summary.mean, "std": summary.std, "n": summary.n}
         for dataset, summary in sorted(evidence.values[candidate][metric].items())
     }
     scored_on = sorted(d for d in per_dataset if d in scope.datasets)
     mean = statistics.fmean(per_dataset[d]["mean"] for d in scored_on)
-    return ObjectiveEvidence(metric, unit, higher, score, mean, per_dataset, scored_on)
+    return ObjectiveEvidence(
+        metric, spec.unit, spec.higher_is_better, spec.scale, spec.reference, score, mean, per_dataset, scored_on
+    )
 
 
 def _pareto(ranked: list[Ranked]) -> list[str]:
@@ -146,15 +138,23 @@ def recommend(
     store: Store,
     needs: list[Need],
     family_cards: dict[str, dict],
+    metric_specs: Mapping[str, MetricSpec],
     *,
     budget: str | None = None,
     datasets: tuple[str, ...] = (),
     data_kind: str | None = None,
     device: str | None = None,
 ) -> Recommendation:
-    """Rank the measured candidates for `needs`; `family_cards` are the registered cards (by family)."""
+    """Rank the measured candidates for `needs`.
+
+    `family_cards` are the registered cards (by family), `metric_specs` the registered metrics' specs:
+    how each objective is compared. A need without objectives only filters; when no need has one,
+    every measured survivor is listed level with the first, and a caveat says nothing ranked them.
+    """
     objectives = list(dict.fromkeys(m for need in needs for m in need.objectives))
-    evidence = gather(store, objectives, budget=budget, datasets=datasets, data_kind=data_kind, device=device)
+    evidence = gather(
+        store, objectives, metric_specs, budget=budget, datasets=datasets, data_kind=data_kind, device=device
+    )
     if not evidence.candidates:
         scope = ", ".join(
             f"{k}={v}" for k, v in (("budget", budget), ("data kind", data_kind), ("device", device)) if v
@@ -192,7 +192,8 @@ def recommend(
                 if metric in winner.objectives
                 and (sentence := compare_sentence(objective, winner.objectives[metric], winner.label))
             ]
-            if other.score == winner.score and indistinguishable(other.objectives, winner.objectives):
+            unranked = not other.objectives and not winner.objectives  # the needs only filter
+            if other.score == winner.score and (unranked or indistinguishable(other.objectives, winner.objectives)):
                 level.append(other.label)
     nearest = None
     if not ranked:
@@ -213,7 +214,8 @@ def recommend(
         tradeoffs=_tradeoffs(needs, ranked) if len(needs) > 1 else [],
         nearest=nearest,
         caveats=(
-            _scope_caveats(scopes)
+            _unranked_caveats(needs, ranked)
+            + _scope_caveats(scopes)
             + _missing_objective_caveats(needs, ranked)
             + _single_seed_caveats(ranked)
             + _failure_caveats(evidence, ranked)
@@ -231,16 +233,17 @@ def _rankable(
     datasets the best-measured candidate has for it (a store a bench is still filling) is set aside
     rather than shrinking everyone's comparison to the few datasets it has.
     """
+    primaries = _primaries(needs)
     rankable, not_ranked = [], []
     for candidate in survivors:
-        missing = [n.objectives[0] for n in needs if not evidence.values.get(candidate, {}).get(n.objectives[0])]
+        missing = [m for m in primaries if not evidence.values.get(candidate, {}).get(m)]
         if missing:
             reason = f"no measurements of {', '.join(dict.fromkeys(missing))}"
             not_ranked.append({"family": candidate_label(candidate), "reason": reason})
         else:
             rankable.append(candidate)
     thin: dict[Candidate, str] = {}
-    for metric in dict.fromkeys(n.objectives[0] for n in needs):
+    for metric in primaries:
         most = max((len(evidence.values[c][metric]) for c in rankable), default=0)
         for c in rankable:
             have = len(evidence.values[c][metric])
@@ -256,8 +259,7 @@ def _rankable(
 def _scopes(evidence: Evidence, candidates: list[Candidate], needs: list[Need]) -> dict[str, Scope]:
     """The datasets each objective is compared on: a primary objective's common datasets; a metric that
     is only ever secondary is read within the datasets of the primaries it qualifies."""
-    primaries = list(dict.fromkeys(n.objectives[0] for n in needs))
-    scopes = {m: scope_of(evidence, candidates, m) for m in primaries}
+    scopes = {m: scope_of(evidence, candidates, m) for m in _primaries(needs)}
     for need in needs:
         for m in need.objectives[1:]:
             if m in scopes:
@@ -278,7 +280,8 @@ def _rank(
     need_scores, cited = {}, {}
     for need in needs:
         have = [m for m in need.objectives if candidate in scores[m]]  # the primary always is
-        need_scores[need.name] = statistics.fmean(scores[m][candidate] for m in have)
+        # a need without objectives only filters: every survivor meets it equally
+        need_scores[need.name] = statistics.fmean(scores[m][candidate] for m in have) if have else 1.0
         for m in have:
             cited[m] = _objective_evidence(evidence, candidate, m, scores[m][candidate], scopes[m])
     return Ranked(
@@ -290,6 +293,21 @@ def _rank(
         objectives=cited,
         runs=evidence.runs.get(candidate, 0),
     )
+
+
+def _primaries(needs: list[Need]) -> list[str]:
+    """Each need's first objective (needs without objectives only filter)."""
+    return list(dict.fromkeys(n.objectives[0] for n in needs if n.objectives))
+
+
+def _unranked_caveats(needs: list[Need], ranked: list[Ranked]) -> list[str]:
+    """Say so when nothing ranked the candidates: every need only filters."""
+    if ranked and not any(n.objectives for n in needs):
+        return [
+            f"{', '.join(n.name for n in needs)} only {'filters' if len(needs) == 1 else 'filter'} by card; "
+            "no measured objective ranks the candidates, so they are listed level, by name"
+        ]
+    return []
 
 
 def _missing_objective_caveats(needs: list[Need], ranked: list[Ranked]) -> list[str]:
@@ -345,10 +363,10 @@ def _failure_caveats(evidence: Evidence, ranked: list[Ranked]) -> list[str]:
     caveats = []
     for r in ranked:
         for dataset, statuses in sorted(evidence.run_counts.get((r.family, r.sampler), {}).items()):
-            failed = {s: statuses[s] for s in FAILED_STATUSES if statuses.get(s)}
+            failed = {s: statuses[s] for s in RunStatus.failures() if statuses.get(s)}
             if not failed:
                 continue
-            done = statuses.get("COMPLETE", 0)
+            done = statuses.get(RunStatus.COMPLETE, 0)
             how = ", ".join(f"{n} {status}" for status, n in failed.items())
             rest = (
                 f"its numbers there come from {done} completed run{'s' if done != 1 else ''}"
@@ -370,7 +388,8 @@ def _tradeoffs(needs: list[Need], ranked: list[Ranked]) -> list[str]:
         for need_b, b in bests.items():
             if need_a == need_b or a is b:
                 continue
-            primary = next(n for n in needs if n.name == need_b).objectives[0]
+            objectives = next(n for n in needs if n.name == need_b).objectives
+            primary = objectives[0] if objectives else None
             if primary in a.objectives and primary in b.objectives:
                 sentence = compare_sentence(a.objectives[primary], b.objectives[primary], b.label)
                 if sentence:

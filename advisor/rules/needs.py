@@ -40,7 +40,7 @@ BUILTIN_NEEDS = (
     Need(
         name="controllable",
         title="Controllable (class-conditional) generation",
-        requires={"conditioning": ("True",)},
+        requires={"conditioning": (True,)},
         objectives=("cond_accuracy", "recall"),
         description="A fixed classifier agrees with the requested label, and the samples keep the data's "
         "variety (recall: emitting one image per class is not control). Rule of thumb: diffusion with guidance.",

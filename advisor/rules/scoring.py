@@ -7,9 +7,10 @@ within seed noise of it (a gap under two standard errors of the difference), and
 far beyond that noise it falls, relative to the candidate that falls furthest (0); the per-dataset
 scores are averaged. A dataset on which every candidate is within noise of the best therefore ranks
 no one, instead of stretching a 0.001 difference over the whole scale. Costs that span orders of
-magnitude (throughput, seconds, sizes) are compared on a log scale, and a two-sample classifier's
-accuracy by its distance from chance (0.48 is as far from indistinguishable as 0.52; below-chance
-accuracy is test noise, not a better model).
+magnitude (throughput, seconds, sizes) are compared on a log scale, and a metric with a reference
+value by its distance from it: a two-sample classifier's accuracy from chance (0.48 is as far from
+indistinguishable as 0.52; below-chance accuracy is test noise, not a better model). Both come from
+the metric's `MetricSpec`: a plugin's metric is compared exactly as a built-in is.
 """
 
 from __future__ import annotations
@@ -17,12 +18,12 @@ from __future__ import annotations
 import math
 import statistics
 from dataclasses import dataclass
+from typing import Protocol
 
 from advisor.rules.evidence import Candidate, Evidence, Summary, candidate_label
 
 __all__ = [
-    "LOG_SCALE_UNITS",
-    "CHANCE_LEVEL",
+    "Comparison",
     "NOISE_STANDARD_ERRORS",
     "Scope",
     "comparable",
@@ -31,40 +32,44 @@ __all__ = [
     "score_objective",
 ]
 
-LOG_SCALE_UNITS = frozenset({"samples/s", "s", "ms", "params", "MB", "evals"})
 LOG_FLOOR = 1e-9
-#: metric -> the value that means "indistinguishable from the data"; scored by the distance from it
-CHANCE_LEVEL = {"c2st": 0.5}
 #: a gap between two seed means smaller than this many standard errors of the difference is noise
 NOISE_STANDARD_ERRORS = 2.0
 
 
-def comparable(metric: str, unit: str, value: float) -> float:
-    """`value` on the scale candidates are compared on (log10 for wide-range costs, distance from chance)."""
-    if metric in CHANCE_LEVEL:
-        chance = CHANCE_LEVEL[metric]
-        return chance + abs(value - chance)
-    if unit in LOG_SCALE_UNITS:
+class Comparison(Protocol):
+    """How a metric is compared: what a `MetricSpec` declares (and an objective's evidence repeats)."""
+
+    higher_is_better: bool
+    scale: str
+    reference: float | None
+
+
+def comparable(how: Comparison, value: float) -> float:
+    """`value` on the scale candidates are compared on: log10 on a log scale, distance from a reference."""
+    if how.reference is not None:
+        return how.reference + abs(value - how.reference)
+    if how.scale == "log":
         return math.log10(max(value, LOG_FLOOR))  # a zero (e.g. no memory growth) stays below every positive value
     return value
 
 
-def _standard_error(metric: str, unit: str, summary: Summary) -> float:
+def _standard_error(how: Comparison, summary: Summary) -> float:
     """Standard error of the seed mean on the comparable scale (delta method for the log scale)."""
     if summary.n < 2:
         return 0.0  # one seed: no estimate of the noise, every gap counts
     raw = summary.std / math.sqrt(summary.n)
-    if metric not in CHANCE_LEVEL and unit in LOG_SCALE_UNITS and summary.mean > 0:
+    if how.reference is None and how.scale == "log" and summary.mean > 0:
         return raw / (summary.mean * math.log(10))
     return raw
 
 
-def excess_over_noise(metric: str, unit: str, higher_is_better: bool, a: Summary, b: Summary) -> float:
+def excess_over_noise(how: Comparison, a: Summary, b: Summary) -> float:
     """How far `a` falls behind `b` beyond seed noise, on the comparable scale (0: not behind, or within noise)."""
-    behind = comparable(metric, unit, b.mean) - comparable(metric, unit, a.mean)
-    if not higher_is_better:
+    behind = comparable(how, b.mean) - comparable(how, a.mean)
+    if not how.higher_is_better:
         behind = -behind
-    noise = NOISE_STANDARD_ERRORS * math.hypot(_standard_error(metric, unit, a), _standard_error(metric, unit, b))
+    noise = NOISE_STANDARD_ERRORS * math.hypot(_standard_error(how, a), _standard_error(how, b))
     return max(0.0, behind - noise)
 
 
@@ -108,7 +113,7 @@ def score_objective(
     evidence: Evidence, candidates: list[Candidate], metric: str, scope: Scope
 ) -> dict[Candidate, float]:
     """Per-candidate score in [0, 1] for `metric` over `scope`: 1 - excess over noise / largest excess, averaged."""
-    unit, higher = evidence.units.get(metric, ("", True))
+    spec = evidence.specs[metric]
     per_dataset: dict[str, dict[Candidate, Summary]] = {}
     for candidate in candidates:
         for dataset, summary in evidence.values.get(candidate, {}).get(metric, {}).items():
@@ -116,9 +121,9 @@ def score_objective(
                 per_dataset.setdefault(dataset, {})[candidate] = summary
     scores: dict[Candidate, list[float]] = {}
     for by_candidate in per_dataset.values():
-        pick = max if higher else min
-        best = by_candidate[pick(by_candidate, key=lambda c: comparable(metric, unit, by_candidate[c].mean))]
-        excess = {c: excess_over_noise(metric, unit, higher, s, best) for c, s in by_candidate.items()}
+        pick = max if spec.higher_is_better else min
+        best = by_candidate[pick(by_candidate, key=lambda c: comparable(spec, by_candidate[c].mean))]
+        excess = {c: excess_over_noise(spec, s, best) for c, s in by_candidate.items()}
         largest = max(excess.values())
         for candidate, behind in excess.items():
             scores.setdefault(candidate, []).append(1.0 if largest == 0 else 1.0 - behind / largest)

@@ -11,9 +11,11 @@ or, where a property is a design fact (likelihood kind, latent space), from the 
 from __future__ import annotations
 
 import statistics
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from advisor.cards import MetricSpec
 from advisor.rules.claims import CLAIMED_AS, CLAIMED_GRADES, PROPERTIES
 from advisor.rules.evidence import Evidence, gather
 from advisor.rules.scoring import comparable
@@ -89,9 +91,9 @@ def _stability(failures: float | None, spread: float | None) -> tuple[str, str]:
     return ("stable" if stable else "unstable"), detail
 
 
-def _best_sampler(evidence: Evidence, family: str, metric: str, higher_is_better: bool) -> tuple[float, str] | None:
+def _best_sampler(evidence: Evidence, family: str, metric: str) -> tuple[float, str] | None:
     """The family's best sampler on `metric` (mean over datasets, compared as the ranking compares it)."""
-    unit = evidence.units.get(metric, ("", higher_is_better))[0]
+    spec = evidence.specs[metric]
     per_sampler = [
         (statistics.fmean(s.mean for s in metrics[metric].values()), sampler)
         for (fam, sampler), metrics in evidence.values.items()
@@ -99,8 +101,8 @@ def _best_sampler(evidence: Evidence, family: str, metric: str, higher_is_better
     ]
     if not per_sampler:
         return None
-    pick = max if higher_is_better else min
-    return pick(per_sampler, key=lambda pair: comparable(metric, unit, pair[0]))
+    pick = max if spec.higher_is_better else min
+    return pick(per_sampler, key=lambda pair: comparable(spec, pair[0]))
 
 
 def _at_sampler(detail: str, sampler: str) -> str:
@@ -134,23 +136,28 @@ def _verdict(grade: str, claim: str | None) -> str:
 
 
 def comparison_table(
-    store: Any, family_cards: dict[str, dict], *, budget: str | None = None, datasets: tuple[str, ...] = ()
+    store: Any,
+    family_cards: dict[str, dict],
+    metric_specs: Mapping[str, MetricSpec],
+    *,
+    budget: str | None = None,
+    datasets: tuple[str, ...] = (),
 ) -> dict[str, Any]:
     """Grade every measured family on every property.
 
     Returns ``{"budget", "datasets", "families": {family: {property: Cell as dict}}}``.
     """
-    evidence = gather(store, TABLE_METRICS, budget=budget, datasets=datasets)
+    evidence = gather(store, TABLE_METRICS, metric_specs, budget=budget, datasets=datasets)
     cards = {**family_cards, **evidence.cards}
     families = sorted({family for family, _ in evidence.candidates})
-    throughput = {f: _best_sampler(evidence, f, "sample_throughput", True) for f in families}
+    throughput = {f: _best_sampler(evidence, f, "sample_throughput") for f in families}
     claimed = [t[0] for f, t in throughput.items() if t and f in CLAIMED_GRADES["sampling speed"]]
     fastest = max(claimed or [t[0] for t in throughput.values() if t], default=None)
     table = {}
     for family in families:
         card = cards.get(family, {})
         grades = {
-            "sample quality": _quality(_best_sampler(evidence, family, "c2st", False)),
+            "sample quality": _quality(_best_sampler(evidence, family, "c2st")),
             "diversity": _diversity(_mean_over_datasets(evidence, family, "recall")),
             "training stability": _stability(
                 _mean_over_datasets(evidence, family, "failure_rate"),

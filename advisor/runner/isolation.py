@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from advisor.evaluate.protocol import RunOutcome, evaluate_cell
+from advisor.store.status import RunStatus
 
 if TYPE_CHECKING:
     from advisor.budgets import Budget
@@ -90,7 +91,7 @@ def run_isolated(
     )
     with _LOCK:
         if _STOPPING.is_set():
-            return [RunOutcome(sampler, "INTERRUPTED", "the bench was interrupted") for sampler in samplers]
+            return [RunOutcome(sampler, RunStatus.INTERRUPTED, "the bench was interrupted") for sampler in samplers]
         process.start()
         _LIVE.add(process)
     sender.close()
@@ -103,10 +104,10 @@ def run_isolated(
             except (EOFError, OSError):
                 pass
         if not ready:
-            status, reason = "TIMEOUT", f"no result within {budget.time_limit_s:.0f} s"
+            status, reason = RunStatus.TIMEOUT, f"no result within {budget.time_limit_s:.0f} s"
         else:
             process.join(5)
-            status, reason = "CRASHED", f"the cell's process {_describe_exit(process.exitcode)}"
+            status, reason = RunStatus.CRASHED, f"the cell's process {_describe_exit(process.exitcode)}"
         return [RunOutcome(sampler, status, reason) for sampler in samplers]
     finally:
         with _LOCK:
@@ -133,11 +134,11 @@ def run_in_subprocess(
         try:
             process = subprocess.run(command, timeout=budget.time_limit_s, stdout=subprocess.DEVNULL, check=False)
         except subprocess.TimeoutExpired:
-            return [RunOutcome(s, "TIMEOUT", f"no result within {budget.time_limit_s:.0f} s") for s in samplers]
+            return [RunOutcome(s, RunStatus.TIMEOUT, f"no result within {budget.time_limit_s:.0f} s") for s in samplers]
         if process.returncode == 0 and result.exists():
             return pickle.loads(result.read_bytes())
         reason = f"the cell's process {_describe_exit(process.returncode)}"
-        return [RunOutcome(s, "CRASHED", reason) for s in samplers]
+        return [RunOutcome(s, RunStatus.CRASHED, reason) for s in samplers]
 
 
 def _subprocess_main(arguments: str, result: str) -> None:

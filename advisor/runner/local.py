@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from advisor.evaluate.protocol import RunOutcome
 from advisor.runner.isolation import run_in_subprocess, run_isolated, stop_all
 from advisor.store.cells import Cell, claim_cell, finish_runs, heartbeat
+from advisor.store.status import RunStatus
 
 if TYPE_CHECKING:
     from advisor.budgets import Budget
@@ -112,7 +113,9 @@ class _Executor:
             for future, (_cell, run_ids, samplers, _started) in active.items():
                 future.cancel()
                 finish_runs(
-                    store, run_ids, [RunOutcome(s, "INTERRUPTED", "the bench was interrupted") for s in samplers]
+                    store,
+                    run_ids,
+                    [RunOutcome(s, RunStatus.INTERRUPTED, "the bench was interrupted") for s in samplers],
                 )
             raise
         finally:
@@ -125,7 +128,7 @@ def _outcomes(future: Any, samplers: tuple[str, ...]) -> list[RunOutcome]:
     try:
         return future.result()
     except Exception as exc:  # noqa: BLE001 - the pool's failure becomes the cell's status
-        return [RunOutcome(s, "CRASHED", f"the worker failed: {type(exc).__name__}: {exc}") for s in samplers]
+        return [RunOutcome(s, RunStatus.CRASHED, f"the worker failed: {type(exc).__name__}: {exc}") for s in samplers]
 
 
 class LocalExecutor(_Executor):

@@ -13,11 +13,9 @@ import statistics
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import select
-
 from advisor.store.cells import Cell
 from advisor.store.engine import Store
-from advisor.store.models import DatasetRow, MetricRow, Run
+from advisor.store.read import cost_history
 
 __all__ = ["estimate_costs", "fit_to_time", "Plan", "UNKNOWN_COST_S", "EVALUATION_OVERHEAD_S"]
 
@@ -39,22 +37,9 @@ def estimate_costs(stores: Sequence[Store], families: Sequence[str], kind: str, 
     """Seconds one cell of each family is expected to take on data of `kind` at `budget`."""
     seconds: dict[str, list[float]] = {}
     for store in stores:
-        with store.engine.connect() as conn:
-            kinds = {
-                name: (card or {}).get("kind") for name, card in conn.execute(select(DatasetRow.name, DatasetRow.card))
-            }
-            rows = conn.execute(
-                select(Run.family, Run.dataset, MetricRow.value)
-                .join(MetricRow, MetricRow.run_id == Run.id)
-                .where(
-                    Run.budget == budget,
-                    Run.status == "COMPLETE",
-                    MetricRow.name == "train_seconds",
-                    Run.family.in_(list(families)),
-                )
-            )
-            for family, dataset, value in rows:
-                if kinds.get(dataset) == kind and value is not None:
+        with store.connect() as conn:
+            for family, dataset_kind, value in cost_history(conn, families, budget):
+                if dataset_kind == kind:
                     seconds.setdefault(family, []).append(value)
     unknown = UNKNOWN_COST_S.get(budget, max(UNKNOWN_COST_S.values()))
     return {f: statistics.median(seconds[f]) + EVALUATION_OVERHEAD_S if f in seconds else unknown for f in families}

@@ -44,6 +44,7 @@ class MeasureRequest:
     seconds: float | None = None  # stop starting cells after this long; None: measure every seed
     jobs: int = 1
     store_samples: bool = False  # keep generated samples of the user's data in the store
+    command: str = "advisor recommend --data"  # how the bench log names this measurement
 
 
 def measure_user_data(
@@ -62,10 +63,11 @@ def measure_user_data(
     from advisor.budgets import get_budget
     from advisor.evaluate.provenance import resolve_device
     from advisor.rules.engine import requirement_failures
-    from advisor.runner import LocalExecutor, plan_cells, resolve_datasets
+    from advisor.runner import plan_cells, resolve_datasets
     from advisor.runner.planning import estimate_costs, fit_to_time
+    from advisor.runner.service import BenchSettings, run_bench
     from advisor.store import open_store
-    from advisor.store.cells import cell_is_complete, sync_catalog
+    from advisor.store.cells import cell_is_complete
 
     datasets = resolve_datasets(registry, (), (request.data_file,), request.label_column)
     ((name, dataset),) = datasets.items()
@@ -83,16 +85,20 @@ def measure_user_data(
     if not request.store_samples:
         budget = budget.model_copy(update={"n_stored_samples": 0})  # the user's data never leaves as samples
     with open_store(db, create=True) as store:
-        sync_catalog(store, registry, candidates, datasets)
         costs = estimate_costs(
             [store, *([reference] if reference else [])], candidates, dataset.card.kind, request.budget
         )
         plan = fit_to_time(cells, costs, seconds, request.jobs)
         if seconds is not None:
             budget = budget.model_copy(update={"time_limit_s": min(budget.time_limit_s, seconds)})
-        deadline = time.monotonic() + seconds if seconds is not None else None
-        executor = LocalExecutor(registry, plugins_dir, request.jobs)
-        results = executor.run(store, plan.cells, datasets, budget, resolve_device("auto"), deadline=deadline)
+        settings = BenchSettings(
+            budget=budget,
+            device=resolve_device("auto"),
+            jobs=request.jobs,
+            deadline=time.monotonic() + seconds if seconds is not None else None,
+            plugins_dir=plugins_dir,
+        )
+        report = run_bench(store, registry, plan.cells, datasets, settings, command=request.command)
         seeds = {
             f: sum(1 for c in cells if c.family == f and cell_is_complete(store, c, registry.family(f).card.samplers))
             for f in candidates
@@ -108,4 +114,4 @@ def measure_user_data(
         if seeds[f] == 0
     ]
     caveats = [f"{f}: only {n} of 3 seeds measured within the time limit" for f, n in seeds.items() if 0 < n < 3]
-    return Measurement(name, dataset.card.kind, location, len(cells), len(results), not_measured, caveats)
+    return Measurement(name, dataset.card.kind, location, len(cells), len(report.results), not_measured, caveats)

@@ -15,10 +15,10 @@ from fastapi.staticfiles import StaticFiles
 
 from advisor import __version__
 from advisor.errors import AdvisorError, InputError
-from advisor.rules.answers import claims_table, recommendation
+from advisor.rules.answers import claims_table, dataset_recommendation, recommendation
 from advisor.store import open_store
-from advisor.store.queries import get_run, list_runs, run_to_dict
-from advisor.store.reference import choose_store
+from advisor.store.read import get_run, list_runs
+from advisor.store.reference import choose_store, reference_store
 
 __all__ = ["create_app"]
 
@@ -73,6 +73,18 @@ def create_app(db: str | None = None, plugins_dir: str | None = None, report_dir
             device=device,
         )
 
+    @app.get("/datasets/{name}/recommend")
+    def dataset_answer(
+        name: str,
+        need: Annotated[list[str], Query(min_length=1, description="Needs, e.g. exact-likelihood (repeatable).")],
+        budget: str | None = None,
+    ) -> dict[str, Any]:
+        """For a dataset already measured (e.g. by `advisor recommend --data`): the same JSON, without
+        measuring, beside the shipped store's ranking on data of its kind."""
+        shipped = reference_store()
+        reference = str(shipped) if shipped and str(shipped) != location else None
+        return answer(dataset_recommendation, registry, need, location, name, budget=budget, reference=reference)
+
     @app.get("/table")
     def table(dataset: Annotated[list[str] | None, Query()] = None, budget: str | None = None) -> dict[str, Any]:
         """The same JSON as `advisor table --json`."""
@@ -106,16 +118,17 @@ def create_app(db: str | None = None, plugins_dir: str | None = None, report_dir
         """Runs with their metrics, newest first, a page at a time."""
 
         def read() -> dict[str, Any]:
-            with open_store(location, readonly=True) as store, store.session() as session:
+            with open_store(location, readonly=True) as store, store.connect() as conn:
                 found = list_runs(
-                    session,
+                    conn,
                     families=family or (),
                     datasets=dataset or (),
                     budget=budget,
                     status=status,
-                    limit=offset + limit,
+                    limit=limit,
+                    offset=offset,
                 )
-            return {"offset": offset, "limit": limit, "runs": [run_to_dict(r) for r in found[offset:]]}
+            return {"offset": offset, "limit": limit, "runs": found}
 
         return answer(read)
 
@@ -124,8 +137,8 @@ def create_app(db: str | None = None, plugins_dir: str | None = None, report_dir
         """One run with every metric, its fit report and provenance; 404 when unknown."""
 
         def read() -> dict[str, Any]:
-            with open_store(location, readonly=True) as store, store.session() as session:
-                return run_to_dict(get_run(session, run_id), details=True)
+            with open_store(location, readonly=True) as store, store.connect() as conn:
+                return get_run(conn, run_id)
 
         try:
             return read()

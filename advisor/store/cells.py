@@ -21,7 +21,10 @@ from sqlalchemy import select, text, update
 from sqlalchemy.orm import Session
 
 from advisor.store.engine import Store
-from advisor.store.models import DatasetRow, FamilyRow, Meta, MetricRow, Run, SampleRow, utcnow
+from advisor.store.models import DatasetRow, FamilyRow, Meta, MetricRow, Run, SampleRow
+from advisor.store.read import BENCH_LOG_KEY, complete_samplers
+from advisor.store.schema import utcnow
+from advisor.store.status import RunStatus
 
 if TYPE_CHECKING:
     from advisor.data.base import Dataset
@@ -29,7 +32,6 @@ if TYPE_CHECKING:
     from advisor.plugins import Registry
 
 __all__ = [
-    "BENCH_LOG_KEY",
     "Cell",
     "sync_catalog",
     "record_bench",
@@ -75,20 +77,9 @@ def sync_catalog(store: Store, registry: Registry, families: Iterable[str], data
 
 def cell_is_complete(store: Store, cell: Cell, samplers: Sequence[str]) -> bool:
     """Whether every sampler of `cell` already has a COMPLETE run in the store."""
-    with store.session() as session:
-        done = session.scalars(
-            select(Run.sampler).where(
-                Run.family == cell.family,
-                Run.dataset == cell.dataset,
-                Run.seed == cell.seed,
-                Run.budget == cell.budget,
-                Run.status == "COMPLETE",
-            )
-        ).all()
-    return set(samplers) <= set(done)
-
-
-BENCH_LOG_KEY = "bench_log"
+    with store.connect() as conn:
+        done = complete_samplers(conn, cell.family, cell.dataset, cell.seed, cell.budget)
+    return set(samplers) <= done
 
 
 def record_bench(store: Store, entry: Mapping[str, Any]) -> None:
@@ -128,12 +119,12 @@ def claim_cell(
                 Run.dataset == cell.dataset,
                 Run.seed == cell.seed,
                 Run.budget == cell.budget,
-                Run.status.in_(("COMPLETE", "RUNNING")),
+                Run.status.in_((RunStatus.COMPLETE, RunStatus.RUNNING)),
             )
         ).all()
-        if not rerun and set(samplers) <= {sampler for sampler, status, _ in existing if status == "COMPLETE"}:
+        if not rerun and set(samplers) <= {sampler for sampler, status, _ in existing if status is RunStatus.COMPLETE}:
             return None
-        if any(status == "RUNNING" and _age_s(beat, now) < stale_after_s for _, status, beat in existing):
+        if any(status is RunStatus.RUNNING and _age_s(beat, now) < stale_after_s for _, status, beat in existing):
             return None
         runs = [
             Run(
@@ -142,7 +133,7 @@ def claim_cell(
                 dataset=cell.dataset,
                 seed=cell.seed,
                 budget=cell.budget,
-                status="RUNNING",
+                status=RunStatus.RUNNING,
                 device=device,
                 started_at=now,
                 heartbeat_at=now,
@@ -192,12 +183,12 @@ def recover_interrupted(store: Store, stale_after_s: float) -> int:
         _lock_runs(session)
         orphaned = [
             run
-            for run in session.scalars(select(Run).where(Run.status == "RUNNING"))
+            for run in session.scalars(select(Run).where(Run.status == RunStatus.RUNNING))
             if (run.host == host and run.pid is not None and not _process_alive(run.pid))
             or _age_s(run.heartbeat_at, now) >= stale_after_s
         ]
         for run in orphaned:
-            run.status, run.finished_at = "INTERRUPTED", now
+            run.status, run.finished_at = RunStatus.INTERRUPTED, now
             run.error = f"the bench running it (pid {run.pid} on {run.host}) stopped before it finished"
         return len(orphaned)
 
@@ -208,7 +199,8 @@ def finish_runs(store: Store, run_ids: Sequence[int], outcomes: Sequence[RunOutc
     with store.session() as session:
         for run_id, outcome in zip(run_ids, outcomes, strict=True):
             run = session.get(Run, run_id)
-            run.status, run.error, run.finished_at, run.heartbeat_at = outcome.status, outcome.error, now, now
+            run.status, run.error = RunStatus(outcome.status), outcome.error
+            run.finished_at = run.heartbeat_at = now
             run.fit, run.provenance = outcome.fit, outcome.provenance
             run.data_hash = outcome.provenance.get("data_hash")
             run.metrics = [

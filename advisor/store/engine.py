@@ -17,16 +17,20 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
-from sqlalchemy import Engine, create_engine, event, inspect, make_url, select, text
+from sqlalchemy import Connection, Engine, create_engine, event, inspect, make_url, select, text
 from sqlalchemy.exc import ArgumentError, DatabaseError, OperationalError
-from sqlalchemy.orm import Session, sessionmaker
 
 from advisor.errors import SchemaVersionError, StoreError
-from advisor.store.models import SCHEMA_VERSION, VIEWS, Base, Meta
+from advisor.store import schema
+from advisor.store.schema import SCHEMA_VERSION
 
-__all__ = ["Store", "open_store", "default_db", "BUSY_TIMEOUT_S"]
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+__all__ = ["Store", "open_store", "default_db", "create_views", "BUSY_TIMEOUT_S"]
 
 BUSY_TIMEOUT_S = 60.0
 _SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -38,19 +42,32 @@ def default_db() -> str:
 
 
 class Store:
-    """An opened results store: an engine and a session factory, checked against the schema."""
+    """An opened results store: an engine, checked against the schema.
+
+    Reads go through `connect()` and SQL Core (`advisor.store.read`); writes through `session()`,
+    which is the only place the ORM is imported.
+    """
 
     def __init__(self, engine: Engine, location: str, readonly: bool) -> None:
         self.engine = engine
         #: Where the store is, safe to print: a URL's password is masked.
         self.location = shown(location)
         self.readonly = readonly
-        self._sessions = sessionmaker(engine, expire_on_commit=False)
+
+    @contextmanager
+    def connect(self) -> Iterator[Connection]:
+        """A Core connection for reading (one transaction, rolled back at the end)."""
+        with self.engine.connect() as connection:
+            yield connection
 
     @contextmanager
     def session(self) -> Iterator[Session]:
-        """A session whose work is committed as one transaction on success, rolled back on error."""
-        with self._sessions() as session, session.begin():
+        """An ORM session whose work is committed as one transaction on success, rolled back on error."""
+        from sqlalchemy.orm import Session
+
+        import advisor.store.models  # noqa: F401 - maps the ORM classes onto the tables
+
+        with Session(self.engine, expire_on_commit=False) as session, session.begin():
             yield session
 
     def schema_version(self) -> int | None:
@@ -58,7 +75,7 @@ class Store:
         with self.engine.connect() as conn:
             if not inspect(conn).has_table("meta"):
                 return None
-            value = conn.execute(select(Meta.value).where(Meta.key == "schema_version")).scalar()
+            value = conn.execute(select(schema.meta.c.value).where(schema.meta.c.key == "schema_version")).scalar()
         if value is None:
             return None
         try:
@@ -180,10 +197,16 @@ def _initialise(engine: Engine) -> None:
     with engine.begin() as conn:
         if inspect(conn).has_table("meta"):
             return  # another process created it while we waited for the write lock
-        Base.metadata.create_all(conn)
-        for name, sql in VIEWS.items():
-            conn.execute(text(f"CREATE VIEW {name} AS {sql}"))
-        conn.execute(Meta.__table__.insert().values(key="schema_version", value=str(SCHEMA_VERSION)))
+        schema.metadata.create_all(conn)
+        create_views(conn)
+        conn.execute(schema.meta.insert().values(key="schema_version", value=str(SCHEMA_VERSION)))
+
+
+def create_views(conn: Connection) -> None:
+    """(Re)create the plain SQL views from their Core definitions in schema.py."""
+    for name, sql in schema.view_definitions(conn.dialect).items():
+        conn.execute(text(f"DROP VIEW IF EXISTS {name}"))
+        conn.execute(text(f"CREATE VIEW {name} AS {sql}"))
 
 
 def open_store(
@@ -212,7 +235,7 @@ def open_store(
             if not create or readonly:
                 raise StoreError(f"{where!r} holds no results yet; run `advisor bench --db {where}` first")
             _initialise(engine)
-            tables = set(Base.metadata.tables) | {"meta"}
+            tables = set(schema.metadata.tables)
         version = store.schema_version()
     except (OperationalError, DatabaseError) as exc:
         store.close()
@@ -250,6 +273,6 @@ def _check_schema(where: str, version: int | None, tables: set[str]) -> None:
                 else "No upgrade path exists from that version: measure again into a new store with `advisor bench`."
             )
         )
-    missing = sorted(set(Base.metadata.tables) - tables)
+    missing = sorted(set(schema.metadata.tables) - tables)
     if missing:
         raise StoreError(f"store {where!r} lacks the tables {', '.join(missing)}; it is damaged or incomplete")

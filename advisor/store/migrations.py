@@ -1,20 +1,70 @@
-"""Schema upgrades: one function per version step, applied in order by `advisor db upgrade`."""
+"""Schema upgrades: one function per version step, applied in order by `advisor db upgrade`.
+
+All steps run in one transaction: a store is upgraded completely or not at all. SQLite cannot add a
+constraint to an existing table, so a step that needs one rebuilds the table the way SQLite's
+documentation prescribes ("Making Other Kinds Of Table Schema Changes"): foreign keys off for the
+connection, create the new table, copy, drop the old, rename, recreate indexes and views, check the
+foreign keys, commit.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from sqlalchemy import Connection, update
+from sqlalchemy import Connection, MetaData, Table, text, update
+from sqlalchemy.schema import CreateTable
 
-from advisor.errors import SchemaVersionError
-from advisor.store.engine import Store
-from advisor.store.models import SCHEMA_VERSION, Meta
+from advisor.errors import SchemaVersionError, StoreError
+from advisor.store import schema
+from advisor.store.engine import Store, create_views
+from advisor.store.schema import SCHEMA_VERSION
+from advisor.store.status import RunStatus
 
 __all__ = ["MIGRATIONS", "upgrade"]
 
+
+def _run_status_enum(conn: Connection) -> None:
+    """1 -> 2: `runs.status` becomes an enum column (CHECK constraint); index for latest-run lookups.
+
+    Version 1 declared a PENDING status that was never written; any status outside the enum becomes
+    INTERRUPTED (a run that never finished says nothing about the family), with the old name kept
+    in its error.
+    """
+    legal = ", ".join(f"'{status.value}'" for status in RunStatus)
+    conn.execute(
+        text(
+            f"UPDATE runs SET error = COALESCE(error, '') || ' (status was ' || status || ')', status = 'INTERRUPTED' "
+            f"WHERE status NOT IN ({legal})"
+        )
+    )
+    if conn.dialect.name == "sqlite":
+        _rebuild_sqlite_table(conn, schema.runs)
+    else:
+        conn.execute(text(f"ALTER TABLE runs ADD CONSTRAINT run_status CHECK (status IN ({legal}))"))
+        for index in schema.runs.indexes:
+            index.create(conn, checkfirst=True)
+
+
+def _rebuild_sqlite_table(conn: Connection, table: Table) -> None:
+    """Re-create `table` with its current definition, keeping every row (foreign keys must be off)."""
+    name = table.name
+    copy = MetaData()  # the tables it references, for its foreign keys
+    for other in table.metadata.sorted_tables:
+        if other is not table:
+            other.to_metadata(copy)
+    rebuilt = table.to_metadata(copy, name=f"{name}_rebuilt")
+    columns = ", ".join(column.name for column in table.columns)
+    conn.execute(text("DROP VIEW IF EXISTS latest_metrics"))  # views naming the table block its rename
+    conn.execute(CreateTable(rebuilt))
+    conn.execute(text(f"INSERT INTO {rebuilt.name} ({columns}) SELECT {columns} FROM {name}"))
+    conn.execute(text(f"DROP TABLE {name}"))
+    conn.execute(text(f"ALTER TABLE {rebuilt.name} RENAME TO {name}"))
+    for index in table.indexes:
+        index.create(conn)
+
+
 # from-version -> function that migrates a connection's schema from that version to the next one.
-# Version 1 is the first released schema; steps are added here when the schema changes.
-MIGRATIONS: dict[int, Callable[[Connection], None]] = {}
+MIGRATIONS: dict[int, Callable[[Connection], None]] = {1: _run_status_enum}
 
 
 def upgrade(store: Store) -> tuple[int, int]:
@@ -33,8 +83,24 @@ def upgrade(store: Store) -> tuple[int, int]:
             f"no upgrade path from schema version {start} to {SCHEMA_VERSION} (no step from version "
             f"{missing[0]}); re-create the store with `advisor bench`"
         )
-    with store.engine.begin() as conn:
-        for version in range(start, SCHEMA_VERSION):
-            MIGRATIONS[version](conn)
-        conn.execute(update(Meta).where(Meta.key == "schema_version").values(value=str(SCHEMA_VERSION)))
+    if start == SCHEMA_VERSION:
+        return start, start
+    with store.engine.connect() as conn:
+        sqlite = conn.dialect.name == "sqlite"
+        raw = conn.connection.dbapi_connection
+        if sqlite:
+            raw.execute("PRAGMA foreign_keys = OFF")  # outside a transaction, or SQLite ignores it
+        try:
+            with conn.begin():
+                for version in range(start, SCHEMA_VERSION):
+                    MIGRATIONS[version](conn)
+                create_views(conn)
+                if sqlite and (broken := conn.execute(text("PRAGMA foreign_key_check")).first()):
+                    raise StoreError(f"the upgrade would break a foreign key ({tuple(broken)}); nothing was changed")
+                conn.execute(
+                    update(schema.meta).where(schema.meta.c.key == "schema_version").values(value=str(SCHEMA_VERSION))
+                )
+        finally:
+            if sqlite:
+                raw.execute("PRAGMA foreign_keys = ON")
     return start, SCHEMA_VERSION

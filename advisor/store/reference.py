@@ -8,11 +8,14 @@ install finds it beside the package; a wheel installs a copy as data under `<pre
 from __future__ import annotations
 
 import os
-import sqlite3
 import sysconfig
 from pathlib import Path
 
-from advisor.store.engine import default_db
+from sqlalchemy.exc import SQLAlchemyError
+
+from advisor.errors import StoreError
+from advisor.store.engine import default_db, open_store
+from advisor.store.read import has_complete_run
 
 __all__ = ["reference_store", "choose_store", "has_measurements"]
 
@@ -35,9 +38,9 @@ def has_measurements(path: str) -> bool:
     reports the real problem instead of silently answering from another store.
     """
     try:
-        with sqlite3.connect(f"file:{Path(path).resolve()}?mode=ro", uri=True) as connection:
-            return connection.execute("SELECT 1 FROM runs WHERE status = 'COMPLETE' LIMIT 1").fetchone() is not None
-    except sqlite3.Error:
+        with open_store(path, readonly=True, check_schema=False) as store, store.connect() as conn:
+            return has_complete_run(conn)
+    except (StoreError, SQLAlchemyError):
         return True
 
 

@@ -1,0 +1,369 @@
+"""Every read of the store, in SQL Core: the one read API rules, report, planning, CLI and serve use.
+
+Nothing here imports the ORM, so answering a question costs SQL Core and the driver only. Functions
+take a `Connection` from `Store.connect()`, so a caller that reads several things reads them in one
+transaction (one consistent snapshot while a bench writes). Measurements are always those of the
+latest COMPLETE run of each family, sampler, dataset, seed and budget (`schema.latest_complete_ids`):
+a re-run replaces, never averages with, what it re-measured.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Connection, func, select, text
+from sqlalchemy.exc import DBAPIError
+
+from advisor.errors import InputError, unknown_name
+from advisor.store.schema import datasets, families, latest_complete_ids, meta, metrics, runs, samples
+from advisor.store.status import RunStatus
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from advisor.store.engine import Store
+
+__all__ = [
+    "BENCH_LOG_KEY",
+    "Scope",
+    "MetricAggregate",
+    "bench_log",
+    "status_counts",
+    "busiest_budget",
+    "family_cards",
+    "dataset_cards",
+    "run_counts",
+    "latest_complete_metrics",
+    "latest_complete_values",
+    "cost_history",
+    "has_complete_run",
+    "complete_samplers",
+    "list_runs",
+    "get_run",
+    "load_samples",
+    "check_filters",
+    "run_sql",
+]
+
+BENCH_LOG_KEY = "bench_log"
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which runs a question is about: a budget, some datasets (None: all of them), a device."""
+
+    budget: str | None = None
+    datasets: tuple[str, ...] | None = None
+    device: str | None = None
+
+    def where(self) -> list[Any]:
+        """The scope as WHERE clauses on `runs`."""
+        clauses: list[Any] = []
+        if self.budget is not None:
+            clauses.append(runs.c.budget == self.budget)
+        if self.datasets is not None:
+            clauses.append(runs.c.dataset.in_(sorted(self.datasets)))
+        if self.device is not None:
+            clauses.append(runs.c.device == self.device)
+        return clauses
+
+
+@dataclass(frozen=True)
+class MetricAggregate:
+    """One metric of one candidate on one dataset, over the latest COMPLETE run of each seed."""
+
+    family: str
+    sampler: str
+    dataset: str
+    metric: str
+    n: int
+    mean: float
+    mean_square: float
+
+
+def bench_log(conn: Connection) -> list[dict[str, Any]]:
+    """Every recorded bench invocation, oldest first (how the store's runs were made)."""
+    value = conn.execute(select(meta.c.value).where(meta.c.key == BENCH_LOG_KEY)).scalar()
+    return json.loads(value) if value else []
+
+
+def status_counts(conn: Connection) -> dict[str, int]:
+    """How many runs the store holds in each status."""
+    rows = conn.execute(select(runs.c.status, func.count()).group_by(runs.c.status))
+    return {str(status): n for status, n in rows}
+
+
+def busiest_budget(conn: Connection) -> str | None:
+    """The budget with the most COMPLETE runs: the default scope of every answer."""
+    row = conn.execute(
+        select(runs.c.budget, func.count())
+        .where(runs.c.status == RunStatus.COMPLETE)
+        .group_by(runs.c.budget)
+        .order_by(func.count().desc(), runs.c.budget)
+    ).first()
+    return row[0] if row else None
+
+
+def family_cards(conn: Connection) -> dict[str, dict]:
+    """The card of every family the store has seen, as stored (JSON), by name."""
+    return {name: card for name, card in conn.execute(select(families.c.name, families.c.card))}
+
+
+def dataset_cards(conn: Connection) -> dict[str, dict]:
+    """The card of every dataset the store has seen, as stored (JSON), by name."""
+    return {name: card for name, card in conn.execute(select(datasets.c.name, datasets.c.card))}
+
+
+def run_counts(conn: Connection, scope: Scope) -> list[tuple[str, str, str, RunStatus, int]]:
+    """(family, sampler, dataset, status, runs) for every combination present in `scope`."""
+    rows = conn.execute(
+        select(runs.c.family, runs.c.sampler, runs.c.dataset, runs.c.status, func.count())
+        .where(*scope.where())
+        .group_by(runs.c.family, runs.c.sampler, runs.c.dataset, runs.c.status)
+    )
+    return [(family, sampler, dataset, RunStatus(status), n) for family, sampler, dataset, status, n in rows]
+
+
+def latest_complete_metrics(conn: Connection, names: Iterable[str], scope: Scope) -> list[MetricAggregate]:
+    """Count, mean and mean square of each metric in `names`, per candidate and dataset, over seeds.
+
+    Aggregated in SQL over the latest COMPLETE run of each seed, values flagged 'ok' only: one row per
+    candidate, dataset and metric however many runs there are.
+    """
+    latest = latest_complete_ids(*scope.where()).subquery()
+    rows = conn.execute(
+        select(
+            runs.c.family,
+            runs.c.sampler,
+            runs.c.dataset,
+            metrics.c.name,
+            func.count(metrics.c.value),
+            func.avg(metrics.c.value),
+            func.avg(metrics.c.value * metrics.c.value),
+        )
+        .select_from(latest)
+        .join(runs, runs.c.id == latest.c.id)
+        .join(metrics, metrics.c.run_id == latest.c.id)
+        .where(metrics.c.flag == "ok", metrics.c.name.in_(sorted(set(names))))
+        .group_by(runs.c.family, runs.c.sampler, runs.c.dataset, metrics.c.name)
+    )
+    return [
+        MetricAggregate(family, sampler, dataset, name, int(n), float(mean), float(square))
+        for family, sampler, dataset, name, n, mean, square in rows
+        if n
+    ]
+
+
+def latest_complete_values(conn: Connection, scope: Scope) -> list[dict[str, Any]]:
+    """Every 'ok' metric value of the latest COMPLETE run of each seed in `scope`, seed by seed.
+
+    Rows: run_id, family, sampler, dataset, seed, metric, value, kind; ordered by seed and run.
+    """
+    latest = latest_complete_ids(*scope.where()).subquery()
+    rows = conn.execute(
+        select(
+            runs.c.id,
+            runs.c.family,
+            runs.c.sampler,
+            runs.c.dataset,
+            runs.c.seed,
+            metrics.c.name,
+            metrics.c.value,
+            metrics.c.kind,
+        )
+        .select_from(latest)
+        .join(runs, runs.c.id == latest.c.id)
+        .join(metrics, metrics.c.run_id == latest.c.id)
+        .where(metrics.c.flag == "ok")
+        .order_by(runs.c.seed, runs.c.id)
+    )
+    keys = ("run_id", "family", "sampler", "dataset", "seed", "metric", "value", "kind")
+    return [dict(zip(keys, row, strict=True)) for row in rows]
+
+
+def cost_history(conn: Connection, family_names: Sequence[str], budget: str) -> list[tuple[str, str | None, float]]:
+    """(family, dataset kind, train seconds) of every COMPLETE run of `family_names` at `budget`."""
+    kinds = {name: (card or {}).get("kind") for name, card in dataset_cards(conn).items()}
+    rows = conn.execute(
+        select(runs.c.family, runs.c.dataset, metrics.c.value)
+        .join(metrics, metrics.c.run_id == runs.c.id)
+        .where(
+            runs.c.budget == budget,
+            runs.c.status == RunStatus.COMPLETE,
+            metrics.c.name == "train_seconds",
+            metrics.c.value.is_not(None),
+            runs.c.family.in_(list(family_names)),
+        )
+    )
+    return [(family, kinds.get(dataset), float(value)) for family, dataset, value in rows]
+
+
+def has_complete_run(conn: Connection) -> bool:
+    """Whether the store holds at least one COMPLETE run."""
+    return conn.execute(select(runs.c.id).where(runs.c.status == RunStatus.COMPLETE).limit(1)).first() is not None
+
+
+def complete_samplers(conn: Connection, family: str, dataset: str, seed: int, budget: str) -> set[str]:
+    """The samplers of one cell that already have a COMPLETE run."""
+    rows = conn.execute(
+        select(runs.c.sampler).where(
+            runs.c.family == family,
+            runs.c.dataset == dataset,
+            runs.c.seed == seed,
+            runs.c.budget == budget,
+            runs.c.status == RunStatus.COMPLETE,
+        )
+    )
+    return set(rows.scalars())
+
+
+def list_runs(
+    conn: Connection,
+    *,
+    ids: Sequence[int] = (),
+    families: Sequence[str] = (),
+    datasets: Sequence[str] = (),
+    budget: str | None = None,
+    status: str | None = None,
+    limit: int | None = None,
+    offset: int = 0,
+    details: bool = False,
+) -> list[dict[str, Any]]:
+    """Runs matching the filters, newest first, as JSON-ready dicts with their metrics.
+
+    `details` adds the fit report and provenance. `status` is a status name in any case.
+    """
+    query = select(runs).order_by(runs.c.id.desc())
+    if ids:
+        query = query.where(runs.c.id.in_(list(ids)))
+    if families:
+        query = query.where(runs.c.family.in_(list(families)))
+    if datasets:
+        query = query.where(runs.c.dataset.in_(list(datasets)))
+    if budget:
+        query = query.where(runs.c.budget == budget)
+    if status:
+        query = query.where(runs.c.status == _status(status))
+    if limit is not None:
+        query = query.limit(limit)
+    if offset:
+        query = query.offset(offset)
+    rows = [row._mapping for row in conn.execute(query)]
+    by_run: dict[int, dict[str, dict[str, Any]]] = {row["id"]: {} for row in rows}
+    for chunk in _chunks(list(by_run), 500):  # bounded IN lists on every database
+        for row in conn.execute(select(metrics).where(metrics.c.run_id.in_(chunk)).order_by(metrics.c.name)):
+            by_run[row.run_id][row.name] = _metric_dict(row._mapping)
+    return [_run_dict(row, by_run[row["id"]], details) for row in rows]
+
+
+def get_run(conn: Connection, run_id: int) -> dict[str, Any]:
+    """The run with id `run_id` with every detail; InputError if there is none."""
+    found = list_runs(conn, ids=[run_id], details=True)
+    if not found:
+        raise InputError(f"no run with id {run_id}; list runs with `advisor results list`")
+    return found[0]
+
+
+def load_samples(conn: Connection, run_id: int) -> np.ndarray | None:
+    """The stored sample array of a run, or None when none was stored."""
+    row = conn.execute(select(samples).where(samples.c.run_id == run_id)).first()
+    if row is None:
+        return None
+    import numpy as np
+
+    return np.frombuffer(row.data, dtype=row.dtype).reshape(row.rows, row.cols)
+
+
+def check_filters(
+    conn: Connection,
+    where: str,
+    *,
+    budget: str | None = None,
+    datasets: Iterable[str] = (),
+    families: Iterable[str] = (),
+) -> None:
+    """Refuse a filter naming a budget, dataset or family the store `where` has no run of (a typo, usually)."""
+    wanted = (("budget", runs.c.budget, [budget] if budget else []), ("dataset", runs.c.dataset, list(datasets)))
+    wanted += (("family", runs.c.family, list(families)),)
+    for kind, column, names in wanted:
+        if not names:
+            continue
+        present = set(conn.execute(select(column).distinct()).scalars())
+        for name in names:
+            if name not in present:
+                raise unknown_name(kind, name, present, where=f"the store {where}")
+
+
+def run_sql(store: Store, sql: str) -> tuple[list[str], list[tuple[Any, ...]]]:
+    """Execute one SQL statement on a read-only store; InputError for a write or a bad statement."""
+    if not store.readonly:
+        raise ValueError("run_sql needs a store opened with readonly=True")
+    try:
+        with store.connect() as conn:
+            result = conn.execute(text(sql))
+            if not result.returns_rows:
+                raise InputError("the statement returned no rows; `advisor results sql` only reads")
+            return list(result.keys()), [tuple(row) for row in result]
+    except DBAPIError as exc:
+        message = str(exc.orig)
+        if "readonly" in message or "read-only" in message or "query_only" in message.replace(" ", "_"):
+            raise InputError(f"refused: the store is opened read-only and the statement writes ({message})") from exc
+        raise InputError(f"SQL error: {message}") from exc
+
+
+def _status(name: str) -> RunStatus:
+    try:
+        return RunStatus(name.upper())
+    except ValueError:
+        raise unknown_name("status", name, [s.value for s in RunStatus]) from None
+
+
+def _chunks(items: list[int], size: int) -> Iterable[list[int]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _metric_dict(row: Any) -> dict[str, Any]:
+    data = {
+        "value": row["value"],
+        "unit": row["unit"],
+        "higher_is_better": row["higher_is_better"],
+        "kind": row["kind"],
+        "flag": row["flag"],
+    }
+    if row["note"]:
+        data["note"] = row["note"]
+    return data
+
+
+def _iso(moment: Any) -> str | None:
+    return moment.isoformat() if moment else None
+
+
+def _run_dict(row: Any, run_metrics: dict[str, dict[str, Any]], details: bool) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "id": row["id"],
+        "family": row["family"],
+        "sampler": row["sampler"],
+        "dataset": row["dataset"],
+        "seed": row["seed"],
+        "budget": row["budget"],
+        "status": str(row["status"]),
+        "error": row["error"],
+        "device": row["device"],
+        "started_at": _iso(row["started_at"]),
+        "finished_at": _iso(row["finished_at"]),
+        "metrics": run_metrics,
+    }
+    if details:
+        data.update(
+            data_hash=row["data_hash"],
+            host=row["host"],
+            pid=row["pid"],
+            fit=row["fit"],
+            provenance=row["provenance"],
+        )
+    return data
