@@ -1,6 +1,7 @@
 import csv
 import io
 import json
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -170,6 +171,43 @@ def test_old_schema_store_exits_2_with_upgrade_command(cli, benched, monkeypatch
     assert f"advisor db upgrade --db {benched}" in result.stderr
     assert "upgraded from schema version 0" in cli("db", "upgrade", "--db", benched).stdout
     assert cli.json("results", "list", "--db", benched)
+
+
+def _downgrade_to_schema_1(path):
+    """Rewrite a store as schema 1 wrote it: a free-text status column (no CHECK), plus a PENDING run."""
+    with sqlite3.connect(path) as conn:
+        conn.execute("PRAGMA foreign_keys = OFF")
+        conn.execute("PRAGMA legacy_alter_table = ON")
+        sql = conn.execute("SELECT sql FROM sqlite_master WHERE name = 'runs'").fetchone()[0]
+        free = re.sub(r",\s*CONSTRAINT run_status CHECK \(status IN \([^)]*\)\)", "", sql)
+        assert free != sql
+        conn.execute("DROP VIEW latest_metrics")
+        conn.execute("ALTER TABLE runs RENAME TO runs_v2")
+        conn.execute(free)
+        conn.execute("INSERT INTO runs SELECT * FROM runs_v2")
+        conn.execute("DROP TABLE runs_v2")
+        conn.execute("CREATE INDEX ix_runs_cell ON runs (family, dataset, seed, budget, sampler)")
+        conn.execute(
+            "INSERT INTO runs (family, sampler, dataset, seed, budget, status, device, created_at) "
+            "VALUES ('gmm', 'default', 'ring8', 9, 'smoke', 'PENDING', 'cpu', '2026-01-01 00:00:00')"
+        )
+        conn.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
+
+
+def test_upgrade_from_schema_1_keeps_every_run_and_enforces_statuses(cli, benched):
+    before = sqlite3.connect(benched).execute("SELECT COUNT(*) FROM metrics").fetchone()[0]
+    _downgrade_to_schema_1(benched)
+    assert "advisor db upgrade" in cli("results", "list", "--db", benched, expect=2).stderr
+    assert "upgraded from schema version 1 to 2" in cli("db", "upgrade", "--db", benched).stdout
+    conn = sqlite3.connect(benched)
+    assert conn.execute("SELECT COUNT(*) FROM metrics").fetchone()[0] == before  # no cascade on the rebuild
+    assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
+    status, error = conn.execute("SELECT status, error FROM runs WHERE seed = 9").fetchone()
+    assert status == "INTERRUPTED" and "status was PENDING" in error
+    assert conn.execute("SELECT COUNT(*) FROM latest_metrics").fetchone()[0] == before
+    with pytest.raises(sqlite3.IntegrityError, match="run_status"):
+        conn.execute("UPDATE runs SET status = 'DONE'")
+    assert cli.json("db", "info", "--db", benched)["runs_by_status"] == {"COMPLETE": 6, "INTERRUPTED": 1}
 
 
 def test_db_info(cli, benched):

@@ -41,6 +41,32 @@ def _collect(store: Store, budget: str, datasets: tuple[str, ...]) -> dict[str, 
     return {"metrics": metrics, "kinds": kinds, "sample_runs": sample_runs}
 
 
+#: Metrics in each dataset's table of numbers, in this order (those measured on the dataset).
+_TABLE_METRICS = ("test_nll", "c2st", "precision", "recall", "sample_throughput", "train_seconds")
+
+
+def _numbers_table(dataset: str, by_metric: dict[str, dict[str, list[float]]]) -> str:
+    """The numbers behind the figures: seed mean ± standard deviation (seeds) per candidate and metric."""
+    metrics = [m for m in _TABLE_METRICS if by_metric.get(m)]
+    labels = sorted({label for m in metrics for label in by_metric[m]})
+    if not metrics:
+        return ""
+
+    def cell(values: list[float] | None) -> str:
+        if not values:
+            return "<td>-</td>"
+        spread = f" ± {statistics.stdev(values):.2g}" if len(values) > 1 else ""
+        return f'<td class="number">{statistics.fmean(values):.4g}{spread} ({len(values)})</td>'
+
+    header = "".join(f"<th>{html.escape(m)}</th>" for m in metrics)
+    rows = "\n".join(
+        f"<tr><th>{html.escape(label)}</th>{''.join(cell(by_metric[m].get(label)) for m in metrics)}</tr>"
+        for label in labels
+    )
+    caption = f"{html.escape(dataset)}: seed mean ± standard deviation (seeds), latest run of each seed"
+    return f'<table class="numbers"><caption>{caption}</caption><tr><th>candidate</th>{header}</tr>\n{rows}</table>'
+
+
 def _real_data(registry: Any, dataset: str, budget: Any) -> Any:
     if dataset not in registry.datasets:
         return None  # user data: never re-read, never shown
@@ -120,7 +146,8 @@ def write_report(
         if cost:
             pictures.append(figures.cost_bars(cost, f"{dataset}: training time and memory", out / f"{slug}-cost.png"))
         images = "\n".join(f'<img src="{html.escape(p.name)}" alt="{html.escape(p.stem)}">' for p in pictures)
-        sections.append(f"<section><h2>{html.escape(dataset)}</h2>\n{images}\n</section>")
+        numbers = _numbers_table(dataset, by_metric)
+        sections.append(f"<section><h2>{html.escape(dataset)}</h2>\n{images}\n{numbers}\n</section>")
     needs = _needs_rows(store, registry, cards, budget, datasets)
     table = comparison_table(store, cards, registry.metric_specs(), budget=budget, datasets=datasets)
     families = list(table["families"])

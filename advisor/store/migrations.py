@@ -33,8 +33,8 @@ def _run_status_enum(conn: Connection) -> None:
     legal = ", ".join(f"'{status.value}'" for status in RunStatus)
     conn.execute(
         text(
-            f"UPDATE runs SET error = COALESCE(error, '') || ' (status was ' || status || ')', status = 'INTERRUPTED' "
-            f"WHERE status NOT IN ({legal})"
+            f"UPDATE runs SET error = COALESCE(error, '') || ' (status was ' || status || ')', "
+            f"status = '{RunStatus.INTERRUPTED.value}' WHERE status NOT IN ({legal})"
         )
     )
     if conn.dialect.name == "sqlite":
