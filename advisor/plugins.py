@@ -15,7 +15,7 @@ import sys
 import traceback
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from importlib.metadata import entry_points
+from importlib.metadata import EntryPoint, entry_points
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -226,14 +226,24 @@ def _describe(exc: BaseException) -> str:
 
 
 def _entry_point_plugins() -> Iterator[tuple[PluginInfo, Callable[[], Any]]]:
+    described: dict[int, tuple[str, str]] = {}  # a distribution's METADATA is parsed once, not per entry point
+
+    def describe(ep: EntryPoint) -> tuple[str, str] | None:
+        if ep.dist is None:
+            return None
+        if id(ep.dist) not in described:
+            metadata = ep.dist.metadata
+            described[id(ep.dist)] = (metadata["Name"], metadata["Version"])
+        return described[id(ep.dist)]
+
     eps = sorted(
         entry_points(group=ENTRY_POINT_GROUP),
-        key=lambda ep: (ep.dist is None or ep.dist.name != _BUILTIN_DISTRIBUTION, ep.name),
+        key=lambda ep: ((describe(ep) or ("",))[0] != _BUILTIN_DISTRIBUTION, ep.name),
     )
     for ep in eps:
-        dist = ep.dist
-        source = f"entry point {ep.value}" + (f" ({dist.name} {dist.version})" if dist else "")
-        yield PluginInfo(ep.name, source, dist.version if dist else None), ep.load
+        dist = describe(ep)
+        source = f"entry point {ep.value}" + (f" ({dist[0]} {dist[1]})" if dist else "")
+        yield PluginInfo(ep.name, source, dist[1] if dist else None), ep.load
 
 
 def _file_plugins(location: Path) -> Iterator[tuple[PluginInfo, Callable[[], Any]]]:

@@ -34,6 +34,23 @@ def test_recommend_json_equals_the_cli(client, cli, store_path):
     assert client.get("/table").json() == cli.json("table", "--db", store_path)
 
 
+def test_a_measured_dataset_is_answered_without_measuring(client, cli, store_path):
+    api = client.get("/datasets/ring8/recommend", params={"need": "exact-likelihood"}).json()
+    mine = cli.json("recommend", "--need", "exact-likelihood", "--dataset", "ring8", "--db", store_path)
+    assert api["dataset"] == "ring8" and api["kind"] == "2d"
+    assert api["your_data"]["ranked"] == mine["ranked"] and api["your_data"]["datasets"] == ["ring8"]
+    if api["reference"] is not None:  # beside the shipped store's ranking on 2-D data
+        assert api["differences"] and set(api["reference"]["datasets"]) <= {
+            "ring8",
+            "grid25",
+            "checkerboard",
+            "moons",
+            "swissroll",
+        }
+    missing = client.get("/datasets/nope/recommend", params={"need": "exact-likelihood"})
+    assert missing.status_code == 422 and "nope" in missing.json()["detail"]
+
+
 def test_other_endpoints(client):
     assert client.get("/health").json()["status"] == "ok"
     assert {f["name"] for f in client.get("/families").json()} >= {"gmm", "flow", "diffusion"}

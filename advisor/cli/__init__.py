@@ -5,20 +5,27 @@ from __future__ import annotations
 import click
 
 from advisor import __version__
-from advisor.cli.bench_cmd import bench
 from advisor.cli.common import AdvisorGroup
-from advisor.cli.db_cmd import db
-from advisor.cli.plugins_cmd import plugins
-from advisor.cli.recommend_cmd import recommend
-from advisor.cli.report_cmd import report
-from advisor.cli.results_cmd import results
-from advisor.cli.serve_cmd import serve
-from advisor.cli.table_cmd import table
 
 __all__ = ["main"]
 
+#: command -> where it is defined; each is imported only when run (or listed by --help)
+COMMANDS = {
+    name: f"advisor.cli.{module}:{name}"
+    for name, module in (
+        ("recommend", "recommend_cmd"),
+        ("table", "table_cmd"),
+        ("report", "report_cmd"),
+        ("serve", "serve_cmd"),
+        ("plugins", "plugins_cmd"),
+        ("bench", "bench_cmd"),
+        ("results", "results_cmd"),
+        ("db", "db_cmd"),
+    )
+}
 
-@click.group(cls=AdvisorGroup, context_settings={"help_option_names": ["-h", "--help"]})
+
+@click.group(cls=AdvisorGroup, lazy_commands=COMMANDS, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "--plugins-dir",
     type=click.Path(file_okay=False),
@@ -36,7 +43,3 @@ def main(plugins_dir: str | None) -> None:
       advisor bench -f gmm -f kde -d ring8      measure families into the results store
       advisor results list                      read the measurements back
     """
-
-
-for command in (recommend, table, report, serve, plugins, bench, results, db):
-    main.add_command(command)

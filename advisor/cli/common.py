@@ -39,7 +39,28 @@ class _ExitError(click.ClickException):
 
 
 class AdvisorGroup(click.Group):
-    """Root group: turns advisor errors into a one-line message and exit code, never a traceback."""
+    """Root group: turns advisor errors into a one-line message and exit code, never a traceback.
+
+    Subcommands are named in `lazy_commands` ("name" -> "module:attribute") and imported only when
+    run or listed, so `advisor recommend` never imports what `advisor bench` needs.
+    """
+
+    def __init__(self, *args: Any, lazy_commands: dict[str, str] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.lazy_commands = dict(lazy_commands or {})
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        """Every subcommand, loaded or not, in the order declared."""
+        return [*self.lazy_commands, *(name for name in super().list_commands(ctx) if name not in self.lazy_commands)]
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        """The subcommand `cmd_name`, imported on first use."""
+        if cmd_name in self.lazy_commands and cmd_name not in self.commands:
+            import importlib
+
+            module, attribute = self.lazy_commands[cmd_name].split(":")
+            self.add_command(getattr(importlib.import_module(module), attribute), cmd_name)
+        return super().get_command(ctx, cmd_name)
 
     def invoke(self, ctx: click.Context) -> Any:
         """Invoke the command; map AdvisorError to its exit code and hide unexpected tracebacks."""

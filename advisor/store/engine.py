@@ -254,8 +254,6 @@ def open_store(
 
 def _check_schema(where: str, version: int | None, tables: set[str]) -> None:
     """Refuse a store of another schema version, saying how to get a usable one."""
-    from advisor.store.migrations import MIGRATIONS  # migrations import this module
-
     if version is None:
         raise SchemaVersionError(f"{where!r} records no schema version; it was not written by advisor")
     if version > SCHEMA_VERSION:
@@ -264,6 +262,8 @@ def _check_schema(where: str, version: int | None, tables: set[str]) -> None:
             "It was written by a newer advisor: upgrade advisor (`pip install -U advisor`)."
         )
     if version < SCHEMA_VERSION:
+        from advisor.store.migrations import MIGRATIONS  # migrations import this module
+
         upgradable = all(v in MIGRATIONS for v in range(version, SCHEMA_VERSION))
         raise SchemaVersionError(
             f"store {where!r} has schema version {version}, this advisor uses version {SCHEMA_VERSION}. "
