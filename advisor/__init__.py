@@ -34,7 +34,21 @@ _EXPORTS = {
     "InputError": "advisor.errors",
 }
 
-__all__ = ["__version__", *_EXPORTS]
+__all__ = [
+    "__version__",
+    "hookimpl",
+    "Family",
+    "FitReport",
+    "FamilyCard",
+    "DatasetCard",
+    "MetricSpec",
+    "Need",
+    "Budget",
+    "BUDGETS",
+    "get_budget",
+    "AdvisorError",
+    "InputError",
+]
 
 
 def __getattr__(name: str) -> Any:
