@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 
 from advisor.cards import FamilyCard
-from advisor.store import open_store
+from advisor.store import RunStatus, open_store
 from advisor.store.models import DatasetRow, FamilyRow, MetricRow, Run
 
 FAMILIES = {
@@ -69,7 +69,7 @@ def build(path: Path, runs: int) -> None:
                 dataset=DATASETS[(index // len(FAMILIES)) % len(DATASETS)],
                 seed=index // (len(FAMILIES) * len(DATASETS)),
                 budget="quick",
-                status="COMPLETE",
+                status=RunStatus.COMPLETE,
                 device="cpu",
             )
             run.metrics = [

@@ -61,6 +61,34 @@ def test_store_lifecycle_on_postgres(pg_url):
         open_store(pg_url, readonly=True)
 
 
+def test_upgrade_from_schema_1_on_postgres(pg_url):
+    from sqlalchemy import text
+    from sqlalchemy.exc import IntegrityError
+
+    from advisor.store.migrations import upgrade
+
+    with open_store(pg_url, create=True) as store, store.engine.begin() as conn:  # as schema 1 left it
+        conn.execute(text("ALTER TABLE runs DROP CONSTRAINT run_status"))
+        conn.execute(text("DROP INDEX ix_runs_latest"))
+        conn.execute(text("INSERT INTO families VALUES ('f', 'f', 'test', NULL, '{}')"))
+        conn.execute(text("INSERT INTO datasets VALUES ('d', 'test', '{}')"))
+        conn.execute(
+            text(
+                "INSERT INTO runs (family, sampler, dataset, seed, budget, status, device, created_at) "
+                "VALUES ('f', 'default', 'd', 0, 'smoke', 'PENDING', 'cpu', now())"
+            )
+        )
+        conn.execute(text("UPDATE meta SET value = '1' WHERE key = 'schema_version'"))
+    with open_store(pg_url, check_schema=False) as store:
+        assert upgrade(store) == (1, SCHEMA_VERSION)
+        with store.engine.connect() as conn:
+            assert conn.execute(text("SELECT status FROM runs")).scalar() == "INTERRUPTED"
+            with pytest.raises(IntegrityError, match="run_status"):
+                conn.execute(text("UPDATE runs SET status = 'DONE'"))
+    with open_store(pg_url, readonly=True) as store:
+        assert run_sql(store, "SELECT COUNT(*) FROM latest_metrics")[1] == [(0,)]
+
+
 def test_concurrent_benches_on_postgres_lose_and_duplicate_nothing(pg_url):
     open_store(pg_url, create=True).close()
     bench = [
