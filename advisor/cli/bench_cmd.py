@@ -5,23 +5,14 @@ from __future__ import annotations
 import shlex
 import signal
 import sys
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import TYPE_CHECKING
 
 import click
 
 from advisor.budgets import BUDGETS, get_budget
 from advisor.cli.common import db_option, json_option, print_json, print_runs, registry_from, stderr
+from advisor.cli.progress import bench_progress
 from advisor.errors import InputError
 from advisor.store.status import RunStatus
-
-if TYPE_CHECKING:
-    from rich.console import Console
-
-    from advisor.runner import CellResult
-    from advisor.store.cells import Cell
 
 __all__ = ["bench"]
 
@@ -161,7 +152,7 @@ def bench(
             )
 
     with open_store(db, create=True) as store:
-        with _progress(console, len(cells)) as progress:
+        with bench_progress(console, len(cells)) as progress:
             report = run_bench(
                 store,
                 registry,
@@ -192,71 +183,3 @@ def bench(
 def _interrupt(signum: int, frame: object) -> None:
     """Turn a termination signal into the KeyboardInterrupt the runner cleans up after."""
     raise KeyboardInterrupt(f"received signal {signal.Signals(signum).name}")
-
-
-class _Progress:
-    """A rich progress bar for a bench (cells done, failed, running, ETA); one line per cell in a log file."""
-
-    def __init__(self, console: Console, total: int) -> None:
-        from rich.progress import (
-            BarColumn,
-            MofNCompleteColumn,
-            Progress,
-            TextColumn,
-            TimeElapsedColumn,
-            TimeRemainingColumn,
-        )
-
-        self.console, self.total = console, total
-        self.bar = Progress(
-            TextColumn("[bold]bench"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TextColumn("{task.fields[failed]} failed"),
-            TimeElapsedColumn(),
-            TextColumn("ETA"),
-            TimeRemainingColumn(),
-            TextColumn("{task.description}"),
-            console=console,
-            transient=False,
-        )
-        self.task = self.bar.add_task("", total=total, failed=0)
-        self.running: dict[str, float] = {}  # cell -> start time
-        self.failed = self.finished = 0
-        self.began = time.monotonic()
-
-    def started(self, cell: Cell) -> None:
-        """A cell was claimed and started."""
-        self.running[_name(cell)] = time.monotonic()
-        self.bar.update(self.task, description="running " + ", ".join(self.running))
-
-    def done(self, result: CellResult) -> None:
-        """A cell finished, in whatever status."""
-        name = _name(result.cell)
-        seconds = time.monotonic() - self.running.pop(name, self.began)
-        self.failed += any(o.status != RunStatus.COMPLETE for o in result.outcomes)
-        self.finished += 1
-        self.bar.update(self.task, advance=1, failed=self.failed, description="running " + ", ".join(self.running))
-        if not self.console.is_terminal:  # a log file gets one line per cell instead of a live bar
-            statuses = ", ".join(sorted({str(o.status) for o in result.outcomes}))
-            left = (time.monotonic() - self.began) / self.finished * (self.total - self.finished)
-            self.console.print(
-                f"[{self.finished}/{self.total}] {name}: {statuses} in {seconds:.0f} s; "
-                f"{self.failed} failed; about {left / 60:.0f} min left",
-                highlight=False,
-            )
-
-    def close(self, ran: int) -> None:
-        """Cells claimed by another bench, or already complete, were skipped: close the bar honestly."""
-        self.bar.update(self.task, total=ran, description="")
-
-
-@contextmanager
-def _progress(console: Console, total: int) -> Iterator[_Progress]:
-    progress = _Progress(console, total)
-    with progress.bar:
-        yield progress
-
-
-def _name(cell: Cell) -> str:
-    return f"{cell.family}/{cell.dataset}/seed {cell.seed}"

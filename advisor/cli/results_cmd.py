@@ -1,10 +1,14 @@
-"""`advisor results`: list, show, export and query the measurements in the store (read-only)."""
+"""`advisor results`: list, show, export, query and reproduce the measurements in the store.
+
+Every command reads the store only; `reproduce` writes its re-measured runs to a scratch store.
+"""
 
 from __future__ import annotations
 
 import csv
 import json
 import sys
+from dataclasses import asdict
 from typing import Any
 
 import click
@@ -201,3 +205,118 @@ def sql(statement: str, db: str | None, as_json: bool, as_csv: bool) -> None:
         writer.writerows(rows)
     else:
         print_table(None, columns, rows)
+
+
+def _filters_for_sample(fn: Any) -> Any:
+    fn = click.option(
+        "-f", "--family", "families", multiple=True, metavar="NAME", help="With --sample: only this family."
+    )(fn)
+    return click.option(
+        "-d", "--dataset", "datasets", multiple=True, metavar="NAME", help="With --sample: only this dataset."
+    )(fn)
+
+
+@results.command()
+@click.argument("run_ids", nargs=-1, type=int, metavar="[RUN_ID]...")
+@click.option("--sample", type=click.IntRange(1), metavar="N", help="Re-measure N COMPLETE runs drawn at random.")
+@_filters_for_sample
+@click.option("--seed", "draw_seed", default=0, show_default=True, help="Seed of the --sample draw.")
+@click.option(
+    "--scratch",
+    type=click.Path(dir_okay=False),
+    metavar="PATH",
+    help="Store the re-measured runs here (kept). Default: a temporary store, deleted afterwards.",
+)
+@click.option("-j", "--jobs", default=1, show_default=True, type=click.IntRange(1), help="Cells run in parallel.")
+@db_option
+@json_option
+@click.pass_context
+def reproduce(
+    ctx: click.Context,
+    run_ids: tuple[int, ...],
+    sample: int | None,
+    families: tuple[str, ...],
+    datasets: tuple[str, ...],
+    draw_seed: int,
+    scratch: str | None,
+    jobs: int,
+    db: str | None,
+    as_json: bool,
+) -> None:
+    """Re-run stored cells and check each headline metric against the stored seed spread.
+
+    Each chosen run's cell (family, dataset, seed, budget) is trained and evaluated again into a
+    scratch store, never into --db. Per quality and likelihood metric it prints the stored value,
+    the stored seed mean ± standard deviation of that family, sampler, dataset and budget, the
+    re-measured value and a verdict: identical, within spread (within two seed standard deviations
+    of the seed mean) or OUTSIDE. Where the machine differs (CPU model, torch's CPU capability,
+    threads, deterministic algorithms) both are shown. Exits 1 when any metric falls outside.
+
+    \b
+    Examples:
+      advisor results reproduce 64
+      advisor results reproduce --sample 10 --family gan --dataset ring8
+    """
+    import tempfile
+    from pathlib import Path
+
+    from advisor.cli.common import registry_from, stderr
+    from advisor.cli.progress import bench_progress
+    from advisor.runner.reproduce import choose_runs
+    from advisor.runner.reproduce import reproduce as remeasure
+
+    if bool(run_ids) == bool(sample):
+        raise click.UsageError("give RUN_IDs or --sample N (one of them)")
+    if run_ids and (families or datasets):
+        raise click.UsageError("--family and --dataset choose what --sample draws from; with RUN_IDs drop them")
+    registry = registry_from(ctx)
+    with tempfile.TemporaryDirectory(prefix="advisor-reproduce-") as tmp:
+        scratch_path = scratch or str(Path(tmp) / "reproduce.db")
+        with open_store(db, readonly=True) as store, open_store(scratch_path, create=True) as target:
+            if sample:
+                with store.connect() as conn:
+                    check_filters(conn, store.location, datasets=datasets, families=families)
+                    run_ids = tuple(
+                        choose_runs(conn, sample=sample, families=families, datasets=datasets, seed=draw_seed)
+                    )
+            console = stderr()
+            console.print(f"re-measuring runs {', '.join(map(str, run_ids))} of {store.location} into {scratch_path}")
+            with bench_progress(console, len(set(run_ids))) as progress:
+                found = remeasure(
+                    store, target, registry, run_ids, jobs=jobs, on_start=progress.started, on_done=progress.done
+                )
+                progress.close(progress.finished)
+    if as_json:
+        print_json([{**asdict(r), "reproduces": r.reproduces} for r in found])
+    else:
+        _print_reproductions(found)
+    if not all(r.reproduces for r in found):
+        ctx.exit(1)
+
+
+def _print_reproductions(found: list[Any]) -> None:
+    from rich.markup import escape
+
+    from advisor.cli.common import format_value
+
+    console = stdout()
+    for r in found:
+        verdict = "[green]reproduces[/]" if r.reproduces else "[red]DOES NOT REPRODUCE[/]"
+        console.print(
+            f"[bold]run {r.run_id}[/] {escape(r.family)} ({escape(r.sampler)}) on {r.dataset}, seed {r.seed}, "
+            f"budget {r.budget} -> run {r.remeasured_run_id} {r.status}: {verdict}"
+        )
+        rows = [
+            [
+                c.metric,
+                format_value(c.stored),
+                f"{format_value(c.seed_mean)} ± {format_value(c.seed_std)} (n={c.seeds})",
+                format_value(c.remeasured),
+                c.verdict if not c.outside else c.verdict.upper(),
+            ]
+            for c in r.checks
+        ]
+        print_table(None, ["metric", "stored", "stored seeds", "re-measured", "verdict"], rows)
+        for key, pair in r.machine.items():
+            stored = "not recorded" if pair["stored"] is None else pair["stored"]
+            console.print(escape(f"  machine differs: {key}: stored {stored}, re-measured {pair['remeasured']}"))

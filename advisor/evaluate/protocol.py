@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 from advisor._lazy import lazy_import
 from advisor.arrays import InvalidOutput, checked_log_prob, checked_samples, to_numpy
 from advisor.evaluate.memory import PeakMemory
-from advisor.evaluate.provenance import environment
+from advisor.evaluate.provenance import environment, numerics
 from advisor.family import FitReport
 from advisor.metrics.base import EvaluationContext, Metric
 from advisor.store.status import RunStatus
@@ -169,6 +169,7 @@ def _evaluate_cell(
         family = _call("the family constructor", family_cls)
     except (ImportError, _FamilyError) as exc:
         return outcomes_for_all(RunStatus.FAILED, str(exc))
+    provenance.update(numerics())  # once the family's libraries are loaded: what they compute with
     # labels that give the answer away (a toy's mixture component) are withheld: those datasets
     # measure unconditional modelling for every family alike
     labels = split.train_labels if dataset.card.condition_on_labels else None

@@ -1,4 +1,10 @@
-"""Provenance recorded with every run: versions, device, git revision, host."""
+"""Provenance recorded with every run: versions, device, git revision, host, and what explains a
+difference between machines (CPU model, torch's CPU capability, threads, deterministic algorithms).
+
+The same code and seed give bitwise-identical runs on one machine and different ones across CPUs:
+floating-point reductions take other paths with other vector instructions (AVX2 vs AVX-512) or
+thread counts. These facts are recorded so `advisor results reproduce` can name the likely cause.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +19,10 @@ from typing import Any
 
 from advisor.errors import InputError
 
-__all__ = ["resolve_device", "device_name", "environment", "git_revision"]
+__all__ = ["resolve_device", "device_name", "environment", "numerics", "git_revision", "MACHINE_KEYS"]
+
+#: provenance keys that describe the machine and its numerics (compared by `results reproduce`)
+MACHINE_KEYS = ("cpu_model", "device_name", "torch_cpu_capability", "threads", "deterministic_algorithms")
 
 _PACKAGES = ("advisor", "numpy", "scikit-learn", "torch", "zuko", "diffusers", "sqlalchemy", "pydantic")
 
@@ -97,5 +106,26 @@ def environment(device: str) -> dict[str, Any]:
         "host": socket.gethostname(),
         "device": device,
         "device_name": device_name(device),
+        "cpu_model": device_name("cpu"),
         "git_revision": git_revision(),
     }
+
+
+def numerics() -> dict[str, Any]:
+    """What the loaded numerical libraries compute with: torch's CPU capability, threads, determinism.
+
+    Reads torch only when a family already imported it (a GMM run records its BLAS threads only).
+    """
+    from threadpoolctl import threadpool_info
+
+    facts: dict[str, Any] = {"blas_threads": max((p.get("num_threads", 1) for p in threadpool_info()), default=1)}
+    torch = sys.modules.get("torch")
+    if torch is not None:
+        facts.update(
+            torch_cpu_capability=torch.backends.cpu.get_cpu_capability(),
+            threads=torch.get_num_threads(),
+            deterministic_algorithms=torch.are_deterministic_algorithms_enabled(),
+        )
+    else:
+        facts["threads"] = facts["blas_threads"]
+    return facts

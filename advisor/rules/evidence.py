@@ -9,7 +9,6 @@ its `MetricSpec` (registered metrics, and the derived objectives of derived.py),
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
@@ -91,9 +90,7 @@ def gather(
         for family, sampler, dataset, status, n in read.run_counts(conn, scope):
             evidence.run_counts.setdefault((family, sampler), {}).setdefault(dataset, {})[status] = n
         for row in read.latest_complete_metrics(conn, stored, scope):
-            n = row.n
-            variance = max(0.0, (row.mean_square - row.mean * row.mean) * n / (n - 1)) if n > 1 else 0.0
-            summary = Summary(row.mean, math.sqrt(variance), n)
+            summary = Summary(row.mean, row.std, row.n)
             evidence.values.setdefault((row.family, row.sampler), {}).setdefault(row.metric, {})[row.dataset] = summary
     for candidate, by_metric in evidence.values.items():
         evidence.runs[candidate] = max(sum(s.n for s in d.values()) for d in by_metric.values())

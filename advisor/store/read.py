@@ -10,6 +10,7 @@ a re-run replaces, never averages with, what it re-measured.
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -82,6 +83,13 @@ class MetricAggregate:
     n: int
     mean: float
     mean_square: float
+
+    @property
+    def std(self) -> float:
+        """Sample standard deviation over the seeds (0 with one seed)."""
+        if self.n < 2:
+            return 0.0
+        return math.sqrt(max(0.0, (self.mean_square - self.mean * self.mean) * self.n / (self.n - 1)))
 
 
 def bench_log(conn: Connection) -> list[dict[str, Any]]:

@@ -1,0 +1,42 @@
+"""`advisor results reproduce`: a stored cell re-measured agrees with its seed spread; a number
+tampered by hand does not, and the command says so with exit 1."""
+
+import sqlite3
+
+import pytest
+
+
+@pytest.fixture(scope="module")
+def smoke_store(tmp_path_factory):
+    from tests.conftest import CLI
+
+    path = tmp_path_factory.mktemp("reproduce") / "results.db"
+    CLI()("bench", "-f", "gmm", "-d", "ring8", "--seeds", "3", "--budget", "smoke", "--db", path)
+    return path
+
+
+def test_a_stored_cell_reproduces_within_its_spread(cli, smoke_store, tmp_path):
+    scratch = tmp_path / "scratch.db"
+    [found] = cli.json("results", "reproduce", "1", "--db", smoke_store, "--scratch", scratch)
+    assert found["reproduces"] and found["status"] == "COMPLETE"
+    verdicts = {c["metric"]: c["verdict"] for c in found["checks"]}
+    assert {"c2st", "test_nll", "modes_covered", "precision"} <= set(verdicts)
+    assert set(verdicts.values()) <= {"identical", "within spread"}
+    assert "train_seconds" not in verdicts  # costs depend on the machine: not judged
+    assert sqlite3.connect(smoke_store).execute("SELECT COUNT(*) FROM runs").fetchone()[0] == 3  # store untouched
+    assert sqlite3.connect(scratch).execute("SELECT COUNT(*) FROM runs").fetchone()[0] == 1
+
+
+def test_a_tampered_value_is_reported_outside_with_exit_1(cli, smoke_store, tmp_path):
+    tampered = tmp_path / "tampered.db"
+    tampered.write_bytes(smoke_store.read_bytes())
+    with sqlite3.connect(tampered) as conn:
+        conn.execute("UPDATE metrics SET value = value + 5 WHERE name = 'test_nll'")  # every seed: a new spread
+    result = cli("results", "reproduce", "--sample", "1", "--db", tampered, expect=1)
+    assert "DOES NOT REPRODUCE" in result.stdout and "OUTSIDE SPREAD" in result.stdout
+    assert "test_nll" in result.stdout
+
+
+def test_reproduce_needs_runs_to_check(cli, smoke_store):
+    assert "RUN_IDs or --sample" in cli("results", "reproduce", "--db", smoke_store, expect=2).stderr
+    assert "no run with id 99" in cli("results", "reproduce", "99", "--db", smoke_store, expect=2).stderr
