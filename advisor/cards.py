@@ -102,6 +102,12 @@ class DatasetCard(_Card):
         gt=1,
         description="Integer data with this many levels, given uniformly dequantized: floor(x) is the level.",
     )
+    modes: int | None = Field(
+        default=None,
+        gt=0,
+        description="A mixture with this many known modes (mode coverage is measured, and a run covering "
+        "fewer than all but one of them counts as collapsed).",
+    )
     description: str = ""
 
 
@@ -232,4 +238,3 @@ def _describe_type(annotation: Any) -> str:
     if annotation is bool:
         return "a boolean, True or False, not a string"
     return getattr(annotation, "__name__", str(annotation))
-

@@ -189,6 +189,7 @@ def _print(data: dict[str, Any], needs: list, explain: bool) -> None:
             console.print(escape(f"nearest alternative: {nearest['family']}, which only fails: {fails}"))
     if data["pareto"]:
         console.print(escape("Pareto set (no candidate is better on every need): " + ", ".join(data["pareto"])))
+    _print_instability(data.get("instability", []), explain)
     for sentence in data["tradeoffs"]:
         console.print(escape(f"trade-off: {sentence}"))
     for claim in data["claims"]:
@@ -218,6 +219,32 @@ def _print(data: dict[str, Any], needs: list, explain: bool) -> None:
             console.print(f"[bold]{escape(r['label'])}[/] (score {r['score']:.2f}):")
             for sentence in r["why_not_first"] or ["no measured gap on shared datasets"]:
                 console.print(escape(f"  - {sentence}"))
+
+
+def _print_instability(rows: list[dict[str, Any]], explain: bool) -> None:
+    """Counted outcomes: each candidate that collapsed or failed, then the ones that never did."""
+    from rich.markup import escape
+
+    console = stdout()
+    steady: dict[tuple[int, float], list[str]] = {}
+    for row in rows:
+        low, high = row["interval"]
+        if not row["collapsed"] and not row["failed"]:
+            steady.setdefault((row["runs"], high), []).append(row["candidate"])
+            continue
+        console.print(
+            escape(
+                f"{row['candidate']}: collapsed in {row['collapsed']} and failed in {row['failed']} of {row['runs']} "
+                f"seeds (unstable {row['rate']:.0%}, 95% interval {low:.0%}-{high:.0%})"
+            )
+        )
+        if explain:
+            for dataset, reasons in row["collapses"].items():
+                console.print(escape(f"  collapsed on {dataset}: {'; '.join(reasons)}"))
+    for (runs, high), names in steady.items():
+        console.print(
+            escape(f"never collapsed or failed in {runs} seeds (95% interval 0%-{high:.0%}): {', '.join(names)}")
+        )
 
 
 def _recommend_for_data(

@@ -79,6 +79,7 @@ class Ring8(GaussianMixtureDataset):
         kind="2d",
         dims=2,
         classes=8,
+        modes=8,
         known_density=True,
         description="Equal-weight mixture of 8 Gaussians, std 0.1, on a circle of radius 2.",
     )
@@ -101,6 +102,7 @@ class Grid25(GaussianMixtureDataset):
         kind="2d",
         dims=2,
         classes=25,
+        modes=25,
         known_density=True,
         description="Equal-weight mixture of 25 Gaussians, std 0.05, at {-2,-1,0,1,2}^2.",
     )

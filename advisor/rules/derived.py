@@ -38,6 +38,18 @@ DERIVED_OBJECTIVES = {
         ),
         DerivedObjective(
             MetricSpec(
+                name="unstable_rate",
+                title="Unstable outcomes",
+                unit="",
+                higher_is_better=False,
+                category="stability",
+                bounds=(0.0, 1.0),
+                description="Share of seeds that failed or collapsed (rules/stability.py: fewer than all but "
+                "one known mode, or a high-quality rate or recall under half its seeds' median).",
+            )
+        ),
+        DerivedObjective(
+            MetricSpec(
                 name="seed_spread",
                 title="C2ST spread across seeds",
                 unit="",

@@ -25,6 +25,7 @@ from advisor.rules.claims import RULES_OF_THUMB, TEXTBOOK_FAMILIES
 from advisor.rules.compare import ObjectiveEvidence, compare_sentence, indistinguishable
 from advisor.rules.evidence import Candidate, Evidence, candidate_label, gather
 from advisor.rules.scoring import Scope, scope_of, score_objective
+from advisor.rules.stability import wilson_interval
 from advisor.store.engine import Store
 from advisor.store.status import RunStatus
 
@@ -65,6 +66,7 @@ class Recommendation:
     nearest: dict[str, Any] | None = None  # when nothing is left: the measured family failing fewest requirements
     caveats: list[str] = field(default_factory=list)  # datasets left out of a comparison, failed runs
     level_with_first: list[str] = field(default_factory=list)  # same score, within seed noise everywhere
+    instability: list[dict[str, Any]] = field(default_factory=list)  # counted outcomes, when a need asks
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready view (the same content the CLI prints)."""
@@ -221,6 +223,7 @@ def recommend(
             + _failure_caveats(evidence, ranked)
         ),
         level_with_first=level,
+        instability=_instability(evidence, ranked, scopes.get("unstable_rate")),
     )
 
 
@@ -293,6 +296,33 @@ def _rank(
         objectives=cited,
         runs=evidence.runs.get(candidate, 0),
     )
+
+
+def _instability(evidence: Evidence, ranked: list[Ranked], scope: Scope | None) -> list[dict[str, Any]]:
+    """Per ranked candidate: outcomes counted over the compared datasets, with a 95% Wilson interval."""
+    if scope is None:
+        return []
+    rows = []
+    for r in ranked:
+        counted = [c for d, c in evidence.outcomes.get((r.family, r.sampler), {}).items() if d in scope.datasets]
+        runs, failed, collapsed = (sum(getattr(c, f) for c in counted) for f in ("runs", "failed", "collapsed"))
+        low, high = wilson_interval(failed + collapsed, runs)
+        rows.append(
+            {
+                "candidate": r.label,
+                "runs": runs,
+                "failed": failed,
+                "collapsed": collapsed,
+                "rate": (failed + collapsed) / runs if runs else 0.0,
+                "interval": [low, high],
+                "collapses": {
+                    d: list(c.reasons)
+                    for d, c in evidence.outcomes.get((r.family, r.sampler), {}).items()
+                    if c.reasons and d in scope.datasets
+                },
+            }
+        )
+    return rows
 
 
 def _primaries(needs: list[Need]) -> list[str]:

@@ -9,11 +9,13 @@ its `MetricSpec` (registered metrics, and the derived objectives of derived.py),
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from advisor.cards import MetricSpec
 from advisor.rules.derived import DERIVED_OBJECTIVES, DerivedObjective
+from advisor.rules.stability import Outcomes, count_outcomes
 from advisor.store import read
 from advisor.store.engine import Store
 from advisor.store.status import RunStatus
@@ -49,6 +51,7 @@ class Evidence:
     values: dict[Candidate, dict[str, dict[str, Summary]]] = field(default_factory=dict)  # -> metric -> dataset
     run_counts: dict[Candidate, dict[str, dict[RunStatus, int]]] = field(default_factory=dict)  # -> dataset -> n
     runs: dict[Candidate, int] = field(default_factory=dict)  # COMPLETE runs behind the evidence
+    outcomes: dict[Candidate, dict[str, Outcomes]] = field(default_factory=dict)  # counted, when asked for
 
     @property
     def candidates(self) -> list[Candidate]:
@@ -92,12 +95,36 @@ def gather(
         for row in read.latest_complete_metrics(conn, stored, scope):
             summary = Summary(row.mean, row.std, row.n)
             evidence.values.setdefault((row.family, row.sampler), {}).setdefault(row.metric, {})[row.dataset] = summary
+        if "unstable_rate" in derived:
+            latest = read.latest_complete_runs(conn, scope)
+            _count_outcomes(evidence, latest, read.latest_complete_values(conn, scope, _COLLAPSE_METRICS))
     for candidate, by_metric in evidence.values.items():
         evidence.runs[candidate] = max(sum(s.n for s in d.values()) for d in by_metric.values())
     measured = {d for by_metric in evidence.values.values() for by_dataset in by_metric.values() for d in by_dataset}
     evidence.datasets = {name: card for name, card in evidence.datasets.items() if name in measured}
     _derive(evidence, derived)
     return evidence
+
+
+_COLLAPSE_METRICS = ("modes_covered", "hq_rate", "recall")
+
+
+def _count_outcomes(evidence: Evidence, latest: list[tuple], values: list[dict]) -> None:
+    """Count failed and collapsed outcomes per candidate and dataset (the latest COMPLETE run per seed)."""
+    by_run: dict[int, dict[str, float]] = {}
+    for row in values:
+        by_run.setdefault(row["run_id"], {})[row["metric"]] = row["value"]
+    runs: dict[tuple[Candidate, str], dict[int, dict[str, float]]] = {}
+    for run_id, family, sampler, dataset, _seed in latest:
+        runs.setdefault(((family, sampler), dataset), {})[run_id] = by_run.get(run_id, {})
+    for candidate, by_dataset in evidence.run_counts.items():
+        for dataset, statuses in by_dataset.items():
+            completed = list(runs.get((candidate, dataset), {}).values())
+            failed = sum(n for status, n in statuses.items() if status.is_failure)
+            if not completed and not failed:
+                continue
+            modes = (evidence.datasets.get(dataset) or {}).get("modes")
+            evidence.outcomes.setdefault(candidate, {})[dataset] = count_outcomes(completed, failed, modes)
 
 
 def _derive(evidence: Evidence, derived: Mapping[str, DerivedObjective]) -> None:
@@ -111,6 +138,14 @@ def _derive(evidence: Evidence, derived: Mapping[str, DerivedObjective]) -> None
                     evidence.values.setdefault(candidate, {}).setdefault("failure_rate", {})[dataset] = Summary(
                         rate, 0.0, total
                     )
+    if "unstable_rate" in derived:
+        for candidate, by_dataset in evidence.outcomes.items():
+            for dataset, counted in by_dataset.items():
+                # per-seed Bernoulli spread, smoothed (k+1)/(n+2) so that 0 of 3 and 1 of 3 are within noise
+                smoothed = (counted.unstable + 1) / (counted.runs + 2)
+                evidence.values.setdefault(candidate, {}).setdefault("unstable_rate", {})[dataset] = Summary(
+                    counted.rate, math.sqrt(smoothed * (1 - smoothed)), counted.runs
+                )
     if "seed_spread" in derived:
         source = derived["seed_spread"].source
         for by_metric in evidence.values.values():

@@ -34,8 +34,9 @@ BUILTIN_NEEDS = (
     Need(
         name="stable-training",
         title="Stable training",
-        objectives=("failure_rate", "seed_spread"),
-        description="Share of runs that failed, and spread of C2ST across seeds. Rule of thumb: VAE, flow, diffusion.",
+        objectives=("unstable_rate", "seed_spread"),
+        description="Share of seeds that failed or collapsed (with a 95% interval), and spread of C2ST across "
+        "seeds. Rule of thumb: VAE, flow, diffusion.",
     ),
     Need(
         name="controllable",

@@ -1,7 +1,7 @@
 """The comparison table: each family graded on the textbook's properties from measured numbers.
 
 Grades come from the store (quality from C2ST at the family's best sampler, diversity from recall,
-stability from failures and seed spread, speed at its fastest sampler relative to the fastest family
+stability from failed or collapsed seeds and seed spread, speed at its fastest sampler relative to the fastest family
 the textbook table covers, so a baseline that merely jitters stored points does not set the bar)
 or, where a property is a design fact (likelihood kind, latent space), from the family's card
 (basis "card": not a measurement). Each cell sits beside the textbook claim
@@ -22,7 +22,7 @@ from advisor.rules.scoring import comparable
 
 __all__ = ["Cell", "comparison_table", "TABLE_METRICS"]
 
-TABLE_METRICS = ("c2st", "recall", "sample_throughput", "cond_accuracy", "failure_rate", "seed_spread")
+TABLE_METRICS = ("c2st", "recall", "sample_throughput", "cond_accuracy", "unstable_rate", "seed_spread")
 
 # claimed wording -> the grade scale the measurement uses
 _CANONICAL = {
@@ -83,11 +83,13 @@ def _diversity(recall: float | None) -> tuple[str, str]:
     return ("high" if recall >= 0.8 else "medium" if recall >= 0.5 else "low"), f"recall {recall:.3f}"
 
 
-def _stability(failures: float | None, spread: float | None) -> tuple[str, str]:
-    if failures is None:
+def _stability(unstable: float | None, spread: float | None) -> tuple[str, str]:
+    if unstable is None:
         return "not measured", "no runs"
-    stable = failures == 0 and (spread is None or spread < 0.05)
-    detail = f"failure rate {failures:.0%}" + (f", C2ST seed spread {spread:.3f}" if spread is not None else "")
+    stable = unstable == 0 and (spread is None or spread < 0.05)
+    detail = f"failed or collapsed in {unstable:.0%} of seeds" + (
+        f", C2ST seed spread {spread:.3f}" if spread is not None else ""
+    )
     return ("stable" if stable else "unstable"), detail
 
 
@@ -160,7 +162,7 @@ def comparison_table(
             "sample quality": _quality(_best_sampler(evidence, family, "c2st")),
             "diversity": _diversity(_mean_over_datasets(evidence, family, "recall")),
             "training stability": _stability(
-                _mean_over_datasets(evidence, family, "failure_rate"),
+                _mean_over_datasets(evidence, family, "unstable_rate"),
                 _mean_over_datasets(evidence, family, "seed_spread"),
             ),
             "likelihood": (card.get("likelihood", "?"), "card"),

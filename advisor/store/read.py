@@ -39,6 +39,7 @@ __all__ = [
     "run_counts",
     "latest_complete_metrics",
     "latest_complete_values",
+    "latest_complete_runs",
     "cost_history",
     "has_complete_run",
     "complete_samplers",
@@ -165,12 +166,15 @@ def latest_complete_metrics(conn: Connection, names: Iterable[str], scope: Scope
     ]
 
 
-def latest_complete_values(conn: Connection, scope: Scope) -> list[dict[str, Any]]:
-    """Every 'ok' metric value of the latest COMPLETE run of each seed in `scope`, seed by seed.
+def latest_complete_values(conn: Connection, scope: Scope, names: Iterable[str] | None = None) -> list[dict[str, Any]]:
+    """Every 'ok' metric value (of `names`, or all) of the latest COMPLETE run of each seed in `scope`.
 
     Rows: run_id, family, sampler, dataset, seed, metric, value, kind; ordered by seed and run.
     """
     latest = latest_complete_ids(*scope.where()).subquery()
+    wanted = [metrics.c.flag == "ok"]
+    if names is not None:
+        wanted.append(metrics.c.name.in_(sorted(set(names))))
     rows = conn.execute(
         select(
             runs.c.id,
@@ -185,11 +189,22 @@ def latest_complete_values(conn: Connection, scope: Scope) -> list[dict[str, Any
         .select_from(latest)
         .join(runs, runs.c.id == latest.c.id)
         .join(metrics, metrics.c.run_id == latest.c.id)
-        .where(metrics.c.flag == "ok")
+        .where(*wanted)
         .order_by(runs.c.seed, runs.c.id)
     )
     keys = ("run_id", "family", "sampler", "dataset", "seed", "metric", "value", "kind")
     return [dict(zip(keys, row, strict=True)) for row in rows]
+
+
+def latest_complete_runs(conn: Connection, scope: Scope) -> list[tuple[int, str, str, str, int]]:
+    """(run id, family, sampler, dataset, seed) of the latest COMPLETE run of each seed in `scope`."""
+    latest = latest_complete_ids(*scope.where()).subquery()
+    rows = conn.execute(
+        select(runs.c.id, runs.c.family, runs.c.sampler, runs.c.dataset, runs.c.seed)
+        .join(latest, latest.c.id == runs.c.id)
+        .order_by(runs.c.id)
+    )
+    return [tuple(row) for row in rows]
 
 
 def cost_history(conn: Connection, family_names: Sequence[str], budget: str) -> list[tuple[str, str | None, float]]:
