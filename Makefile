@@ -18,11 +18,13 @@ demo: install
 	advisor recommend --need exact-likelihood --need fast-sampling
 	advisor table
 
-# Regenerate the shipped store: every built-in family on every dataset, 3 seeds, quick budget.
+# Regenerate the shipped store: every built-in family on every dataset, 3 seeds, quick budget, and
+# 10 seeds on the mode-counting mixtures (ring8, grid25), where instability is counted.
 # Resumable: run it again after an interruption and it finishes the remaining cells. Packing
 # leaves one self-contained file (no -wal/-shm) that installed copies can read.
 results: install
 	advisor bench --all --budget quick --seeds 3 --jobs 2 --device cpu --db results.db
+	advisor bench --all -d ring8 -d grid25 --budget quick --seeds 10 --jobs 2 --device cpu --db results.db
 	advisor db pack --db results.db
 
 test: install

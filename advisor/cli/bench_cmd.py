@@ -29,7 +29,13 @@ __all__ = ["bench"]
     help="Your own data, a .csv or .npy file (repeatable); validated before anything runs.",
 )
 @click.option("--label-column", metavar="NAME|INDEX", help="Column of --data files holding class labels.")
-@click.option("--all", "run_all", is_flag=True, help="Every registered family on every registered dataset.")
+@click.option(
+    "--all",
+    "run_all",
+    is_flag=True,
+    help="Every registered family on every registered dataset; with -f or -d, all of what is not named "
+    "(e.g. --all -d ring8: every family on ring8).",
+)
 @click.option("--seeds", default=3, show_default=True, type=click.IntRange(1), help="Number of seeds: 0..N-1.")
 @click.option(
     "--budget",
@@ -108,7 +114,9 @@ def bench(
 
     registry = registry_from(ctx)
     if run_all:
-        families, datasets = tuple(sorted(registry.families)), tuple(sorted(registry.datasets))
+        families = families or tuple(sorted(registry.families))
+        if not data_files:
+            datasets = datasets or tuple(sorted(registry.datasets))
     if not families or not (datasets or data_files):
         raise InputError(
             "name at least one --family and one --dataset (or --data FILE), or use --all (see `advisor plugins list`)"
