@@ -69,7 +69,7 @@ def test_a_reference_value_ranks_by_distance_from_it(cli, plugin_store):
     assert [r["family"] for r in answer["ranked"]] == ["autoregressive", "flow", "gan"]
     flow = answer["ranked"][1]
     assert flow["objectives"]["calibration"]["reference"] == 1.0
-    assert "ring8 (0.9 vs 1.05; 0.1 vs 0.05 from 1)" in flow["why_not_first"][0]
+    assert "ring8 (0.9 vs 1.05; 0.1 vs 0.05 from 1 per seed)" in flow["why_not_first"][0]
 
 
 def test_a_log_scale_scores_ratios(cli, plugin_store):

@@ -75,7 +75,7 @@ def test_a_need_without_objectives_filters_and_ranks_no_one(cli, tmp_path):
     db = build_store(tmp_path / "known.db")
     answer = cli.json("--plugins-dir", plugins, "recommend", "--need", "has-likelihood", "--db", db)
     assert [r["family"] for r in answer["ranked"]] == ["autoregressive", "flow"]  # by name: nothing ranked them
-    assert answer["level_with_first"] == ["flow"] and all(r["score"] == 1.0 for r in answer["ranked"])
+    assert answer["winners"] == ["autoregressive", "flow"] and all(r["score"] == 1.0 for r in answer["ranked"])
     assert any("no measured objective ranks the candidates" in c for c in answer["caveats"])
     out = cli("--plugins-dir", plugins, "recommend", "--need", "has-likelihood", "--db", db).stdout
     assert "filters only, ranks no one" in out

@@ -162,24 +162,27 @@ def _print(data: dict[str, Any], needs: list, explain: bool) -> None:
     )
     objectives = list(dict.fromkeys(m for need in needs for m in need.objectives))
     rows = []
-    for position, r in enumerate(data["ranked"], 1):
+    for r in data["ranked"]:
         cells = []
         for metric in objectives:
             o = r["objectives"].get(metric)
-            cells.append(
-                "-" if o is None else f"{format_value(o['mean'])} {o['unit']}".strip() + f" ({len(o['scored_on'])} ds)"
-            )
-        rows.append([position, r["label"], f"{r['score']:.2f}", *cells, r["runs"]])
+            if o is None:
+                cells.append("-")
+                continue
+            far = f", {format_value(o['distance'])} from {o['reference']:g}" if o.get("distance") is not None else ""
+            cells.append(f"{format_value(o['mean'])} {o['unit']}".strip() + f" ({len(o['scored_on'])} ds{far})")
+        rows.append([r["rank"], r["label"], f"{r['score']:.2f}", *cells, r["runs"]])
     if rows:
         print_table(
             "Ranked (score 1 = best on every objective)", ["#", "candidate", "score", *objectives, "runs"], rows
         )
-        console.print(f"[bold green]Recommendation: {rows[0][1]}[/]")
-        if data["level_with_first"]:
+        winners = data["winners"]
+        if len(winners) == 1:
+            console.print(f"[bold green]Recommendation: {escape(winners[0])}[/]")
+        else:
             console.print(
-                f"within seed noise of {rows[0][1]} on every objective and dataset: "
-                + ", ".join(data["level_with_first"])
-                + " (gaps under two standard errors; more seeds would separate them)"
+                f"[bold green]Recommendation: a tie between {escape(', '.join(winners))}[/] "
+                "(within seed noise on every objective and dataset; more seeds would separate them)"
             )
     else:
         console.print("[bold red]No candidate is left.[/]")

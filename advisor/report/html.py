@@ -86,14 +86,15 @@ def _needs_rows(
         except NoMeasurements:
             continue
         ranked = answer.ranked
-        best = f"{ranked[0].label} ({ranked[0].score:.2f})" if ranked else "no candidate left"
-        second = f"{ranked[1].label} ({ranked[1].score:.2f})" if len(ranked) > 1 else ""
+        best = f"{', '.join(answer.winners)} ({ranked[0].score:.2f})" if ranked else "no candidate left"
+        runner_up = next((r for r in ranked if r.rank > 1), None)
+        second = f"{runner_up.label} ({runner_up.score:.2f})" if runner_up else ""
         claim = next((c for c in answer.claims), None)
         verdict = ""
         if claim:
             agrees = {True: "agrees", False: "disagrees", None: "cannot be checked"}[claim["agrees"]]
             verdict = f"{claim['claim']}: {agrees}" + (f" ({claim['note']})" if claim["note"] else "")
-        cells = [name, best, second, ", ".join(answer.level_with_first), verdict]
+        cells = [name, best, second, verdict]
         rows.append("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in cells) + "</tr>")
     return rows
 
@@ -190,7 +191,7 @@ td.agrees {{ background: #e8f5e9; }} td.disagrees {{ background: #ffebee; }}
 <h2>Which family for which need</h2>
 <p>What <code>advisor recommend --need NEED</code> answers from this store (score 1 = best, or within
 seed noise of the best, on every objective and dataset).</p>
-<table><tr><th>need</th><th>recommended (score)</th><th>runner-up</th><th>within seed noise of it</th>
+<table><tr><th>need</th><th>recommended (score; several when tied within seed noise)</th><th>runner-up</th>
 <th>textbook rule of thumb</th></tr>
 {needs}
 </table>

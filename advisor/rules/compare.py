@@ -11,9 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from advisor.rules.evidence import Summary
-from advisor.rules.scoring import excess_over_noise
+from advisor.rules.scoring import excess_over_noise, position
 
-__all__ = ["ObjectiveEvidence", "dataset_verdict", "compare_sentence", "indistinguishable"]
+__all__ = ["ObjectiveEvidence", "VERDICTS", "dataset_verdict", "compare_sentence", "indistinguishable"]
 
 
 @dataclass
@@ -27,27 +27,39 @@ class ObjectiveEvidence:
     reference: float | None
     score: float
     mean: float  # mean over the scored datasets of the seed means
-    per_dataset: dict[str, dict[str, float]]  # every measured dataset -> {mean, std, n}
+    per_dataset: dict[str, dict[str, float]]  # every measured dataset -> Summary.as_dict()
     scored_on: list[str]  # the datasets the score covers (those every rival was measured on)
+    distance: float | None = None  # with a reference: mean over the scored datasets of the per-seed distance
+
+
+#: verdicts in the order sentences give them
+VERDICTS = ("worse", "less consistent across seeds", "better", "more consistent across seeds", "within seed noise")
 
 
 def dataset_verdict(objective: ObjectiveEvidence, rival: ObjectiveEvidence, dataset: str) -> str:
-    """'worse', 'better' or 'within seed noise': `objective` against `rival` on `dataset`."""
+    """`objective` against `rival` on `dataset`: one of VERDICTS.
+
+    "less consistent" is behind only by its spread: its seed mean is not worse, its seeds scatter.
+    """
     a, b = (Summary(**o.per_dataset[dataset]) for o in (objective, rival))
+    a_value, b_value = position(objective, a)[0], position(objective, b)[0]
+    a_ahead = a_value > b_value if objective.higher_is_better else a_value < b_value
     if excess_over_noise(objective, a, b) > 0:
-        return "worse"
+        return "less consistent across seeds" if a_ahead else "worse"
     if excess_over_noise(objective, b, a) > 0:
-        return "better"
+        return "better" if a_ahead else "more consistent across seeds"
     return "within seed noise"
 
 
-def _pair(objective: ObjectiveEvidence, a: float, b: float) -> str:
-    text = f"{a:.4g} vs {b:.4g}"
-    if objective.reference is not None:  # compared by distance from it, so 0.45 is not better than 0.53
-        ref = objective.reference
-        text += f"; {abs(a - ref):.3g} vs {abs(b - ref):.3g} from {ref:g}"
-    elif objective.scale == "log" and a > 0 and b > 0 and a != b:
-        text += f", {max(a, b) / min(a, b):.3g}x"
+def _pair(objective: ObjectiveEvidence, a: dict[str, float], b: dict[str, float], spread: bool) -> str:
+    text = f"{a['mean']:.4g} vs {b['mean']:.4g}"
+    if objective.reference is not None:  # compared by distance from it, seed by seed
+        far = [o.get("distance_mean", abs(o["mean"] - objective.reference)) for o in (a, b)]
+        text += f"; {far[0]:.3g} vs {far[1]:.3g} from {objective.reference:g} per seed"
+    elif objective.scale == "log" and a["mean"] > 0 and b["mean"] > 0 and a["mean"] != b["mean"]:
+        text += f", {max(a['mean'], b['mean']) / min(a['mean'], b['mean']):.3g}x"
+    if spread:  # the verdict is about the seeds' scatter: show it
+        text += f"; seed sd {a['std']:.2g} vs {b['std']:.2g}"
     return text
 
 
@@ -56,10 +68,11 @@ def compare_sentence(objective: ObjectiveEvidence, rival: ObjectiveEvidence, riv
     shared = sorted(set(objective.scored_on) & set(rival.scored_on))
     if not shared:
         return None
-    groups: dict[str, list[str]] = {"worse": [], "better": [], "within seed noise": []}
+    groups: dict[str, list[str]] = {verdict: [] for verdict in VERDICTS}
     for dataset in shared:
-        pair = _pair(objective, objective.per_dataset[dataset]["mean"], rival.per_dataset[dataset]["mean"])
-        groups[dataset_verdict(objective, rival, dataset)].append(f"{dataset} ({pair})")
+        verdict = dataset_verdict(objective, rival, dataset)
+        pair = _pair(objective, objective.per_dataset[dataset], rival.per_dataset[dataset], "consistent" in verdict)
+        groups[verdict].append(f"{dataset} ({pair})")
     parts = [f"{verdict} on {', '.join(items)}" for verdict, items in groups.items() if items]
     unit = f" [{objective.unit}]" if objective.unit else ""
     return f"{objective.metric}{unit} vs {rival_label}: {'; '.join(parts)}"

@@ -22,7 +22,7 @@ from typing import Any
 from advisor.cards import MetricSpec, Need
 from advisor.errors import AdvisorError
 from advisor.rules.claims import RULES_OF_THUMB, TEXTBOOK_FAMILIES
-from advisor.rules.compare import ObjectiveEvidence, compare_sentence, indistinguishable
+from advisor.rules.compare import ObjectiveEvidence, compare_sentence
 from advisor.rules.evidence import Candidate, Evidence, candidate_label, gather
 from advisor.rules.scoring import Scope, scope_of, score_objective
 from advisor.rules.stability import wilson_interval
@@ -47,6 +47,7 @@ class Ranked:
     need_scores: dict[str, float]
     objectives: dict[str, ObjectiveEvidence]
     runs: int
+    rank: int = 1  # candidates with equal scores share a rank: a tie is declared, not broken by name
     why_not_first: list[str] = field(default_factory=list)
 
 
@@ -65,7 +66,7 @@ class Recommendation:
     tradeoffs: list[str]
     nearest: dict[str, Any] | None = None  # when nothing is left: the measured family failing fewest requirements
     caveats: list[str] = field(default_factory=list)  # datasets left out of a comparison, failed runs
-    level_with_first: list[str] = field(default_factory=list)  # same score, within seed noise everywhere
+    winners: list[str] = field(default_factory=list)  # every candidate tied at the top score
     instability: list[dict[str, Any]] = field(default_factory=list)  # counted outcomes, when a need asks
 
     def to_dict(self) -> dict[str, Any]:
@@ -83,13 +84,22 @@ def _objective_evidence(
 ) -> ObjectiveEvidence:
     spec = evidence.specs[metric]
     per_dataset = {
-        dataset: {"mean": summary.mean, "std": summary.std, "n": summary.n}
-        for dataset, summary in sorted(evidence.values[candidate][metric].items())
+        dataset: summary.as_dict() for dataset, summary in sorted(evidence.values[candidate][metric].items())
     }
     scored_on = sorted(d for d in per_dataset if d in scope.datasets)
     mean = statistics.fmean(per_dataset[d]["mean"] for d in scored_on)
+    distances = [per_dataset[d]["distance_mean"] for d in scored_on if "distance_mean" in per_dataset[d]]
     return ObjectiveEvidence(
-        metric, spec.unit, spec.higher_is_better, spec.scale, spec.reference, score, mean, per_dataset, scored_on
+        metric,
+        spec.unit,
+        spec.higher_is_better,
+        spec.scale,
+        spec.reference,
+        score,
+        mean,
+        per_dataset,
+        scored_on,
+        statistics.fmean(distances) if len(distances) == len(scored_on) and distances else None,
     )
 
 
@@ -108,7 +118,11 @@ def _pareto(ranked: list[Ranked]) -> list[str]:
 
 
 def _claim_checks(needs: list[Need], ranked: list[Ranked]) -> list[dict[str, Any]]:
-    """Each need's rule of thumb judged among the families the textbook compares (not baselines)."""
+    """Each need's rule of thumb judged among the families the textbook compares (not baselines).
+
+    When several of them tie at the top, the claim is judged against all of them: it agrees when a
+    claimed family is among them, and the tie is named.
+    """
     checks = []
     for need in needs:
         if need.name not in RULES_OF_THUMB:
@@ -118,18 +132,23 @@ def _claim_checks(needs: list[Need], ranked: list[Ranked]) -> list[dict[str, Any
         textbook = [r for r in measured if r.family in TEXTBOOK_FAMILIES]
         if not textbook:
             continue
-        best = max(textbook, key=lambda r: r.need_scores[need.name])
-        overall = max(measured, key=lambda r: r.need_scores[need.name])
+        top = max(r.need_scores[need.name] for r in textbook)
+        best = [r for r in textbook if r.need_scores[need.name] == top]
+        overall = max(r.need_scores[need.name] for r in measured)
         present = [f for f in claimed if f in {r.family for r in textbook}]
         notes = [] if present else ["none of the claimed families is among the candidates ranked here"]
-        if overall.need_scores[need.name] > best.need_scores[need.name]:
-            notes.append(f"{overall.label}, which the textbook does not compare, ranks above them all")
+        if len(best) > 1:
+            notes.append(f"{len(best)} candidates tie within seed noise")
+        if overall > top:
+            above = [r.label for r in measured if r.need_scores[need.name] > top and r.family not in TEXTBOOK_FAMILIES]
+            verb = "rank" if len(above) > 1 else "ranks"
+            notes.append(f"{', '.join(above)}, which the textbook does not compare, {verb} above them all")
         checks.append(
             {
                 "need": need.name,
                 "claim": claim,
-                "measured_best": best.label,
-                "agrees": best.family in claimed if present else None,
+                "measured_best": ", ".join(r.label for r in best),
+                "agrees": any(r.family in claimed for r in best) if present else None,
                 "note": "; ".join(notes),
             }
         )
@@ -183,20 +202,19 @@ def recommend(
     scopes = _scopes(evidence, rankable, needs)
     scores = {m: score_objective(evidence, rankable, m, scope) for m, scope in scopes.items()}
     ranked = [_rank(evidence, candidate, needs, scores, scopes) for candidate in rankable]
-    ranked.sort(key=lambda r: (-r.score, r.family, r.sampler))
-    level = []
+    ranked.sort(key=lambda r: (-r.score, r.family, r.sampler))  # the name orders a tie's listing only
+    for position, r in enumerate(ranked):
+        r.rank = ranked[position - 1].rank if position and r.score == ranked[position - 1].score else position + 1
+    winners = [r.label for r in ranked if r.rank == 1]
     if ranked:
-        winner = ranked[0]
+        first = ranked[0]
         for other in ranked[1:]:
             other.why_not_first = [
                 sentence
                 for metric, objective in other.objectives.items()
-                if metric in winner.objectives
-                and (sentence := compare_sentence(objective, winner.objectives[metric], winner.label))
+                if metric in first.objectives
+                and (sentence := compare_sentence(objective, first.objectives[metric], first.label))
             ]
-            unranked = not other.objectives and not winner.objectives  # the needs only filter
-            if other.score == winner.score and (unranked or indistinguishable(other.objectives, winner.objectives)):
-                level.append(other.label)
     nearest = None
     if not ranked:
         misses = {f: requirement_failures(cards[f], needs) for f in sorted(measured_families) if f in cards}
@@ -222,7 +240,7 @@ def recommend(
             + _single_seed_caveats(ranked)
             + _failure_caveats(evidence, ranked)
         ),
-        level_with_first=level,
+        winners=winners,
         instability=_instability(evidence, ranked, scopes.get("unstable_rate")),
     )
 

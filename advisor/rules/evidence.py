@@ -33,11 +33,24 @@ def candidate_label(candidate: Candidate) -> str:
 
 @dataclass(frozen=True)
 class Summary:
-    """A metric on one dataset aggregated over seeds."""
+    """A metric on one dataset aggregated over seeds.
+
+    For a metric compared by its distance from a reference value, `distance_mean` and `distance_std`
+    aggregate that distance seed by seed (seeds on either side of the reference do not cancel).
+    """
 
     mean: float
     std: float
     n: int
+    distance_mean: float | None = None
+    distance_std: float | None = None
+
+    def as_dict(self) -> dict[str, float]:
+        """JSON-ready fields (the distance only where there is one)."""
+        data = {"mean": self.mean, "std": self.std, "n": self.n}
+        if self.distance_mean is not None:
+            data.update(distance_mean=self.distance_mean, distance_std=self.distance_std)
+        return data
 
 
 @dataclass
@@ -92,8 +105,9 @@ def gather(
         )
         for family, sampler, dataset, status, n in read.run_counts(conn, scope):
             evidence.run_counts.setdefault((family, sampler), {}).setdefault(dataset, {})[status] = n
-        for row in read.latest_complete_metrics(conn, stored, scope):
-            summary = Summary(row.mean, row.std, row.n)
+        references = {name: spec.reference for name, spec in all_specs.items() if spec.reference is not None}
+        for row in read.latest_complete_metrics(conn, stored, scope, references):
+            summary = Summary(row.mean, row.std, row.n, row.distance_mean, row.distance_std)
             evidence.values.setdefault((row.family, row.sampler), {}).setdefault(row.metric, {})[row.dataset] = summary
         if "unstable_rate" in derived:
             latest = read.latest_complete_runs(conn, scope)

@@ -2,15 +2,18 @@
 
 A metric is scored only on the datasets that every candidate measured on it was measured on (when
 that set is empty, on all of them, with a caveat), so a candidate is never averaged over easier or
-harder data than its rivals. On each dataset a candidate scores 1 when its seed mean is the best or
-within seed noise of it (a gap under two standard errors of the difference), and otherwise by how
-far beyond that noise it falls, relative to the candidate that falls furthest (0); the per-dataset
-scores are averaged. A dataset on which every candidate is within noise of the best therefore ranks
-no one, instead of stretching a 0.001 difference over the whole scale. Costs that span orders of
-magnitude (throughput, seconds, sizes) are compared on a log scale, and a metric with a reference
-value by its distance from it: a two-sample classifier's accuracy from chance (0.48 is as far from
-indistinguishable as 0.52; below-chance accuracy is test noise, not a better model). Both come from
-the metric's `MetricSpec`: a plugin's metric is compared exactly as a built-in is.
+harder data than its rivals. On each dataset every candidate is taken at its pessimistic bound
+(seed mean less two standard errors: spread across seeds counts against a candidate, never for it);
+the leader has the best bound, a candidate whose bound falls within the leader's own noise band
+scores 1 (a tie: several winners, whatever their names), and the others score by how far beyond it
+they fall, relative to the candidate that falls furthest (0); the per-dataset scores are averaged.
+A dataset on which every candidate ties therefore ranks no one, instead of stretching a 0.001
+difference over the whole scale. Costs that span orders of magnitude (throughput, seconds, sizes)
+are compared on a log scale, and a metric with a reference value by its distance from it, seed by
+seed: a two-sample classifier's accuracy from chance (0.48 is as far from indistinguishable as
+0.52; below-chance accuracy is test noise, not a better model, and seeds on either side of 0.5 do
+not cancel). Both come from the metric's `MetricSpec`: a plugin's metric is compared exactly as a
+built-in is.
 """
 
 from __future__ import annotations
@@ -27,6 +30,8 @@ __all__ = [
     "NOISE_STANDARD_ERRORS",
     "Scope",
     "comparable",
+    "position",
+    "pessimistic",
     "excess_over_noise",
     "scope_of",
     "score_objective",
@@ -54,23 +59,39 @@ def comparable(how: Comparison, value: float) -> float:
     return value
 
 
-def _standard_error(how: Comparison, summary: Summary) -> float:
-    """Standard error of the seed mean on the comparable scale (delta method for the log scale)."""
-    if summary.n < 2:
-        return 0.0  # one seed: no estimate of the noise, every gap counts
-    raw = summary.std / math.sqrt(summary.n)
-    if how.reference is None and how.scale == "log" and summary.mean > 0:
-        return raw / (summary.mean * math.log(10))
-    return raw
+def position(how: Comparison, summary: Summary) -> tuple[float, float]:
+    """A seed mean on the comparable scale and its standard error there.
+
+    A metric with a reference value is placed by its mean distance from it taken seed by seed; the
+    log scale's standard error comes from the delta method. One seed gives no estimate of the noise.
+    """
+    n = summary.n
+    if how.reference is not None and summary.distance_mean is not None:
+        value, std = how.reference + summary.distance_mean, summary.distance_std or 0.0
+    else:
+        value, std = comparable(how, summary.mean), summary.std
+        if how.reference is None and how.scale == "log":
+            std = std / (summary.mean * math.log(10)) if summary.mean > 0 else 0.0
+    return value, (std / math.sqrt(n) if n > 1 else 0.0)
+
+
+def pessimistic(how: Comparison, summary: Summary) -> float:
+    """The candidate's seed mean, oriented so that higher is better, less two standard errors: its
+    spread across seeds counts against it."""
+    value, error = position(how, summary)
+    return (value if how.higher_is_better else -value) - NOISE_STANDARD_ERRORS * error
 
 
 def excess_over_noise(how: Comparison, a: Summary, b: Summary) -> float:
-    """How far `a` falls behind `b` beyond seed noise, on the comparable scale (0: not behind, or within noise)."""
-    behind = comparable(how, b.mean) - comparable(how, a.mean)
-    if not how.higher_is_better:
-        behind = -behind
-    noise = NOISE_STANDARD_ERRORS * math.hypot(_standard_error(how, a), _standard_error(how, b))
-    return max(0.0, behind - noise)
+    """How far `a` falls behind `b` (0: not behind).
+
+    Each is taken at its pessimistic bound (seed mean less two standard errors), and a gap within
+    `b`'s own noise band does not count: two consistent candidates with close means tie, while one
+    whose seeds scatter (a collapsed seed) falls behind a consistently good one however high its
+    best seeds are.
+    """
+    _value, b_error = position(how, b)
+    return max(0.0, pessimistic(how, b) - pessimistic(how, a) - NOISE_STANDARD_ERRORS * b_error)
 
 
 @dataclass(frozen=True)
@@ -121,9 +142,8 @@ def score_objective(
                 per_dataset.setdefault(dataset, {})[candidate] = summary
     scores: dict[Candidate, list[float]] = {}
     for by_candidate in per_dataset.values():
-        pick = max if spec.higher_is_better else min
-        best = by_candidate[pick(by_candidate, key=lambda c: comparable(spec, by_candidate[c].mean))]
-        excess = {c: excess_over_noise(spec, s, best) for c, s in by_candidate.items()}
+        leader = by_candidate[max(by_candidate, key=lambda c: pessimistic(spec, by_candidate[c]))]
+        excess = {c: excess_over_noise(spec, s, leader) for c, s in by_candidate.items()}
         largest = max(excess.values())
         for candidate, behind in excess.items():
             scores.setdefault(candidate, []).append(1.0 if largest == 0 else 1.0 - behind / largest)

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, func, select, text
+from sqlalchemy import Connection, case, func, literal, null, select, text
 from sqlalchemy.exc import DBAPIError
 
 from advisor.errors import InputError, unknown_name
@@ -84,13 +84,27 @@ class MetricAggregate:
     n: int
     mean: float
     mean_square: float
+    #: mean and mean square over seeds of |value - reference|, for metrics compared by distance from one
+    distance_mean: float | None = None
+    distance_square: float | None = None
 
     @property
     def std(self) -> float:
         """Sample standard deviation over the seeds (0 with one seed)."""
-        if self.n < 2:
-            return 0.0
-        return math.sqrt(max(0.0, (self.mean_square - self.mean * self.mean) * self.n / (self.n - 1)))
+        return _sample_std(self.n, self.mean, self.mean_square)
+
+    @property
+    def distance_std(self) -> float | None:
+        """Sample standard deviation over the seeds of the distance from the reference."""
+        if self.distance_mean is None or self.distance_square is None:
+            return None
+        return _sample_std(self.n, self.distance_mean, self.distance_square)
+
+
+def _sample_std(n: int, mean: float, mean_square: float) -> float:
+    if n < 2:
+        return 0.0
+    return math.sqrt(max(0.0, (mean_square - mean * mean) * n / (n - 1)))
 
 
 def bench_log(conn: Connection) -> list[dict[str, Any]]:
@@ -136,13 +150,22 @@ def run_counts(conn: Connection, scope: Scope) -> list[tuple[str, str, str, RunS
     return [(family, sampler, dataset, RunStatus(status), n) for family, sampler, dataset, status, n in rows]
 
 
-def latest_complete_metrics(conn: Connection, names: Iterable[str], scope: Scope) -> list[MetricAggregate]:
+def latest_complete_metrics(
+    conn: Connection, names: Iterable[str], scope: Scope, references: Mapping[str, float] | None = None
+) -> list[MetricAggregate]:
     """Count, mean and mean square of each metric in `names`, per candidate and dataset, over seeds.
 
     Aggregated in SQL over the latest COMPLETE run of each seed, values flagged 'ok' only: one row per
-    candidate, dataset and metric however many runs there are.
+    candidate, dataset and metric however many runs there are. For a metric in `references` (metric ->
+    reference value) the distance from the reference is aggregated too, seed by seed, so that seeds on
+    either side of it do not cancel.
     """
     latest = latest_complete_ids(*scope.where()).subquery()
+    reference = case(
+        *((metrics.c.name == name, literal(value)) for name, value in sorted((references or {}).items())),
+        else_=null(),
+    )
+    distance = func.abs(metrics.c.value - reference)
     rows = conn.execute(
         select(
             runs.c.family,
@@ -152,6 +175,8 @@ def latest_complete_metrics(conn: Connection, names: Iterable[str], scope: Scope
             func.count(metrics.c.value),
             func.avg(metrics.c.value),
             func.avg(metrics.c.value * metrics.c.value),
+            func.avg(distance),
+            func.avg(distance * distance),
         )
         .select_from(latest)
         .join(runs, runs.c.id == latest.c.id)
@@ -160,8 +185,18 @@ def latest_complete_metrics(conn: Connection, names: Iterable[str], scope: Scope
         .group_by(runs.c.family, runs.c.sampler, runs.c.dataset, metrics.c.name)
     )
     return [
-        MetricAggregate(family, sampler, dataset, name, int(n), float(mean), float(square))
-        for family, sampler, dataset, name, n, mean, square in rows
+        MetricAggregate(
+            family,
+            sampler,
+            dataset,
+            name,
+            int(n),
+            float(mean),
+            float(square),
+            None if far is None else float(far),
+            None if far_square is None else float(far_square),
+        )
+        for family, sampler, dataset, name, n, mean, square, far, far_square in rows
         if n
     ]
 

@@ -1,0 +1,49 @@
+"""Ranking statistics that reward neither noise nor the alphabet: ties are declared, spread counts
+against a candidate, and a distance from a reference value is taken seed by seed."""
+
+from tests.test_recommend import _set_metric, build_store
+
+
+def test_three_candidates_tied_within_noise_are_a_tie_whatever_their_names(cli, tmp_path):
+    db = build_store(tmp_path / "known.db")
+    # gan, flow, autoregressive all measure c2st; equal consistency, means within noise
+    _set_metric(db, "gan", "c2st", [0.551, 0.549, 0.552])
+    _set_metric(db, "flow", "c2st", [0.550, 0.552, 0.549])
+    _set_metric(db, "autoregressive", "c2st", [0.552, 0.550, 0.551])
+    answer = cli.json("recommend", "--need", "latent-space", "--need", "best-quality", "--db", db)
+    quality = cli.json("recommend", "--need", "best-quality", "--db", db)
+    assert sorted(quality["winners"]) == ["autoregressive", "flow", "gan"]
+    assert [r["rank"] for r in quality["ranked"]] == [1, 1, 1]
+    [claim] = quality["claims"]
+    assert "3 candidates tie within seed noise" in claim["note"]
+    assert set(claim["measured_best"].split(", ")) == {"autoregressive", "flow", "gan"}
+    out = cli("recommend", "--need", "best-quality", "--db", db).stdout
+    assert "Recommendation: a tie between autoregressive, flow, gan" in out
+    assert answer["ranked"]  # combined with a filtering need the tie is still a tie
+    assert all(r["rank"] == 1 for r in answer["ranked"])
+
+
+def test_one_collapsed_seed_does_not_outrank_a_consistently_better_candidate(cli, tmp_path):
+    db = build_store(tmp_path / "known.db")
+    _set_metric(db, "flow", "c2st", [0.53, 0.53, 0.53])  # consistently good
+    _set_metric(db, "autoregressive", "c2st", [0.51, 0.52, 0.95])  # two better seeds, one collapsed
+    answer = cli.json("recommend", "--need", "exact-likelihood", "--need", "best-quality", "--db", db)
+    quality = {r["family"]: r["need_scores"]["best-quality"] for r in answer["ranked"]}
+    assert quality["flow"] == 1.0 and quality["autoregressive"] < 1.0
+    ranked = cli.json("recommend", "--need", "best-quality", "--db", db)["ranked"]
+    assert ranked[0]["family"] == "flow"
+    [sentence] = next(r for r in ranked if r["family"] == "autoregressive")["why_not_first"]
+    assert sentence.startswith("c2st vs flow: worse on grid25")  # its mean distance 0.16 is worse, too
+
+
+def test_a_distance_from_chance_is_averaged_per_seed(cli, tmp_path):
+    db = build_store(tmp_path / "known.db")
+    _set_metric(db, "flow", "c2st", [0.55, 0.45, 0.55])  # mean 0.517, but 0.05 from chance on every seed
+    _set_metric(db, "autoregressive", "c2st", [0.52, 0.52, 0.52])  # 0.02 from chance on every seed
+    answer = cli.json("recommend", "--need", "best-quality", "--db", db)
+    by_family = {r["family"]: r["objectives"]["c2st"] for r in answer["ranked"]}
+    assert abs(by_family["flow"]["distance"] - 0.05) < 1e-9
+    assert abs(by_family["flow"]["mean"] - 0.5167) < 1e-3
+    assert answer["ranked"][0]["family"] == "autoregressive"
+    flow = next(r for r in answer["ranked"] if r["family"] == "flow")
+    assert any("0.05 vs 0.02 from 0.5 per seed" in s for s in flow["why_not_first"])
