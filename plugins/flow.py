@@ -29,6 +29,7 @@ References: Durkan, Bekasov, Murray & Papamakarios 2019, Neural Spline Flows; Pa
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from advisor import Family, FamilyCard, FitReport, hookimpl
@@ -41,11 +42,6 @@ if TYPE_CHECKING:
 
 __all__ = ["SplineFlowFamily", "CouplingSplineFlow", "AutoregressiveSplineFlow"]
 
-TRANSFORMS = 3
-LEARNING_RATE = 3e-3
-SPLINE_REACH = 4.0  # the largest standardized training value is widened to this (splines act on [-5, 5])
-MAX_SPLINE_SCALE = 2.0  # ... by at most this factor
-VALIDATION_FRACTION = 0.1
 REFERENCES = (
     "Durkan et al. 2019, Neural Spline Flows",
     "Papamakarios et al. 2017, Masked Autoregressive Flow for Density Estimation",
@@ -62,12 +58,29 @@ def architecture(dims: int) -> tuple[int, int]:
     return max(4, min(16, 256 // dims)), min(128, max(64, 2 * dims))
 
 
+@dataclass(eq=False)
 class SplineFlowFamily(Family):
-    """Shared fit / sample / log_prob of the zuko NSF families; subclasses set `card` and `passes`."""
+    """Shared fit / sample / log_prob of the zuko NSF families; subclasses set `card` and `passes`.
+
+    Spline bins and hidden width follow the data (`architecture`).
+
+    Args:
+        transforms: Spline transforms stacked in the flow.
+        learning_rate: Adam's peak learning rate (cosine decay).
+        validation_fraction: The seeded share of the training rows held out to keep the best weights.
+        spline_reach: The largest standardized training value is widened to this (splines act on [-5, 5]).
+        max_spline_scale: ... by at most this factor.
+    """
 
     #: zuko's number of inverse passes per transform; None means one per feature (fully autoregressive).
     passes: ClassVar[int | None]
     heavy_imports = ("torch", "zuko")
+
+    transforms: int = 3
+    learning_rate: float = 3e-3
+    validation_fraction: float = 0.1
+    spline_reach: float = 4.0
+    max_spline_scale: float = 2.0
 
     def fit(self, train: np.ndarray, labels: np.ndarray | None, budget: Budget, seed: int, device: str) -> FitReport:
         import torch
@@ -76,10 +89,10 @@ class SplineFlowFamily(Family):
         from advisor.torchkit import (
             LabelPrior,
             Standardizer,
-            checkpoint_notes,
             fit_max_likelihood,
             holdout_pairs,
             label_context,
+            max_likelihood_report,
             setup_torch,
             to_tensor,
         )
@@ -88,45 +101,36 @@ class SplineFlowFamily(Family):
         x = to_tensor(train, self.device)
         self.dims = x.shape[1]
         peak = float(Standardizer(x).forward(x).abs().max())
-        spline_scale = min(MAX_SPLINE_SCALE, max(1.0, SPLINE_REACH / peak))
+        spline_scale = min(self.max_spline_scale, max(1.0, self.spline_reach / peak))
         self.standardizer = Standardizer(x, scale=spline_scale)
         self.prior = None if labels is None else LabelPrior(labels, self.device)
         z, context = self.standardizer.forward(x), label_context(self.prior, labels)
+        pairs = holdout_pairs(z, context, self.validation_fraction, seed)
         bins, width = architecture(self.dims)
         hidden = (width, width)
         self.flow = zuko.flows.NSF(
             self.dims,
             0 if self.prior is None else self.prior.num_classes,
             bins=bins,
-            transforms=TRANSFORMS,
+            transforms=self.transforms,
             passes=self.dims if self.passes is None else self.passes,
             hidden_features=hidden,
         ).to(self.device)
         self.generator = torch.Generator().manual_seed(seed)
         result = fit_max_likelihood(
-            self.flow,
-            self._log_prob_z,
-            *holdout_pairs(z, context, VALIDATION_FRACTION, seed),
-            steps=budget.train_steps,
-            batch_size=budget.batch_size,
-            lr=LEARNING_RATE,
-            generator=self.generator,
-            time_limit_s=budget.time_limit_s,
+            self.flow, self._log_prob_z, *pairs, budget, learning_rate=self.learning_rate, generator=self.generator
         )
-        return FitReport(
-            steps=result.steps,
-            selected={
-                "transforms": TRANSFORMS,
+        return max_likelihood_report(
+            result,
+            {
+                "transforms": self.transforms,
                 "bins": bins,
                 "hidden": list(hidden),
                 "passes": self.flow.transform.transforms[0].passes,
-                "lr": LEARNING_RATE,
+                "learning_rate": self.learning_rate,
                 "spline_scale": spline_scale,
                 "conditional": self.prior is not None,
-                "best_step": result.best_step,
-                "best_validation_nll": result.best_validation,
             },
-            notes=checkpoint_notes(result),
         )
 
     def _log_prob_z(self, z: torch.Tensor, context: torch.Tensor | None) -> torch.Tensor:
@@ -155,7 +159,7 @@ class SplineFlowFamily(Family):
 
     def nfe(self, sampler: str = "default") -> int:
         """Network passes per sample: `passes` per transform (zuko inverts a transform pass by pass)."""
-        return TRANSFORMS * self.flow.transform.transforms[0].passes
+        return self.transforms * self.flow.transform.transforms[0].passes
 
     def num_parameters(self) -> int:
         from advisor.torchkit import count_parameters

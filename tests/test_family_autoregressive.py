@@ -34,7 +34,7 @@ def test_mixture_conditionals_reach_the_true_likelihood():
     x, _ = _two_blobs(2_000, 0)
     family = AutoregressiveFamily()
     report = family.fit(x, None, SMALL, 0, "cpu")
-    assert not family.discrete and report.steps <= SMALL.train_steps
+    assert not family.categorical and report.steps <= SMALL.train_steps
     test, _ = _two_blobs(1_000, 1)
     gap = (_true_log_prob(test) - torch.as_tensor(family.log_prob(test), dtype=torch.float64)).mean().item()
     assert -0.05 < gap < 0.1, f"KL estimate {gap:.3f} nats"
@@ -57,7 +57,7 @@ def test_categorical_conditionals_sum_to_one_over_levels_and_samples_are_dequant
     x = (levels + rng.random(levels.shape)).astype(np.float32)
     family = AutoregressiveFamily()
     family.fit(x, None, SMALL.model_copy(update={"train_steps": 100}), 0, "cpu")
-    assert family.discrete and family.levels == 3
+    assert family.categorical and family.levels == 3
     cells = np.array(list(itertools.product(range(3), repeat=3)), dtype=np.float32)
     total = np.exp(np.asarray(family.log_prob(cells + 0.5))).sum()
     assert total == pytest.approx(1.0, abs=1e-4)  # a density of 1 per unit cell: P(floor(x))
@@ -98,10 +98,7 @@ def test_conditional_samples_and_marginal_log_prob():
     np.testing.assert_allclose(family.log_prob(x[:50], labels[:50]), family.log_prob(x[:50]), rtol=1e-6)
 
 
-def test_absurd_learning_rate_diverges(monkeypatch):
-    import advisor_plugins.autoregressive as autoregressive
-
-    monkeypatch.setattr(autoregressive, "LEARNING_RATE", 1e8)
+def test_absurd_learning_rate_diverges():
     x, _ = _two_blobs(500, 0)
     with pytest.raises(DivergenceError, match="training diverged"):
-        AutoregressiveFamily().fit(x, None, SMALL, 0, "cpu")
+        AutoregressiveFamily(learning_rate=1e8).fit(x, None, SMALL, 0, "cpu")

@@ -1,6 +1,10 @@
 import math
 
+import numpy as np
 import pytest
+
+from advisor.budgets import get_budget
+from advisor.selection import holdout
 
 torch = pytest.importorskip("torch")
 
@@ -11,11 +15,21 @@ from advisor.torchkit import (  # noqa: E402
     Standardizer,
     cosine_adam,
     count_parameters,
+    forward_noise,
+    holdout_pairs,
     made_masks,
+    max_likelihood_report,
     minibatches,
+    resolve_sampler,
+    sampling_indices,
     setup_torch,
     train_loop,
+    training_inputs,
 )
+
+
+def _budget(train_steps, batch_size):
+    return get_budget("smoke").model_copy(update={"train_steps": train_steps, "batch_size": batch_size})
 
 
 def _linear_regression_setup():
@@ -144,9 +158,8 @@ def test_fit_max_likelihood_finds_the_mle_and_keeps_the_best_weights():
         log_prob,
         (x, None),
         (x[:200], None),
-        steps=400,
-        batch_size=256,
-        lr=0.05,
+        _budget(400, 256),
+        learning_rate=0.05,
         generator=torch.Generator().manual_seed(0),
         validate_every=50,
     )
@@ -199,9 +212,8 @@ def test_max_likelihood_stops_early_and_keeps_the_best_weights_on_a_tiny_dataset
         log_prob,
         (train, None),
         (validation, None),
-        steps=5000,
-        batch_size=40,
-        lr=3e-2,
+        _budget(5000, 40),
+        learning_rate=3e-2,
         generator=torch.Generator().manual_seed(0),
     )
     assert result.stopped_early and result.steps < 5000
@@ -219,3 +231,59 @@ def test_count_parameters_skips_masked_weights_and_counts_each_parameter_once():
     plain = torch.nn.Linear(4, 5)
     assert count_parameters(normalized) == count_parameters(plain) == 25
     assert count_parameters(made, plain) == expected + 25
+
+
+def test_holdout_pairs_hold_out_the_seeded_rows_and_keep_labels_with_their_rows():
+    x = torch.arange(40.0)[:, None]
+    labels = torch.arange(40) % 3
+    (x_fit, y_fit), (x_val, y_val) = holdout_pairs(x, labels, 0.25, seed=7)
+    fit_rows, validation_rows = holdout(np.arange(40), 0.25, 7)
+    assert x_fit[:, 0].long().tolist() == fit_rows.tolist() and x_val[:, 0].long().tolist() == validation_rows.tolist()
+    assert torch.equal(y_fit, x_fit[:, 0].long() % 3) and torch.equal(y_val, x_val[:, 0].long() % 3)
+    assert holdout_pairs(x, None, 0.25, seed=7)[1][1] is None
+
+
+def test_sampling_indices_take_the_labels_asked_for_or_draw_the_training_frequencies():
+    from advisor.torchkit import LabelPrior
+
+    prior = LabelPrior([4, 4, 9])
+    generator = torch.Generator().manual_seed(3)
+    assert sampling_indices(None, [4], 1, generator) is None  # an unconditional model
+    assert sampling_indices(prior, np.array([9, 4]), 2, generator).tolist() == [1, 0]
+    drawn = sampling_indices(prior, None, 50, torch.Generator().manual_seed(0))
+    assert torch.equal(drawn, prior.draw(50, torch.Generator().manual_seed(0)))
+
+
+def test_training_inputs_standardize_the_rows_and_index_the_labels():
+    train = np.array([[1.0, 10.0], [3.0, 30.0], [5.0, 50.0]], dtype=np.float32)
+    standardizer, z, prior, y = training_inputs(train, np.array([7, 2, 7]), torch.device("cpu"))
+    torch.testing.assert_close(z, standardizer.forward(torch.as_tensor(train)))
+    torch.testing.assert_close(z.std(0), torch.ones(2))
+    assert prior.values.tolist() == [2, 7] and y.tolist() == [1, 0, 1]
+    assert training_inputs(train, None, torch.device("cpu"))[2:] == (None, None)
+
+
+def test_forward_noise_mixes_data_and_noise_by_the_cumulative_alphas():
+    alphas_cumprod = torch.tensor([0.99, 0.5, 0.01])
+    x0, eps = torch.ones(3, 2), torch.full((3, 2), -1.0)
+    xt = forward_noise(x0, torch.tensor([0, 1, 2]), eps, alphas_cumprod)
+    expected = alphas_cumprod.sqrt()[:, None] * x0 + (1 - alphas_cumprod).sqrt()[:, None] * eps
+    torch.testing.assert_close(xt, expected)
+
+
+def test_resolve_sampler_maps_default_and_rejects_unknown_names():
+    offered = {"fast-10": 10, "slow-100": 100}
+    assert resolve_sampler("default", offered, "fast-10") == "fast-10"
+    assert resolve_sampler("slow-100", offered, "fast-10") == "slow-100"
+    with pytest.raises(ValueError, match="unknown sampler 'medium'; this family offers \\['fast-10', 'slow-100'\\]"):
+        resolve_sampler("medium", offered, "fast-10")
+
+
+def test_max_likelihood_report_adds_the_kept_step_and_its_score():
+    from advisor.torchkit import TrainResult
+
+    result = TrainResult(steps=200, seconds=1.0, best_step=150, best_validation=1.25)
+    report = max_likelihood_report(result, {"learning_rate": 0.003})
+    assert report.steps == 200
+    assert report.selected == {"learning_rate": 0.003, "best_step": 150, "best_validation_nll": 1.25}
+    assert report.notes == "kept the weights of step 150 (best held-out NLL)"

@@ -1,4 +1,9 @@
-"""Class labels for conditional families: index mapping, training frequencies, and seeded draws."""
+"""Class labels for conditional families: index mapping, training frequencies, and seeded draws.
+
+`LabelPrior` is the one place a family keeps its training labels; `sampling_indices` gives the class
+indices of `n` samples to draw, the ones asked for or, for an unconditional sample of a conditional
+model, drawn from the training frequencies (ancestral sampling of sum_y p(y) p(x | y)).
+"""
 
 from __future__ import annotations
 
@@ -7,7 +12,7 @@ from typing import Any
 import numpy as np
 import torch
 
-__all__ = ["LabelPrior"]
+__all__ = ["LabelPrior", "sampling_indices"]
 
 
 class LabelPrior:
@@ -46,3 +51,13 @@ class LabelPrior:
     def draw(self, n: int, generator: torch.Generator) -> torch.Tensor:
         """`n` class indices drawn from the training frequencies with `generator` (a CPU generator)."""
         return torch.multinomial(self.probs, n, replacement=True, generator=generator).to(self.device)
+
+
+def sampling_indices(prior: LabelPrior | None, labels: Any, n: int, generator: torch.Generator) -> torch.Tensor | None:
+    """Class indices of `n` samples: of `labels`, or drawn from the training frequencies when None.
+
+    None for an unconditional model (no prior). `generator` (a CPU generator) is used only for draws.
+    """
+    if prior is None:
+        return None
+    return prior.draw(n, generator) if labels is None else prior.index(labels)

@@ -3,7 +3,8 @@
 Flows and autoregressive models share the same loop: minimise the mean negative log-likelihood of
 minibatches for a fixed number of steps, score a held-out part of the training data every so often,
 and keep the weights that scored best (a small dataset such as wine overfits long before the budget
-ends). The held-out part is carved from the training data with a seeded shuffle, never the test split.
+ends). The held-out part is carved from the training data with a seeded shuffle, never the test split
+(`holdout_pairs`); `max_likelihood_report` is the FitReport both families return.
 
 Class-conditional density models take the one-hot label as context (`label_context`). The harness
 scores likelihoods against the *marginal* density (test NLL, KL to a known mixture), so
@@ -14,22 +15,26 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import torch
 from torch import nn
 
-from advisor.torchkit.classes import LabelPrior
+from advisor.family import FitReport
+from advisor.torchkit.classes import LabelPrior, sampling_indices
 from advisor.torchkit.data import minibatches
 from advisor.torchkit.training import TrainResult, cosine_adam, train_loop
+
+if TYPE_CHECKING:
+    from advisor.budgets import Budget
 
 __all__ = [
     "batched",
     "checkpoint_notes",
     "fit_max_likelihood",
-    "holdout_pairs",
     "label_context",
     "marginal_log_prob",
+    "max_likelihood_report",
     "sampling_context",
 ]
 
@@ -56,21 +61,8 @@ def label_context(prior: LabelPrior | None, labels: Any) -> torch.Tensor | None:
 
 def sampling_context(prior: LabelPrior | None, labels: Any, n: int, generator: torch.Generator) -> torch.Tensor | None:
     """One-hot context for sampling `n` rows: of `labels`, or drawn from the training frequencies when None."""
-    if labels is None and prior is not None:
-        labels = prior.values[prior.draw(n, generator).cpu().numpy()]
-    return label_context(prior, labels)
-
-
-def holdout_pairs(
-    x: torch.Tensor, context: Context, fraction: float, seed: int
-) -> tuple[tuple[torch.Tensor, Context], tuple[torch.Tensor, Context]]:
-    """((x, context) to fit, (x, context) to validate): a seeded `fraction` of rows held out."""
-    import numpy as np
-
-    from advisor.selection import holdout
-
-    fit, validation = (torch.as_tensor(i, device=x.device) for i in holdout(np.arange(len(x)), fraction, seed))
-    return tuple((x[i], None if context is None else context[i]) for i in (fit, validation))
+    indices = sampling_indices(prior, labels, n, generator)
+    return None if indices is None else nn.functional.one_hot(indices, prior.num_classes).float()
 
 
 def marginal_log_prob(
@@ -105,19 +97,19 @@ def fit_max_likelihood(
     log_prob: Callable[[torch.Tensor, Context], torch.Tensor],
     train: tuple[torch.Tensor, Context],
     validation: tuple[torch.Tensor, Context] | None,
+    budget: Budget,
     *,
-    steps: int,
-    batch_size: int,
-    lr: float,
+    learning_rate: float,
     generator: torch.Generator,
-    time_limit_s: float | None = None,
     time_share: float = 0.5,
     validate_every: int | None = None,
     patience_share: float = 0.1,
     overfit_margin: float = 0.05,
     clip_norm: float | None = 5.0,
 ) -> TrainResult:
-    """Train `module` by minimising -mean `log_prob(x, context)` for `steps` Adam steps with cosine decay.
+    """Train `module` by minimising -mean `log_prob(x, context)` over `budget`'s steps and batch size.
+
+    Adam at `learning_rate` with cosine decay; `generator` shuffles the minibatches of `train`.
 
     With a `validation` pair, its mean NLL is scored every `validate_every` steps and the best weights
     are restored at the end. Training stops when it overfits: `patience_share` of the steps (and at
@@ -129,11 +121,12 @@ def fit_max_likelihood(
     steps kept the autoregressive model's step-500 weights at 2.52 nats/dim where step 100 scores
     1.48.
     A non-finite loss raises `DivergenceError`.
-    `time_limit_s` is the cell's safety limit: training stops after `time_share` of it, so that a slow
-    model (a 64-dimensional spline flow on a busy CPU) still leaves time to be sampled and scored
-    instead of the whole cell timing out; `TrainResult.hit_time_limit` then says so.
+    The budget's `time_limit_s` is the cell's safety limit: training stops after `time_share` of it, so
+    that a slow model (a 64-dimensional spline flow on a busy CPU) still leaves time to be sampled and
+    scored instead of the whole cell timing out; `TrainResult.hit_time_limit` then says so.
     """
-    optimizer, schedule = cosine_adam(module.parameters(), lr=lr, steps=steps)
+    steps, batch_size = budget.train_steps, budget.batch_size
+    optimizer, schedule = cosine_adam(module.parameters(), lr=learning_rate, steps=steps)
 
     def step(x: torch.Tensor, context: Context, _index: int) -> dict[str, float]:
         loss = -log_prob(x, context).mean()
@@ -158,7 +151,7 @@ def fit_max_likelihood(
         step,
         minibatches(*train, batch_size, generator),
         steps,
-        time_limit_s=None if time_limit_s is None else time_share * time_limit_s,
+        time_limit_s=time_share * budget.time_limit_s,
         validate=validate if validation is not None else None,
         validate_every=every,
         patience=max(10, math.ceil(patience_share * steps / every)),
@@ -167,3 +160,12 @@ def fit_max_likelihood(
     )
     module.eval()
     return result
+
+
+def max_likelihood_report(result: TrainResult, selected: dict[str, Any]) -> FitReport:
+    """The FitReport of a maximum-likelihood fit: `selected` plus the kept step and its held-out NLL."""
+    return FitReport(
+        steps=result.steps,
+        selected={**selected, "best_step": result.best_step, "best_validation_nll": result.best_validation},
+        notes=checkpoint_notes(result),
+    )
