@@ -28,6 +28,7 @@ The Unusual Effectiveness of Averaging in GAN Training.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from advisor import Family, FamilyCard, FitReport, hookimpl
@@ -41,8 +42,20 @@ if TYPE_CHECKING:
 __all__ = ["GenerativeAdversarialFamily"]
 
 
+@dataclass(eq=False)
 class GenerativeAdversarialFamily(Family):
-    """Spectrally normalized, non-saturating GAN; projection discriminator when labels are given."""
+    """Spectrally normalized, non-saturating GAN; projection discriminator when labels are given.
+
+    Network sizes follow the data (`sizes`).
+
+    Args:
+        learning_rate: Adam's peak learning rate for both networks (cosine decay).
+        latent_dim: Dimension of the generator's standard normal input z.
+        betas: Adam's (beta1, beta2); beta1 = 0.5 damps the oscillation of the two-player updates.
+        ema_decay: Decay of the moving average of the generator's weights that samples are drawn from.
+        label_dim: Dimension of the generator's label embedding (conditional models).
+        discriminator_gain: Factor on the discriminator's input, its Lipschitz bound in standardized units.
+    """
 
     card = FamilyCard(
         name="gan",
@@ -61,8 +74,8 @@ class GenerativeAdversarialFamily(Family):
     )
     heavy_imports = ("torch", "advisor.torchkit")
 
-    latent_dim: int = 16
     learning_rate: float = 5e-4
+    latent_dim: int = 16
     betas: tuple[float, float] = (0.5, 0.999)
     ema_decay: float = 0.999
     label_dim: int = 16
@@ -81,24 +94,18 @@ class GenerativeAdversarialFamily(Family):
 
         from advisor.torchkit import (
             EMA,
-            LabelPrior,
-            Standardizer,
             cosine_adam,
             count_parameters,
             minibatches,
             mlp,
             setup_torch,
-            to_tensor,
             train_loop,
+            training_inputs,
         )
 
         self.device = setup_torch(seed, device)
         self.generator = torch.Generator().manual_seed(seed)
-        x = to_tensor(train, self.device)
-        self.standardizer = Standardizer(x)
-        z = self.standardizer.forward(x)
-        self.prior = None if labels is None else LabelPrior(labels, self.device)
-        y = None if self.prior is None else self.prior.index(labels)
+        self.standardizer, z, self.prior, y = training_inputs(train, labels, self.device)
         dims = z.shape[1]
         hidden, layers = self.sizes(dims)
         label_dim = 0 if self.prior is None else self.label_dim
@@ -192,9 +199,9 @@ class GenerativeAdversarialFamily(Family):
         """Push z ~ N(0, I) through the averaged generator; `labels` pick the classes when conditional."""
         import torch
 
-        y = None
-        if self.prior is not None:
-            y = self.prior.draw(n, self.generator) if labels is None else self.prior.index(labels)
+        from advisor.torchkit import sampling_indices
+
+        y = sampling_indices(self.prior, labels, n, self.generator)
         with torch.no_grad():
             latent = torch.randn((n, self.latent_dim), generator=self.generator).to(self.device)
             return self.standardizer.inverse(self._generate(self.ema.module, latent, y))

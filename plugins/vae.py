@@ -28,10 +28,10 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from advisor import Family, FamilyCard, FitReport, hookimpl
-from advisor.selection import holdout
 
 if TYPE_CHECKING:
     import numpy as np
@@ -42,8 +42,20 @@ if TYPE_CHECKING:
 __all__ = ["VariationalAutoencoderFamily"]
 
 
+@dataclass(eq=False)
 class VariationalAutoencoderFamily(Family):
-    """Gaussian VAE (CVAE when labels are given) with KL warm-up, early stopping and an IWAE bound."""
+    """Gaussian VAE (CVAE when labels are given) with KL warm-up, early stopping and an IWAE bound.
+
+    Network sizes follow the data (`sizes`), as does the number of importance samples (`iwae_samples`).
+
+    Args:
+        learning_rate: Adam's peak learning rate (cosine decay); the decoder scales get ten times it.
+        kl_warmup_fraction: The share of the steps over which the KL weight beta rises from 0 to 1.
+        kl_warmup_epochs: The most passes over the data the warm-up may take.
+        validation_fraction: The seeded share of the training rows held out for early stopping.
+        validations_per_run: How many times the held-out negative ELBO is scored in a run.
+        patience: Scores without improvement before training stops.
+    """
 
     card = FamilyCard(
         name="vae",
@@ -87,21 +99,23 @@ class VariationalAutoencoderFamily(Family):
 
     def fit(self, train: np.ndarray, labels: np.ndarray | None, budget: Budget, seed: int, device: str) -> FitReport:
         """Train on the ELBO with beta warm-up; keep the weights with the best validation ELBO."""
-        import numpy as np
         import torch
         from torch import nn
 
-        from advisor.torchkit import LabelPrior, Standardizer, cosine_adam, minibatches, mlp, setup_torch, to_tensor
-        from advisor.torchkit import train_loop as run
+        from advisor.torchkit import (
+            cosine_adam,
+            holdout_pairs,
+            minibatches,
+            mlp,
+            setup_torch,
+            train_loop,
+            training_inputs,
+        )
 
         self.device = setup_torch(seed, device)
         self.seed = seed
         self.generator = torch.Generator().manual_seed(seed)
-        x = to_tensor(train, self.device)
-        self.standardizer = Standardizer(x)
-        z = self.standardizer.forward(x)
-        self.prior = None if labels is None else LabelPrior(labels, self.device)
-        y = None if self.prior is None else self.prior.index(labels)
+        self.standardizer, z, self.prior, y = training_inputs(train, labels, self.device)
         classes = 0 if self.prior is None else self.prior.num_classes
         dims = z.shape[1]
         hidden, layers, self.latent = self.sizes(dims, self.prior is not None)
@@ -113,12 +127,7 @@ class VariationalAutoencoderFamily(Family):
             }
         ).to(self.device)
 
-        fit_rows, val_rows = (
-            torch.as_tensor(rows, device=self.device)
-            for rows in holdout(np.arange(len(z)), self.validation_fraction, seed)
-        )
-        z_fit, z_val = z[fit_rows], z[val_rows]
-        y_fit, y_val = (None, None) if y is None else (y[fit_rows], y[val_rows])
+        (z_fit, y_fit), (z_val, y_val) = holdout_pairs(z, y, self.validation_fraction, seed)
 
         steps = budget.train_steps
         # Warm-up over a fraction of the run, but at most `kl_warmup_epochs` passes over the data: a small
@@ -150,7 +159,7 @@ class VariationalAutoencoderFamily(Family):
             value = (reconstruction + kl).mean().item()
             return value if math.isfinite(value) else math.inf
 
-        result = run(
+        result = train_loop(
             step,
             minibatches(z_fit, y_fit, budget.batch_size, torch.Generator().manual_seed(seed)),
             steps,
@@ -260,9 +269,9 @@ class VariationalAutoencoderFamily(Family):
         """Decode z ~ N(0, I) and add the learned decoder noise; `labels` pick the classes of a CVAE."""
         import torch
 
-        y = None
-        if self.prior is not None:
-            y = self.prior.draw(n, self.generator) if labels is None else self.prior.index(labels)
+        from advisor.torchkit import sampling_indices
+
+        y = sampling_indices(self.prior, labels, n, self.generator)
         with torch.no_grad():
             latent = torch.randn((n, self.latent), generator=self.generator).to(self.device)
             mean = self._decode(latent, y)

@@ -20,7 +20,8 @@ SMOKE = get_budget("smoke")
 
 
 class AbsurdLearningRateGAN(GenerativeAdversarialFamily):
-    learning_rate = 1e6
+    def __init__(self) -> None:
+        super().__init__(learning_rate=1e6)
 
 
 def test_gan_lands_on_a_gaussian():
