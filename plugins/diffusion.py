@@ -5,21 +5,21 @@ standardized data; sampling uses an exponential moving average of the weights (0
 Three samplers, each evaluated as its own run: ancestral DDPM through all 1000 steps, deterministic
 DDIM with 50 trailing steps, and DPM-Solver++(2M) with 20 steps (see `_diffusion_samplers`).
 
-Class conditioning: labels are replaced by a null label with probability `LABEL_DROPOUT` during
+Class conditioning: labels are replaced by a null label with probability `label_dropout` during
 training, so one network gives both the conditional and the unconditional noise; a conditional sample
 uses eps = eps_null + w (eps_label - eps_null) (Ho & Salimans 2022). The default w = 1 samples the
 learned conditional p(x | y) itself, in one network pass per step; w > 1 trades diversity for class
 fidelity at two passes per step. Unconditional samples (`sample(n, None)`) of a model fit with labels
 draw the labels from the training label frequencies and sample p(x | y) (ancestral sampling of
-sum_y p(y) p(x | y)); `UNCONDITIONAL = "null"` uses the null label instead. The null-label network
-sees only LABEL_DROPOUT of the training batches, so the label prior is the default.
+sum_y p(y) p(x | y)); `unconditional="null"` uses the null label instead. The null-label network
+sees only `label_dropout` of the training batches, so the label prior is the default.
 
 Training keeps the EMA weights with the lowest noise-prediction loss on a held-out tenth of the
 training rows (fixed timesteps and noise; conditional plus null-label loss when labelled), scored
 50 times per run, and stops once ten scores in a row (a fifth of the steps) brought no improvement
 and the latest is 0.01 above the best: on 142 rows of wine, 10,000 steps memorized the
 training set (test bound 14.1 nats/dim, recall 0.06); the held-out choice (step 1,000) gives 2.15 and
-0.69. A plateau does not stop training (`OVERFIT_MARGIN`): grid25 still trains to its sharp modes.
+0.69. A plateau does not stop training (`overfit_margin`): grid25 still trains to its sharp modes.
 
 `log_prob` is the discrete-time variational bound of Ho et al. 2020 (eq. 5) for the DDPM-1000 model
 with the posterior variance beta-tilde and a Gaussian decoder N(x0; mu_theta(x_1, 1), beta_1):
@@ -34,7 +34,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal
 
 from advisor import Family, FamilyCard, FitReport, hookimpl
 
@@ -46,17 +47,31 @@ if TYPE_CHECKING:
 
 __all__ = ["DiffusionFamily"]
 
-TIMESTEPS = 1000
-VALIDATION_FRACTION = 0.1
-VALIDATION_DRAWS = 8192  # (row, timestep, noise) triples the held-out loss averages over
-OVERFIT_MARGIN = 0.01  # held-out MSE (unit-variance noise) above the best before training stops
-SAMPLER_STEPS = {"ddpm-1000": 1000, "ddim-50": 50, "dpm-solver-20": 20}
+TIMESTEPS = 1000  # the length of the noise schedule, which the card's "ddpm-1000" sampler walks
+SAMPLER_STEPS = {"ddpm-1000": TIMESTEPS, "ddim-50": 50, "dpm-solver-20": 20}
 DEFAULT_SAMPLER = "ddim-50"
-ELBO_STRIDE = 9  # divides T - 1 = 999: 111 network evaluations per example for the bound
 
 
+@dataclass(eq=False)
 class DiffusionFamily(Family):
-    """DDPM noise prediction with an MLP (128x3 on Fourier features; 256x3 above 16 dims), EMA and CFG."""
+    """DDPM noise prediction with an MLP (128x3 on Fourier features; 256x3 above 16 dims), EMA and CFG.
+
+    Args:
+        guidance_scale: Classifier-free guidance weight w; 1 samples p(x | y) in one pass per step.
+        label_dropout: The share of training labels replaced by the null label.
+        unconditional: How an unconditional sample of a labelled model is drawn: "label-prior"
+            (labels from the training frequencies) or "null" (the null label).
+        learning_rate: Adam's peak learning rate (warm-up, then cosine decay).
+        ema_decay: Decay of the moving average of the weights that samples are drawn from.
+        layers: Hidden layers of the noise MLP.
+        fourier_dim: Fourier features per coordinate, for data of at most `fourier_max_dims` dimensions.
+        fourier_max_dims: The most dimensions that get Fourier features.
+        validation_fraction: The seeded share of the training rows held out to keep the best weights.
+        validation_draws: (row, timestep, noise) triples the held-out loss averages over.
+        overfit_margin: Held-out MSE (unit-variance noise) above the best before training stops.
+        elbo_stride: Timestep stride of the bound's systematic sample; it must divide T - 1 = 999
+            (9: 111 network evaluations per example).
+    """
 
     card = FamilyCard(
         name="diffusion",
@@ -77,78 +92,71 @@ class DiffusionFamily(Family):
     )
     heavy_imports = ("torch",)
 
-    GUIDANCE_SCALE = 1.0
-    LABEL_DROPOUT = 0.15
-    LEARNING_RATE = 1e-3
-    EMA_DECAY = 0.999
-    LAYERS = 3
-    FOURIER_DIM = 32  # Fourier features per coordinate, for data of at most FOURIER_MAX_DIMS dimensions
-    FOURIER_MAX_DIMS = 16
-    UNCONDITIONAL = "label-prior"  # or "null"
-
-    def __init__(self, guidance_scale: float | None = None, learning_rate: float | None = None) -> None:
-        """Optionally override the guidance scale w and Adam's peak learning rate."""
-        self.guidance_scale = self.GUIDANCE_SCALE if guidance_scale is None else float(guidance_scale)
-        self.learning_rate = self.LEARNING_RATE if learning_rate is None else float(learning_rate)
+    guidance_scale: float = 1.0
+    label_dropout: float = 0.15
+    unconditional: Literal["label-prior", "null"] = "label-prior"
+    learning_rate: float = 1e-3
+    ema_decay: float = 0.999
+    layers: int = 3
+    fourier_dim: int = 32
+    fourier_max_dims: int = 16
+    validation_fraction: float = 0.1
+    validation_draws: int = 8192
+    overfit_margin: float = 0.01
+    elbo_stride: int = 9
 
     def fit(self, train: np.ndarray, labels: np.ndarray | None, budget: Budget, seed: int, device: str) -> FitReport:
         import torch
 
         from advisor.torchkit import (
             EMA,
-            Standardizer,
             checkpoint_notes,
             cosine_adam,
+            forward_noise,
             holdout_pairs,
             minibatches,
             setup_torch,
-            to_tensor,
             train_loop,
+            training_inputs,
         )
         from advisor_plugins._diffusion_nets import NoiseMLP
         from advisor_plugins._diffusion_samplers import LinearSchedule
 
         self.device = dev = setup_torch(seed, device)
         self.seed, self.dims = seed, train.shape[1]
-        x = to_tensor(train, dev)
-        self.standardizer = Standardizer(x)
-        z = self.standardizer.forward(x)
-        self.classes = int(labels.max()) + 1 if labels is not None else 0
-        if labels is not None:
-            self.label_frequencies = torch.bincount(torch.as_tensor(labels), minlength=self.classes).double()
-        y = to_tensor(labels, dev, torch.long) if labels is not None else None
-        small = self.dims <= self.FOURIER_MAX_DIMS
+        self.standardizer, z, self.prior, y = training_inputs(train, labels, dev)
+        classes = 0 if self.prior is None else self.prior.num_classes
+        small = self.dims <= self.fourier_max_dims
         hidden = 128 if small else 256
-        fourier_dim = self.FOURIER_DIM if small else 0
-        net = NoiseMLP(self.dims, hidden, self.LAYERS, self.classes, fourier_dim=fourier_dim).to(dev)
-        ema = EMA(net, self.EMA_DECAY)
+        fourier_dim = self.fourier_dim if small else 0
+        net = NoiseMLP(self.dims, hidden, self.layers, classes, fourier_dim=fourier_dim).to(dev)
+        ema = EMA(net, self.ema_decay)
         self.schedule = LinearSchedule(TIMESTEPS)
         alpha_bar = self.schedule.alphas_cumprod.to(dev, torch.float32)
         steps = budget.train_steps
         optimizer, scheduler = cosine_adam(net.parameters(), self.learning_rate, steps, warmup=min(100, steps // 10))
         generator = torch.Generator(device=dev).manual_seed(seed)
-        null = net.null_label
+        self.null_label = null = net.null_label
 
         def step(x0: torch.Tensor, y0: torch.Tensor | None, index: int) -> dict[str, float]:
             n = x0.shape[0]
             t = torch.randint(0, TIMESTEPS, (n,), generator=generator, device=dev)
             eps = torch.randn(x0.shape, generator=generator, device=dev)
-            a = alpha_bar[t][:, None]
-            xt = a.sqrt() * x0 + (1.0 - a).sqrt() * eps
+            xt = forward_noise(x0, t, eps, alpha_bar)
             cond = torch.full((n,), null, device=dev) if y0 is None else y0.clone()
-            cond[torch.rand(n, generator=generator, device=dev) < self.LABEL_DROPOUT] = null
+            cond[torch.rand(n, generator=generator, device=dev) < self.label_dropout] = null
             loss = ((net(xt, t, cond) - eps) ** 2).mean()
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
             torch.nn.utils.clip_grad_norm_(net.parameters(), 1.0)
             optimizer.step()
             scheduler.step()
-            ema.decay = min(self.EMA_DECAY, (1.0 + index) / (10.0 + index))  # EMA warm-up
+            ema.decay = min(self.ema_decay, (1.0 + index) / (10.0 + index))  # EMA warm-up
             ema.update(net)
             return {"loss": loss.item()}
 
-        (z_fit, y_fit), (z_val, y_val) = holdout_pairs(z, y, VALIDATION_FRACTION, seed)
-        validate = _held_out_loss(ema.module, z_val, y_val, alpha_bar, null, seed)
+        (z_fit, y_fit), (z_val, y_val) = holdout_pairs(z, y, self.validation_fraction, seed)
+        validate = _held_out_loss(ema.module, z_val, y_val, alpha_bar, null, seed, self.validation_draws)
         every = max(10, steps // 50)
         batches = minibatches(z_fit, y_fit, budget.batch_size, torch.Generator().manual_seed(seed))
         result = train_loop(
@@ -159,7 +167,7 @@ class DiffusionFamily(Family):
             validate=validate,
             validate_every=every,
             patience=max(10, math.ceil(0.1 * steps / every)),
-            min_worsening=OVERFIT_MARGIN,
+            min_worsening=self.overfit_margin,
             checkpoint=ema.module,
         )
         self.net = ema.module
@@ -169,15 +177,15 @@ class DiffusionFamily(Family):
             steps=result.steps,
             selected={
                 "hidden": hidden,
-                "layers": self.LAYERS,
+                "layers": self.layers,
                 "fourier_features": fourier_dim,
                 "timesteps": TIMESTEPS,
                 "learning_rate": self.learning_rate,
-                "ema_decay": self.EMA_DECAY,
-                "label_dropout": self.LABEL_DROPOUT if self.classes else 0.0,
+                "ema_decay": self.ema_decay,
+                "label_dropout": self.label_dropout if classes else 0.0,
                 "guidance_scale": self.guidance_scale,
-                "unconditional": self.UNCONDITIONAL if self.classes else "unconditional model",
-                "classes": self.classes,
+                "unconditional": self.unconditional if classes else "unconditional model",
+                "classes": classes,
             },
             notes=(
                 f"{checkpoint_notes(result, 'held-out denoising loss')}; "
@@ -185,18 +193,15 @@ class DiffusionFamily(Family):
             ),
         )
 
-    def _eps_fn(self, labels: np.ndarray | None, n: int) -> Callable[[torch.Tensor, int], torch.Tensor]:
-        """Guided noise prediction for `labels` (None: the null label, one pass per step)."""
+    def _eps_fn(self, y: torch.Tensor | None, n: int) -> Callable[[torch.Tensor, int], torch.Tensor]:
+        """Guided noise prediction for class indices `y` (None: the null label, one pass per step)."""
         import torch
 
-        null = torch.full((n,), self.classes, dtype=torch.long, device=self.device)
+        null = torch.full((n,), self.null_label, dtype=torch.long, device=self.device)
         w = self.guidance_scale
-        if labels is None or w == 0.0:
+        if y is None or w == 0.0:
             y, two_pass = null, False
         else:
-            y = torch.as_tensor(labels, dtype=torch.long, device=self.device).reshape(n)
-            if self.classes == 0 or int(y.min()) < 0 or int(y.max()) >= self.classes:
-                raise ValueError(f"labels must be integers in [0, {self.classes}) for this fitted model")
             two_pass = w != 1.0
 
         def eps_fn(x: torch.Tensor, t: int) -> torch.Tensor:
@@ -211,14 +216,15 @@ class DiffusionFamily(Family):
     def sample(self, n: int, labels: np.ndarray | None = None, sampler: str = "default") -> torch.Tensor:
         import torch
 
+        from advisor.torchkit import resolve_sampler, sampling_indices
         from advisor_plugins._diffusion_samplers import ddim, ddpm, dpm_solver_pp_2m
 
-        sampler = DEFAULT_SAMPLER if sampler == "default" else sampler
-        if sampler not in SAMPLER_STEPS:
-            raise ValueError(f"unknown sampler {sampler!r}; this family offers {sorted(SAMPLER_STEPS)}")
-        if labels is None and self.classes and self.UNCONDITIONAL == "label-prior":
-            labels = torch.multinomial(self.label_frequencies, n, replacement=True, generator=self.label_generator)
-        eps_fn = self._eps_fn(labels, n)
+        sampler = resolve_sampler(sampler, SAMPLER_STEPS, DEFAULT_SAMPLER)
+        if labels is None and self.unconditional == "null":
+            y = None
+        else:
+            y = sampling_indices(self.prior, labels, n, self.label_generator)
+        eps_fn = self._eps_fn(y, n)
         with torch.inference_mode():
             x = torch.randn((n, self.dims), generator=self.generator, device=self.device)
             if sampler == "ddpm-1000":
@@ -233,19 +239,19 @@ class DiffusionFamily(Family):
         """Unconditional variational lower bound on log p(x) in nats (see the module docstring)."""
         import torch
 
-        from advisor.torchkit import to_tensor
+        from advisor.torchkit import forward_noise, to_tensor
 
         generator = torch.Generator(device=self.device).manual_seed(self.seed + 2)
         z = self.standardizer.forward(to_tensor(x, self.device))
         n, d = z.shape
         betas, alpha_bar = self.schedule.betas, self.schedule.alphas_cumprod
-        null = torch.full((n,), self.classes, dtype=torch.long, device=self.device)
+        alpha_bar32 = alpha_bar.to(self.device, torch.float32)
+        null = torch.full((n,), self.null_label, dtype=torch.long, device=self.device)
         with torch.inference_mode():
 
             def squared_error(t: torch.Tensor) -> torch.Tensor:
                 eps = torch.randn(z.shape, generator=generator, device=self.device)
-                a = alpha_bar.to(self.device, torch.float32)[t][:, None]
-                prediction = self.net(a.sqrt() * z + (1.0 - a).sqrt() * eps, t, null)
+                prediction = self.net(forward_noise(z, t, eps, alpha_bar32), t, null)
                 return ((prediction - eps) ** 2).sum(-1).double()
 
             a_last = float(alpha_bar[-1])
@@ -256,11 +262,11 @@ class DiffusionFamily(Family):
             ) / (2.0 * (1.0 - beta_1))
             # KL(q(x_{t-1} | x_t, x_0) || p(x_{t-1} | x_t)) = beta_t / (2 alpha_t (1 - abar_{t-1})) |eps - eps_th|^2
             weight = (betas[1:] / (2.0 * (1.0 - betas[1:]) * (1.0 - alpha_bar[:-1]))).to(self.device)
-            offset = torch.randint(0, ELBO_STRIDE, (n,), generator=generator, device=self.device)
+            offset = torch.randint(0, self.elbo_stride, (n,), generator=generator, device=self.device)
             diffusion = torch.zeros(n, dtype=torch.float64, device=self.device)
-            for k in range(0, TIMESTEPS - 1, ELBO_STRIDE):
+            for k in range(0, TIMESTEPS - 1, self.elbo_stride):
                 t = 1 + k + offset  # code timestep 1..T-1, i.e. the paper's t = 2..T
-                diffusion += ELBO_STRIDE * weight[t - 1] * squared_error(t)
+                diffusion += self.elbo_stride * weight[t - 1] * squared_error(t)
             return (-(prior + decoder + diffusion) + self.standardizer.log_abs_det).float().cpu()
 
     def nfe(self, sampler: str = "default") -> int:
@@ -268,8 +274,10 @@ class DiffusionFamily(Family):
 
         Guidance applies to class-conditional samples (also to unconditional ones with the label prior).
         """
-        steps = SAMPLER_STEPS[DEFAULT_SAMPLER if sampler == "default" else sampler]
-        two_pass = getattr(self, "classes", 0) > 0 and self.guidance_scale not in (0.0, 1.0)
+        from advisor.torchkit import resolve_sampler
+
+        steps = SAMPLER_STEPS[resolve_sampler(sampler, SAMPLER_STEPS, DEFAULT_SAMPLER)]
+        two_pass = getattr(self, "prior", None) is not None and self.guidance_scale not in (0.0, 1.0)
         return steps * (2 if two_pass else 1)
 
     def num_parameters(self) -> int:
@@ -286,21 +294,24 @@ def _held_out_loss(
     alpha_bar: torch.Tensor,
     null: int,
     seed: int,
+    validation_draws: int,
 ) -> Callable[[], float]:
     """The mean noise-prediction error of `net` on held-out rows `z`, at fixed timesteps and noise.
 
+    About `validation_draws` (row, timestep, noise) triples: every row, at as many timesteps.
     Labelled data score both the conditional and the null-label prediction (the samplers use the
     first, the likelihood bound the second).
     """
     import torch
 
-    draws = max(1, VALIDATION_DRAWS // len(z))
+    from advisor.torchkit import forward_noise
+
+    draws = max(1, validation_draws // len(z))
     generator = torch.Generator(device=z.device).manual_seed(seed + 7)
     x0 = z.repeat(draws, 1)
     t = torch.randint(0, TIMESTEPS, (len(x0),), generator=generator, device=z.device)
     eps = torch.randn(x0.shape, generator=generator, device=z.device)
-    a = alpha_bar[t][:, None]
-    xt = a.sqrt() * x0 + (1.0 - a).sqrt() * eps
+    xt = forward_noise(x0, t, eps, alpha_bar)
     nulls = torch.full((len(x0),), null, device=z.device)
     conditions = [nulls] if labels is None else [labels.repeat(draws), nulls]
 

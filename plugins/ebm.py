@@ -11,17 +11,17 @@ space, so chains start from a Gaussian fitted to the training data (mean and cov
 0.61), from the fitted Gaussian precision is 0.74 and C2ST 0.57 (quick budget, seed 0).
 
 Budget rule: every one of `budget.train_steps` optimizer steps is taken, but with only
-`TRAIN_LANGEVIN_STEPS` SGLD steps per optimizer step (the buffer chains persist, so they keep mixing
+`train_langevin_steps` SGLD steps per optimizer step (the buffer chains persist, so they keep mixing
 across steps) instead of the 60 of a from-scratch chain: a quick-budget cell then costs about
-(1 + TRAIN_LANGEVIN_STEPS) x 10,000 network passes, about 2 minutes on one core.
+(1 + train_langevin_steps) x 10,000 network passes, about 2 minutes on one core.
 
 Sampling runs fresh chains from that initialisation (samplers `langevin-100` and
 `langevin-200`: NFE = SGLD steps, each one forward and one backward pass). `log_prob` on 2-D data
 normalizes exp(-E) by quadrature on a 400 x 400 grid over the bounding box (a consistent estimate,
 likelihood="estimate"); for more dimensions it returns None (no log-density).
 
-SGLD update: x <- clamp(x - STEP_SIZE * grad E(x) + NOISE_STD * xi), xi ~ N(0, I), with
-NOISE_STD = sqrt(2 STEP_SIZE): the unadjusted Langevin algorithm, whose chains target exp(-E) itself.
+SGLD update: x <- clamp(x - step_size * grad E(x) + noise_std * xi), xi ~ N(0, I), with
+noise_std = sqrt(2 step_size): the unadjusted Langevin algorithm, whose chains target exp(-E) itself.
 That is what makes exp(-E) a density worth normalizing. The popular decoupled setting (step 0.05,
 noise 0.01, Du & Mordatch 2019) samples exp(-E / T) at T = noise^2 / (2 step) = 0.001, leaves the
 energy flat inside the modes, and on ring8 its quadrature NLL was 1.51 nats/dim against the true
@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from advisor import Family, FamilyCard, FitReport, hookimpl
@@ -53,8 +54,22 @@ SAMPLERS = {"langevin-100": 100, "langevin-200": 200}
 DEFAULT_SAMPLER = "langevin-100"
 
 
+@dataclass(eq=False)
 class EnergyFamily(Family):
-    """MLP energy (128x3, SiLU), persistent-SGLD contrastive training, fresh-chain SGLD sampling."""
+    """MLP energy (128x3, SiLU), persistent-SGLD contrastive training, fresh-chain SGLD sampling.
+
+    Args:
+        learning_rate: Adam's peak learning rate (warm-up, then cosine decay; beta1 = 0).
+        hidden: Width of the energy MLP's hidden layers.
+        layers: Hidden layers of the energy MLP.
+        train_langevin_steps: SGLD steps from the replay buffer per optimizer step.
+        step_size: The SGLD step; the noise standard deviation is sqrt(2 step_size) (temperature 1).
+        buffer_size: Persistent chains kept in the replay buffer.
+        reinit_fraction: The share of a batch's chains restarted from the initial distribution.
+        alpha: Weight of the energy regularizer E(x+)^2 + E(x-)^2.
+        box_margin: The share of the data's range added on each side of the bounding box.
+        grid: Points per axis of the quadrature grid that normalizes exp(-E) in 2-D.
+    """
 
     card = FamilyCard(
         name="ebm",
@@ -74,42 +89,40 @@ class EnergyFamily(Family):
     )
     heavy_imports = ("torch",)
 
-    HIDDEN = 128
-    LAYERS = 3
-    TRAIN_LANGEVIN_STEPS = 10
-    STEP_SIZE = 0.001
-    NOISE_STD = math.sqrt(2 * STEP_SIZE)  # Langevin at temperature 1
-    BUFFER_SIZE = 10_000
-    REINIT_FRACTION = 0.05
-    ALPHA = 0.1
-    LEARNING_RATE = 1e-3
-    BOX_MARGIN = 0.1  # fraction of the data's range added on each side of the bounding box
-    GRID = 400
+    learning_rate: float = 1e-3
+    hidden: int = 128
+    layers: int = 3
+    train_langevin_steps: int = 10
+    step_size: float = 0.001
+    buffer_size: int = 10_000
+    reinit_fraction: float = 0.05
+    alpha: float = 0.1
+    box_margin: float = 0.1
+    grid: int = 400
 
-    def __init__(self, learning_rate: float | None = None) -> None:
-        """Optionally override Adam's peak learning rate."""
-        self.learning_rate = self.LEARNING_RATE if learning_rate is None else float(learning_rate)
+    @property
+    def noise_std(self) -> float:
+        """The SGLD noise's standard deviation, sqrt(2 step_size): Langevin dynamics at temperature 1."""
+        return math.sqrt(2 * self.step_size)
 
     def fit(self, train: np.ndarray, labels: np.ndarray | None, budget: Budget, seed: int, device: str) -> FitReport:
         import torch
 
-        from advisor.torchkit import Standardizer, cosine_adam, minibatches, mlp, setup_torch, to_tensor, train_loop
+        from advisor.torchkit import cosine_adam, minibatches, mlp, setup_torch, train_loop, training_inputs
 
         self.device = dev = setup_torch(seed, device)
-        x = to_tensor(train, dev)
-        self.standardizer = Standardizer(x)
-        z = self.standardizer.forward(x)
+        self.standardizer, z, _, _ = training_inputs(train, None, dev)
         low, high = z.min(0).values, z.max(0).values
-        margin = self.BOX_MARGIN * (high - low)
+        margin = self.box_margin * (high - low)
         self.low, self.high = low - margin, high + margin
         if z.shape[1] > 2:
             centred = z - z.mean(0)
             covariance = centred.T @ centred / max(1, len(z) - 1)
             jitter = 1e-3 * torch.eye(z.shape[1], device=dev)  # constant columns leave it singular
             self.init_mean, self.init_cholesky = z.mean(0), torch.linalg.cholesky(covariance + jitter)
-        self.net = mlp(z.shape[1], self.HIDDEN, 1, self.LAYERS).to(dev)
+        self.net = mlp(z.shape[1], self.hidden, 1, self.layers).to(dev)
         generator = torch.Generator(device=dev).manual_seed(seed)
-        buffer = self._initial(self.BUFFER_SIZE, generator)
+        buffer = self._initial(self.buffer_size, generator)
         steps = budget.train_steps
         optimizer, scheduler = cosine_adam(
             self.net.parameters(), self.learning_rate, steps, warmup=min(100, steps // 10), betas=(0.0, 0.999)
@@ -117,15 +130,15 @@ class EnergyFamily(Family):
 
         def step(positive: torch.Tensor, _labels: torch.Tensor | None, _index: int) -> dict[str, float]:
             n = positive.shape[0]
-            index = torch.randint(0, self.BUFFER_SIZE, (n,), generator=generator, device=dev)
+            index = torch.randint(0, self.buffer_size, (n,), generator=generator, device=dev)
             start = buffer[index]
-            fresh = torch.rand(n, generator=generator, device=dev) < self.REINIT_FRACTION
+            fresh = torch.rand(n, generator=generator, device=dev) < self.reinit_fraction
             start[fresh] = self._initial(int(fresh.sum()), generator)
-            negative = self._langevin(start, self.TRAIN_LANGEVIN_STEPS, generator)
+            negative = self._langevin(start, self.train_langevin_steps, generator)
             buffer[index] = negative
             energy_pos, energy_neg = self._energy(positive), self._energy(negative)
             contrast = energy_pos.mean() - energy_neg.mean()
-            loss = contrast + self.ALPHA * (energy_pos**2 + energy_neg**2).mean()
+            loss = contrast + self.alpha * (energy_pos**2 + energy_neg**2).mean()
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
             torch.nn.utils.clip_grad_norm_(self.net.parameters(), 1.0)
@@ -141,19 +154,19 @@ class EnergyFamily(Family):
         return FitReport(
             steps=result.steps,
             selected={
-                "hidden": self.HIDDEN,
-                "layers": self.LAYERS,
-                "train_langevin_steps": self.TRAIN_LANGEVIN_STEPS,
+                "hidden": self.hidden,
+                "layers": self.layers,
+                "train_langevin_steps": self.train_langevin_steps,
                 "sampler_steps": dict(SAMPLERS),
-                "step_size": self.STEP_SIZE,
-                "noise_std": self.NOISE_STD,
-                "buffer_size": self.BUFFER_SIZE,
-                "reinit_fraction": self.REINIT_FRACTION,
-                "alpha": self.ALPHA,
+                "step_size": self.step_size,
+                "noise_std": self.noise_std,
+                "buffer_size": self.buffer_size,
+                "reinit_fraction": self.reinit_fraction,
+                "alpha": self.alpha,
                 "learning_rate": self.learning_rate,
             },
             notes=(
-                f"all {steps} optimizer steps with {self.TRAIN_LANGEVIN_STEPS} persistent SGLD steps each; "
+                f"all {steps} optimizer steps with {self.train_langevin_steps} persistent SGLD steps each; "
                 f"final contrast {result.last_losses.get('contrast', math.nan):.3f}; {result.seconds:.0f} s"
                 + ("; hit the time limit" if result.hit_time_limit else "")
             ),
@@ -184,13 +197,13 @@ class EnergyFamily(Family):
                 z.requires_grad_(True)
                 (grad,) = torch.autograd.grad(self._energy(z).sum(), z)
                 noise = torch.randn(z.shape, generator=generator, device=self.device)
-                z = (z.detach() - self.STEP_SIZE * grad + self.NOISE_STD * noise).clamp(self.low, self.high)
+                z = (z.detach() - self.step_size * grad + self.noise_std * noise).clamp(self.low, self.high)
         return z.detach()
 
     def sample(self, n: int, labels: np.ndarray | None = None, sampler: str = "default") -> torch.Tensor:
-        sampler = DEFAULT_SAMPLER if sampler == "default" else sampler
-        if sampler not in SAMPLERS:
-            raise ValueError(f"unknown sampler {sampler!r}; this family offers {sorted(SAMPLERS)}")
+        from advisor.torchkit import resolve_sampler
+
+        sampler = resolve_sampler(sampler, SAMPLERS, DEFAULT_SAMPLER)
         z = self._langevin(self._initial(n, self.generator), SAMPLERS[sampler], self.generator)
         return self.standardizer.inverse(z).cpu()
 
@@ -204,9 +217,9 @@ class EnergyFamily(Family):
             return None
         with torch.inference_mode():
             if self.log_normalizer is None:
-                axes = [torch.linspace(float(a), float(b), self.GRID) for a, b in zip(self.low, self.high, strict=True)]
+                axes = [torch.linspace(float(a), float(b), self.grid) for a, b in zip(self.low, self.high, strict=True)]
                 grid = torch.stack(torch.meshgrid(*axes, indexing="ij"), -1).reshape(-1, 2).to(self.device)
-                cell = float(((self.high - self.low) / (self.GRID - 1)).prod())
+                cell = float(((self.high - self.low) / (self.grid - 1)).prod())
                 energies = torch.cat([self._energy(chunk) for chunk in grid.split(40_000)]).double()
                 self.log_normalizer = float(torch.logsumexp(-energies, 0)) + math.log(cell)
             z = self.standardizer.forward(to_tensor(x, self.device))
@@ -215,7 +228,9 @@ class EnergyFamily(Family):
 
     def nfe(self, sampler: str = "default") -> int:
         """SGLD steps per sample (each one energy forward and backward pass)."""
-        return SAMPLERS[DEFAULT_SAMPLER if sampler == "default" else sampler]
+        from advisor.torchkit import resolve_sampler
+
+        return SAMPLERS[resolve_sampler(sampler, SAMPLERS, DEFAULT_SAMPLER)]
 
     def num_parameters(self) -> int:
         """Parameters of the energy network."""

@@ -22,7 +22,7 @@ def test_quadrature_normalizes_a_known_energy():
     report = family.fit(_data(), None, TINY, 0, "cpu")
     assert report.steps == TINY.train_steps
     assert report.selected["sampler_steps"] == {"langevin-100": 100, "langevin-200": 200}
-    assert report.selected["step_size"] == family.STEP_SIZE and report.selected["noise_std"] == family.NOISE_STD
+    assert report.selected["step_size"] == family.step_size and report.selected["noise_std"] == family.noise_std
     family.net = torch.nn.Sequential()  # replace the energy: E(z) = |z|^2 / 2, a standard normal in z-space
     family._energy = lambda z: 0.5 * (z**2).sum(-1)
     family.log_normalizer = None
