@@ -10,6 +10,7 @@ Reference: Dempster, Laird & Rubin 1977; Schwarz 1978 (BIC).
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from advisor import Family, FamilyCard, FitReport, hookimpl
@@ -21,11 +22,15 @@ if TYPE_CHECKING:
 
 __all__ = ["GaussianMixtureFamily"]
 
-COMPONENT_GRID = (1, 2, 4, 6, 8, 10, 12, 16, 20, 25, 30, 36, 42, 50)
 
-
+@dataclass(eq=False)
 class GaussianMixtureFamily(Family):
-    """Full-covariance Gaussian mixture; K minimises BIC over `COMPONENT_GRID`."""
+    """Full-covariance Gaussian mixture; K minimises BIC over `component_grid`.
+
+    Args:
+        component_grid: The numbers of components tried; those leaving fewer than 10 training points
+            per dimension and component are skipped.
+    """
 
     card = FamilyCard(
         name="gmm",
@@ -40,6 +45,8 @@ class GaussianMixtureFamily(Family):
     )
     heavy_imports = ("sklearn.mixture",)
 
+    component_grid: tuple[int, ...] = (1, 2, 4, 6, 8, 10, 12, 16, 20, 25, 30, 36, 42, 50)
+
     def fit(self, train: np.ndarray, labels: np.ndarray | None, budget: Budget, seed: int, device: str) -> FitReport:
         import numpy as np
         from sklearn.mixture import GaussianMixture
@@ -47,7 +54,7 @@ class GaussianMixtureFamily(Family):
         # Each component needs enough points to estimate its covariance.
         max_k = max(1, len(train) // (10 * train.shape[1]))
         best, best_bic, tried = None, np.inf, {}
-        for k in (k for k in COMPONENT_GRID if k <= max_k):
+        for k in (k for k in self.component_grid if k <= max_k):
             model = GaussianMixture(k, covariance_type="full", reg_covar=1e-6, random_state=seed).fit(train)
             tried[k] = bic = float(model.bic(train))
             if bic < best_bic:

@@ -11,6 +11,7 @@ Reference: Parzen 1962; Rosenblatt 1956.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from advisor import Family, FamilyCard, FitReport, hookimpl
@@ -23,13 +24,16 @@ if TYPE_CHECKING:
 
 __all__ = ["KernelDensityFamily"]
 
-VALIDATION_FRACTION = 0.1
-# Bandwidths as fractions of the data's mean per-feature standard deviation.
-RELATIVE_BANDWIDTHS = (0.003, 0.005, 0.0075, 0.01, 0.015, 0.02, 0.03, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.5, 1.0)
 
-
+@dataclass(eq=False)
 class KernelDensityFamily(Family):
-    """Isotropic Gaussian KDE with a validation-selected bandwidth."""
+    """Isotropic Gaussian KDE with a validation-selected bandwidth.
+
+    Args:
+        relative_bandwidths: The bandwidths tried, as fractions of the data's mean per-feature
+            standard deviation.
+        validation_fraction: The seeded share of the training rows that scores each bandwidth.
+    """
 
     card = FamilyCard(
         name="kde",
@@ -44,14 +48,33 @@ class KernelDensityFamily(Family):
     )
     heavy_imports = ("sklearn.neighbors",)
 
+    relative_bandwidths: tuple[float, ...] = (
+        0.003,
+        0.005,
+        0.0075,
+        0.01,
+        0.015,
+        0.02,
+        0.03,
+        0.05,
+        0.075,
+        0.1,
+        0.15,
+        0.2,
+        0.3,
+        0.5,
+        1.0,
+    )
+    validation_fraction: float = 0.1
+
     def fit(self, train: np.ndarray, labels: np.ndarray | None, budget: Budget, seed: int, device: str) -> FitReport:
         import numpy as np
         from sklearn.neighbors import KernelDensity
 
-        fit_part, validation = holdout(train, VALIDATION_FRACTION, seed)
+        fit_part, validation = holdout(train, self.validation_fraction, seed)
         scale = float(train.std(axis=0).mean()) or 1.0
         scores = {}
-        for relative in RELATIVE_BANDWIDTHS:
+        for relative in self.relative_bandwidths:
             model = KernelDensity(bandwidth=relative * scale).fit(fit_part)
             scores[relative * scale] = float(model.score_samples(validation).mean())
         bandwidth = max(scores, key=scores.get)
@@ -59,7 +82,7 @@ class KernelDensityFamily(Family):
         self.stored_values = int(train.size)
         self.random_state = np.random.RandomState(seed)
         return FitReport(
-            steps=len(RELATIVE_BANDWIDTHS),
+            steps=len(self.relative_bandwidths),
             selected={"bandwidth": bandwidth, "validation_log_lik_by_bandwidth": scores},
         )
 
