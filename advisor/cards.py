@@ -102,6 +102,10 @@ class DatasetCard(_Card):
         gt=1,
         description="Integer data with this many levels, given uniformly dequantized: floor(x) is the level.",
     )
+    encoding: str | None = Field(
+        default=None,
+        description="How a table's columns are encoded for the models (likelihoods are densities in it).",
+    )
     modes: int | None = Field(
         default=None,
         gt=0,

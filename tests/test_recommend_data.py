@@ -59,9 +59,9 @@ def test_time_limit_stops_and_names_the_unmeasured(cli, db, csv_file):
 
 def test_bad_data_exits_2_naming_the_fault(cli, db, tmp_path):
     bad = tmp_path / "bad.csv"
-    bad.write_text("a,b\n1,2\n3,x\n")
+    bad.write_text("a,b\n" + "1,2\n" * 30 + "3,x\n")
     result = cli("recommend", "--need", "fast-sampling", "--data", bad, "--db", db, expect=2)
-    assert "bad.csv, row 3, column 'b'" in result.stderr
+    assert "bad.csv, row 32, column 'b': 'x' is not a number" in result.stderr
     assert (
         "not a duration"
         in cli("recommend", "--need", "fast-sampling", "--data", bad, "--time-limit", "soon", expect=2).stderr

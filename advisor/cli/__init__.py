@@ -14,6 +14,7 @@ COMMANDS = {
     name: f"advisor.cli.{module}:{name}"
     for name, module in (
         ("recommend", "recommend_cmd"),
+        ("generate", "generate_cmd"),
         ("table", "table_cmd"),
         ("report", "report_cmd"),
         ("serve", "serve_cmd"),
@@ -21,6 +22,7 @@ COMMANDS = {
         ("bench", "bench_cmd"),
         ("results", "results_cmd"),
         ("db", "db_cmd"),
+        ("data", "data_cmd"),
     )
 }
 

@@ -5,11 +5,21 @@ from __future__ import annotations
 import shlex
 import signal
 import sys
+from typing import Any
 
 import click
 
 from advisor.budgets import BUDGETS, get_budget
-from advisor.cli.common import db_option, json_option, print_json, print_runs, registry_from, stderr
+from advisor.cli.common import (
+    db_option,
+    json_option,
+    print_json,
+    print_runs,
+    registry_from,
+    stderr,
+    table_options,
+    table_options_from,
+)
 from advisor.cli.progress import bench_progress
 from advisor.errors import InputError
 from advisor.store.status import RunStatus
@@ -28,7 +38,7 @@ __all__ = ["bench"]
     metavar="FILE",
     help="Your own data, a .csv or .npy file (repeatable); validated before anything runs.",
 )
-@click.option("--label-column", metavar="NAME|INDEX", help="Column of --data files holding class labels.")
+@table_options
 @click.option(
     "--all",
     "run_all",
@@ -82,7 +92,6 @@ def bench(
     families: tuple[str, ...],
     datasets: tuple[str, ...],
     data_files: tuple[str, ...],
-    label_column: str | None,
     run_all: bool,
     seeds: int,
     budget: str,
@@ -94,6 +103,7 @@ def bench(
     rerun: bool,
     db: str | None,
     as_json: bool,
+    **table: Any,
 ) -> None:
     """Train, sample and score families on datasets; store every run and its metrics.
 
@@ -123,7 +133,7 @@ def bench(
         )
     for name in families:
         registry.family(name)
-    resolved = resolve_datasets(registry, datasets, data_files, label_column)
+    resolved = resolve_datasets(registry, datasets, data_files, table_options_from(table))
     cells, skipped = plan_cells(registry, families, resolved, range(seeds), budget)
     console = stderr()
     for note in skipped:

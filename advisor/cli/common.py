@@ -18,6 +18,9 @@ __all__ = [
     "AdvisorGroup",
     "db_option",
     "json_option",
+    "table_options",
+    "table_options_from",
+    "TABLE_OPTION_NAMES",
     "registry_from",
     "print_json",
     "print_table",
@@ -89,6 +92,53 @@ def db_option(fn: Callable) -> Callable:
         metavar="PATH|URL",
         help="Results store: an SQLite file or an SQLAlchemy URL. Default: $ADVISOR_DB, else ./results.db.",
     )(fn)
+
+
+#: the options that say how to read and type a user's table (names of `TableOptions` fields)
+TABLE_OPTION_NAMES = ("label_column", "categorical", "drop", "missing", "sep", "decimal", "encoding")
+
+
+def table_options(fn: Callable) -> Callable:
+    """--label-column, --categorical, --drop, --missing, --sep, --decimal, --encoding for user tables."""
+    options = [
+        click.option("--label-column", metavar="NAME|INDEX", help="Column of the table holding class labels."),
+        click.option(
+            "--categorical", multiple=True, metavar="COL", help="Treat this column as categories (repeatable)."
+        ),
+        click.option("--drop", multiple=True, metavar="COL", help="Leave this column out (repeatable)."),
+        click.option(
+            "--missing",
+            type=click.Choice(["indicator", "drop", "refuse"]),
+            default="indicator",
+            show_default=True,
+            help="Missing cells: indicator = a '(missing)' level / the median plus a 0/1 column; drop = leave the "
+            "rows out; refuse = stop at the first one.",
+        ),
+        click.option("--sep", metavar="CHAR", help="Column separator (default: detected among , ; tab |)."),
+        click.option("--decimal", type=click.Choice([".", ","]), help="Decimal mark (default: detected)."),
+        click.option("--encoding", metavar="NAME", help="Text encoding (default: UTF-8, else Windows-1252)."),
+    ]
+    for option in reversed(options):
+        fn = option(fn)
+    return fn
+
+
+def table_options_from(values: dict[str, Any]) -> Any:
+    """The `TableOptions` named by the table option values of a command (see `table_options`)."""
+    from advisor.data.user import TableOptions
+
+    sep = values.get("sep")
+    if sep == "\\t":
+        sep = "\t"
+    return TableOptions(
+        label_column=values.get("label_column"),
+        categorical=tuple(values.get("categorical") or ()),
+        drop=tuple(values.get("drop") or ()),
+        missing=values.get("missing") or "indicator",
+        sep=sep,
+        decimal=values.get("decimal"),
+        encoding=values.get("encoding"),
+    )
 
 
 def json_option(fn: Callable) -> Callable:

@@ -11,6 +11,7 @@ import click
 
 from advisor.cards import DataKind
 from advisor.cli.common import (
+    TABLE_OPTION_NAMES,
     Duration,
     db_option,
     format_value,
@@ -19,6 +20,8 @@ from advisor.cli.common import (
     print_table,
     registry_from,
     stdout,
+    table_options,
+    table_options_from,
 )
 from advisor.store.reference import reference_store
 
@@ -58,7 +61,7 @@ __all__ = ["recommend"]
     help="Measure the candidates on your .csv/.npy first, then answer from those runs (a file measured "
     "before is not measured again: its runs in the store are reused).",
 )
-@click.option("--label-column", metavar="NAME|INDEX", help="Column of --data holding class labels.")
+@table_options
 @click.option(
     "--time-limit",
     type=Duration(),
@@ -79,12 +82,12 @@ def recommend(
     budget: str | None,
     explain: bool,
     data_file: str | None,
-    label_column: str | None,
     time_limit: float | None,
     jobs: int,
     store_samples: bool,
     db: str | None,
     as_json: bool,
+    **table: Any,
 ) -> None:
     """Recommend a model family for your needs, ranked by measured numbers.
 
@@ -109,7 +112,8 @@ def recommend(
         from advisor.runner.user_data import MeasureRequest
 
         command = shlex.join(["advisor", *sys.argv[1:]])
-        request = MeasureRequest(data_file, label_column, budget or "quick", time_limit, jobs, store_samples, command)
+        options = table_options_from(table)
+        request = MeasureRequest(data_file, options, budget or "quick", time_limit, jobs, store_samples, command)
         _recommend_for_data(ctx, registry, needs, request, db, explain=explain, as_json=as_json)
         return
     data = recommendation(
@@ -127,7 +131,7 @@ def _check_option_pairing(ctx: click.Context, data_file: str | None) -> None:
 
     given = {
         f"--{name.replace('_', '-')}"
-        for name in ("datasets", "data_kind", "device", "label_column", "time_limit", "jobs", "store_samples")
+        for name in ("datasets", "data_kind", "device", "time_limit", "jobs", "store_samples", *TABLE_OPTION_NAMES)
         if ctx.get_parameter_source(name) == ParameterSource.COMMANDLINE
     }
     given = {"--dataset" if option == "--datasets" else option for option in given}
@@ -141,7 +145,13 @@ def _check_option_pairing(ctx: click.Context, data_file: str | None) -> None:
                 "the store"
             )
     else:
-        stray = sorted(given & {"--label-column", "--time-limit", "--jobs", "--store-samples"})
+        data_only = {
+            "--time-limit",
+            "--jobs",
+            "--store-samples",
+            *(f"--{n.replace('_', '-')}" for n in TABLE_OPTION_NAMES),
+        }
+        stray = sorted(given & data_only)
         if stray:
             verb = "applies" if len(stray) == 1 else "apply"
             raise click.UsageError(f"{', '.join(stray)} only {verb} when measuring your data: add --data FILE")
@@ -224,6 +234,27 @@ def _print(data: dict[str, Any], needs: list, explain: bool) -> None:
                 console.print(escape(f"  - {sentence}"))
 
 
+def _generate_command(answer: dict[str, Any], request: MeasureRequest) -> str | None:
+    """The `advisor generate` command for the (first) winner on the user's data, with their table options."""
+    if not answer["ranked"]:
+        return None
+    best = answer["ranked"][0]
+    options = request.table
+    words = ["advisor", "generate", "--family", best["family"], "--data", request.data_file]
+    if best["sampler"] != "default":
+        words += ["--sampler", best["sampler"]]
+    for name, values in (("--categorical", options.categorical), ("--drop", options.drop)):
+        for value in values:
+            words += [name, value]
+    for name, value in (("--sep", options.sep), ("--decimal", options.decimal), ("--encoding", options.encoding)):
+        if value:
+            words += [name, value]
+    if options.missing != "indicator":
+        words += ["--missing", options.missing]
+    words += ["--budget", request.budget, "-n", "1000", "--out", "synthetic.csv"]
+    return shlex.join(words)
+
+
 def _print_instability(rows: list[dict[str, Any]], explain: bool) -> None:
     """Counted outcomes: each candidate that collapsed or failed, then the ones that never did."""
     from rich.markup import escape
@@ -261,6 +292,8 @@ def _recommend_for_data(
     as_json: bool,
 ) -> None:
     """Measure on the user's data, rank on those runs, and set the reference ranking beside it."""
+    from rich.markup import escape
+
     from advisor.errors import AdvisorError
     from advisor.rules.answers import dataset_recommendation
     from advisor.runner.user_data import measure_user_data
@@ -300,6 +333,7 @@ def _recommend_for_data(
     mine["unmeasured"] += measured.not_measured
     mine["caveats"] += measured.caveats
     data = {**answer, "store": measured.store, "cells_planned": measured.cells_planned, "cells_run": measured.cells_run}
+    data["generate"] = _generate_command(mine, request)
     if as_json:
         print_json(data)
         return
@@ -313,3 +347,5 @@ def _recommend_for_data(
         _print({"store": str(shipped), **theirs}, needs, False)
         for sentence in data["differences"]:
             console.print(f"[bold]difference:[/] {sentence}")
+    if data["generate"]:
+        console.print(f"\n[bold]Samples from the winner in your columns:[/] {escape(data['generate'])}")

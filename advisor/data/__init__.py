@@ -7,6 +7,7 @@ from typing import Any
 
 from advisor.data.base import Dataset, Split, dataset_rng
 from advisor.data.bundled import BreastCancer, Digits, Wine
+from advisor.data.tables import Penguins
 from advisor.data.toys import Checkerboard, GaussianMixtureDataset, GeneratedDataset, Grid25, Moons, Ring8, SwissRoll
 from advisor.data.user import UserDataset, load_user_data
 from advisor.hookspecs import hookimpl
@@ -21,7 +22,7 @@ __all__ = [
     "load_user_data",
 ]
 
-BUILTIN_DATASETS = (Ring8, Grid25, Checkerboard, Moons, SwissRoll, Digits, Wine, BreastCancer)
+BUILTIN_DATASETS = (Ring8, Grid25, Checkerboard, Moons, SwissRoll, Digits, Wine, BreastCancer, Penguins)
 
 
 @hookimpl

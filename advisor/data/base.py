@@ -5,8 +5,8 @@ from __future__ import annotations
 import hashlib
 import zlib
 from abc import ABC, abstractmethod
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, ClassVar
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from advisor._lazy import lazy_import
 from advisor.cards import DatasetCard
@@ -29,6 +29,8 @@ class Split:
     test: np.ndarray
     train_labels: np.ndarray | None = None
     test_labels: np.ndarray | None = None
+    #: a table's fitted encoder (advisor.data.encoding.TableEncoder): decodes rows to the user's columns
+    encoder: Any = field(default=None, compare=False)
 
     @property
     def data_hash(self) -> str:

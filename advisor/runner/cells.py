@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from advisor.data.user import load_user_data
+from advisor.data.user import TableOptions, load_user_data
 from advisor.store.cells import Cell, cell_is_complete
 
 if TYPE_CHECKING:
@@ -21,12 +21,13 @@ __all__ = ["Cell", "pending_cells", "plan_cells", "resolve_datasets"]
 
 
 def resolve_datasets(
-    registry: Registry, names: Sequence[str], data_files: Sequence[str] = (), label_column: str | None = None
+    registry: Registry, names: Sequence[str], data_files: Sequence[str] = (), options: TableOptions | None = None
 ) -> dict[str, Dataset]:
-    """Dataset instances by name: registered datasets `names` plus the user's `data_files` (validated)."""
+    """Dataset instances by name: registered datasets `names` plus the user's `data_files` (validated,
+    read and typed with `options`)."""
     datasets = {name: registry.dataset(name)() for name in names}
     for path in data_files:
-        dataset = load_user_data(path, label_column)
+        dataset = load_user_data(path, options)
         datasets[dataset.card.name] = dataset
     return datasets
 

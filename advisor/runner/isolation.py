@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from advisor.data.base import Dataset
     from advisor.store.cells import Cell
 
-__all__ = ["run_isolated", "run_in_subprocess", "stop_all"]
+__all__ = ["run_isolated", "run_in_subprocess", "stop_all", "allow_starts"]
 
 # numpy first, for real: a cell's arguments (datasets) are unpickled before any advisor code runs,
 # and unpickling arrays into a process whose numpy is still a lazy stub breaks numpy's import.
@@ -54,6 +54,12 @@ def stop_all() -> None:
         for process in _LIVE:
             if process.is_alive():
                 process.kill()
+
+
+def allow_starts() -> None:
+    """Let cell processes start again (a new bench in a process whose earlier bench was stopped)."""
+    with _LOCK:
+        _STOPPING.clear()
 
 
 def _child(

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from advisor.evaluate.protocol import RunOutcome
-from advisor.runner.isolation import run_in_subprocess, run_isolated, stop_all
+from advisor.runner.isolation import allow_starts, run_in_subprocess, run_isolated, stop_all
 from advisor.store.cells import Cell, claim_cell, finish_runs, heartbeat
 from advisor.store.status import RunStatus
 
@@ -29,7 +29,9 @@ if TYPE_CHECKING:
     from advisor.plugins import Registry
     from advisor.store.engine import Store
 
-__all__ = ["CellResult", "LocalExecutor", "DaskExecutor", "HEARTBEAT_S", "STALE_AFTER_S"]
+__all__ = ["CellResult", "LocalExecutor", "DaskExecutor", "HEARTBEAT_S", "STALE_AFTER_S", "STOPPED_AT_DEADLINE"]
+
+STOPPED_AT_DEADLINE = "stopped at the time limit before it finished"
 
 HEARTBEAT_S = 10.0
 #: A RUNNING run whose heartbeat is older than this belongs to a bench that died.
@@ -65,6 +67,9 @@ class _Executor:
     def _stop_running(self) -> None:
         """Stop the cells in flight (the bench is being interrupted)."""
 
+    def _allow_starts(self) -> None:
+        """Let cells start again after an earlier run of this process stopped them (a deadline)."""
+
     def run(
         self,
         store: Store,
@@ -80,15 +85,28 @@ class _Executor:
     ) -> list[CellResult]:
         """Run `cells` and return their results.
 
-        Cells another bench is running are skipped, and so are COMPLETE cells unless `rerun`. No cell
-        starts after `deadline` (a time.monotonic() value); cells in flight then still finish.
+        Cells another bench is running are skipped, and so are COMPLETE cells unless `rerun`.
+        `deadline` (a time.monotonic() value) is hard: no cell starts after it, and cells still
+        running at it are stopped and recorded INTERRUPTED ("stopped at the time limit").
         """
         queue, active, results = deque(cells), {}, []
         last_beat = time.monotonic()
+        self._allow_starts()
         try:
             while queue or active:
                 if deadline is not None and time.monotonic() >= deadline:
                     queue.clear()
+                    if active:
+                        self._stop_running()
+                        for future, (cell, run_ids, samplers, started) in active.items():
+                            future.cancel()
+                            outcomes = [RunOutcome(s, RunStatus.INTERRUPTED, STOPPED_AT_DEADLINE) for s in samplers]
+                            finish_runs(store, run_ids, outcomes)
+                            result = CellResult(cell, run_ids, outcomes, time.monotonic() - started)
+                            results.append(result)
+                            on_done(result)
+                        active.clear()
+                    break
                 while queue and len(active) < self.jobs:
                     cell = queue.popleft()
                     samplers = self.registry.family(cell.family).card.samplers
@@ -98,7 +116,8 @@ class _Executor:
                     future = self._submit(self.plugins_dir, cell, datasets[cell.dataset], budget, device, samplers)
                     active[future] = (cell, run_ids, samplers, time.monotonic())
                     on_start(cell)
-                for future in self._wait_any(list(active), HEARTBEAT_S):
+                wait_s = HEARTBEAT_S if deadline is None else max(0.0, min(HEARTBEAT_S, deadline - time.monotonic()))
+                for future in self._wait_any(list(active), wait_s):
                     cell, run_ids, samplers, started = active.pop(future)
                     outcomes = _outcomes(future, samplers)
                     finish_runs(store, run_ids, outcomes)
@@ -148,6 +167,9 @@ class LocalExecutor(_Executor):
 
     def _stop_running(self) -> None:
         stop_all()  # the pool's threads wait on these processes: killing them lets the threads finish
+
+    def _allow_starts(self) -> None:
+        allow_starts()
 
     def _close(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)

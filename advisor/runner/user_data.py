@@ -11,6 +11,7 @@ import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from advisor.data.user import TableOptions
 from advisor.errors import InputError
 
 if TYPE_CHECKING:
@@ -39,7 +40,7 @@ class MeasureRequest:
     """What to measure on: the user's file, its label column, the budget and the limits."""
 
     data_file: str
-    label_column: str | None = None
+    table: TableOptions = TableOptions()
     budget: str = "quick"
     seconds: float | None = None  # stop starting cells after this long; None: measure every seed
     jobs: int = 1
@@ -69,7 +70,7 @@ def measure_user_data(
     from advisor.store import open_store
     from advisor.store.cells import cell_is_complete
 
-    datasets = resolve_datasets(registry, (), (request.data_file,), request.label_column)
+    datasets = resolve_datasets(registry, (), (request.data_file,), request.table)
     ((name, dataset),) = datasets.items()
     candidates = [
         f
@@ -114,4 +115,5 @@ def measure_user_data(
         if seeds[f] == 0
     ]
     caveats = [f"{f}: only {n} of 3 seeds measured within the time limit" for f, n in seeds.items() if 0 < n < 3]
+    caveats += dataset.notes(get_budget(request.budget))
     return Measurement(name, dataset.card.kind, location, len(cells), len(report.results), not_measured, caveats)

@@ -161,10 +161,8 @@ def latest_complete_metrics(
     either side of it do not cancel.
     """
     latest = latest_complete_ids(*scope.where()).subquery()
-    reference = case(
-        *((metrics.c.name == name, literal(value)) for name, value in sorted((references or {}).items())),
-        else_=null(),
-    )
+    whens = [(metrics.c.name == name, literal(value)) for name, value in sorted((references or {}).items())]
+    reference = case(*whens, else_=null()) if whens else null()
     distance = func.abs(metrics.c.value - reference)
     rows = conn.execute(
         select(
