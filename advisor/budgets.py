@@ -24,7 +24,9 @@ class Budget(BaseModel):
     batch_size: int = Field(gt=0)
     n_train: int = Field(gt=1, description="Training examples for generated datasets.")
     n_test: int = Field(gt=1, description="Held-out test examples for generated datasets.")
-    n_eval_samples: int = Field(gt=1, description="Samples drawn to compute sample-quality metrics.")
+    n_eval_samples: int = Field(
+        gt=1, description="Most samples drawn per sampler for the metrics (fewer on small test sets: evaluation_sizes)."
+    )
     n_stored_samples: int = Field(ge=0, description="Samples kept in the store for plots.")
     throughput_batch: int = Field(gt=0, description="Batch size at which sampling throughput is timed.")
     time_limit_s: float = Field(gt=0, description="Safety timeout for one cell; not a training target.")

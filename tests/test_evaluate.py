@@ -99,3 +99,17 @@ def test_peak_memory_sees_a_transient_allocation():
     with PeakMemory("cpu") as idle:
         time.sleep(0.02)
     assert idle.megabytes < 20
+
+
+def test_evaluation_sizes_follow_the_test_set_within_the_budget():
+    import numpy as np
+
+    from advisor.budgets import get_budget
+    from advisor.data.base import Split
+    from advisor.evaluate.protocol import evaluation_sizes
+
+    quick = get_budget("quick")
+    toy = Split(np.zeros((20_000, 2)), np.zeros((5_000, 2)))
+    small = Split(np.zeros((142, 13)), np.zeros((36, 13)), np.arange(142) % 3, np.arange(36) % 3)
+    assert evaluation_sizes(quick, toy) == (10_000, 10_000)  # the whole budget: the test set can use it
+    assert evaluation_sizes(quick, small) == (2_000, 600)  # 200 conditional samples per class

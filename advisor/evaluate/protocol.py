@@ -196,14 +196,15 @@ def _evaluate_cell(
 
     metrics = [cls() for _, cls in sorted((n, r.obj) for n, r in registry.metrics.items())]
     outcomes = []
+    n_samples, n_conditional = evaluation_sizes(budget, split)
     for sampler in card.samplers:
         seed_everything(seed)
         try:
             with PeakMemory(device) as sample_memory:
-                samples, measurements = _sample_and_time(family, sampler, budget, split.train.shape[1])
+                samples, measurements = _sample_and_time(family, sampler, budget, split.train.shape[1], n_samples)
             conditional = None
             if card.conditioning and labels is not None:
-                conditional = _conditional_samples(family, sampler, budget, split, seed)
+                conditional = _conditional_samples(family, sampler, n_conditional, split, seed)
             if (nfe := _call("nfe", functools.partial(family.nfe, sampler))) is not None:
                 measurements["nfe"] = float(nfe)
         except _FamilyError as exc:
@@ -226,12 +227,32 @@ def _evaluate_cell(
     return outcomes
 
 
-def _sample_and_time(family: Any, sampler: str, budget: Budget, dims: int) -> tuple[np.ndarray, dict[str, float]]:
-    """Draw the evaluation samples with `sampler`, then time throughput and single-sample latency.
+#: evaluation samples per held-out test point, and the fewest drawn: the two-sample metrics compare
+#: equal numbers of real and generated points, so samples far beyond the test set only cost time
+EVAL_SAMPLES_PER_TEST_POINT = 2
+MIN_EVAL_SAMPLES = 2_000
+#: class-conditional samples per class (cond_accuracy and the conditional recall)
+CONDITIONAL_SAMPLES_PER_CLASS = 200
+
+
+def evaluation_sizes(budget: Budget, split: Split) -> tuple[int, int]:
+    """(samples, class-conditional samples) drawn per sampler: what the metrics can use, within the budget.
+
+    The same for every family on a split, so their metrics stay comparable; on the 2-D toys (5,000
+    test points at the quick budget) all of the budget's samples, on a 36-row test set 2,000.
+    """
+    n = min(budget.n_eval_samples, max(EVAL_SAMPLES_PER_TEST_POINT * len(split.test), MIN_EVAL_SAMPLES))
+    classes = len(np.unique(split.train_labels)) if split.train_labels is not None else 0
+    return n, min(n, CONDITIONAL_SAMPLES_PER_CLASS * max(classes, 1))
+
+
+def _sample_and_time(
+    family: Any, sampler: str, budget: Budget, dims: int, n: int
+) -> tuple[np.ndarray, dict[str, float]]:
+    """Draw `n` evaluation samples with `sampler`, then time throughput and single-sample latency.
 
     Timed calls include the conversion to numpy, so asynchronous devices are synchronized.
     """
-    n = budget.n_eval_samples
     samples = _call(f"sample({sampler!r})", lambda: checked_samples(family.sample(n, None, sampler), n, dims))
     batch = budget.throughput_batch
     batch_seconds = _best_seconds(lambda: _call("sample", lambda: to_numpy(family.sample(batch, None, sampler))))
@@ -239,12 +260,9 @@ def _sample_and_time(family: Any, sampler: str, budget: Budget, dims: int) -> tu
     return samples, {"sample_throughput": batch / batch_seconds, "sample_latency_ms": 1000 * single_seconds}
 
 
-def _conditional_samples(
-    family: Any, sampler: str, budget: Budget, split: Split, seed: int
-) -> tuple[np.ndarray, np.ndarray]:
-    """Class-conditional samples for balanced, shuffled labels over every class of the split."""
+def _conditional_samples(family: Any, sampler: str, n: int, split: Split, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """`n` class-conditional samples for balanced, shuffled labels over every class of the split."""
     classes = np.unique(split.train_labels)
-    n = budget.n_eval_samples
     labels = np.random.default_rng(seed).permutation(classes[np.arange(n) % len(classes)])
     samples = _call(
         f"sample({sampler!r}, labels)",
