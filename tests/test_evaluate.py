@@ -111,5 +111,5 @@ def test_evaluation_sizes_follow_the_test_set_within_the_budget():
     quick = get_budget("quick")
     toy = Split(np.zeros((20_000, 2)), np.zeros((5_000, 2)))
     small = Split(np.zeros((142, 13)), np.zeros((36, 13)), np.arange(142) % 3, np.arange(36) % 3)
-    assert evaluation_sizes(quick, toy) == (10_000, 10_000)  # the whole budget: the test set can use it
+    assert evaluation_sizes(quick, toy) == (10_000, 0)  # the whole budget: the test set can use it; no labels
     assert evaluation_sizes(quick, small) == (2_000, 600)  # 200 conditional samples per class

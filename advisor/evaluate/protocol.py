@@ -243,7 +243,7 @@ def evaluation_sizes(budget: Budget, split: Split) -> tuple[int, int]:
     """
     n = min(budget.n_eval_samples, max(EVAL_SAMPLES_PER_TEST_POINT * len(split.test), MIN_EVAL_SAMPLES))
     classes = len(np.unique(split.train_labels)) if split.train_labels is not None else 0
-    return n, min(n, CONDITIONAL_SAMPLES_PER_CLASS * max(classes, 1))
+    return n, min(n, CONDITIONAL_SAMPLES_PER_CLASS * classes)
 
 
 def _sample_and_time(
