@@ -10,8 +10,8 @@ import pytest
 def csv_file(tmp_path):
     rng = np.random.default_rng(0)
     x = np.concatenate([rng.normal(-2, 0.4, (150, 2)), rng.normal(2, 0.4, (150, 2))])
-    path = tmp_path / "two blobs.csv"
-    path.write_text("a,b\n" + "\n".join(f"{u:.4f},{v:.4f}" for u, v in x))
+    path = tmp_path / "two blobs.csv"  # with a constant column, which no density may be fitted on
+    path.write_text("a,b,unit\n" + "\n".join(f"{u:.4f},{v:.4f},7" for u, v in x))
     return path
 
 
@@ -32,6 +32,8 @@ def test_measures_then_answers_from_cache(cli, db, csv_file, tmp_path):
     assert {r["family"] for r in first["your_data"]["ranked"]} <= {"gmm", "kde", "flow", "flow-ar", "autoregressive"}
     with sqlite3.connect(db) as conn:  # the user's data never leaves as samples
         assert conn.execute("SELECT COUNT(*) FROM samples").fetchone() == (0,)
+    assert any("left out: 'unit' (constant: one value in every row)" in c for c in first["your_data"]["caveats"])
+    assert first["generate"].startswith("advisor generate --family ") and "--data" in first["generate"]
     second = cli.json(*args)
     assert second["cells_run"] == 0 and len(_runs(db)) == len(runs)  # answered from the cache
     assert second["your_data"]["ranked"][0]["family"] == first["your_data"]["ranked"][0]["family"]
