@@ -9,6 +9,7 @@ import sys
 
 import pytest
 
+from advisor.store import SCHEMA_VERSION
 from tests.conftest import FIXTURE_PLUGINS
 
 BENCH = ("bench", "--family", "gmm", "--family", "kde", "--dataset", "ring8", "--seeds", "3", "--budget", "smoke")
@@ -198,7 +199,7 @@ def test_upgrade_from_schema_1_keeps_every_run_and_enforces_statuses(cli, benche
     before = sqlite3.connect(benched).execute("SELECT COUNT(*) FROM metrics").fetchone()[0]
     _downgrade_to_schema_1(benched)
     assert "advisor db upgrade" in cli("results", "list", "--db", benched, expect=2).stderr
-    assert "upgraded from schema version 1 to 2" in cli("db", "upgrade", "--db", benched).stdout
+    assert f"upgraded from schema version 1 to {SCHEMA_VERSION}" in cli("db", "upgrade", "--db", benched).stdout
     conn = sqlite3.connect(benched)
     assert conn.execute("SELECT COUNT(*) FROM metrics").fetchone()[0] == before  # no cascade on the rebuild
     assert conn.execute("PRAGMA foreign_key_check").fetchall() == []

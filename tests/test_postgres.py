@@ -124,3 +124,12 @@ def test_concurrent_benches_on_postgres_lose_and_duplicate_nothing(pg_url):
         check=True,
     ).stdout
     assert "Recommendation:" in answer and "advisor:***@" in answer
+    from sqlalchemy import make_url
+
+    password = make_url(pg_url).password
+    stored = run_sql(open_store(pg_url, readonly=True), "SELECT value FROM meta WHERE key = 'bench_log'")[1][0][0]
+    assert "advisor:***@" in stored and f":{password}@" not in stored  # the bench's --db never reaches the store
+    info = subprocess.run(
+        [sys.executable, "-m", "advisor", "db", "info", "--db", pg_url], capture_output=True, text=True, check=True
+    ).stdout
+    assert f":{password}@" not in info

@@ -152,3 +152,19 @@ def test_a_store_in_a_directory_that_cannot_be_written(db, monkeypatch):
     monkeypatch.setattr(engine.os, "access", lambda path, mode: False)
     with open_store(db, readonly=True) as store:  # packed: read immutably, nothing to create beside it
         assert run_sql(store, "SELECT value FROM meta WHERE key = 'note'")[1] == [("in the log",)]
+
+
+def test_upgrade_masks_passwords_a_bench_log_holds(db):
+    import json
+
+    from advisor.store.migrations import upgrade
+
+    open_store(db, create=True).close()
+    log = [{"command": "advisor bench --db postgresql+psycopg://advisor:hunter2@db.example/x -f gmm", "cells": 3}]
+    with sqlite3.connect(db) as conn:
+        conn.execute("INSERT INTO meta VALUES ('bench_log', ?)", (json.dumps(log),))
+        conn.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(SCHEMA_VERSION - 1),))
+    with open_store(db, check_schema=False) as store:
+        assert upgrade(store) == (SCHEMA_VERSION - 1, SCHEMA_VERSION)
+    stored = sqlite3.connect(db).execute("SELECT value FROM meta WHERE key = 'bench_log'").fetchone()[0]
+    assert "hunter2" not in stored and "advisor:***@db.example" in stored

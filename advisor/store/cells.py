@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select, text, update
 from sqlalchemy.orm import Session
 
-from advisor.store.engine import Store
+from advisor.store.engine import Store, redact
 from advisor.store.models import DatasetRow, FamilyRow, Meta, MetricRow, Run, SampleRow
 from advisor.store.read import BENCH_LOG_KEY, complete_samplers
 from advisor.store.schema import utcnow
@@ -83,12 +83,16 @@ def cell_is_complete(store: Store, cell: Cell, samplers: Sequence[str]) -> bool:
 
 
 def record_bench(store: Store, entry: Mapping[str, Any]) -> None:
-    """Append one bench invocation (its command, start time, host, source revision) to the store's log."""
+    """Append one bench invocation (its command, start time, host, source revision) to the store's log.
+
+    Text values are stored with any URL's password masked: a `--db postgresql://user:PW@...` on the
+    command line never reaches the store.
+    """
     with store.session() as session:
         _lock_runs(session)  # concurrent benches append in turn
         row = session.get(Meta, BENCH_LOG_KEY)
         log = json.loads(row.value) if row else []
-        log.append(dict(entry))
+        log.append({key: redact(value) if isinstance(value, str) else value for key, value in entry.items()})
         if row is None:
             session.add(Meta(key=BENCH_LOG_KEY, value=json.dumps(log)))
         else:

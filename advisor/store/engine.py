@@ -14,6 +14,7 @@ a read-only session characteristic. Messages name a URL with its password masked
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -30,7 +31,7 @@ from advisor.store.schema import SCHEMA_VERSION
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
-__all__ = ["Store", "open_store", "default_db", "create_views", "BUSY_TIMEOUT_S"]
+__all__ = ["Store", "open_store", "default_db", "create_views", "redact", "shown", "BUSY_TIMEOUT_S"]
 
 BUSY_TIMEOUT_S = 60.0
 _SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -99,6 +100,17 @@ class Store:
 
 def _is_url(db: str) -> bool:
     return "://" in db
+
+
+#: "scheme://user:password@" anywhere in a text (a command line, an error message)
+_CREDENTIALS = re.compile(
+    r"(?P<scheme>[A-Za-z][A-Za-z0-9+.\-]*://)(?P<user>[^:/@\s'\"]*):(?P<password>[^\s'\"]*)@(?=[^@\s'\"]*(?:[\s'\"]|$))"
+)
+
+
+def redact(text: str) -> str:
+    """`text` with the password of every URL in it masked (stored logs and printed errors never hold one)."""
+    return _CREDENTIALS.sub(lambda m: f"{m['scheme']}{m['user']}:***@", text)
 
 
 def shown(db: str) -> str:

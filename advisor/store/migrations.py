@@ -9,14 +9,16 @@ foreign keys, commit.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 
-from sqlalchemy import Connection, MetaData, Table, text, update
+from sqlalchemy import Connection, MetaData, Table, select, text, update
 from sqlalchemy.schema import CreateTable
 
 from advisor.errors import SchemaVersionError, StoreError
 from advisor.store import schema
-from advisor.store.engine import Store, create_views
+from advisor.store.engine import Store, create_views, redact
+from advisor.store.read import BENCH_LOG_KEY
 from advisor.store.schema import SCHEMA_VERSION
 from advisor.store.status import RunStatus
 
@@ -63,8 +65,17 @@ def _rebuild_sqlite_table(conn: Connection, table: Table) -> None:
         index.create(conn)
 
 
+def _mask_stored_passwords(conn: Connection) -> None:
+    """2 -> 3: mask the passwords that bench commands (`--db postgresql://user:PW@...`) left in the log."""
+    value = conn.execute(select(schema.meta.c.value).where(schema.meta.c.key == BENCH_LOG_KEY)).scalar()
+    if value is None:
+        return
+    log = [{k: redact(v) if isinstance(v, str) else v for k, v in entry.items()} for entry in json.loads(value)]
+    conn.execute(update(schema.meta).where(schema.meta.c.key == BENCH_LOG_KEY).values(value=json.dumps(log)))
+
+
 # from-version -> function that migrates a connection's schema from that version to the next one.
-MIGRATIONS: dict[int, Callable[[Connection], None]] = {1: _run_status_enum}
+MIGRATIONS: dict[int, Callable[[Connection], None]] = {1: _run_status_enum, 2: _mask_stored_passwords}
 
 
 def upgrade(store: Store) -> tuple[int, int]:

@@ -49,7 +49,8 @@ __all__ = [
 ]
 
 #: 2: run status is an enum column with a CHECK constraint; index for the latest-run lookups.
-SCHEMA_VERSION = 2
+#: 3: no password in the stored bench log (masked by the upgrade, never written since).
+SCHEMA_VERSION = 3
 
 
 def utcnow() -> datetime:
