@@ -15,11 +15,14 @@ import subprocess
 import sys
 import tempfile
 import threading
+from collections.abc import Callable
+from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from advisor.evaluate.protocol import RunOutcome, evaluate_cell
+from advisor.runner.orphans import arm_fork_server, die_with_parent, limit_lifetime
 from advisor.store.status import RunStatus
 
 if TYPE_CHECKING:
@@ -27,13 +30,14 @@ if TYPE_CHECKING:
     from advisor.data.base import Dataset
     from advisor.store.cells import Cell
 
-__all__ = ["run_isolated", "run_in_subprocess", "stop_all", "allow_starts"]
+__all__ = ["ChildEnd", "run_in_child", "run_isolated", "run_in_subprocess", "stop_all", "allow_starts"]
 
 # numpy first, for real: a cell's arguments (datasets) are unpickled before any advisor code runs,
 # and unpickling arrays into a process whose numpy is still a lazy stub breaks numpy's import.
 # torch and scikit-learn are imported once in the fork server (not initialised on any GPU), so a
 # cell does not pay seconds of imports: every cell measures the same, warm, process image.
 _PRELOAD = [
+    "advisor.runner.orphans",  # first: the fork server dies with the bench
     "numpy",
     "torch",
     "sklearn.neural_network",
@@ -62,14 +66,22 @@ def allow_starts() -> None:
         _STOPPING.clear()
 
 
-def _child(
-    connection: Connection, plugins_dir: str | None, cell: Cell, dataset: Dataset, budget: Budget, device: str
-) -> None:
-    """Child process: evaluate one cell and send the outcomes to the parent."""
+def _child(plugins_dir: str | None, cell: Cell, dataset: Dataset, budget: Budget, device: str) -> list[RunOutcome]:
+    """Child process: evaluate one cell."""
     from advisor.plugins import load_registry
 
+    return evaluate_cell(load_registry(plugins_dir), cell.family, dataset, budget, cell.seed, device)
+
+
+def _run_target(connection: Connection, target: Callable[..., Any], args: tuple[Any, ...], time_limit_s: float) -> None:
+    """Child process: call `target(*args)` and send its result to the parent.
+
+    It dies with the fork server (which dies with the bench) and never outlives its time limit.
+    """
+    die_with_parent()
+    limit_lifetime(time_limit_s)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides what an interrupt means
-    connection.send(evaluate_cell(load_registry(plugins_dir), cell.family, dataset, budget, cell.seed, device))
+    connection.send(target(*args))
     connection.close()
 
 
@@ -82,39 +94,44 @@ def _describe_exit(code: int | None) -> str:
     return f"exited with code {code} without a result"
 
 
-def run_isolated(
-    plugins_dir: str | None, cell: Cell, dataset: Dataset, budget: Budget, device: str, samplers: tuple[str, ...]
-) -> list[RunOutcome]:
-    """Evaluate `cell` in a child process within `budget.time_limit_s`; one outcome per sampler."""
+@dataclass(frozen=True)
+class ChildEnd:
+    """How a child process ended: its result, or the status and reason why there is none."""
+
+    result: Any = None
+    status: RunStatus | None = None  # TIMEOUT, CRASHED or INTERRUPTED when there is no result
+    reason: str = ""
+
+
+def run_in_child(target: Callable[..., Any], args: tuple[Any, ...], time_limit_s: float, name: str) -> ChildEnd:
+    """Call `target(*args)` in a forkserver child within `time_limit_s`; kill it if it runs longer.
+
+    `target` must be picklable (a module-level function) and return a picklable result; an exception
+    it does not catch ends the child without a result (CRASHED).
+    """
+    arm_fork_server()
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(_PRELOAD)
     receiver, sender = context.Pipe(duplex=False)
-    process = context.Process(
-        target=_child,
-        args=(sender, plugins_dir, cell, dataset, budget, device),
-        name=f"advisor-cell-{cell.family}-{cell.dataset}-{cell.seed}",
-        daemon=True,
-    )
+    process = context.Process(target=_run_target, args=(sender, target, args, time_limit_s), name=name, daemon=True)
     with _LOCK:
         if _STOPPING.is_set():
-            return [RunOutcome(sampler, RunStatus.INTERRUPTED, "the bench was interrupted") for sampler in samplers]
+            return ChildEnd(status=RunStatus.INTERRUPTED, reason="the bench was interrupted")
         process.start()
         _LIVE.add(process)
     sender.close()
     try:
         # a result on the pipe, or the process ending without one (a crash), wakes us up
-        ready = wait([receiver, process.sentinel], timeout=budget.time_limit_s)
+        ready = wait([receiver, process.sentinel], timeout=time_limit_s)
         if receiver in ready or receiver.poll():
             try:
-                return receiver.recv()
+                return ChildEnd(result=receiver.recv())
             except (EOFError, OSError):
                 pass
         if not ready:
-            status, reason = RunStatus.TIMEOUT, f"no result within {budget.time_limit_s:.0f} s"
-        else:
-            process.join(5)
-            status, reason = RunStatus.CRASHED, f"the cell's process {_describe_exit(process.exitcode)}"
-        return [RunOutcome(sampler, status, reason) for sampler in samplers]
+            return ChildEnd(status=RunStatus.TIMEOUT, reason=f"no result within {time_limit_s:.0f} s")
+        process.join(5)
+        return ChildEnd(status=RunStatus.CRASHED, reason=f"its process {_describe_exit(process.exitcode)}")
     finally:
         with _LOCK:
             _LIVE.discard(process)
@@ -122,6 +139,21 @@ def run_isolated(
             process.kill()
         process.join(5)
         receiver.close()
+
+
+def run_isolated(
+    plugins_dir: str | None, cell: Cell, dataset: Dataset, budget: Budget, device: str, samplers: tuple[str, ...]
+) -> list[RunOutcome]:
+    """Evaluate `cell` in a child process within `budget.time_limit_s`; one outcome per sampler."""
+    end = run_in_child(
+        _child,
+        (plugins_dir, cell, dataset, budget, device),
+        budget.time_limit_s,
+        f"advisor-cell-{cell.family}-{cell.dataset}-{cell.seed}",
+    )
+    if end.status is None:
+        return end.result
+    return [RunOutcome(sampler, end.status, end.reason) for sampler in samplers]
 
 
 def run_in_subprocess(
