@@ -13,7 +13,7 @@ import pytest
 
 from advisor.errors import InputError, SchemaVersionError
 from advisor.store import SCHEMA_VERSION, open_store
-from advisor.store.read import run_sql
+from advisor.store.sql import run_sql
 
 ADMIN_URL = os.environ.get("ADVISOR_TEST_POSTGRES_URL")
 

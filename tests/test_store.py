@@ -9,7 +9,7 @@ from advisor.errors import InputError, SchemaVersionError, StoreError
 from advisor.store import SCHEMA_VERSION, open_store
 from advisor.store.models import Meta
 from advisor.store.pack import pack
-from advisor.store.read import run_sql
+from advisor.store.sql import run_sql
 
 
 def test_new_store_has_schema_view_and_wal(db):
@@ -168,3 +168,33 @@ def test_upgrade_masks_passwords_a_bench_log_holds(db):
         assert upgrade(store) == (SCHEMA_VERSION - 1, SCHEMA_VERSION)
     stored = sqlite3.connect(db).execute("SELECT value FROM meta WHERE key = 'bench_log'").fetchone()[0]
     assert "hunter2" not in stored and "advisor:***@db.example" in stored
+
+
+def test_user_sql_is_bounded_streamed_and_interruptible(cli, tmp_path):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    db = tmp_path / "many.db"
+    open_store(db, create=True).close()
+    with sqlite3.connect(db) as conn:
+        conn.executemany("INSERT INTO meta VALUES (?, 'x')", [(f"k{i}",) for i in range(3000)])
+    result = cli("results", "sql", "SELECT key FROM meta", "--csv", "--db", db)
+    assert len(result.stdout.splitlines()) == 1001 and "showing the first 1000 rows" in result.stderr
+    assert len(cli("results", "sql", "SELECT key FROM meta", "--csv", "--all", "--db", db).stdout.splitlines()) == 3002
+    cross = "SELECT COUNT(*) FROM meta a, meta b, meta c"
+    assert "stopped after 0.5 s" in cli("results", "sql", cross, "--timeout", "0.5", "--db", db, expect=2).stderr
+    attach = cli("results", "sql", f"ATTACH DATABASE '{tmp_path / 'other.db'}' AS e", "--db", db, expect=2)
+    assert "ATTACH is not allowed" in attach.stderr and not (tmp_path / "other.db").exists()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "advisor", "results", "sql", cross, "--timeout", "600", "--db", str(db)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    time.sleep(3)  # well into the cross join
+    process.send_signal(signal.SIGINT)
+    started = time.monotonic()
+    _, stderr = process.communicate(timeout=30)
+    assert time.monotonic() - started < 5 and process.returncode == 2 and "interrupted" in stderr

@@ -6,8 +6,10 @@ Every command reads the store only; `reproduce` writes its re-measured runs to a
 from __future__ import annotations
 
 import csv
+import itertools
 import json
 import sys
+from collections.abc import Iterable
 from dataclasses import asdict
 from typing import Any
 
@@ -16,7 +18,8 @@ import click
 from advisor.cli.common import db_option, json_option, print_json, print_runs, print_table, stdout
 from advisor.errors import InputError
 from advisor.store import RunStatus, open_store
-from advisor.store.read import check_filters, get_run, list_runs, run_sql
+from advisor.store.read import check_filters, get_run, list_runs
+from advisor.store.sql import DEFAULT_TIMEOUT_S, query
 
 __all__ = ["results"]
 
@@ -185,26 +188,73 @@ def export(fmt: str, out: str | None, db: str | None, **filters: Any) -> None:
 @db_option
 @json_option
 @click.option("--csv", "as_csv", is_flag=True, help="Print CSV instead of a table.")
-def sql(statement: str, db: str | None, as_json: bool, as_csv: bool) -> None:
+@click.option(
+    "--limit",
+    "max_rows",
+    default=1000,
+    show_default=True,
+    type=click.IntRange(1),
+    help="Print at most this many rows (a note says when more were left out).",
+)
+@click.option("--all", "all_rows", is_flag=True, help="Print every row (streamed with --csv or --json).")
+@click.option(
+    "--timeout",
+    default=DEFAULT_TIMEOUT_S,
+    show_default=True,
+    type=click.FloatRange(min=0, min_open=True),
+    metavar="SECONDS",
+    help="Stop the statement after this long.",
+)
+def sql(
+    statement: str, db: str | None, as_json: bool, as_csv: bool, max_rows: int, all_rows: bool, timeout: float
+) -> None:
     """Run one read-only SQL query, e.g. "SELECT * FROM latest_metrics".
 
-    The store is opened read-only: a statement that writes is refused and changes nothing.
+    The store is opened read-only: a statement that writes is refused and changes nothing; ATTACH
+    and DETACH are refused before they run. Rows stream out (CSV and JSON) as the database returns
+    them; the statement stops at --timeout or on Ctrl-C.
     Tables: runs, metrics, samples, families, datasets, meta; view: latest_metrics.
     """
     if as_json and as_csv:
         raise click.UsageError("--json and --csv both choose the output format; give one")
     if not statement.strip():
         raise click.UsageError('the SQL statement is empty; e.g. "SELECT * FROM latest_metrics LIMIT 5"')
-    with open_store(db, readonly=True) as store:
-        columns, rows = run_sql(store, statement)
-    if as_json:
-        print_json([dict(zip(columns, row, strict=True)) for row in rows])
-    elif as_csv:
-        writer = csv.writer(sys.stdout)
-        writer.writerow(columns)
-        writer.writerows(rows)
-    else:
-        print_table(None, columns, rows)
+    limit = None if all_rows else max_rows
+    with open_store(db, readonly=True) as store, query(store, statement, timeout_s=timeout) as result:
+        head = result.rows if limit is None else itertools.islice(result.rows, limit)
+        if as_json:
+            shown = _stream_json(result.columns, head)
+        elif as_csv:
+            shown = _stream_csv(result.columns, head)
+        else:
+            table = list(head)
+            print_table(None, result.columns, table)
+            shown = len(table)
+        more = limit is not None and shown == limit and next(result.rows, None) is not None
+    if more:
+        click.echo(f"showing the first {shown} rows; --limit N or --all for more", err=True)
+
+
+def _stream_csv(columns: list[str], rows: Iterable[tuple]) -> int:
+    """Write CSV row by row as the database returns them; returns how many rows were written."""
+    writer = csv.writer(sys.stdout)
+    writer.writerow(columns)
+    shown = 0
+    for row in rows:
+        writer.writerow(row)
+        shown += 1
+    return shown
+
+
+def _stream_json(columns: list[str], rows: Iterable[tuple]) -> int:
+    """Write a JSON array of objects row by row; returns how many rows were written."""
+    shown = 0
+    sys.stdout.write("[")
+    for shown, row in enumerate(rows, 1):
+        record = json.dumps(dict(zip(columns, row, strict=True)), default=str)
+        sys.stdout.write(("," if shown > 1 else "") + "\n  " + record)
+    sys.stdout.write("\n]\n")
+    return shown
 
 
 def _filters_for_sample(fn: Any) -> Any:

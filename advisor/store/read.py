@@ -15,8 +15,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, case, func, literal, null, select, text
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy import Connection, case, func, literal, null, select
 
 from advisor.errors import InputError, unknown_name
 from advisor.store.schema import datasets, families, latest_complete_ids, meta, metrics, runs, samples
@@ -24,8 +23,6 @@ from advisor.store.status import RunStatus
 
 if TYPE_CHECKING:
     import numpy as np
-
-    from advisor.store.engine import Store
 
 __all__ = [
     "BENCH_LOG_KEY",
@@ -47,7 +44,6 @@ __all__ = [
     "get_run",
     "load_samples",
     "check_filters",
-    "run_sql",
 ]
 
 BENCH_LOG_KEY = "bench_log"
@@ -351,23 +347,6 @@ def check_filters(
         for name in names:
             if name not in present:
                 raise unknown_name(kind, name, present, where=f"the store {where}")
-
-
-def run_sql(store: Store, sql: str) -> tuple[list[str], list[tuple[Any, ...]]]:
-    """Execute one SQL statement on a read-only store; InputError for a write or a bad statement."""
-    if not store.readonly:
-        raise ValueError("run_sql needs a store opened with readonly=True")
-    try:
-        with store.connect() as conn:
-            result = conn.execute(text(sql))
-            if not result.returns_rows:
-                raise InputError("the statement returned no rows; `advisor results sql` only reads")
-            return list(result.keys()), [tuple(row) for row in result]
-    except DBAPIError as exc:
-        message = str(exc.orig)
-        if "readonly" in message or "read-only" in message or "query_only" in message.replace(" ", "_"):
-            raise InputError(f"refused: the store is opened read-only and the statement writes ({message})") from exc
-        raise InputError(f"SQL error: {message}") from exc
 
 
 def _status(name: str) -> RunStatus:
