@@ -10,6 +10,7 @@ authorizer before they run (an ATTACH would otherwise create an empty database f
 
 from __future__ import annotations
 
+import re
 import signal
 import sqlite3
 import threading
@@ -33,6 +34,7 @@ DEFAULT_TIMEOUT_S = 30.0
 _BATCH = 500
 _PROGRESS_EVERY = 10_000  # SQLite virtual-machine instructions between checks (~a millisecond)
 _REFUSED_ACTIONS = {sqlite3.SQLITE_ATTACH: "ATTACH", sqlite3.SQLITE_DETACH: "DETACH"}
+_QUERY = re.compile(r"^\s*(?:--[^\n]*\n\s*|/\*.*?\*/\s*)*(?:SELECT|WITH|VALUES|TABLE)\b", re.IGNORECASE | re.DOTALL)
 
 
 @dataclass
@@ -131,8 +133,10 @@ def query(store: Store, sql: str, *, timeout_s: float = DEFAULT_TIMEOUT_S) -> It
             raise guard.error(exc) from None
 
     with store.connect() as conn, _sigint_to(guard), _guarded(conn, guard):
+        # a server-side cursor (PostgreSQL) only wraps queries; anything else runs plainly and is refused
+        streamed = conn.dialect.name == "sqlite" or _QUERY.match(sql) is not None
         try:
-            result = conn.execution_options(stream_results=True).execute(text(sql))
+            result = conn.execution_options(stream_results=streamed).execute(text(sql))
         except DBAPIError as exc:
             raise guard.error(exc) from None
         if not result.returns_rows:
