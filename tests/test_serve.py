@@ -71,6 +71,10 @@ def test_other_endpoints(client):
         ("/recommend", {"need": "fast-sampling", "data_kind": "audio"}, 422, "data_kind"),
         ("/runs", {"limit": 0}, 422, "limit"),
         ("/runs/999999", {}, 404, "no run with id"),
+        ("/runs/99999999999999999999999", {}, 422, "less than or equal"),
+        ("/runs/0", {}, 422, "greater than or equal"),
+        ("/runs", {"offset": 9223372036854775807}, 200, ""),
+        ("/runs", {"offset": 9223372036854775808}, 422, "less than or equal"),
         ("/families/nope", {}, 404, "unknown family"),
     ],
 )

@@ -6,10 +6,10 @@ the fixed queries below exist. Bad query parameters get 422 with the reason.
 
 from __future__ import annotations
 
-from pathlib import Path
+from pathlib import Path as FilePath
 from typing import Annotated, Any
 
-from fastapi import FastAPI, HTTPException, Query
+from fastapi import FastAPI, HTTPException, Path, Query
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
@@ -22,7 +22,9 @@ from advisor.store.reference import choose_store, reference_store
 
 __all__ = ["create_app"]
 
-_PAGE = (Path(__file__).parent / "page.html").read_text()
+_PAGE = (FilePath(__file__).parent / "page.html").read_text()
+#: the largest id or offset a request may name (a database integer is 64-bit signed)
+MAX_ID = 2**63 - 1
 
 
 def create_app(db: str | None = None, plugins_dir: str | None = None, report_dir: str | None = None) -> FastAPI:
@@ -113,7 +115,7 @@ def create_app(db: str | None = None, plugins_dir: str | None = None, report_dir
         budget: str | None = None,
         status: Annotated[str | None, Query(pattern="^[A-Za-z]+$")] = None,
         limit: Annotated[int, Query(ge=1, le=1000)] = 50,
-        offset: Annotated[int, Query(ge=0)] = 0,
+        offset: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
     ) -> dict[str, Any]:
         """Runs with their metrics, newest first, a page at a time."""
 
@@ -133,7 +135,7 @@ def create_app(db: str | None = None, plugins_dir: str | None = None, report_dir
         return answer(read)
 
     @app.get("/runs/{run_id}")
-    def run(run_id: int) -> dict[str, Any]:
+    def run(run_id: Annotated[int, Path(ge=1, le=MAX_ID)]) -> dict[str, Any]:
         """One run with every metric, its fit report and provenance; 404 when unknown."""
 
         def read() -> dict[str, Any]:
