@@ -198,3 +198,12 @@ def test_user_sql_is_bounded_streamed_and_interruptible(cli, tmp_path):
     started = time.monotonic()
     _, stderr = process.communicate(timeout=30)
     assert time.monotonic() - started < 5 and process.returncode == 2 and "interrupted" in stderr
+
+
+def test_a_bench_into_a_store_it_cannot_write_exits_2_saying_write(cli, tmp_path):
+    db = tmp_path / "ro.db"
+    cli("bench", "-f", "gmm", "-d", "ring8", "--seeds", "1", "--budget", "smoke", "--db", db)
+    readonly = f"sqlite:///file:{db}?mode=ro&uri=true"  # the database refuses every write, even root's
+    result = cli("bench", "-f", "kde", "-d", "ring8", "--seeds", "1", "--budget", "smoke", "--db", readonly, expect=2)
+    assert "cannot write to store" in result.stderr and "readonly database" in result.stderr
+    assert "internal error" not in result.stderr

@@ -68,8 +68,17 @@ class Store:
 
         import advisor.store.models  # noqa: F401 - maps the ORM classes onto the tables
 
-        with Session(self.engine, expire_on_commit=False) as session, session.begin():
-            yield session
+        try:
+            with Session(self.engine, expire_on_commit=False) as session, session.begin():
+                yield session
+        except OperationalError as exc:
+            message = _first_line(exc.orig or exc)
+            if "readonly" in message or "read-only" in message:
+                raise StoreError(
+                    f"cannot write to store {self.location!r}: {message}; a bench needs a store it may write: check "
+                    "the file's and its directory's permissions, or give another --db"
+                ) from None
+            raise
 
     def schema_version(self) -> int | None:
         """The schema version recorded in the store, or None when the store has no meta table."""
@@ -251,7 +260,8 @@ def open_store(
         version = store.schema_version()
     except (OperationalError, DatabaseError) as exc:
         store.close()
-        raise StoreError(f"cannot read store {where!r}: {_first_line(exc.orig or exc)}") from exc
+        doing = "read" if readonly else "open"
+        raise StoreError(f"cannot {doing} store {where!r}: {_first_line(exc.orig or exc)}") from exc
     except BaseException:
         store.close()
         raise
