@@ -63,6 +63,11 @@ class FamilyCard(_Card):
         default=frozenset({"2d", "tabular"}), description="Kinds of data the family can be fit to."
     )
     samplers: tuple[str, ...] = Field(default=("default",), description="Sampler names `sample` accepts.")
+    network: str | None = Field(
+        default=None,
+        description="The class of network it trains (e.g. 'MLP', 'masked MLP'); None for models without one. "
+        "Answers state it, so a user with other data knows what the evidence measured.",
+    )
     references: tuple[str, ...] = Field(default=(), description="Papers the implementation follows.")
 
     @field_validator("data_kinds", "samplers")

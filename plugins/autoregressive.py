@@ -78,6 +78,7 @@ class AutoregressiveFamily(Family):
         likelihood="exact",
         latent="none",
         training="mle",
+        network="masked MLP (MADE)",
         sampling="sequential",
         conditioning=True,
         data_kinds=frozenset({"2d", "tabular", "image"}),

@@ -79,6 +79,7 @@ class DiffusionFamily(Family):
         likelihood="bound",
         latent="implicit",
         training="score",
+        network="MLP",
         sampling="iterative",
         conditioning=True,
         data_kinds=frozenset({"2d", "tabular", "image"}),

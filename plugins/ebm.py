@@ -77,6 +77,7 @@ class EnergyFamily(Family):
         likelihood="estimate",
         latent="none",
         training="contrastive",
+        network="MLP",
         sampling="mcmc",
         conditioning=False,
         data_kinds=frozenset({"2d", "tabular", "image"}),

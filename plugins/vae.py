@@ -63,6 +63,7 @@ class VariationalAutoencoderFamily(Family):
         likelihood="bound",
         latent="explicit",
         training="elbo",
+        network="MLP",
         sampling="one-shot",
         conditioning=True,
         data_kinds=frozenset({"2d", "tabular", "image"}),

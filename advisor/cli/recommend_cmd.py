@@ -10,14 +10,13 @@ from typing import TYPE_CHECKING, Any, get_args
 import click
 
 from advisor.cards import DataKind
+from advisor.cli.answer_text import print_answer
 from advisor.cli.common import (
     TABLE_OPTION_NAMES,
     Duration,
     db_option,
-    format_value,
     json_option,
     print_json,
-    print_table,
     registry_from,
     stdout,
     table_options,
@@ -54,6 +53,11 @@ __all__ = ["recommend"]
 )
 @click.option("--explain", is_flag=True, help="Also say, with numbers, why each other candidate lost.")
 @click.option(
+    "--pooled",
+    is_flag=True,
+    help="Also show the ranking pooled over every kind of data (shown anyway when the kinds agree).",
+)
+@click.option(
     "--data",
     "data_file",
     type=click.Path(),
@@ -81,6 +85,7 @@ def recommend(
     device: str | None,
     budget: str | None,
     explain: bool,
+    pooled: bool,
     data_file: str | None,
     time_limit: float | None,
     jobs: int,
@@ -122,7 +127,7 @@ def recommend(
     if as_json:
         print_json(data)
     else:
-        _print(data, needs, explain)
+        print_answer(data, needs, explain=explain, pooled=pooled)
 
 
 def _check_option_pairing(ctx: click.Context, data_file: str | None) -> None:
@@ -157,83 +162,6 @@ def _check_option_pairing(ctx: click.Context, data_file: str | None) -> None:
             raise click.UsageError(f"{', '.join(stray)} only {verb} when measuring your data: add --data FILE")
 
 
-def _print(data: dict[str, Any], needs: list, explain: bool) -> None:
-    from rich.markup import escape
-
-    console = stdout()
-    if data.get("note"):
-        console.print(f"[dim]{data['note']}[/]")
-    for need in needs:
-        ranked_by = f"ranked by {', '.join(need.objectives)}" if need.objectives else "filters only, ranks no one"
-        console.print(f"[bold]{need.name}[/]: {need.requirements_text() or 'no hard requirement'}; {ranked_by}")
-    datasets = data["datasets"]
-    console.print(
-        f"evidence: budget {data['budget']}, {len(datasets)} datasets ({', '.join(datasets)}), {data['store']}"
-    )
-    objectives = list(dict.fromkeys(m for need in needs for m in need.objectives))
-    rows = []
-    for r in data["ranked"]:
-        cells = []
-        for metric in objectives:
-            o = r["objectives"].get(metric)
-            if o is None:
-                cells.append("-")
-                continue
-            far = f", {format_value(o['distance'])} from {o['reference']:g}" if o.get("distance") is not None else ""
-            cells.append(f"{format_value(o['mean'])} {o['unit']}".strip() + f" ({len(o['scored_on'])} ds{far})")
-        rows.append([r["rank"], r["label"], f"{r['score']:.2f}", *cells, r["runs"]])
-    if rows:
-        print_table(
-            "Ranked (score 1 = best on every objective)", ["#", "candidate", "score", *objectives, "runs"], rows
-        )
-        winners = data["winners"]
-        if len(winners) == 1:
-            console.print(f"[bold green]Recommendation: {escape(winners[0])}[/]")
-        else:
-            console.print(
-                f"[bold green]Recommendation: a tie between {escape(', '.join(winners))}[/] "
-                "(within seed noise on every objective and dataset; more seeds would separate them)"
-            )
-    else:
-        console.print("[bold red]No candidate is left.[/]")
-        if data["nearest"]:
-            nearest = data["nearest"]
-            fails = "; ".join(nearest["fails"])
-            console.print(escape(f"nearest alternative: {nearest['family']}, which only fails: {fails}"))
-    if data["pareto"]:
-        console.print(escape("Pareto set (no candidate is better on every need): " + ", ".join(data["pareto"])))
-    _print_instability(data.get("instability", []), explain)
-    for sentence in data["tradeoffs"]:
-        console.print(escape(f"trade-off: {sentence}"))
-    for claim in data["claims"]:
-        verdict = {True: "agrees", False: "DISAGREES", None: "cannot be checked"}[claim["agrees"]]
-        note = f" ({claim['note']})" if claim["note"] else ""
-        line = f"textbook claim for {claim['need']}: {claim['claim']!r}; measured best: {claim['measured_best']}"
-        console.print(escape(f"{line} -> {verdict}{note}"))
-    for item in data["eliminated"]:
-        console.print("[dim]" + escape(f"eliminated {item['family']}: {item['reason']}") + "[/]")
-    for item in data["unmeasured"]:
-        console.print("[yellow]" + escape(f"not ranked {item['family']}: {item['reason']}") + "[/]")
-    for caveat in data.get("caveats", []):
-        console.print("[yellow]" + escape(f"caveat: {caveat}") + "[/]")
-    if explain and data["ranked"]:
-        best = data["ranked"][0]
-        console.print(f"\n[bold]Why {escape(best['label'])} first[/]")
-        for metric, o in best["objectives"].items():
-            per = ", ".join(
-                f"{d} {format_value(v['mean'])}"
-                + (f"±{format_value(v['std'])} (n={v['n']})" if v["n"] > 1 else " (one seed)")
-                + ("" if d in o["scored_on"] else " (left out)")
-                for d, v in o["per_dataset"].items()
-            )
-            better = "higher" if o["higher_is_better"] else "lower"
-            console.print(escape(f"  {metric} [{o['unit'] or '-'}; {better} is better]: {per}"))
-        for r in data["ranked"][1:]:
-            console.print(f"[bold]{escape(r['label'])}[/] (score {r['score']:.2f}):")
-            for sentence in r["why_not_first"] or ["no measured gap on shared datasets"]:
-                console.print(escape(f"  - {sentence}"))
-
-
 def _generate_command(answer: dict[str, Any], request: MeasureRequest) -> str | None:
     """The `advisor generate` command for the (first) winner on the user's data, with their table options."""
     if not answer["ranked"]:
@@ -253,32 +181,6 @@ def _generate_command(answer: dict[str, Any], request: MeasureRequest) -> str | 
         words += ["--missing", options.missing]
     words += ["--budget", request.budget, "-n", "1000", "--out", "synthetic.csv"]
     return shlex.join(words)
-
-
-def _print_instability(rows: list[dict[str, Any]], explain: bool) -> None:
-    """Counted outcomes: each candidate that collapsed or failed, then the ones that never did."""
-    from rich.markup import escape
-
-    console = stdout()
-    steady: dict[tuple[int, float], list[str]] = {}
-    for row in rows:
-        low, high = row["interval"]
-        if not row["collapsed"] and not row["failed"]:
-            steady.setdefault((row["runs"], high), []).append(row["candidate"])
-            continue
-        console.print(
-            escape(
-                f"{row['candidate']}: collapsed in {row['collapsed']} and failed in {row['failed']} of {row['runs']} "
-                f"seeds (unstable {row['rate']:.0%}, 95% interval {low:.0%}-{high:.0%})"
-            )
-        )
-        if explain:
-            for dataset, reasons in row["collapses"].items():
-                console.print(escape(f"  collapsed on {dataset}: {'; '.join(reasons)}"))
-    for (runs, high), names in steady.items():
-        console.print(
-            escape(f"never collapsed or failed in {runs} seeds (95% interval 0%-{high:.0%}): {', '.join(names)}")
-        )
 
 
 def _recommend_for_data(
@@ -341,10 +243,10 @@ def _recommend_for_data(
     console.print(
         f"[bold]On your data[/] ({measured.dataset}, {measured.cells_run} new cells run, store {measured.store})"
     )
-    _print({"store": measured.store, **mine}, needs, explain)
+    print_answer({"store": measured.store, **mine}, needs, explain=explain)
     if theirs:
         console.print(f"\n[bold]On the reference {measured.kind} datasets[/] ({str(shipped)})")
-        _print({"store": str(shipped), **theirs}, needs, False)
+        print_answer({"store": str(shipped), **theirs}, needs)
         for sentence in data["differences"]:
             console.print(f"[bold]difference:[/] {sentence}")
     if data["generate"]:

@@ -21,26 +21,41 @@ def recommendation(
     data_kind: str | None = None,
     device: str | None = None,
 ) -> dict[str, Any]:
-    """`advisor recommend --json`: the ranked answer with its evidence, read-only."""
-    from advisor.rules.engine import recommend as rank
+    """`advisor recommend --json`: the ranked answer with its evidence, read-only.
+
+    Unless the evidence is narrowed (`datasets`, `data_kind`), the answer is also given per kind of
+    data (`by_kind`), since the right family depends on it; `kinds_agree` says whether every kind has
+    the same winners. The top-level ranking pools every kind.
+    """
+    from advisor.rules.engine import NoMeasurements, gather_for, rank_evidence
 
     needs = [registry.need(name) for name in dict.fromkeys(need_names)]
+    cards = registry.family_cards()
     location, note = choose_store(db)
     with open_store(location, readonly=True) as store:
         with store.connect() as conn:
             check_filters(conn, store.location, budget=budget, datasets=datasets)
-        answer = rank(
-            store,
-            needs,
-            registry.family_cards(),
-            registry.metric_specs(),
-            budget=budget,
-            datasets=datasets,
-            data_kind=data_kind,
-            device=device,
+        evidence = gather_for(
+            store, needs, registry.metric_specs(), budget=budget, datasets=datasets, data_kind=data_kind, device=device
         )
         location = store.location  # a URL's password is masked
-    return {"store": location, **({"note": note} if note else {}), **answer.to_dict()}
+    if not evidence.candidates:
+        narrowed = ", ".join(
+            f"{k}={v}" for k, v in (("budget", budget), ("data kind", data_kind), ("device", device)) if v
+        )
+        raise NoMeasurements(
+            f"no measurements in {location}{' for ' + narrowed if narrowed else ''}; run `advisor bench` first"
+        )
+    answer = {"store": location, **({"note": note} if note else {}), **rank_evidence(evidence, needs, cards).to_dict()}
+    if not datasets and not data_kind:
+        kinds: dict[str, list[str]] = {}
+        for name, card in sorted(evidence.datasets.items()):
+            kinds.setdefault(card.get("kind", "?"), []).append(name)
+        answer["by_kind"] = {
+            kind: rank_evidence(evidence.restricted(names), needs, cards).to_dict() for kind, names in kinds.items()
+        }
+        answer["kinds_agree"] = len({tuple(sorted(k["winners"])) for k in answer["by_kind"].values()}) <= 1
+    return answer
 
 
 def dataset_recommendation(

@@ -24,12 +24,13 @@ from advisor.errors import AdvisorError
 from advisor.rules.claims import RULES_OF_THUMB, TEXTBOOK_FAMILIES
 from advisor.rules.compare import ObjectiveEvidence, compare_sentence
 from advisor.rules.evidence import Candidate, Evidence, candidate_label, gather
+from advisor.rules.scope import evidence_scope, throughput_scaling
 from advisor.rules.scoring import Scope, scope_of, score_objective
 from advisor.rules.stability import wilson_interval
 from advisor.store.engine import Store
 from advisor.store.status import RunStatus
 
-__all__ = ["NoMeasurements", "Recommendation", "recommend", "requirement_failures"]
+__all__ = ["NoMeasurements", "Recommendation", "recommend", "gather_for", "rank_evidence", "requirement_failures"]
 
 
 class NoMeasurements(AdvisorError):
@@ -68,6 +69,8 @@ class Recommendation:
     caveats: list[str] = field(default_factory=list)  # datasets left out of a comparison, failed runs
     winners: list[str] = field(default_factory=list)  # every candidate tied at the top score
     instability: list[dict[str, Any]] = field(default_factory=list)  # counted outcomes, when a need asks
+    scope: dict[str, Any] = field(default_factory=dict)  # what the evidence covers (kinds, dims, sizes, budget)
+    scaling: list[dict[str, Any]] = field(default_factory=list)  # sampling cost against dims, per candidate
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready view (the same content the CLI prints)."""
@@ -172,9 +175,8 @@ def recommend(
     how each objective is compared. A need without objectives only filters; when no need has one,
     every measured survivor is listed level with the first, and a caveat says nothing ranked them.
     """
-    objectives = list(dict.fromkeys(m for need in needs for m in need.objectives))
-    evidence = gather(
-        store, objectives, metric_specs, budget=budget, datasets=datasets, data_kind=data_kind, device=device
+    evidence = gather_for(
+        store, needs, metric_specs, budget=budget, datasets=datasets, data_kind=data_kind, device=device
     )
     if not evidence.candidates:
         scope = ", ".join(
@@ -183,6 +185,17 @@ def recommend(
         raise NoMeasurements(
             f"no measurements in {store.location}{' for ' + scope if scope else ''}; run `advisor bench` first"
         )
+    return rank_evidence(evidence, needs, family_cards)
+
+
+def gather_for(store: Store, needs: list[Need], metric_specs: Mapping[str, MetricSpec], **scope: Any) -> Evidence:
+    """The evidence `needs` rank by, within `scope` (budget, datasets, data_kind, device)."""
+    objectives = list(dict.fromkeys(m for need in needs for m in need.objectives))
+    return gather(store, objectives, metric_specs, **scope)
+
+
+def rank_evidence(evidence: Evidence, needs: list[Need], family_cards: dict[str, dict]) -> Recommendation:
+    """Rank the candidates of gathered `evidence` for `needs` (see `recommend`)."""
     cards = {**family_cards, **evidence.cards}
     eliminated, survivors = [], []
     for family in sorted(cards):
@@ -242,6 +255,8 @@ def recommend(
         ),
         winners=winners,
         instability=_instability(evidence, ranked, scopes.get("unstable_rate")),
+        scope=evidence_scope(evidence, cards),
+        scaling=_scaling(evidence, ranked, cards) if "sample_throughput" in scopes else [],
     )
 
 
@@ -314,6 +329,16 @@ def _rank(
         objectives=cited,
         runs=evidence.runs.get(candidate, 0),
     )
+
+
+def _scaling(evidence: Evidence, ranked: list[Ranked], cards: dict[str, dict]) -> list[dict[str, Any]]:
+    """How each ranked candidate's sampling throughput grows or falls with dimension, where it can be fitted."""
+    rows = []
+    for r in ranked:
+        fitted = throughput_scaling(evidence, (r.family, r.sampler))
+        if fitted is not None:
+            rows.append({"candidate": r.label, "sampling": cards.get(r.family, {}).get("sampling"), **fitted})
+    return rows
 
 
 def _instability(evidence: Evidence, ranked: list[Ranked], scope: Scope | None) -> list[dict[str, Any]]:

@@ -65,6 +65,32 @@ class Evidence:
     run_counts: dict[Candidate, dict[str, dict[RunStatus, int]]] = field(default_factory=dict)  # -> dataset -> n
     runs: dict[Candidate, int] = field(default_factory=dict)  # COMPLETE runs behind the evidence
     outcomes: dict[Candidate, dict[str, Outcomes]] = field(default_factory=dict)  # counted, when asked for
+    devices: list[str] = field(default_factory=list)  # where the runs in scope were measured
+
+    def restricted(self, datasets: Iterable[str]) -> Evidence:
+        """The same evidence on `datasets` only (e.g. one kind of data), without reading the store again."""
+        keep = set(datasets)
+
+        def only(by_dataset: dict) -> dict:
+            return {d: v for d, v in by_dataset.items() if d in keep}
+
+        values = {
+            c: kept
+            for c, by_metric in self.values.items()
+            if (kept := {m: only(by_d) for m, by_d in by_metric.items() if only(by_d)})
+        }
+        counts = {c: kept for c, by_d in self.run_counts.items() if (kept := only(by_d))}
+        return Evidence(
+            self.budget,
+            only(self.datasets),
+            self.cards,
+            self.specs,
+            values,
+            counts,
+            {c: max(sum(s.n for s in d.values()) for d in by_metric.values()) for c, by_metric in values.items()},
+            {c: kept for c, by_d in self.outcomes.items() if (kept := only(by_d))},
+            self.devices,
+        )
 
     @property
     def candidates(self) -> list[Candidate]:
@@ -103,6 +129,7 @@ def gather(
             read.family_cards(conn),
             {name: spec for name, spec in all_specs.items() if name in wanted | stored},
         )
+        evidence.devices = read.devices(conn, scope)
         for family, sampler, dataset, status, n in read.run_counts(conn, scope):
             evidence.run_counts.setdefault((family, sampler), {}).setdefault(dataset, {})[status] = n
         references = {name: spec.reference for name, spec in all_specs.items() if spec.reference is not None}

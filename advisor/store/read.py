@@ -34,6 +34,7 @@ __all__ = [
     "family_cards",
     "dataset_cards",
     "run_counts",
+    "devices",
     "latest_complete_metrics",
     "latest_complete_values",
     "latest_complete_runs",
@@ -134,6 +135,12 @@ def family_cards(conn: Connection) -> dict[str, dict]:
 def dataset_cards(conn: Connection) -> dict[str, dict]:
     """The card of every dataset the store has seen, as stored (JSON), by name."""
     return {name: card for name, card in conn.execute(select(datasets.c.name, datasets.c.card))}
+
+
+def devices(conn: Connection, scope: Scope) -> list[str]:
+    """The devices the COMPLETE runs in `scope` were measured on."""
+    rows = conn.execute(select(runs.c.device).where(runs.c.status == RunStatus.COMPLETE, *scope.where()).distinct())
+    return sorted(rows.scalars())
 
 
 def run_counts(conn: Connection, scope: Scope) -> list[tuple[str, str, str, RunStatus, int]]:

@@ -1,0 +1,98 @@
+"""What an answer's evidence covers, in one line, and how sampling cost grows with dimension.
+
+A user with 784-dimensional images must be able to see that the evidence came from 64-dimensional
+digits and small MLPs on a CPU: `evidence_scope` gathers the kinds of data and their dimensions, the
+training set sizes, the budget (steps, batch), the network classes the families declare, and the
+devices. `throughput_scaling` fits, per candidate, the slope of log samples/s against log dims
+across the datasets measured: a sequential sampler's cost grows with dimension (slope near -1: one
+network pass per dimension), a one-shot sampler's hardly, which one value at one size cannot show.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from typing import Any
+
+from advisor.rules.evidence import Candidate, Evidence
+
+__all__ = ["evidence_scope", "scope_line", "throughput_scaling"]
+
+#: share of a fixed dataset's rows a family trains on (the bench's 80/20 split)
+TRAIN_SHARE = 0.8
+
+
+def _train_rows(card: dict, budget: Any) -> int | None:
+    if card.get("size"):
+        rows = card["size"] if budget is None else min(card["size"], budget.n_train + budget.n_test)
+        return int(rows * TRAIN_SHARE)
+    return budget.n_train if budget is not None else None
+
+
+def evidence_scope(evidence: Evidence, cards: dict[str, dict]) -> dict[str, Any]:
+    """Kinds and dims covered, training rows, budget (steps, batch), network classes, devices."""
+    from advisor.budgets import BUDGETS
+
+    budget = BUDGETS.get(evidence.budget or "")
+    kinds: dict[str, dict[str, Any]] = {}
+    for name, card in sorted(evidence.datasets.items()):
+        kind = kinds.setdefault(card.get("kind", "?"), {"datasets": [], "dims": []})
+        kind["datasets"].append(name)
+        kind["dims"].append(card.get("dims"))
+    for kind in kinds.values():
+        dims = [d for d in kind.pop("dims") if d]
+        kind["dims"] = [min(dims), max(dims)] if dims else []
+    rows = [r for card in evidence.datasets.values() if (r := _train_rows(card, budget))]
+    families = {family for family, _ in evidence.candidates}
+    return {
+        "kinds": kinds,
+        "train_rows": [min(rows), max(rows)] if rows else [],
+        "budget": evidence.budget,
+        "steps": budget.train_steps if budget else None,
+        "batch": budget.batch_size if budget else None,
+        "networks": sorted({n for f in families if (n := cards.get(f, {}).get("network"))}),
+        "devices": evidence.devices,
+    }
+
+
+def _span(values: list[int], unit: str) -> str:
+    low, high = values
+    return f"{low:,} {unit}" if low == high else f"{low:,}-{high:,} {unit}"
+
+
+def scope_line(scope: dict[str, Any]) -> str:
+    """The scope in one line, e.g. "image (64 dims: digits); 1,437 training rows; budget quick ..."."""
+    kinds = "; ".join(
+        f"{kind} ({_span(info['dims'], 'dims') if info['dims'] else '?'}: {', '.join(info['datasets'])})"
+        for kind, info in scope["kinds"].items()
+    )
+    parts = [kinds]
+    if scope["train_rows"]:
+        parts.append(_span(scope["train_rows"], "training rows"))
+    if scope["budget"]:
+        steps = f" ({scope['steps']:,} steps, batch {scope['batch']})" if scope.get("steps") else ""
+        parts.append(f"budget {scope['budget']}{steps}")
+    if scope["networks"]:
+        parts.append(f"networks: {', '.join(scope['networks'])}")
+    if scope["devices"]:
+        parts.append(f"device {', '.join(scope['devices'])}")
+    return "; ".join(parts)
+
+
+def throughput_scaling(evidence: Evidence, candidate: Candidate) -> dict[str, Any] | None:
+    """Least-squares slope of log10 samples/s on log10 dims across the candidate's datasets.
+
+    None when fewer than two distinct dimensions were measured.
+    """
+    by_dataset = evidence.values.get(candidate, {}).get("sample_throughput", {})
+    points = [
+        (math.log10(card["dims"]), math.log10(summary.mean))
+        for dataset, summary in by_dataset.items()
+        if (card := evidence.datasets.get(dataset)) and card.get("dims") and summary.mean > 0
+    ]
+    if len({x for x, _ in points}) < 2:
+        return None
+    mean_x, mean_y = statistics.fmean(x for x, _ in points), statistics.fmean(y for _, y in points)
+    slope = sum((x - mean_x) * (y - mean_y) for x, y in points) / sum((x - mean_x) ** 2 for x, _ in points)
+    dims = [round(10**x) for x, _ in points]
+    return {"slope": slope, "dims": [min(dims), max(dims)], "datasets": len(points)}

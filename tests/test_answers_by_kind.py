@@ -1,0 +1,75 @@
+"""Answers by kind of data: per-kind winners are printed first, the pooled ranking when they agree or
+when asked, and every answer names the scope of its evidence; sampling cost is fitted against dims."""
+
+
+from advisor.store import open_store
+from advisor.store.models import DatasetRow, MetricRow, Run
+from tests.test_recommend import build_store
+
+
+def _with_image_kind(path):
+    """The known store plus an image dataset on which the order of flow and autoregressive flips."""
+    with open_store(path) as store, store.session() as session:
+        session.add(DatasetRow(name="pixels", plugin="test", card={"name": "pixels", "kind": "image", "dims": 64}))
+        session.get(DatasetRow, "ring8").card = {"name": "ring8", "kind": "2d", "dims": 2}
+        session.get(DatasetRow, "grid25").card = {"name": "grid25", "kind": "2d", "dims": 2}
+        session.flush()
+        for family, nll, throughput in (("flow", 1.0, 2e5), ("autoregressive", 1.5, 50.0)):
+            for seed in range(3):
+                run = Run(
+                    family=family,
+                    sampler="default",
+                    dataset="pixels",
+                    seed=seed,
+                    budget="quick",
+                    status="COMPLETE",
+                    device="cpu",
+                )
+                run.metrics = [
+                    MetricRow(name="test_nll", value=nll + seed * 0.01, unit="nats/dim", higher_is_better=False),
+                    MetricRow(name="sample_throughput", value=throughput, unit="samples/s", higher_is_better=True),
+                ]
+                session.add(run)
+    return path
+
+
+def test_per_kind_winners_differ_and_are_printed_per_kind(cli, tmp_path):
+    db = _with_image_kind(build_store(tmp_path / "known.db"))
+    answer = cli.json("recommend", "--need", "exact-likelihood", "--db", db)
+    assert answer["by_kind"]["2d"]["winners"] == ["autoregressive"]
+    assert answer["by_kind"]["image"]["winners"] == ["flow"]
+    assert answer["kinds_agree"] is False
+    out = cli("recommend", "--need", "exact-likelihood", "--db", db).stdout
+    assert "Per kind of data (the kinds disagree)" in out
+    assert "2d, 2 dims: autoregressive" in out and "image, 64 dims: flow" in out
+    assert "Pooled over every kind" not in out and "On image data" in out
+    pooled = cli("recommend", "--need", "exact-likelihood", "--pooled", "--db", db).stdout
+    assert "Pooled over every kind of data" in pooled
+    narrowed = cli.json("recommend", "--need", "exact-likelihood", "--data-kind", "image", "--db", db)
+    assert "by_kind" not in narrowed and narrowed["winners"] == ["flow"]
+
+
+def test_the_scope_line_names_kinds_dims_and_budget(cli, tmp_path):
+    db = _with_image_kind(build_store(tmp_path / "known.db"))
+    answer = cli.json("recommend", "--need", "exact-likelihood", "--db", db)
+    scope = answer["scope"]
+    assert scope["kinds"] == {
+        "2d": {"datasets": ["grid25", "ring8"], "dims": [2, 2]},
+        "image": {"datasets": ["pixels"], "dims": [64, 64]},
+    }
+    assert scope["budget"] == "quick" and scope["steps"] == 10_000 and scope["devices"] == ["cpu"]
+    out = cli("recommend", "--need", "exact-likelihood", "--data-kind", "image", "--db", db).stdout
+    assert (
+        "evidence: image (64 dims: pixels); 20,000 training rows; budget quick (10,000 steps, batch 512); device cpu"
+        in out
+    )
+
+
+def test_sampling_cost_is_fitted_against_dimension(cli, tmp_path):
+    db = _with_image_kind(build_store(tmp_path / "known.db"))
+    answer = cli.json("recommend", "--need", "fast-sampling", "--db", db)
+    scaling = {row["candidate"]: row for row in answer["scaling"]}
+    # autoregressive: 2,000 samples/s at 2 dims, 50 at 64: log10(50/2000) / log10(32) = -1.06
+    assert abs(scaling["autoregressive"]["slope"] + 1.064) < 0.01 and scaling["autoregressive"]["dims"] == [2, 64]
+    out = cli("recommend", "--need", "fast-sampling", "--pooled", "--db", db).stdout
+    assert "autoregressive (sequential sampling): samples/s scale as dims^-1.06" in out
