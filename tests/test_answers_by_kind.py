@@ -73,3 +73,12 @@ def test_sampling_cost_is_fitted_against_dimension(cli, tmp_path):
     assert abs(scaling["autoregressive"]["slope"] + 1.064) < 0.01 and scaling["autoregressive"]["dims"] == [2, 64]
     out = cli("recommend", "--need", "fast-sampling", "--pooled", "--db", db).stdout
     assert "autoregressive (sequential sampling): samples/s scale as dims^-1.06" in out
+
+
+def test_the_table_judges_sampling_speed_on_the_highest_dimensional_kind(cli, tmp_path):
+    db = _with_image_kind(build_store(tmp_path / "known.db"))
+    table = cli.json("table", "--db", db)
+    assert table["speed_judged_on"] == "image"
+    speed = table["families"]["autoregressive"]["sampling speed"]
+    assert speed["grade"] == "very slow" and speed["verdict"] == "agrees"
+    assert speed["basis"] == "50 samples/s on image data (4e+03x slower than the fastest)"
