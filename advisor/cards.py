@@ -63,6 +63,11 @@ class FamilyCard(_Card):
         default=frozenset({"2d", "tabular"}), description="Kinds of data the family can be fit to."
     )
     samplers: tuple[str, ...] = Field(default=("default",), description="Sampler names `sample` accepts.")
+    peer_of: str | None = Field(
+        default=None,
+        description="A peer: a family wrapped from another library that its users would pick instead "
+        "(e.g. 'SDV'); answers say where it ranks among ours.",
+    )
     network: str | None = Field(
         default=None,
         description="The class of network it trains (e.g. 'MLP', 'masked MLP'); None for models without one. "

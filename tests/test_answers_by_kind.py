@@ -1,7 +1,6 @@
 """Answers by kind of data: per-kind winners are printed first, the pooled ranking when they agree or
 when asked, and every answer names the scope of its evidence; sampling cost is fitted against dims."""
 
-
 from advisor.store import open_store
 from advisor.store.models import DatasetRow, MetricRow, Run
 from tests.test_recommend import build_store
@@ -82,3 +81,18 @@ def test_the_table_judges_sampling_speed_on_the_highest_dimensional_kind(cli, tm
     speed = table["families"]["autoregressive"]["sampling speed"]
     assert speed["grade"] == "very slow" and speed["verdict"] == "agrees"
     assert speed["basis"] == "50 samples/s on image data (4e+03x slower than the fastest)"
+
+
+def test_a_peer_is_placed_among_our_families(cli, tmp_path):
+    from advisor.store.models import FamilyRow
+
+    db = build_store(tmp_path / "known.db")
+    with open_store(db) as store, store.session() as session:
+        row = session.get(FamilyRow, "gan")
+        row.card = {**row.card, "peer_of": "SDV"}
+    answer = cli.json("recommend", "--need", "fast-sampling", "--db", db)
+    assert answer["peers"] == [{"candidate": "gan", "library": "SDV", "rank": 1, "of": 3}]
+    assert (
+        "gan, which users of SDV would pick, ranks 1st of 3"
+        in cli("recommend", "--need", "fast-sampling", "--db", db).stdout
+    )

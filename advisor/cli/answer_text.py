@@ -89,6 +89,13 @@ def _ranking(data: dict[str, Any], needs: list, explain: bool) -> None:
             )
     if data["pareto"]:
         console.print(escape("Pareto set (no candidate is better on every need): " + ", ".join(data["pareto"])))
+    for peer in data.get("peers", []):
+        console.print(
+            escape(
+                f"{peer['candidate']}, which users of {peer['library']} would pick, ranks {_ordinal(peer['rank'])} "
+                f"of {peer['of']}"
+            )
+        )
     _instability(data.get("instability", []), explain)
     _scaling(data.get("scaling", []))
     for sentence in data["tradeoffs"]:
@@ -104,6 +111,11 @@ def _ranking(data: dict[str, Any], needs: list, explain: bool) -> None:
         console.print("[yellow]" + escape(f"caveat: {caveat}") + "[/]")
     if explain and data["ranked"]:
         _explain(data)
+
+
+def _ordinal(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
 
 
 def _cells(ranked: dict[str, Any], objectives: list[str]) -> list[str]:

@@ -71,6 +71,7 @@ class Recommendation:
     instability: list[dict[str, Any]] = field(default_factory=list)  # counted outcomes, when a need asks
     scope: dict[str, Any] = field(default_factory=dict)  # what the evidence covers (kinds, dims, sizes, budget)
     scaling: list[dict[str, Any]] = field(default_factory=list)  # sampling cost against dims, per candidate
+    peers: list[dict[str, Any]] = field(default_factory=list)  # where other libraries' families rank
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready view (the same content the CLI prints)."""
@@ -257,6 +258,11 @@ def rank_evidence(evidence: Evidence, needs: list[Need], family_cards: dict[str,
         instability=_instability(evidence, ranked, scopes.get("unstable_rate")),
         scope=evidence_scope(evidence, cards),
         scaling=_scaling(evidence, ranked, cards) if "sample_throughput" in scopes else [],
+        peers=[
+            {"candidate": r.label, "library": library, "rank": r.rank, "of": len(ranked)}
+            for r in ranked
+            if (library := cards.get(r.family, {}).get("peer_of"))
+        ],
     )
 
 
