@@ -133,8 +133,19 @@ class Registry:
         return table[name].obj
 
     def family(self, name: str) -> Any:
-        """The family class called `name`; InputError listing valid names if unknown."""
-        return self.get("family", name)
+        """The family class called `name` (or a variant `family@key=value`); InputError if unknown."""
+        from advisor.variants import make_variant, parse_variant
+
+        base, options = parse_variant(name)
+        cls = self.get("family", base)
+        return make_variant(cls, name, options) if options else cls
+
+    def family_plugin(self, name: str) -> PluginInfo:
+        """The plugin that registered family `name` (a variant's base family)."""
+        from advisor.variants import parse_variant
+
+        self.family(name)  # refuses unknown names and options
+        return self.families[parse_variant(name)[0]].plugin
 
     def dataset(self, name: str) -> Any:
         """The dataset class called `name`; InputError listing valid names if unknown."""

@@ -83,6 +83,14 @@ __all__ = ["bench"]
     help="local: child processes on this machine; dask: a dask.distributed cluster (--scheduler).",
 )
 @click.option("--scheduler", metavar="ADDRESS", help="dask scheduler address, e.g. tcp://10.0.0.5:8786.")
+@click.option(
+    "--family-option",
+    "family_options",
+    multiple=True,
+    metavar="FAMILY.KEY=VALUE",
+    help="Set a family's constructor setting (repeatable), e.g. gan.learning_rate=2e-4: measured as the "
+    "candidate gan@learning_rate=0.0002, beside the default.",
+)
 @click.option("--rerun", is_flag=True, help="Run cells again even when the store already has them COMPLETE.")
 @db_option
 @json_option
@@ -100,6 +108,7 @@ def bench(
     jobs: int,
     executor: str,
     scheduler: str | None,
+    family_options: tuple[str, ...],
     rerun: bool,
     db: str | None,
     as_json: bool,
@@ -121,6 +130,7 @@ def bench(
     from advisor.runner import plan_cells, resolve_datasets
     from advisor.runner.service import BenchReport, BenchSettings, run_bench
     from advisor.store import open_store, read
+    from advisor.variants import apply_family_options
 
     registry = registry_from(ctx)
     if run_all:
@@ -131,6 +141,7 @@ def bench(
         raise InputError(
             "name at least one --family and one --dataset (or --data FILE), or use --all (see `advisor plugins list`)"
         )
+    families = tuple(apply_family_options(families, family_options))
     for name in families:
         registry.family(name)
     resolved = resolve_datasets(registry, datasets, data_files, table_options_from(table))

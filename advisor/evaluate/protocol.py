@@ -156,7 +156,8 @@ def _evaluate_cell(
         "seed": seed,
         "budget": budget.model_dump(),
         "data_hash": split.data_hash,
-        "family_plugin": registry.families[family_name].plugin.source,
+        "family_plugin": registry.family_plugin(family_name).source,
+        "family_options": getattr(family_cls, "variant_options", {}),
         "dataset_card": dataset.card.model_dump(mode="json"),
     }
 

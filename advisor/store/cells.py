@@ -58,14 +58,13 @@ def sync_catalog(store: Store, registry: Registry, families: Iterable[str], data
     with store.session() as session:
         _lock_runs(session)  # concurrent benches refresh the catalog in turn (merge is select-then-insert)
         for name in families:
-            entry = registry.families[name]
-            card = entry.obj.card
+            card, plugin = registry.family(name).card, registry.family_plugin(name)
             session.merge(
                 FamilyRow(
                     name=name,
                     title=card.title,
-                    plugin=entry.plugin.source,
-                    version=entry.plugin.version,
+                    plugin=plugin.source,
+                    version=plugin.version,
                     card=card.model_dump(mode="json"),
                 )
             )
