@@ -21,7 +21,7 @@ from advisor.budgets import Budget, get_budget
 from advisor.cards import FamilyCard
 from advisor.family import Family, FitReport
 
-__all__ = ["CHECKS", "FamilyCheckError", "check_family", "parametrize_with_checks"]
+__all__ = ["CHECKS", "FamilyCheckError", "check_family", "parametrize_with_checks", "run_check"]
 
 DATASETS = ("ring8", "digits", "wine")
 
@@ -110,6 +110,11 @@ def check_seed_determinism(family: type[Family]) -> None:
     first, _, _ = _fit(family, dataset, budget)
     second, _, _ = _fit(family, dataset, budget)
     a, b = to_numpy(first.sample(32)), to_numpy(second.sample(32))
+    _require(  # NaN != NaN: non-finite samples would read as a seeding bug
+        bool(np.isfinite(a).all() and np.isfinite(b).all()),
+        f"sample(32) on {dataset.card.name} returned NaN or inf, so determinism cannot be judged: "
+        "make sample() return finite values first",
+    )
     _require(
         np.allclose(a, b, rtol=1e-5, atol=1e-5),
         "same seed, different samples: create generators from the `seed` passed to fit and use them in sample",
@@ -174,6 +179,21 @@ def check_family(family: type[Family], checks: Sequence[Callable[[type[Family]],
     """Run every check on `family`; raises FamilyCheckError naming the first broken promise."""
     for check in checks:
         check(family)
+
+
+def run_check(plugins: str | None, family: str, check: str) -> str | None:
+    """Run the check called `check` on the registered `family`; None when it passes, else what to fix.
+
+    `plugins` is what `load_registry` takes (a plugins directory or one plugin file). The entry point
+    `advisor plugins validate` runs in a child process, one per check, so a hang or a crash is caught.
+    """
+    from advisor.plugins import load_registry
+
+    try:
+        {c.__name__: c for c in CHECKS}[check](load_registry(plugins).family(family))
+    except Exception as exc:  # noqa: BLE001 - every failure is reported with its message
+        return f"{type(exc).__name__}: {exc}"
+    return None
 
 
 def parametrize_with_checks(families: Iterable[type[Family]]) -> Any:

@@ -103,3 +103,71 @@ def test_validate_a_file_imports_that_file_only(cli, tmp_path):
     result = cli("plugins", "validate", tmp_path / "resampler.py")
     assert "class-resampler" in result.stdout and "fails" not in result.stdout
     assert not marker.exists()
+
+
+def test_field_reference_is_generated_from_the_models_and_kept_current(tmp_path):
+    from advisor.docs_reference import BEGIN, END, MODELS, main
+
+    assert main(["--check", str(DOCS)]) == 0, "run: python -m advisor.docs_reference docs/plugins.md"
+    text = DOCS.read_text()
+    region = text[text.index(BEGIN) : text.index(END)]
+    for model in MODELS:
+        for field in model.model_fields:
+            assert f"| `{field}` |" in region, (model.__name__, field)
+    assert "| smoke | 200 |" in region  # the shipped budgets, read from BUDGETS
+    stale = tmp_path / "plugins.md"
+    stale.write_text(text.replace("| `data_kinds` |", "| `data_kind` |"))
+    assert main(["--check", str(stale)]) == 1
+    assert main([str(stale)]) == 0 and stale.read_text() == text
+
+
+def test_docs_state_the_family_contract():
+    text = DOCS.read_text()
+    for promise in (
+        "images are excluded unless the card names",  # data_kinds' default
+        "Training that is not stochastic gradient descent maps its work onto steps",
+        "### heavy_imports",
+        "### num_parameters() and nfe(sampler)",
+        "**Fresh draws on every call.**",
+        "**Reproducible from `seed`.**",
+        "check_family(Isotropic)",
+    ):
+        assert promise in text, promise
+
+
+def test_the_documented_family_passes_the_kit():
+    from advisor.testing import check_family
+
+    block = next(b for b in re.findall(r"```python\n(.*?)```", DOCS.read_text(), re.S) if "class Isotropic" in b)
+    namespace = {"__name__": "documented_isotropic"}
+    exec(block, namespace)  # noqa: S102 - the documentation's own example
+    check_family(namespace["Isotropic"])
+
+
+def test_determinism_check_names_nan_not_seeding():
+    from advisor.plugins import load_registry
+    from advisor.testing import FamilyCheckError, check_seed_determinism
+    from tests.conftest import FIXTURE_PLUGINS
+
+    with pytest.raises(FamilyCheckError) as error:
+        check_seed_determinism(load_registry(FIXTURE_PLUGINS).family("nan-sampler"))
+    assert "NaN" in str(error.value) and "seed" not in str(error.value)
+
+
+def test_validate_runs_each_check_isolated_and_reports_hangs_and_crashes(cli):
+    import json
+
+    from tests.conftest import FIXTURE_PLUGINS
+
+    def validate(family):
+        args = ("--plugins-dir", FIXTURE_PLUGINS, "plugins", "validate", family, "--time-limit", "2", "--json")
+        return {c["check"]: c for c in json.loads(cli(*args, expect=1).stdout)}
+
+    hanging = validate("hanging")  # fit sleeps for an hour
+    assert hanging["check_card"]["result"] == "ok"
+    fit = hanging["check_fit_report_and_budget"]
+    assert fit["result"] == "timeout" and "no result within 2 s" in fit["what_to_fix"] and "hangs" in fit["what_to_fix"]
+    exiting = validate("exiting")  # fit calls os._exit(3)
+    crash = exiting["check_samples"]
+    assert crash["result"] == "crashed" and "exited with code 3" in crash["what_to_fix"]
+    assert "raise an exception instead" in crash["what_to_fix"]

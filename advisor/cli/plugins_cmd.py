@@ -6,7 +6,7 @@ from typing import Any
 
 import click
 
-from advisor.cli.common import json_option, print_json, print_table, registry_from, stdout
+from advisor.cli.common import Duration, json_option, print_json, print_table, registry_from, stdout
 
 __all__ = ["plugins"]
 
@@ -121,54 +121,79 @@ def new(name: str, directory: str) -> None:
     from advisor.scaffold import new_plugin
 
     target = new_plugin(name, Path(directory))
-    console = stdout()
-    console.print(f"created {target}")
-    console.print("next:")
-    console.print(f"  pip install -e {target}")
-    console.print(f"  pytest {target}")
-    console.print(f"  advisor bench --family {name} --dataset ring8 --budget smoke")
+    lines = (
+        f"created {target}",
+        "next:",
+        f"  pip install -e {target}",
+        f"  pytest {target}",
+        f"  advisor bench --family {name} --dataset ring8 --budget smoke",
+    )
+    stdout().print("\n".join(lines), markup=False)
+
+
+#: what to fix when a check's process ends without a result, by how it ended (a RunStatus name)
+_NO_RESULT_FIX = {
+    "TIMEOUT": "fit or sample hangs, or is slower than the smoke budget allows: finish within "
+    "budget.train_steps steps and return from sample()",
+    "CRASHED": "the plugin ended its process (os._exit, a crash in native code): raise an exception "
+    "instead, and run `check_family` under pytest to see where",
+    "INTERRUPTED": "the validation was stopped before this check ended: run it again",
+}
 
 
 @plugins.command()
 @click.argument("target")
+@click.option(
+    "--time-limit",
+    type=Duration(),
+    metavar="DURATION",
+    help="Longest one check may run, e.g. 90s or 5m (default: three smoke-budget cells, as a check fits "
+    "on up to three datasets).",
+)
 @json_option
 @click.pass_context
-def validate(ctx: click.Context, target: str, as_json: bool) -> None:
+def validate(ctx: click.Context, target: str, time_limit: float | None, as_json: bool) -> None:
     """Run the conformance kit on a family: a registered NAME or the PATH of a plugin .py file.
 
-    Exits 1 when a check fails; each failure says what to fix.
+    Each check runs in its own process with a time limit, as a bench cell does: a check that hangs or
+    kills its process is reported, and the others still run. Exits 1 when a check does not pass; each
+    failure says what to fix.
     """
     from pathlib import Path
 
+    from advisor.budgets import get_budget
     from advisor.errors import InputError
     from advisor.plugins import load_registry
-    from advisor.testing import CHECKS
+    from advisor.runner.isolation import run_in_child
+    from advisor.testing import CHECKS, run_check
 
     if target.endswith(".py"):
         path = Path(target)
         if not path.is_file():
             raise InputError(f"no such plugin file: {target}")
-        registry = load_registry(path.resolve())  # this file only, not its neighbours
+        location: str | None = str(path.resolve())  # this file only, not its neighbours
+        registry = load_registry(location)
         for broken in registry.broken:
             if broken.name == path.stem:
                 raise InputError(f"{target} does not load: {broken.error}")
-        families = [e.obj for e in registry.families.values() if e.plugin.source == str(path.resolve())]
-        if not families:
+        names = [name for name, e in registry.families.items() if e.plugin.source == location]
+        if not names:
             raise InputError(f"{target} registers no family (does it define an advisor_families hook?)")
     else:
-        families = [registry_from(ctx).family(target)]
-    rows, failed = [], 0
-    for family in families:
+        location = ctx.find_root().params.get("plugins_dir")
+        names = [registry_from(ctx).family(target).card.name]
+    limit = time_limit or 3 * get_budget("smoke").time_limit_s
+    rows = []
+    for name in names:
         for check in CHECKS:
-            try:
-                check(family)
-                rows.append([family.card.name, check.__name__, "ok", ""])
-            except Exception as exc:  # noqa: BLE001 - every failure is reported, none stops the report
-                failed += 1
-                rows.append([family.card.name, check.__name__, "fails", f"{type(exc).__name__}: {exc}"])
+            end = run_in_child(run_check, (location, name, check.__name__), limit, f"advisor-check-{name}")
+            if end.status is not None:
+                rows.append([name, check.__name__, end.status.lower(), f"{end.reason}: {_NO_RESULT_FIX[end.status]}"])
+            else:
+                rows.append([name, check.__name__, "fails" if end.result else "ok", end.result or ""])
     if as_json:
         print_json([dict(zip(("family", "check", "result", "what_to_fix"), row, strict=True)) for row in rows])
     else:
         print_table("Conformance", ["family", "check", "result", "what to fix"], rows)
-    if failed:
+    if any(row[2] != "ok" for row in rows):
         ctx.exit(1)
