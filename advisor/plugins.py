@@ -11,6 +11,7 @@ from __future__ import annotations
 import difflib
 import functools
 import importlib.util
+import os
 import sys
 import traceback
 from collections.abc import Callable, Iterator
@@ -21,7 +22,10 @@ from types import ModuleType
 from typing import Any
 
 import pluggy
+import pydantic
+import pydantic_core
 
+import advisor
 from advisor import hookspecs
 from advisor.cards import DatasetCard, FamilyCard, MetricSpec, Need
 from advisor.errors import InputError, unknown_name
@@ -43,11 +47,16 @@ class PluginInfo:
 
 @dataclass(frozen=True)
 class BrokenPlugin:
-    """A plugin that could not be loaded, with the reason."""
+    """A plugin that could not be loaded, with the reason.
+
+    `claimed` holds the (kind, name) pairs it registered or tried to register before it was refused,
+    so a lookup of one of those names can say which broken plugin holds it.
+    """
 
     name: str
     source: str
     error: str
+    claimed: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -111,6 +120,9 @@ _KINDS: dict[str, tuple[str, Callable[[Any], tuple[str, Any]]]] = {
 }
 
 
+_KIND_NAMES = tuple(kind for kind, _ in _KINDS.values())
+
+
 @dataclass
 class Registry:
     """Everything the loaded plugins registered, by kind and name, plus the broken plugins."""
@@ -126,11 +138,27 @@ class Registry:
         return {"family": self.families, "dataset": self.datasets, "metric": self.metrics, "need": self.needs}[kind]
 
     def get(self, kind: str, name: str) -> Any:
-        """Return the registered `kind` ('family', 'dataset', 'metric', 'need') called `name`."""
+        """Return the registered `kind` ('family', 'dataset', 'metric', 'need') called `name`.
+
+        InputError when it is unknown (naming the broken plugin that holds it, or every broken plugin
+        that might), or when a broken plugin claimed the same name (naming both plugins).
+        """
         table = self._table(kind)
-        if name not in table:
-            raise unknown_name(kind, name, table)
-        return table[name].obj
+        claimants = [b for b in self.broken if (kind, name) in b.claimed]
+        if name in table and claimants:
+            owner = table[name].plugin
+            raise InputError(
+                f"{kind} {name!r} is claimed by two plugins: {owner.name!r} ({owner.source}) registered it, and "
+                f"the broken plugin that was refused for it:\n{_listed(claimants)}\nRename the {kind} in one of "
+                "them, or uninstall one, so the name means one thing."
+            )
+        if name in table:
+            return table[name].obj
+        if claimants:
+            raise InputError(f"{kind} {name!r} is not loaded: it belongs to a broken plugin:\n{_listed(claimants)}")
+        broken = [b for b in self.broken if not any(k == kind for k, _ in b.claimed)]
+        hint = f"\nIt may belong to a broken plugin (fix it, then try again):\n{_listed(broken)}" if broken else ""
+        raise InputError(f"{unknown_name(kind, name, table)}{hint}")
 
     def family(self, name: str) -> Any:
         """The family class called `name` (or a variant `family@key=value`); InputError if unknown."""
@@ -169,11 +197,14 @@ class Registry:
 
     def _drop_plugin(self, info: PluginInfo, error: str) -> None:
         """Take back everything `info` registered and record it as broken (plugins are all-or-nothing)."""
-        for table in (self.families, self.datasets, self.metrics, self.needs):
+        claimed = []
+        for kind in _KIND_NAMES:
+            table = self._table(kind)
             for name in [n for n, entry in table.items() if entry.plugin == info]:
+                claimed.append((kind, name))
                 del table[name]
         self.plugins.remove(info)
-        self.broken.append(BrokenPlugin(info.name, info.source, error))
+        self.broken.append(BrokenPlugin(info.name, info.source, error, tuple(claimed)))
 
     def _check_needs(self) -> None:
         """Refuse needs whose objectives are neither registered metrics nor derived objectives.
@@ -200,6 +231,7 @@ class Registry:
     def _add_plugin(self, pm: pluggy.PluginManager, module: Any, info: PluginInfo) -> None:
         """Register one plugin module and everything it registers, or record it as broken."""
         staged: list[tuple[str, str, Any]] = []
+        claimed: list[tuple[str, str]] = []  # every name it tried to register, refused or not
         try:
             pm.register(module, name=info.name)
             try:
@@ -211,6 +243,7 @@ class Registry:
 
                         def register(obj: Any, kind: str = kind, check: Callable = check) -> None:
                             name, checked = check(obj)
+                            claimed.append((kind, name))
                             if name in self._table(kind) or any(s[:2] == (kind, name) for s in staged):
                                 owner = self._table(kind).get(name)
                                 by = f" by plugin {owner.plugin.name!r}" if owner else ""
@@ -222,18 +255,50 @@ class Registry:
                 pm.unregister(name=info.name)
                 raise
         except Exception as exc:  # noqa: BLE001 - any failure of a plugin is isolated and reported
-            self.broken.append(BrokenPlugin(info.name, info.source, _describe(exc)))
+            self.broken.append(BrokenPlugin(info.name, info.source, _describe(exc), tuple(claimed)))
             return
         for kind, name, obj in staged:
             self._table(kind)[name] = Registered(obj, info)
         self.plugins.append(info)
 
 
+def _listed(broken: list[BrokenPlugin]) -> str:
+    """Broken plugins in words, one per line: "  plugin 'x' (source): error"."""
+    return "\n".join(f"  plugin {b.name!r} ({b.source}): {b.error}" for b in broken)
+
+
+#: where library code lives (pydantic validating a card, pluggy calling a hook, the advisor itself):
+#: a plugin's error points at the innermost frame outside them, the plugin's own line
+_LIBRARY_DIRS = tuple(
+    str(Path(module.__file__).parent) + os.sep for module in (pydantic, pydantic_core, pluggy, advisor)
+)
+
+
+def _plugin_frame(exc: BaseException) -> traceback.FrameSummary | None:
+    """The innermost traceback frame in the plugin's code (not in pydantic, pluggy, importlib or the advisor)."""
+    frames = [
+        frame
+        for frame in traceback.extract_tb(exc.__traceback__)
+        if not frame.filename.startswith(("<", *_LIBRARY_DIRS))
+    ]
+    return frames[-1] if frames else None
+
+
 def _describe(exc: BaseException) -> str:
-    """One readable paragraph for a plugin's failure: type, message and the plugin frame."""
-    frames = traceback.extract_tb(exc.__traceback__)
-    where = f" (at {frames[-1].filename}:{frames[-1].lineno})" if frames else ""
-    return f"{type(exc).__name__}: {exc}{where}"
+    """One readable paragraph for a plugin's failure: type, message and the plugin's line.
+
+    A pydantic error (an invalid card) is given as its fields and messages, one clause each.
+    """
+    if isinstance(exc, pydantic.ValidationError):
+        problems = "; ".join(
+            f"{'.'.join(map(str, e['loc'])) or 'value'}: {e['msg']} (got {e['input']!r})" for e in exc.errors()
+        )
+        message = f"invalid {exc.title}: {problems}"
+    else:
+        message = str(exc)
+    frame = _plugin_frame(exc)
+    where = f" (at {frame.filename}:{frame.lineno})" if frame else ""
+    return f"{type(exc).__name__}: {message}{where}"
 
 
 def _entry_point_plugins() -> Iterator[tuple[PluginInfo, Callable[[], Any]]]:

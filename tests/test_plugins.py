@@ -49,14 +49,17 @@ def test_missing_plugins_dir_is_an_input_error(cli, tmp_path):
     assert "does not exist" in result.stderr
 
 
+_DUPE = (
+    "from advisor import hookimpl\n"
+    "from advisor_plugins.gmm import GaussianMixtureFamily\n"
+    "@hookimpl\n"
+    "def advisor_families(register):\n"
+    "    register(GaussianMixtureFamily)\n"
+)
+
+
 def test_duplicate_family_name_is_reported(tmp_path):
-    (tmp_path / "dupe.py").write_text(
-        "from advisor import hookimpl\n"
-        "from advisor_plugins.gmm import GaussianMixtureFamily\n"
-        "@hookimpl\n"
-        "def advisor_families(register):\n"
-        "    register(GaussianMixtureFamily)\n"
-    )
+    (tmp_path / "dupe.py").write_text(_DUPE)
     registry = load_registry(tmp_path)
     assert any("already registered by plugin 'gmm'" in b.error for b in registry.broken)
     assert registry.families["gmm"].plugin.name == "gmm"
@@ -95,3 +98,47 @@ def test_third_party_distribution_registers_through_entry_point(tmp_path):
     )
     assert bench.returncode == 0, bench.stderr
     assert '"status": "COMPLETE"' in bench.stdout
+
+
+def test_plugin_errors_point_at_the_plugins_line_not_into_pydantic(cli):
+    broken = {b["name"]: b["error"] for b in cli.json("--plugins-dir", FIXTURE_PLUGINS, "plugins", "list")["broken"]}
+    assert broken["bad_card"].endswith(f"(at {FIXTURE_PLUGINS / 'bad_card.py'}:7)")  # the `card = FamilyCard(` line
+    assert "likelihood: Input should be 'exact', 'bound', 'estimate' or 'none' (got 'maybe')" in broken["bad_card"]
+    assert broken["bad_register"].endswith(f"(at {FIXTURE_PLUGINS / 'bad_register.py'}:8)")  # its register() call
+
+
+def test_plugins_list_shows_brackets_in_errors_as_written(cli, tmp_path, monkeypatch):
+    message = "needs [bold]extras[/bold]: pip install 'x[gpu]' [type=literal_error, input_value='maybe']"
+    (tmp_path / "brackets.py").write_text(f"raise ImportError({message!r})\n")
+    monkeypatch.setenv("COLUMNS", "400")  # one line per row: the message is not folded
+    out = cli("--plugins-dir", tmp_path, "plugins", "list").stdout
+    assert f"ImportError: {message}" in out
+
+
+def test_a_bench_naming_a_broken_plugins_family_says_which_plugin_and_why(cli, db, tmp_path):
+    (tmp_path / "half.py").write_text(
+        "from advisor import hookimpl\n"
+        "from advisor_plugins.kde import KernelDensityFamily\n"
+        "class Half(KernelDensityFamily):\n"
+        "    card = KernelDensityFamily.card.model_copy(update={'name': 'half'})\n"
+        "@hookimpl\n"
+        "def advisor_families(register):\n"
+        "    register(Half)\n"
+        "    raise RuntimeError('half-way')\n"
+    )
+    bench = ("bench", "-d", "ring8", "--budget", "smoke", "--db", db)
+    half = cli("--plugins-dir", tmp_path, *bench, "-f", "half", expect=2).stderr
+    assert "family 'half' is not loaded: it belongs to a broken plugin" in half
+    assert "plugin 'half'" in half and "RuntimeError: half-way" in half and "half.py:8" in half
+    bad_card = cli("--plugins-dir", FIXTURE_PLUGINS, *bench, "-f", "bad-card", expect=2).stderr
+    assert "unknown family 'bad-card'" in bad_card and "may belong to a broken plugin" in bad_card
+    assert "plugin 'bad_card'" in bad_card and "(got 'maybe')" in bad_card
+    assert not db.exists()  # refused before anything ran
+
+
+def test_a_bench_naming_a_duplicated_family_names_both_plugins(cli, db, tmp_path):
+    (tmp_path / "dupe.py").write_text(_DUPE)
+    error = cli("--plugins-dir", tmp_path, "bench", "-f", "gmm", "-d", "ring8", "--db", db, expect=2).stderr
+    assert "family 'gmm' is claimed by two plugins: 'gmm' (entry point advisor_plugins.gmm" in error
+    assert "plugin 'dupe'" in error and "already registered by plugin 'gmm'" in error
+    assert not db.exists()

@@ -193,14 +193,15 @@ def format_value(value: Any) -> str:
 
 
 def print_table(title: str | None, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
-    """Render rows as a rich table on standard output."""
+    """Render rows as a rich table on standard output; every text is shown as written, never as markup."""
     from rich.table import Table
+    from rich.text import Text
 
-    table = Table(title=title, title_justify="left", header_style="bold")
+    table = Table(title=Text(title) if title else None, title_justify="left", header_style="bold")
     for column in columns:
-        table.add_column(column, overflow="fold")
+        table.add_column(Text(column), overflow="fold")
     for row in rows:
-        table.add_row(*(format_value(v) for v in row))
+        table.add_row(*(Text(format_value(v)) for v in row))
     stdout().print(table)
 
 
