@@ -231,3 +231,23 @@ def test_bench_logs_one_line_per_cell_when_not_on_a_terminal(cli, db):
     lines = [line for line in result.stderr.splitlines() if line.startswith("[")]
     assert len(lines) == 2 and lines[-1].startswith("[2/2] gmm/")
     assert all(": COMPLETE in " in line and "0 failed" in line for line in lines)
+
+
+def test_table_puts_families_in_rows_so_names_never_wrap(cli, monkeypatch):
+    from advisor.rules import answers
+    from advisor.rules.claims import PROPERTIES
+
+    names = [f"autoregressive-{i}" for i in range(10)]  # more families than the textbook's
+    cell = {"grade": "excellent", "basis": "measured", "claim": "medium", "verdict": "disagrees"}
+    table = {"budget": "smoke", "datasets": ["ring8"], "families": {n: dict.fromkeys(PROPERTIES, cell) for n in names}}
+    monkeypatch.setattr(answers, "claims_table", lambda *args, **kwargs: {"store": "x.db", **table})
+    monkeypatch.setenv("COLUMNS", "80")
+    lines = cli("table").stdout.splitlines()
+    for name in names:  # each family on its own line, its name whole
+        assert sum(name in line for line in lines) == 1, name
+    assert max(map(len, lines)) <= 160
+    markdown = cli("table", "--markdown").stdout.splitlines()
+    assert markdown[0] == "| family | " + " | ".join(PROPERTIES) + " |"
+    assert [row.split(" | ")[0] for row in markdown[2:]] == [f"| {name}" for name in names]
+    assert markdown[2].endswith("| excellent ✗ claim: medium |")
+    assert cli.json("table") == {"store": "x.db", **table}  # --json unchanged

@@ -1,6 +1,10 @@
-"""`advisor report` renders every figure as a valid PNG referenced from a self-contained page."""
+"""`advisor report` renders every figure as a valid PNG embedded in one self-contained page."""
 
+import base64
+import itertools
 import re
+
+_EMBEDDED = r'<img src="data:image/png;base64,([A-Za-z0-9+/=]+)" alt="([^"]+)">'
 
 
 def test_report_from_a_smoke_store(cli, db, tmp_path):
@@ -24,12 +28,12 @@ def test_report_from_a_smoke_store(cli, db, tmp_path):
     out = tmp_path / "report"
     cli("report", "--out", out, "--db", db)
     page = (out / "index.html").read_text()
-    images = re.findall(r'<img src="([^"]+)"', page)
-    expected = {f"{d}-{kind}.png" for d in ("ring8", "digits") for kind in ("samples", "pareto", "nll", "cost")}
-    assert set(images) == expected
-    for name in images:
-        assert (out / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", name
-    assert "http" not in page.replace("http-equiv", "")  # nothing to fetch at view time
+    images = {alt: base64.b64decode(data) for data, alt in re.findall(_EMBEDDED, page)}
+    assert set(images) == {f"{d}-{kind}" for d in ("ring8", "digits") for kind in ("samples", "pareto", "nll", "cost")}
+    for name, png in images.items():  # embedded: index.html alone is the report; the PNGs are kept for slides
+        assert png[:8] == b"\x89PNG\r\n\x1a\n" and (out / f"{name}.png").read_bytes() == png, name
+    text = re.sub(_EMBEDDED, "", page)
+    assert not re.search(r"(src|href)=", text) and "http" not in text.replace("http-equiv", "")  # nothing to fetch
     assert "<th>gmm</th>" in page and "exact" in page
     # the needs table gives the same answer as `advisor recommend`
     for need in ("exact-likelihood", "fast-sampling"):
@@ -56,3 +60,36 @@ def test_report_and_recommend_quote_the_latest_runs_after_a_rerun(cli, db, tmp_p
     page = (out / "index.html").read_text()
     row = re.search(r"<tr><th>gmm</th><td class=\"number\">([^ <]+)", page)
     assert row and row.group(1) == f"{gmm['mean']:.4g}"
+
+
+def _labels_overlap(fig, ax) -> bool:
+    fig.tight_layout()  # as the report saves it
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    boxes = [label.get_window_extent(renderer) for label in ax.get_yticklabels() + ax.get_xticklabels()]
+    return any(a.overlaps(b) for a, b in itertools.combinations([b for b in boxes if b.width], 2))
+
+
+def test_nll_legend_shows_each_likelihood_kind_in_its_bars_colour():
+    from matplotlib.colors import to_rgba
+
+    from advisor.report import figures
+
+    bars = [("flow", "exact", 1, 0.1), ("vae", "bound", 1.4, 0.2), ("ebm", "estimate", 2, 0), ("kde", "exact", 1, 0)]
+    ax = figures.nll_figure(bars, "nll").axes[0]
+    legend = ax.get_legend()
+    colours = {t.get_text(): h.get_facecolor() for t, h in zip(legend.get_texts(), legend.legend_handles, strict=True)}
+    assert list(colours) == ["exact", "bound", "estimate"]
+    assert len(set(colours.values())) == 3  # three kinds, three colours
+    for bar, (_, kind, _, _) in zip(ax.patches, bars, strict=True):  # and each bar in its kind's colour
+        assert bar.get_facecolor() == colours[kind] == to_rgba(figures.LIKELIHOOD_COLOURS[kind])
+
+
+def test_bar_labels_do_not_overlap_with_many_long_candidates():
+    from advisor.report import figures
+
+    labels = [f"diffusion-variant-{i} (ddim-{10 * i})" for i in range(14)]
+    cost = figures.cost_figure([(label, 1.0 + i, 50.0 + i) for i, label in enumerate(labels)], "cost")
+    assert not _labels_overlap(cost, cost.axes[0])
+    nll = figures.nll_figure([(label, "exact", 1.0 + i, 0.1) for i, label in enumerate(labels)], "nll")
+    assert not _labels_overlap(nll, nll.axes[0])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import click
+from rich.text import Text
 
 from advisor.cli.common import db_option, json_option, print_json, print_table, registry_from, stdout
 from advisor.rules.claims import PROPERTIES
@@ -42,17 +43,15 @@ def table(
         source = " (card)" if c["basis"] == "card" else ""
         return f"{c['grade']}{source} {mark}".strip()
 
-    rows = [[prop, *(cell(f, prop) for f in families)] for prop in PROPERTIES]
+    # families as rows: a new plugin adds a line, never a column, so the width stays the same
+    columns = ["family", *PROPERTIES]
+    rows = [[family, *(cell(family, prop) for prop in PROPERTIES)] for family in families]
     if markdown:
-        click.echo("| property | " + " | ".join(families) + " |")
-        click.echo("|---" * (len(families) + 1) + "|")
+        click.echo("| " + " | ".join(columns) + " |")
+        click.echo("|---" * len(columns) + "|")
         for row in rows:
             click.echo("| " + " | ".join(row) + " |")
     else:
         if note:
-            stdout().print(f"[dim]{note}[/]")
-        print_table(
-            f"Measured grades (budget {data['budget']}, {len(data['datasets'])} datasets)",
-            ["property", *families],
-            rows,
-        )
+            stdout().print(Text(note, style="dim"))
+        print_table(f"Measured grades (budget {data['budget']}, {len(data['datasets'])} datasets)", columns, rows)

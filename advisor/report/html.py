@@ -1,12 +1,14 @@
-"""Assemble the report: read the store, draw the figures, write index.html beside them.
+"""Assemble the report: read the store, draw the figures, write one self-contained index.html.
 
 The report needs no re-training and no network at view time: samples come from the store (a small
 array is stored per run), real data from the registered dataset's seed-0 test split, and every
-figure is a PNG file next to index.html.
+figure is embedded in index.html as a data: URI, so the page alone is the report (to mail or attach).
+The figures are also written as PNG files beside it, for slides.
 """
 
 from __future__ import annotations
 
+import base64
 import html
 import statistics
 from collections import defaultdict
@@ -99,10 +101,33 @@ def _needs_rows(
     return rows
 
 
+def _embedded(picture: Path) -> str:
+    """An <img> carrying the PNG at `picture` inline, as a data: URI (nothing to fetch)."""
+    data = base64.b64encode(picture.read_bytes()).decode("ascii")
+    return f'<img src="data:image/png;base64,{data}" alt="{html.escape(picture.stem)}">'
+
+
+def _claims_rows(table: dict[str, Any]) -> list[str]:
+    """The claims table's rows, one per family (a new family adds a row, never a column)."""
+    rows = []
+    for family, cells in table["families"].items():
+        tds = []
+        for prop in PROPERTIES:
+            cell = cells[prop]
+            claim = f" (claim: {cell['claim']})" if cell["verdict"] == "disagrees" else ""
+            tds.append(
+                f'<td class="{cell["verdict"].replace(" ", "-")}" title="{html.escape(cell["basis"])}">'
+                f"{html.escape(cell['grade'])}{' (card)' if cell['basis'] == 'card' else ''} "
+                f"{_MARK[cell['verdict']]}{html.escape(claim)}</td>"
+            )
+        rows.append(f"<tr><th>{html.escape(family)}</th>{''.join(tds)}</tr>")
+    return rows
+
+
 def write_report(
     store: Store, registry: Any, out: Path, *, budget: str | None = None, datasets: tuple[str, ...] = ()
 ) -> Path:
-    """Write index.html and its PNG figures into `out`; returns the path of index.html."""
+    """Write index.html (figures embedded) and the figures' PNG files into `out`; returns index.html's path."""
     from advisor.budgets import BUDGETS
     from advisor.report import figures
 
@@ -146,25 +171,13 @@ def write_report(
         ]
         if cost:
             pictures.append(figures.cost_bars(cost, f"{dataset}: training time and memory", out / f"{slug}-cost.png"))
-        images = "\n".join(f'<img src="{html.escape(p.name)}" alt="{html.escape(p.stem)}">' for p in pictures)
+        images = "\n".join(_embedded(p) for p in pictures)
         numbers = _numbers_table(dataset, by_metric)
         sections.append(f"<section><h2>{html.escape(dataset)}</h2>\n{images}\n{numbers}\n</section>")
     needs = _needs_rows(store, registry, cards, budget, datasets)
     table = comparison_table(store, cards, registry.metric_specs(), budget=budget, datasets=datasets)
-    families = list(table["families"])
-    header = "".join(f"<th>{html.escape(f)}</th>" for f in families)
-    rows = []
-    for prop in PROPERTIES:
-        cells = []
-        for family in families:
-            cell = table["families"][family][prop]
-            claim = f" (claim: {cell['claim']})" if cell["verdict"] == "disagrees" else ""
-            cells.append(
-                f'<td class="{cell["verdict"].replace(" ", "-")}" title="{html.escape(cell["basis"])}">'
-                f"{html.escape(cell['grade'])}{' (card)' if cell['basis'] == 'card' else ''} "
-                f"{_MARK[cell['verdict']]}{html.escape(claim)}</td>"
-            )
-        rows.append(f"<tr><th>{html.escape(prop)}</th>{''.join(cells)}</tr>")
+    header = "".join(f"<th>{html.escape(prop)}</th>" for prop in PROPERTIES)
+    rows = _claims_rows(table)
     page = _PAGE.format(
         budget=html.escape(str(budget)),
         store=html.escape(store.location),
@@ -198,7 +211,7 @@ seed noise of the best, on every objective and dataset).</p>
 <h2>Textbook claims against measurements</h2>
 <p>✓ the measurement agrees with the usual claim, ✗ it disagrees (claim shown), ? not measured.
 Hover a cell for the numbers behind the grade.</p>
-<table><tr><th>property</th>{header}</tr>
+<table><tr><th>family</th>{header}</tr>
 {rows}
 </table>
 {sections}
