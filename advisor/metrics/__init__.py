@@ -14,6 +14,7 @@ from advisor.metrics.distances import MMD, Frechet, SlicedWasserstein
 from advisor.metrics.likelihood import KLToTruth, TestNLL
 from advisor.metrics.manifold import Coverage, Density, Precision, Recall
 from advisor.metrics.modes import HighQualityRate, ModesCovered
+from advisor.metrics.tabular import ColumnPairs, ColumnShapes
 
 __all__ = [
     "EvaluationContext",
@@ -37,6 +38,8 @@ BUILTIN_METRICS = (
     MMD,
     SlicedWasserstein,
     Frechet,
+    ColumnShapes,
+    ColumnPairs,
     CondAccuracy,
     TrainSeconds,
     SampleThroughput,

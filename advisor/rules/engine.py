@@ -390,11 +390,15 @@ def _unranked_caveats(needs: list[Need], ranked: list[Ranked]) -> list[str]:
 
 
 def _missing_objective_caveats(needs: list[Need], ranked: list[Ranked]) -> list[str]:
-    """A sentence for each ranked candidate whose need score lacks one of the need's objectives."""
+    """A sentence for each ranked candidate whose need score lacks an objective its rivals have.
+
+    An objective no candidate has here (a table's column metrics on images) concerns no one.
+    """
     caveats = []
+    measured = {m for r in ranked for m in r.objectives}
     for r in ranked:
         for need in needs:
-            missing = [m for m in need.objectives[1:] if m not in r.objectives]
+            missing = [m for m in need.objectives[1:] if m not in r.objectives and m in measured]
             if missing:
                 caveats.append(
                     f"{r.label} has no {', '.join(missing)} on the datasets compared: its {need.name} score "

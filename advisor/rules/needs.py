@@ -28,8 +28,9 @@ BUILTIN_NEEDS = (
     Need(
         name="best-quality",
         title="Best sample quality",
-        objectives=("c2st", "precision", "sliced_wasserstein"),
-        description="Classifier two-sample test, precision and sliced Wasserstein. Rule of thumb: diffusion.",
+        objectives=("c2st", "precision", "sliced_wasserstein", "column_shapes", "column_pairs"),
+        description="Classifier two-sample test, precision and sliced Wasserstein; on tables also the fidelity of "
+        "each column and each pair of columns in the user's own columns. Rule of thumb: diffusion.",
     ),
     Need(
         name="stable-training",
