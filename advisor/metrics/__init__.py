@@ -13,6 +13,7 @@ from advisor.metrics.cost import NFE, Params, PeakMemory, SampleLatency, SampleT
 from advisor.metrics.distances import MMD, Frechet, SlicedWasserstein
 from advisor.metrics.likelihood import KLToTruth, TestNLL
 from advisor.metrics.manifold import Coverage, Density, Precision, Recall
+from advisor.metrics.memorization import Memorization
 from advisor.metrics.modes import HighQualityRate, ModesCovered
 from advisor.metrics.tabular import ColumnPairs, ColumnShapes
 
@@ -40,6 +41,7 @@ BUILTIN_METRICS = (
     Frechet,
     ColumnShapes,
     ColumnPairs,
+    Memorization,
     CondAccuracy,
     TrainSeconds,
     SampleThroughput,

@@ -1,0 +1,60 @@
+"""The memorization metric: share of samples closer to a training row than held-out rows usually are."""
+
+import numpy as np
+import pytest
+
+from advisor.budgets import get_budget
+from advisor.cards import FamilyCard
+from advisor.data.bundled import Wine
+from advisor.data.toys import Ring8
+from advisor.metrics import EvaluationContext, get_metric
+from advisor.metrics.memorization import DEFAULT_QUANTILE, closest_distances, memorization
+
+SMOKE = get_budget("smoke")
+CARD = FamilyCard(name="copier", title="copier", likelihood="none", latent="none", training="mle", sampling="one-shot")
+
+
+def test_spec_says_lower_is_better_within_zero_and_one():
+    spec = get_metric("memorization").spec
+    assert (spec.category, spec.higher_is_better, spec.bounds, spec.reference) == ("quality", False, (0.0, 1.0), None)
+    assert "Park et al. 2018" in spec.description
+
+
+def test_closest_distances_match_brute_force():
+    rng = np.random.default_rng(0)
+    x, records = rng.standard_normal((50, 3)), rng.standard_normal((70, 3))
+    expected = np.sqrt(((x[:, None] - records[None]) ** 2).sum(-1)).min(1)
+    assert closest_distances(x, records) == pytest.approx(expected, abs=1e-9)
+
+
+@pytest.mark.parametrize("dataset", [Ring8(), Wine()], ids=["ring8", "wine"])
+def test_fresh_rows_score_the_quantile_and_training_copies_score_one(dataset):
+    split = dataset.split(SMOKE, 0)
+    train, fresh = split.train[: len(split.train) // 2], split.train[len(split.train) // 2 :]
+    assert memorization(split.test, fresh, train=train) == pytest.approx(DEFAULT_QUANTILE, abs=0.05)
+    assert memorization(split.test, train, train=train) == 1.0
+    near_copies = train + 1e-3 * np.random.default_rng(0).standard_normal(train.shape)
+    assert memorization(split.test, near_copies, train=train) == 1.0
+
+
+def test_noise_far_from_the_data_is_not_memorized():
+    split = Ring8().split(SMOKE, 0)
+    far = np.random.default_rng(0).uniform(-10, 10, split.test.shape)
+    assert memorization(split.test, far, train=split.train) < 0.01
+
+
+def test_the_harness_compares_samples_with_the_training_split():
+    ring = Ring8()
+    split = ring.split(SMOKE, 0)
+    metric = get_metric("memorization")
+    assert metric.compute(EvaluationContext(ring, split, CARD, split.train[:500])) == 1.0
+    assert metric.compute(EvaluationContext(ring, split, CARD, ring.split(SMOKE, 1).test)) < 0.15
+
+
+def test_bad_arguments_are_refused():
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((10, 2))
+    with pytest.raises(ValueError, match="strictly between 0 and 1"):
+        memorization(x, x, train=x, quantile=1.0)
+    with pytest.raises(TypeError):
+        get_metric("memorization")(x, x)  # the training rows are required
