@@ -35,10 +35,12 @@ def test_report_from_a_smoke_store(cli, db, tmp_path):
     text = re.sub(_EMBEDDED, "", page)
     assert not re.search(r"(src|href)=", text) and "http" not in text.replace("http-equiv", "")  # nothing to fetch
     assert "<th>gmm</th>" in page and "exact" in page
-    # the needs table gives the same answer as `advisor recommend`
+    # the needs table gives the same answer as `advisor recommend`, per kind of data
+    assert "<th>on 2d data (score)</th><th>on image data (score)</th>" in page
     for need in ("exact-likelihood", "fast-sampling"):
-        best = cli.json("recommend", "--need", need, "--db", db)["ranked"][0]["label"]
-        assert re.search(rf"<tr><td>{need}</td><td>{best} \(", page), need
+        answer = cli.json("recommend", "--need", need, "--db", db)
+        cells = [", ".join(answer["by_kind"][kind]["winners"]) for kind in ("2d", "image")]
+        assert re.search(rf"<tr><td>{need}</td><td><b>{cells[0]}</b> \(.*</td><td><b>{cells[1]}</b> \(", page), need
 
 
 def test_report_and_recommend_quote_the_latest_runs_after_a_rerun(cli, db, tmp_path):

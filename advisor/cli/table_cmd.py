@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import get_args
+
 import click
 from rich.text import Text
 
+from advisor.cards import DataKind
 from advisor.cli.common import db_option, json_option, print_json, print_table, registry_from, stdout
 from advisor.rules.claims import PROPERTIES
 
@@ -16,12 +19,23 @@ _MARK = {"agrees": "✓", "disagrees": "✗ claim: ", "no claim": "", "not measu
 @click.command()
 @click.option("-d", "--dataset", "datasets", multiple=True, metavar="NAME", help="Only evidence from this dataset.")
 @click.option("--budget", metavar="NAME", help="Only runs of this budget (default: the most measured one).")
+@click.option(
+    "--data-kind",
+    type=click.Choice(get_args(DataKind)),
+    help="Grade on this kind of data only (default: every kind; speed is judged on the highest-dimensional one).",
+)
 @click.option("--markdown", is_flag=True, help="Print a Markdown table.")
 @db_option
 @json_option
 @click.pass_context
 def table(
-    ctx: click.Context, datasets: tuple[str, ...], budget: str | None, markdown: bool, db: str | None, as_json: bool
+    ctx: click.Context,
+    datasets: tuple[str, ...],
+    budget: str | None,
+    data_kind: str | None,
+    markdown: bool,
+    db: str | None,
+    as_json: bool,
 ) -> None:
     """Grade each measured family on quality, diversity, stability, likelihood, speed, latent space and
     conditioning, beside the textbook claim: ✓ the measurement agrees, ✗ it disagrees (claim shown).
@@ -30,7 +44,7 @@ def table(
 
     if as_json and markdown:
         raise click.UsageError("--json and --markdown both choose the output format; give one")
-    data = claims_table(registry_from(ctx), db, budget=budget, datasets=datasets)
+    data = claims_table(registry_from(ctx), db, budget=budget, datasets=datasets, data_kind=data_kind)
     note = data.get("note")
     if as_json:
         print_json(data)
@@ -55,3 +69,11 @@ def table(
         if note:
             stdout().print(Text(note, style="dim"))
         print_table(f"Measured grades (budget {data['budget']}, {len(data['datasets'])} datasets)", columns, rows)
+        if data.get("speed_judged_on"):
+            stdout().print(
+                Text(
+                    f"sampling speed is judged on {data['speed_judged_on']} data, the highest-dimensional "
+                    "kind measured (the claim is about it); hover-free numbers: --json",
+                    style="dim",
+                )
+            )

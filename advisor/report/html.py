@@ -77,28 +77,47 @@ def _real_data(registry: Any, dataset: str, budget: Any) -> Any:
 
 def _needs_rows(
     store: Store, registry: Any, cards: dict[str, dict], budget: str, datasets: tuple[str, ...]
-) -> list[str]:
-    """One table row per registered need: the recommendation, the runner-up and the rule of thumb."""
-    from advisor.rules.engine import NoMeasurements, recommend
+) -> tuple[list[str], list[str]]:
+    """The kinds of data measured, and one table row per registered need: the answer on each kind
+    (winners, runner-up) and the rule of thumb judged on each, as `advisor recommend` gives them."""
+    from advisor.rules.engine import gather_for, rank_evidence
 
-    rows = []
+    specs = registry.metric_specs()
+    rows, kinds = [], None
     for name, entry in sorted(registry.needs.items()):
-        try:
-            answer = recommend(store, [entry.obj], cards, registry.metric_specs(), budget=budget, datasets=datasets)
-        except NoMeasurements:
+        evidence = gather_for(store, [entry.obj], specs, budget=budget, datasets=datasets)
+        if not evidence.candidates:
             continue
-        ranked = answer.ranked
-        best = f"{', '.join(answer.winners)} ({ranked[0].score:.2f})" if ranked else "no candidate left"
-        runner_up = next((r for r in ranked if r.rank > 1), None)
-        second = f"{runner_up.label} ({runner_up.score:.2f})" if runner_up else ""
-        claim = next((c for c in answer.claims), None)
-        verdict = ""
-        if claim:
-            agrees = {True: "agrees", False: "disagrees", None: "cannot be checked"}[claim["agrees"]]
-            verdict = f"{claim['claim']}: {agrees}" + (f" ({claim['note']})" if claim["note"] else "")
-        cells = [name, best, second, verdict]
-        rows.append("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in cells) + "</tr>")
-    return rows
+        by_kind: dict[str, list[str]] = {}
+        for dataset, card in sorted(evidence.datasets.items()):
+            by_kind.setdefault(card.get("kind", "?"), []).append(dataset)
+        kinds = kinds or sorted(by_kind)
+        cells = [html.escape(name)]
+        verdicts = []
+        for kind in kinds:
+            if kind not in by_kind:
+                cells.append("")
+                continue
+            answer = rank_evidence(evidence.restricted(by_kind[kind]), [entry.obj], cards)
+            cells.append(_kind_cell(answer))
+            verdicts += [f"{kind}: {_verdict(claim)}" for claim in answer.claims]
+        cells.append(html.escape("; ".join(verdicts)))
+        rows.append("<tr>" + "".join(f"<td>{cell}</td>" for cell in cells) + "</tr>")
+    return kinds or [], rows
+
+
+def _kind_cell(answer: Any) -> str:
+    """Winners (score) and the runner-up of one kind's ranking, escaped."""
+    if not answer.ranked:
+        return "no candidate left"
+    best = f"<b>{html.escape(', '.join(answer.winners))}</b> ({answer.ranked[0].score:.2f})"
+    runner_up = next((r for r in answer.ranked if r.rank > 1), None)
+    return best + (f"<br>then {html.escape(runner_up.label)} ({runner_up.score:.2f})" if runner_up else "")
+
+
+def _verdict(claim: dict[str, Any]) -> str:
+    agrees = {True: "agrees", False: "disagrees", None: "cannot be checked"}[claim["agrees"]]
+    return f"{claim['claim']} {agrees}" + (f" ({claim['note']})" if claim["note"] else "")
 
 
 def _embedded(picture: Path) -> str:
@@ -174,7 +193,7 @@ def write_report(
         images = "\n".join(_embedded(p) for p in pictures)
         numbers = _numbers_table(dataset, by_metric)
         sections.append(f"<section><h2>{html.escape(dataset)}</h2>\n{images}\n{numbers}\n</section>")
-    needs = _needs_rows(store, registry, cards, budget, datasets)
+    kinds, needs = _needs_rows(store, registry, cards, budget, datasets)
     table = comparison_table(store, cards, registry.metric_specs(), budget=budget, datasets=datasets)
     header = "".join(f"<th>{html.escape(prop)}</th>" for prop in PROPERTIES)
     rows = _claims_rows(table)
@@ -184,6 +203,7 @@ def write_report(
         header=header,
         rows="\n".join(rows),
         needs="\n".join(needs),
+        kinds="".join(f"<th>on {html.escape(kind)} data (score)</th>" for kind in kinds),
         sections="\n".join(sections) or "<p>No COMPLETE runs in this scope.</p>",
     )
     index = out / "index.html"
@@ -202,10 +222,10 @@ td.agrees {{ background: #e8f5e9; }} td.disagrees {{ background: #ffebee; }}
 <h1>advisor report</h1>
 <p>Budget <b>{budget}</b>, store <code>{store}</code>. Every number and picture comes from stored runs.</p>
 <h2>Which family for which need</h2>
-<p>What <code>advisor recommend --need NEED</code> answers from this store (score 1 = best, or within
-seed noise of the best, on every objective and dataset).</p>
-<table><tr><th>need</th><th>recommended (score; several when tied within seed noise)</th><th>runner-up</th>
-<th>textbook rule of thumb</th></tr>
+<p>What <code>advisor recommend --need NEED</code> answers from this store, for each kind of data
+(score 1 = best, or within seed noise of the best, on every objective and dataset; several names
+are a tie).</p>
+<table><tr><th>need</th>{kinds}<th>textbook rule of thumb, per kind</th></tr>
 {needs}
 </table>
 <h2>Textbook claims against measurements</h2>

@@ -103,7 +103,14 @@ def dataset_recommendation(
     }
 
 
-def claims_table(registry: Any, db: str | None, *, budget: str | None = None, datasets: tuple[str, ...] = ()) -> dict:
+def claims_table(
+    registry: Any,
+    db: str | None,
+    *,
+    budget: str | None = None,
+    datasets: tuple[str, ...] = (),
+    data_kind: str | None = None,
+) -> dict:
     """`advisor table --json`: measured grades beside the textbook claims, read-only."""
     from advisor.rules.table import comparison_table
 
@@ -112,7 +119,12 @@ def claims_table(registry: Any, db: str | None, *, budget: str | None = None, da
         with store.connect() as conn:
             check_filters(conn, store.location, budget=budget, datasets=datasets)
         data = comparison_table(
-            store, registry.family_cards(), registry.metric_specs(), budget=budget, datasets=datasets
+            store,
+            registry.family_cards(),
+            registry.metric_specs(),
+            budget=budget,
+            datasets=datasets,
+            data_kind=data_kind,
         )
         location = store.location
     return {"store": location, **({"note": note} if note else {}), **data}
