@@ -73,7 +73,7 @@ def table(
             stdout().print(
                 Text(
                     f"sampling speed is judged on {data['speed_judged_on']} data, the highest-dimensional "
-                    "kind measured (the claim is about it); hover-free numbers: --json",
+                    "kind measured (the claim is about it); the numbers behind each grade: --json",
                     style="dim",
                 )
             )
