@@ -96,3 +96,18 @@ def test_a_peer_is_placed_among_our_families(cli, tmp_path):
         "gan, which users of SDV would pick, ranks 1st of 3"
         in cli("recommend", "--need", "fast-sampling", "--db", db).stdout
     )
+
+
+def test_the_planner_forecasts_sequential_sampling_at_the_users_dims(tmp_path):
+    from advisor.plugins import load_registry
+    from advisor.runner.planning import sampling_forecast
+
+    db = _with_image_kind(build_store(tmp_path / "known.db"))
+    registry = load_registry()
+    with open_store(db, readonly=True) as store:
+        [line] = sampling_forecast(store, registry.metric_specs(), registry.family_cards(), 640, "quick")
+    # 2,000 samples/s at 2 dims, 50 at 64: dims^-1.06, so about 4 at 640 dims
+    assert line == (
+        "autoregressive: samples/s scale as dims^-1.06 across the stored datasets (2-64 dims); "
+        "at your 640 dims expect about 4 samples/s"
+    )

@@ -16,7 +16,7 @@ from typing import Any
 
 from advisor.rules.evidence import Candidate, Evidence
 
-__all__ = ["evidence_scope", "scope_line", "throughput_scaling"]
+__all__ = ["evidence_scope", "scope_line", "throughput_scaling", "forecast_throughput"]
 
 #: share of a fixed dataset's rows a family trains on (the bench's 80/20 split)
 TRAIN_SHARE = 0.8
@@ -95,4 +95,14 @@ def throughput_scaling(evidence: Evidence, candidate: Candidate) -> dict[str, An
     mean_x, mean_y = statistics.fmean(x for x, _ in points), statistics.fmean(y for _, y in points)
     slope = sum((x - mean_x) * (y - mean_y) for x, y in points) / sum((x - mean_x) ** 2 for x, _ in points)
     dims = [round(10**x) for x, _ in points]
-    return {"slope": slope, "dims": [min(dims), max(dims)], "datasets": len(points)}
+    return {
+        "slope": slope,
+        "intercept": mean_y - slope * mean_x,
+        "dims": [min(dims), max(dims)],
+        "datasets": len(points),
+    }
+
+
+def forecast_throughput(scaling: dict[str, Any], dims: int) -> float:
+    """Samples/s the fitted line predicts at `dims` (an extrapolation beyond the fitted range)."""
+    return 10 ** (scaling["intercept"] + scaling["slope"] * math.log10(dims))

@@ -17,7 +17,7 @@ from advisor.store.cells import Cell
 from advisor.store.engine import Store
 from advisor.store.read import cost_history
 
-__all__ = ["estimate_costs", "fit_to_time", "Plan", "UNKNOWN_COST_S", "EVALUATION_OVERHEAD_S"]
+__all__ = ["estimate_costs", "fit_to_time", "sampling_forecast", "Plan", "UNKNOWN_COST_S", "EVALUATION_OVERHEAD_S"]
 
 #: Assumed seconds per cell of a family never measured at this budget (deliberately pessimistic).
 UNKNOWN_COST_S = {"smoke": 15.0, "quick": 120.0, "full": 900.0}
@@ -60,3 +60,28 @@ def fit_to_time(cells: Sequence[Cell], costs: Mapping[str, float], seconds: floa
         else:
             left_out.append((cell, f"estimated {costs[cell.family]:.0f} s would not fit the time limit"))
     return Plan(kept, left_out, max(lanes))
+
+
+def sampling_forecast(store: Store, specs: Mapping, cards: Mapping[str, dict], dims: int, budget: str) -> list[str]:
+    """How the sampling cost of sequential families grows with dimension, from `store`'s datasets,
+    and what it predicts at the user's `dims` (a sentence per family whose cost grows steeply)."""
+    from advisor.rules.evidence import candidate_label, gather
+    from advisor.rules.scope import forecast_throughput, throughput_scaling
+
+    evidence = gather(store, ["sample_throughput"], specs, budget=budget)
+    sentences = []
+    for candidate in evidence.candidates:
+        fitted = throughput_scaling(evidence, candidate)
+        sequential = cards.get(candidate[0], {}).get("sampling") == "sequential"
+        if fitted is None or not (sequential or fitted["slope"] <= STEEP_SLOPE):
+            continue
+        low, high = fitted["dims"]
+        sentences.append(
+            f"{candidate_label(candidate)}: samples/s scale as dims^{fitted['slope']:.2f} across the stored datasets "
+            f"({low}-{high} dims); at your {dims} dims expect about {forecast_throughput(fitted, dims):,.0f} samples/s"
+        )
+    return sentences
+
+
+#: a slope of log samples/s on log dims at or below this is steep enough to forecast (sequential: ~ -1)
+STEEP_SLOPE = -0.75

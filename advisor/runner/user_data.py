@@ -116,4 +116,9 @@ def measure_user_data(
     ]
     caveats = [f"{f}: only {n} of 3 seeds measured within the time limit" for f, n in seeds.items() if 0 < n < 3]
     caveats += dataset.notes(get_budget(request.budget))
+    if reference is not None:
+        from advisor.runner.planning import sampling_forecast
+
+        cards = registry.family_cards()
+        caveats += sampling_forecast(reference, registry.metric_specs(), cards, dataset.card.dims, request.budget)
     return Measurement(name, dataset.card.kind, location, len(cells), len(report.results), not_measured, caveats)
