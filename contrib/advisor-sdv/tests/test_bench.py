@@ -1,0 +1,23 @@
+"""`advisor bench -f sdv-tvae -d wine --seeds 3 --budget smoke` completes every run."""
+
+import json
+import subprocess
+import sys
+
+CLI = "from advisor.cli import main; main()"  # the interpreter running the tests, wherever `advisor` is
+
+
+def _advisor(*args: str) -> str:
+    result = subprocess.run([sys.executable, "-c", CLI, *args], capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result.stdout
+
+
+def test_bench_sdv_tvae_on_wine_completes(tmp_path):
+    db = str(tmp_path / "sdv.db")
+    _advisor("bench", "-f", "sdv-tvae", "-d", "wine", "--seeds", "3", "--budget", "smoke", "--db", db)
+    runs = json.loads(_advisor("results", "export", "--format", "json", "--db", db))
+    assert sorted((r["family"], r["dataset"], r["seed"], r["status"]) for r in runs) == [
+        ("sdv-tvae", "wine", seed, "COMPLETE") for seed in range(3)
+    ]
+    assert all(r["metrics"]["c2st"] is not None for r in runs)
