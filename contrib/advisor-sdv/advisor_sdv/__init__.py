@@ -61,7 +61,8 @@ __all__ = ["SDVCopula", "SDVCTGAN", "SDVTVAE", "ctgan_plan", "tvae_plan"]
 TABLE = "table"
 SDV_PAPER = "Patki, Wedge & Veeramachaneni 2016, The Synthetic Data Vault"
 CTGAN_PAPER = "Xu, Skoularidou, Cuesta-Infante & Veeramachaneni 2019, Modeling Tabular Data using Conditional GAN"
-PEER = "peer: what SDV users would pick"
+#: answers say where these rank among the advisor's families ("TVAE, which users of SDV would pick, ...")
+PEER_OF = "SDV"
 
 
 @dataclass(frozen=True)
@@ -210,7 +211,8 @@ class SDVCopula(_SDVFamily):
 
     card = FamilyCard(
         name="sdv-copula",
-        title=f"SDV GaussianCopula ({PEER})",
+        title="SDV GaussianCopula",
+        peer_of=PEER_OF,
         likelihood="none",
         latent="explicit",  # the normal scores Phi^-1(F(x)), a per-column bijection (as a flow's latent)
         training="mle",  # each marginal by scipy's maximum likelihood; the correlation of the normal scores
@@ -270,7 +272,8 @@ class SDVCTGAN(_SDVFamily):
 
     card = FamilyCard(
         name="sdv-ctgan",
-        title=f"SDV CTGAN ({PEER})",
+        title="SDV CTGAN",
+        peer_of=PEER_OF,
         likelihood="none",
         latent="implicit",
         training="adversarial",
@@ -331,7 +334,8 @@ class SDVTVAE(_SDVFamily):
 
     card = FamilyCard(
         name="sdv-tvae",
-        title=f"SDV TVAE ({PEER})",
+        title="SDV TVAE",
+        peer_of=PEER_OF,
         likelihood="none",
         latent="explicit",
         training="elbo",
