@@ -1,11 +1,18 @@
 """Classifier two-sample test (C2ST): how well a classifier tells generated samples from real ones.
 
-Lopez-Paz & Oquab 2017, "Revisiting Classifier Two-Sample Tests" (ICLR). A small MLP is trained to
+Lopez-Paz & Oquab 2017, "Revisiting Classifier Two-Sample Tests" (ICLR). A classifier is trained to
 separate an equal number of real and generated samples, and its k-fold cross-validated accuracy is
-reported: 0.5 when the two are indistinguishable, 1 when they are fully separable. The setup
-follows the `c2st` of the sbi toolbox (features standardized with the real data's mean and
-standard deviation, a two-hidden-layer ReLU MLP of 10 units per dimension, fixed random states),
-with the width capped at 64 and early stopping to bound the cost on high-dimensional data.
+reported: 0.5 when the two are indistinguishable, 1 when they are fully separable.
+
+The classifier is scikit-learn's histogram gradient-boosted trees (Ke et al. 2017, LightGBM's
+algorithm) with early stopping on 10% of each training fold. It replaced the setup of the sbi
+toolbox (a two-hidden-layer MLP of 10 units per dimension), which could not carve small modes. On
+grid25 at the quick sizes (5 seeds; `advisor metrics calibrate -d grid25 --budget quick`), held-out
+real rows read 0.502 ± 0.004 with either; noise of half the mode width read 0.503 ± 0.003 with the
+MLP and 0.520 ± 0.004 with the trees, noise of twice the mode width (40% of the samples outside
+their mode's 3-std disc) 0.515 ± 0.012 and 0.757 ± 0.004. The trees also cost less: 0.3 s against
+1.1 s per call there, 1.2 s against 3.0 s on 64-dim data at 5,000 points a side (one thread).
+Being invariant to monotone rescaling of each feature, they need no standardization.
 
 Accuracy below 0.5 carries no information: it is chance variation around 0.5 (held-out accuracy of
 a classifier that learned nothing), not a better-than-perfect generator.
@@ -13,7 +20,6 @@ a classifier that learned nothing), not a better-than-perfect generator.
 
 from __future__ import annotations
 
-import warnings
 from typing import TYPE_CHECKING, Any
 
 from advisor._lazy import lazy_import
@@ -30,7 +36,7 @@ __all__ = ["c2st", "C2ST"]
 
 DEFAULT_MAX_POINTS = 5_000
 DEFAULT_FOLDS = 5
-MAX_HIDDEN_UNITS = 64
+MAX_TREES = 200
 
 
 def c2st(
@@ -39,34 +45,29 @@ def c2st(
     *,
     max_points: int = DEFAULT_MAX_POINTS,
     folds: int = DEFAULT_FOLDS,
-    hidden_units: int | None = None,
     seed: int = 0,
 ) -> float:
-    """Mean `folds`-fold cross-validated accuracy of an MLP separating `real` from `fake`.
+    """Mean `folds`-fold cross-validated accuracy of gradient-boosted trees separating `real` from `fake`.
 
     Both samples are subsampled to the same size (the smaller one's, at most `max_points`) with
-    `seed`. The MLP has two hidden layers of `hidden_units` units (default 10 per input dimension,
-    at most 64), early stopping on 10% of each training fold, and `seed` as its random state.
+    `seed`. The classifier is a `HistGradientBoostingClassifier` of at most `MAX_TREES` trees, early
+    stopping on 10% of each training fold, with `seed` as its random state. It runs on one OpenMP
+    thread: at these sizes that takes a second at most, while a thread team spinning at its barriers
+    on a busy machine took a minute per fit once torch's OpenMP runtime was loaded.
     """
-    from sklearn.exceptions import ConvergenceWarning
+    from sklearn.ensemble import HistGradientBoostingClassifier
     from sklearn.model_selection import StratifiedKFold, cross_val_score
-    from sklearn.neural_network import MLPClassifier
+    from threadpoolctl import threadpool_limits
 
     count = min(len(real), len(fake), max_points)
     if count < 2 * folds:
         raise ValueError(f"c2st needs at least {2 * folds} samples of each kind, got {len(real)} and {len(fake)}")
     rng = np.random.default_rng(seed)
-    x = np.asarray(subsample(real, count, rng), dtype=np.float64)
-    y = np.asarray(subsample(fake, count, rng), dtype=np.float64)
-    mean, std = x.mean(0), x.std(0)
-    std[std == 0] = 1.0
-    features = (np.concatenate([x, y]) - mean) / std
+    features = np.concatenate([subsample(real, count, rng), subsample(fake, count, rng)]).astype(np.float64)
     labels = np.repeat([0, 1], count)
-    width = hidden_units or min(10 * x.shape[1], MAX_HIDDEN_UNITS)
-    classifier = MLPClassifier(hidden_layer_sizes=(width, width), max_iter=500, early_stopping=True, random_state=seed)
+    classifier = HistGradientBoostingClassifier(max_iter=MAX_TREES, early_stopping=True, random_state=seed)
     cv = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)  # max_iter is a deliberate cost cap
+    with threadpool_limits(limits=1, user_api="openmp"):
         return float(cross_val_score(classifier, features, labels, cv=cv, scoring="accuracy").mean())
 
 
@@ -81,10 +82,10 @@ class C2ST(SampleMetric):
         reference=0.5,
         bounds=(0.0, 1.0),
         category="quality",
-        description="5-fold CV accuracy of an MLP telling samples from test data (balanced, <= 5,000 a side); "
-        "0.5 = indistinguishable, below 0.5 is noise.",
+        description="5-fold CV accuracy of gradient-boosted trees telling samples from test data (balanced, "
+        "<= 5,000 a side); 0.5 = indistinguishable, below 0.5 is noise.",
     )
 
     def score(self, real: np.ndarray, fake: np.ndarray, **options: Any) -> float:
-        """Options: `max_points`, `folds`, `hidden_units` and `seed` of `c2st`."""
+        """Options: `max_points`, `folds` and `seed` of `c2st`."""
         return c2st(real, fake, **options)
