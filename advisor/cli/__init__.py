@@ -22,6 +22,7 @@ COMMANDS = {
         ("bench", "bench_cmd"),
         ("results", "results_cmd"),
         ("db", "db_cmd"),
+        ("metrics", "metrics_cmd"),
         ("data", "data_cmd"),
     )
 }

@@ -1,0 +1,373 @@
+"""Calibration by known degradations: what each quality metric reads on sample sets of known quality.
+
+Is a C2ST of 0.52 good? A metric's value means something only beside the values it takes on samples
+whose quality is known. `calibrate` computes each metric, exactly as the harness computes it on a
+family's samples (against the same test rows), on reference sample sets made from real data:
+
+- ``real``: held-out real rows (neither the test rows nor the training rows);
+- ``noise-Wmw``, ``noise-Wsd``: the held-out rows plus Gaussian noise of W times the mode width on a
+  Gaussian mixture (its `std`; W in `MODE_WIDTHS`), then on every dataset of W times each feature's
+  standard deviation (W in `FEATURE_WIDTHS`);
+- ``drop``: the held-out rows less one mode or class (the most frequent label; on unlabelled data
+  the largest of `DROP_CLUSTERS` k-means clusters);
+- ``gaussian``: a Gaussian with the held-out rows' mean and covariance;
+- ``copies``: training rows, copied (memorization must flag them; quality metrics read them as real).
+
+The rows come from each seed's `Dataset.split(budget, seed)`: the test rows are those the bench
+compares samples with; the training rows are shuffled and halved, one half standing for the
+training data (the context's `split.train`: memorization compares with it, copies come from it),
+the other held out, at most `budget.n_eval_samples` of it, as many as a family's samples. On the
+bundled tables there are fewer held-out rows than a family's samples: metrics whose value depends on
+the sample count (recall, coverage) then read the reference sets at the smaller count, and on
+digits the reference classifier behind `frechet` is trained on the training half.
+
+`kl_to_truth` needs the reference set's own log-density: it is computed on Gaussian mixtures for
+the real rows, mode-width noise (a mixture of wider Gaussians), ``drop`` (a mixture without the
+mode) and ``gaussian``, and for ``gaussian`` on any dataset with a known density. Noise relative to
+the features' spread (not isotropic) and copies have no density here.
+
+`Calibration.misordered` says where a metric fails to worsen along the degradations it can see
+(`BLIND_SPOTS` lists those the built-in metrics cannot see by design).
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import itertools
+import math
+import statistics
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal
+
+from advisor._lazy import lazy_import
+from advisor.cards import FamilyCard, MetricSpec
+from advisor.data.base import dataset_rng
+from advisor.data.toys import GaussianMixtureDataset
+from advisor.metrics.base import EvaluationContext, Metric
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from advisor.budgets import Budget
+    from advisor.data.base import Dataset, Split
+    from advisor.plugins import Registry
+else:
+    np = lazy_import("numpy")
+
+__all__ = [
+    "MODE_WIDTHS",
+    "FEATURE_WIDTHS",
+    "DROP_CLUSTERS",
+    "PROBES",
+    "BLIND_SPOTS",
+    "Degradation",
+    "levels_for",
+    "Reading",
+    "Calibration",
+    "badness",
+    "calibration_metrics",
+    "calibrate",
+]
+
+MODE_WIDTHS = (0.5, 1.0, 2.0)
+FEATURE_WIDTHS = (0.25, 0.5, 1.0)
+DROP_CLUSTERS = 8
+DEFAULT_SEEDS = (0, 1, 2)
+
+Kind = Literal["real", "mode-noise", "noise", "drop", "gaussian", "copies"]
+
+
+@dataclass(frozen=True)
+class Degradation:
+    """One reference sample set: its name, kind and, for noise, its width in units of the mode width
+    (kind ``mode-noise``) or of each feature's standard deviation (kind ``noise``)."""
+
+    name: str
+    kind: Kind
+    width: float | None = None
+
+    @property
+    def description(self) -> str:
+        """One line saying how the set is made."""
+        if self.width is not None:
+            unit = "the mode width" if self.kind == "mode-noise" else "each feature's std"
+            return f"held-out rows + Gaussian noise, {self.width:g} x {unit}"
+        return _DESCRIPTIONS[self.kind]
+
+
+_DESCRIPTIONS = {
+    "real": "held-out real rows",
+    "drop": "held-out rows less one mode / class / k-means cluster",
+    "gaussian": "Gaussian with the held-out rows' mean and covariance",
+    "copies": "training rows, copied",
+}
+
+REAL = Degradation("real", "real")
+MODE_NOISE = tuple(Degradation(f"noise-{w:g}mw", "mode-noise", w) for w in MODE_WIDTHS)
+FEATURE_NOISE = tuple(Degradation(f"noise-{w:g}sd", "noise", w) for w in FEATURE_WIDTHS)
+#: other reference sets, each a different kind of flaw (worse than real, except copies, which are real rows)
+PROBES = (Degradation("drop", "drop"), Degradation("gaussian", "gaussian"), Degradation("copies", "copies"))
+
+
+def levels_for(dataset: Dataset) -> tuple[Degradation, ...]:
+    """The real rows, then noise from the mildest to the strongest: every quality metric should worsen
+    along them. Mixtures start with noise relative to their mode width, which is well under the
+    features' spread (ring8: std 0.1, features' std 1.4)."""
+    return (REAL, *(MODE_NOISE if isinstance(dataset, GaussianMixtureDataset) else ()), *FEATURE_NOISE)
+
+
+#: built-in metrics and the degradation kinds they cannot see by design
+BLIND_SPOTS: dict[str, frozenset[str]] = {
+    "precision": frozenset({"drop"}),  # fidelity: samples of the remaining modes are all on the manifold
+    "density": frozenset({"drop"}),  # idem; it even rises as the remaining modes get more samples
+    "hq_rate": frozenset({"drop"}),  # idem, measured from the known modes
+    "recall": frozenset({"mode-noise", "noise", "gaussian"}),  # diversity: blurred samples still reach every point
+    "modes_covered": frozenset({"mode-noise", "noise"}),  # counts modes hit, not how sharply
+    # global distances (median-distance kernel, transport, moments): noise within a mode is below their resolution
+    "mmd": frozenset({"mode-noise"}),
+    "sliced_wasserstein": frozenset({"mode-noise"}),
+    "frechet": frozenset({"mode-noise", "gaussian"}),  # and the Gaussian matches the moments it compares
+    "column_pairs": frozenset({"gaussian"}),  # the Gaussian has the numeric columns' correlations
+    "memorization": frozenset({"mode-noise", "noise", "drop", "gaussian"}),  # copying, not fit: only copies score
+}
+
+_REFERENCE_CARD = FamilyCard(
+    name="reference", title="Reference sets", likelihood="exact", latent="none", training="mle", sampling="one-shot"
+)
+
+LogDensity = Callable[["np.ndarray"], "np.ndarray"]
+
+
+@dataclass(frozen=True)
+class Reading:
+    """One metric on one reference set: its value for each seed."""
+
+    values: tuple[float, ...]
+
+    @property
+    def mean(self) -> float:
+        """Mean over seeds."""
+        return statistics.fmean(self.values)
+
+    @property
+    def std(self) -> float:
+        """Sample standard deviation over seeds (0 with a single seed)."""
+        return statistics.stdev(self.values) if len(self.values) > 1 else 0.0
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """Each metric's readings on each reference set of one dataset, over seeds.
+
+    `readings[metric][set name]` is a `Reading`; a metric that applies to no reference set is left
+    out of `readings` and named in `skipped` with the reason. `levels` are the real rows and the
+    noise levels from mildest to strongest, `probes` the other sets; `sizes` gives the rows of one
+    seed: test rows, held-out rows (the size of every reference set but ``drop``), training rows.
+    """
+
+    dataset: str
+    budget: str
+    seeds: tuple[int, ...]
+    sizes: dict[str, int]
+    levels: tuple[Degradation, ...]
+    specs: dict[str, MetricSpec]
+    readings: dict[str, dict[str, Reading]]
+    skipped: dict[str, str]
+    probes: tuple[Degradation, ...] = PROBES
+
+    def misordered(self, metric: str) -> list[str]:
+        """Where `metric` fails to worsen with the degradations it can see, beyond seed noise.
+
+        Along `levels`: a level that reads better than the one before by more than twice the
+        standard error of their difference, or a strongest level no worse than the real rows; and
+        ``drop`` or ``gaussian`` no worse than the real rows. Kinds in `BLIND_SPOTS` are not checked.
+        """
+        blind = BLIND_SPOTS.get(metric, frozenset())
+        by_set = {name: self._badness(metric, name) for name in self.readings[metric]}
+        problems = []
+        ladder = [level.name for level in self.levels if level.kind not in blind and level.name in by_set]
+        for milder, stronger in itertools.pairwise(ladder):
+            if _worse_by(by_set[milder], by_set[stronger]) > 0:
+                problems.append(f"{stronger} reads better than {milder}")
+        if len(ladder) > 1 and _worse_by(by_set[ladder[-1]], by_set[ladder[0]]) <= 0:
+            problems.append(f"{ladder[-1]} is within seed noise of {ladder[0]}")
+        for probe in ("drop", "gaussian"):
+            if probe not in blind and probe in by_set and _worse_by(by_set[probe], by_set["real"]) <= 0:
+                problems.append(f"{probe} is within seed noise of real")
+        return problems
+
+    def _badness(self, metric: str, name: str) -> Reading:
+        spec = self.specs[metric]
+        return Reading(tuple(badness(spec, value) for value in self.readings[metric][name].values))
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict: the sets described, each metric's readings (mean, std, values per seed),
+        its blind spots and where it is misordered."""
+        return {
+            "dataset": self.dataset,
+            "budget": self.budget,
+            "seeds": list(self.seeds),
+            "sizes": self.sizes,
+            "levels": [level.name for level in self.levels],
+            "probes": [probe.name for probe in self.probes],
+            "descriptions": {d.name: d.description for d in (*self.levels, *self.probes)},
+            "metrics": {
+                metric: {
+                    "readings": {
+                        name: {"mean": r.mean, "std": r.std, "values": list(r.values)} for name, r in sets.items()
+                    },
+                    "blind_to": sorted(BLIND_SPOTS.get(metric, ())),
+                    "misordered": self.misordered(metric),
+                }
+                for metric, sets in self.readings.items()
+            },
+            "skipped": self.skipped,
+        }
+
+
+def _worse_by(worse: Reading, better: Reading) -> float:
+    """How much `worse`'s mean badness exceeds `better`'s beyond twice the standard error of the difference."""
+    error = math.sqrt(worse.std**2 / len(worse.values) + better.std**2 / len(better.values))
+    return worse.mean - better.mean - 2 * error
+
+
+def badness(spec: MetricSpec, value: float) -> float:
+    """How far `value` is from a perfect one, larger is worse: distance from the reference value when
+    the spec has one, else the value negated when higher is better."""
+    if spec.reference is not None:
+        return abs(value - spec.reference)
+    return -value if spec.higher_is_better else value
+
+
+def calibration_metrics(registry: Registry) -> list[str]:
+    """The metrics calibrated by default: every registered quality metric, and KL to truth."""
+    specs = registry.metric_specs()
+    return [name for name, spec in specs.items() if spec.category == "quality" or name == "kl_to_truth"]
+
+
+def _mixture_log_density(dataset: GaussianMixtureDataset, modes: np.ndarray, std: float) -> LogDensity:
+    """The log-density of `dataset`'s kind of mixture with other `modes` and `std`."""
+    twin = copy.copy(dataset)
+    twin.modes = lambda: modes  # an instance attribute shadows the classmethod
+    twin.std = std
+    return twin.log_density
+
+
+def _left_out(rows: np.ndarray, labels: np.ndarray | None, seed: int) -> tuple[np.ndarray, int]:
+    """The rows' labels (k-means clusters on unlabelled data) and the most frequent one, to leave out."""
+    if labels is None:
+        from sklearn.cluster import KMeans
+
+        labels = KMeans(DROP_CLUSTERS, n_init=1, random_state=seed).fit_predict(rows)
+    return labels, int(np.bincount(labels).argmax())
+
+
+def _noisy(
+    dataset: Dataset, level: Degradation, held_out: np.ndarray, rng: np.random.Generator
+) -> tuple[np.ndarray, LogDensity | None]:
+    """The held-out rows with `level`'s noise, and their log-density where it is a known mixture."""
+    if level.kind == "mode-noise":
+        noisy = held_out + level.width * dataset.std * rng.standard_normal(held_out.shape)
+        return noisy.astype(np.float32), _mixture_log_density(
+            dataset, dataset.modes(), dataset.std * math.hypot(1, level.width)
+        )
+    noisy = held_out + level.width * held_out.std(axis=0) * rng.standard_normal(held_out.shape)
+    return noisy.astype(np.float32), None
+
+
+def _reference_sets(
+    dataset: Dataset, train: np.ndarray, held_out: np.ndarray, labels: np.ndarray | None, seed: int
+) -> dict[str, tuple[np.ndarray, LogDensity | None]]:
+    """Each reference set's samples and, where known, their true log-density."""
+    from scipy.stats import multivariate_normal
+
+    rng = dataset_rng(f"calibration:{dataset.card.name}", seed)
+    known = dataset.log_density if dataset.card.known_density else None
+    sets = {"real": (held_out, known)}
+    sets.update({level.name: _noisy(dataset, level, held_out, rng) for level in levels_for(dataset)[1:]})
+    labels, left_out = _left_out(held_out, labels, seed)
+    mixture = isinstance(dataset, GaussianMixtureDataset)
+    kept = _mixture_log_density(dataset, np.delete(dataset.modes(), left_out, 0), dataset.std) if mixture else None
+    sets["drop"] = (held_out[labels != left_out], kept)
+    mean, cov = held_out.mean(axis=0, dtype=np.float64), np.cov(held_out, rowvar=False)
+    gaussian = rng.multivariate_normal(mean, cov, size=len(held_out)).astype(np.float32)
+    sets["gaussian"] = (gaussian, multivariate_normal(mean, cov, allow_singular=True).logpdf)
+    sets["copies"] = (train[rng.choice(len(train), size=len(held_out), replace=False)], None)
+    return sets
+
+
+def _halves(split: Split, budget: Budget, seed: int) -> tuple[Split, np.ndarray, np.ndarray | None]:
+    """The split with half its training rows, the other half held out (at most the budget's sample
+    count), and the held-out rows' labels."""
+    order = dataset_rng("calibration:halves", seed).permutation(len(split.train))
+    train_rows, held_rows = order[len(order) // 2 :], order[: len(order) // 2][: budget.n_eval_samples]
+    labels = split.train_labels
+    halved = dataclasses.replace(
+        split, train=split.train[train_rows], train_labels=None if labels is None else labels[train_rows]
+    )
+    return halved, split.train[held_rows], None if labels is None else labels[held_rows]
+
+
+def calibrate(
+    dataset: str,
+    budget: Budget | str = "smoke",
+    metrics: Sequence[str] | None = None,
+    seeds: Sequence[int] = DEFAULT_SEEDS,
+    registry: Registry | None = None,
+) -> Calibration:
+    """Compute `metrics` (default: `calibration_metrics`) on every reference set of `dataset`.
+
+    Each seed draws its own split and reference sets; each metric is computed as the harness
+    computes it for a family, through its `not_applicable` and `compute`, with as many threads as a
+    bench cell. Names are looked up in `registry` (default: every installed plugin); unknown names
+    raise `InputError`.
+    """
+    import torch  # noqa: F401 - loaded before the thread limit, so that it covers torch's OpenMP runtime too
+    from threadpoolctl import threadpool_limits
+
+    from advisor.budgets import get_budget
+    from advisor.evaluate.protocol import cell_threads
+    from advisor.plugins import load_registry
+
+    registry = registry or load_registry()
+    budget = get_budget(budget) if isinstance(budget, str) else budget
+    data = registry.dataset(dataset)()
+    instances = {name: registry.metric(name)() for name in metrics or calibration_metrics(registry)}
+    with threadpool_limits(limits=cell_threads()):
+        values, reasons, sizes = _measure(data, budget, instances, seeds)
+    readings = {name: {s: Reading(tuple(v)) for s, v in sets.items()} for name, sets in values.items() if sets}
+    return Calibration(
+        dataset=dataset,
+        budget=budget.name,
+        seeds=tuple(seeds),
+        sizes=sizes,
+        levels=levels_for(data),
+        specs={name: instances[name].spec for name in readings},
+        readings=readings,
+        skipped={name: reason for name, reason in reasons.items() if name not in readings},
+    )
+
+
+def _measure(
+    data: Dataset, budget: Budget, instances: dict[str, Metric], seeds: Sequence[int]
+) -> tuple[dict[str, dict[str, list[float]]], dict[str, str], dict[str, int]]:
+    """Each metric's values per reference set over `seeds`, why a metric did not apply where it did
+    not, and the rows of the last seed's sets."""
+    values: dict[str, dict[str, list[float]]] = {name: {} for name in instances}
+    reasons: dict[str, str] = {}
+    sizes: dict[str, int] = {}
+    for seed in seeds:
+        split, held_out, labels = _halves(data.split(budget, seed), budget, seed)
+        sizes = {"test": len(split.test), "held_out": len(held_out), "train": len(split.train)}
+        for name, (samples, log_density) in _reference_sets(data, split.train, held_out, labels, seed).items():
+            log_prob = None if log_density is None else log_density(split.test)
+            ctx = EvaluationContext(data, split, _REFERENCE_CARD, samples, log_prob)
+            for metric_name, metric in instances.items():
+                reason = metric.not_applicable(ctx)
+                if reason is None:
+                    values[metric_name].setdefault(name, []).append(float(metric.compute(ctx)))
+                else:
+                    reasons[metric_name] = reason
+    return values, reasons, sizes

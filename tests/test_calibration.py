@@ -1,0 +1,167 @@
+"""Calibration by known degradations: each quality metric worsens along the degradations it can see.
+
+Ties are allowed where a metric cannot see a degradation by design; `BLIND_SPOTS` in
+advisor/metrics/calibration.py lists them, and `Calibration.misordered` skips them:
+
+- precision, density, hq_rate: a mode or class left out (fidelity: the remaining samples are real);
+- recall: noise and the moment-matched Gaussian (diversity: blurred samples still reach every point);
+- modes_covered: noise (it counts modes hit, not how sharply);
+- mmd, sliced_wasserstein, frechet: noise within a mode of ring8/grid25 (global distances whose
+  resolution, at the data's spread, is coarser than a mode); frechet also the Gaussian (same moments);
+- column_pairs: the Gaussian (it has the numeric columns' correlations);
+- memorization: everything but copies (it measures copying, not fit).
+
+Beyond those, `SMOKE_BLIND` names the few degradations smoke sizes are too small to resolve over
+three seeds, with the reason; everything else must be ordered.
+"""
+
+import functools
+
+import numpy as np
+import pytest
+
+from advisor.budgets import get_budget
+from advisor.cards import MetricSpec
+from advisor.data import BUILTIN_DATASETS
+from advisor.data.toys import Grid25
+from advisor.metrics.calibration import BLIND_SPOTS, Calibration, Reading, badness, calibrate, levels_for
+from advisor.metrics.classifier import c2st
+
+DATASETS = [dataset.card.name for dataset in BUILTIN_DATASETS]
+
+DROP = "drop is within seed noise of real"
+#: (dataset, metric) -> the degradations smoke sizes cannot resolve over three seeds, and why
+SMOKE_BLIND = {
+    ("ring8", "c2st"): ([DROP], "one mode of 8: 0.534 ± 0.021 against 0.489 ± 0.011"),
+    ("grid25", "c2st"): ([DROP], "one mode of 25 is 4% of the mass: a perfect classifier reaches 0.52"),
+    ("grid25", "mmd"): ([DROP], "4% of the mass, under the unbiased estimate's spread at 1,000 points"),
+    ("grid25", "frechet"): ([DROP], "4% of the mass moves the mean by 0.04"),
+    ("checkerboard", "frechet"): ([DROP], "which square is left out changes per seed: 0.39 ± 0.40"),
+    ("digits", "c2st"): ([DROP], "one digit of 10 against 360 test rows in 64 dimensions"),
+    ("digits", "sliced_wasserstein"): ([DROP], "idem"),
+    ("digits", "frechet"): ([DROP], "idem"),
+    ("wine", "c2st"): (
+        ["noise-1sd is within seed noise of real", DROP, "gaussian is within seed noise of real"],
+        "36 test rows: 72 points in 5 folds teach a classifier nothing",
+    ),
+    ("wine", "mmd"): (["gaussian is within seed noise of real"], "36 test rows in 13 dimensions"),
+    ("wine", "sliced_wasserstein"): (["gaussian is within seed noise of real"], "idem"),
+    ("penguins", "c2st"): (
+        ["noise-1sd is within seed noise of real", "gaussian is within seed noise of real"],
+        "69 test rows",
+    ),
+    ("penguins", "density"): (
+        ["gaussian is within seed noise of real"],
+        "69 test rows: 0.93 ± 0.16 against 0.95 ± 0.16",
+    ),
+    ("penguins", "coverage"): (["gaussian is within seed noise of real"], "69 test rows"),
+    ("penguins", "sliced_wasserstein"): (["gaussian is within seed noise of real"], "69 test rows"),
+}
+
+
+@functools.cache
+def smoke_calibration(dataset: str) -> Calibration:
+    """Every quality metric on every reference set of `dataset`, smoke sizes, seeds 0-2 (computed once)."""
+    return calibrate(dataset, "smoke", seeds=(0, 1, 2))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("dataset", DATASETS)
+def test_each_quality_metric_worsens_along_the_degradations_it_can_see(dataset):
+    calibration = smoke_calibration(dataset)
+    assert {"c2st", "precision", "recall", "coverage", "density", "sliced_wasserstein", "mmd", "frechet"} <= set(
+        calibration.readings
+    )
+    for metric in calibration.readings:
+        expected, _ = SMOKE_BLIND.get((dataset, metric), ([], None))
+        assert calibration.misordered(metric) == expected, metric
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("dataset", DATASETS)
+def test_training_copies_are_memorized_and_held_out_rows_are_not(dataset):
+    readings = smoke_calibration(dataset).readings["memorization"]
+    assert readings["copies"].values == (1.0, 1.0, 1.0)
+    assert readings["real"].mean < 0.15
+
+
+def test_kl_to_truth_is_computed_where_the_reference_density_is_known():
+    calibration = calibrate("ring8", "smoke", ["kl_to_truth"], seeds=(0, 1))
+    readings = calibration.readings["kl_to_truth"]
+    assert readings["real"].values == (0.0, 0.0)
+    assert set(readings) == {"real", "noise-0.5mw", "noise-1mw", "noise-2mw", "drop", "gaussian"}
+    assert calibration.misordered("kl_to_truth") == []
+
+
+def test_c2st_detects_noise_of_half_the_mode_width_on_grid25_at_quick_sizes():
+    """5,000 test rows against 10,000 samples, subsampled to 5,000 a side, as a quick bench does."""
+    grid, quick = Grid25(), get_budget("quick")
+    real, noisy = [], []
+    for seed in range(3):
+        split = grid.split(quick, seed)
+        held_out = split.train[: quick.n_eval_samples]
+        noise = 0.5 * grid.std * np.random.default_rng(seed).standard_normal(held_out.shape)
+        real.append(c2st(split.test, held_out, seed=seed))
+        noisy.append(c2st(split.test, held_out + noise, seed=seed))
+    # a perfect classifier would reach 0.541; the sbi-style MLP read 0.500 ± 0.005 on both
+    assert all(n > r + 0.004 for n, r in zip(noisy, real, strict=True))
+    assert abs(np.mean(real) - 0.5) < 0.01 and np.mean(noisy) > np.mean(real) + 0.01
+
+
+def _calibration(readings: dict[str, dict[str, tuple[float, ...]]]) -> Calibration:
+    specs = {
+        "score": MetricSpec(name="score", title="s", unit="", higher_is_better=True, category="quality"),
+        "precision": MetricSpec(name="precision", title="p", unit="", higher_is_better=True, category="quality"),
+    }
+    return Calibration(
+        dataset="moons",
+        budget="smoke",
+        seeds=(0, 1),
+        sizes={},
+        levels=levels_for(Grid25()),
+        specs={name: specs[name] for name in readings},
+        readings={m: {s: Reading(v) for s, v in sets.items()} for m, sets in readings.items()},
+        skipped={},
+    )
+
+
+def test_misordered_names_inversions_beyond_seed_noise_and_skips_blind_spots():
+    ladder = {"real": (1.0, 1.0), "noise-0.5mw": (0.9, 0.9), "noise-1mw": (0.95, 0.95), "noise-2mw": (0.5, 0.6)}
+    probes = {"drop": (0.99, 1.0), "gaussian": (0.1, 0.1), "copies": (1.0, 1.0)}
+    calibration = _calibration({"score": ladder | probes, "precision": ladder | probes})
+    assert calibration.misordered("score") == [
+        "noise-1mw reads better than noise-0.5mw",
+        "drop is within seed noise of real",
+    ]
+    assert "drop" in BLIND_SPOTS["precision"]
+    assert calibration.misordered("precision") == ["noise-1mw reads better than noise-0.5mw"]
+    flat = _calibration({"score": {name: (0.5, 0.6) for name in ladder}})
+    assert flat.misordered("score") == ["noise-2mw is within seed noise of real"]
+
+
+def test_badness_reads_each_spec_direction():
+    spec = MetricSpec(name="m", title="m", unit="", higher_is_better=False, reference=0.5, category="quality")
+    assert badness(spec, 0.45) == pytest.approx(badness(spec, 0.55))
+    assert badness(spec.model_copy(update={"reference": None}), 0.2) == 0.2
+    assert badness(spec.model_copy(update={"reference": None, "higher_is_better": True}), 0.2) == -0.2
+
+
+def test_json_describes_every_set_and_metric():
+    data = calibrate("wine", "smoke", ["precision", "cond_accuracy"], seeds=(0, 1)).to_dict()
+    assert data["levels"] == ["real", "noise-0.25sd", "noise-0.5sd", "noise-1sd"]
+    assert data["probes"] == ["drop", "gaussian", "copies"]
+    assert data["descriptions"]["noise-0.5sd"] == "held-out rows + Gaussian noise, 0.5 x each feature's std"
+    assert data["sizes"] == {"test": 36, "held_out": 71, "train": 71}
+    precision = data["metrics"]["precision"]
+    assert precision["blind_to"] == ["drop"] and len(precision["readings"]["real"]["values"]) == 2
+    assert "not conditional" in data["skipped"]["cond_accuracy"]
+
+
+def test_cli_prints_each_metric_curve_and_the_legend(cli):
+    out = cli("metrics", "calibrate", "-d", "ring8", "-m", "hq_rate", "-m", "memorization", "--seeds", "2").stdout
+    assert "ring8 (budget smoke, 2 seeds" in out and "noise-2mw" in out
+    assert "noise-0.5mw: held-out rows + Gaussian noise, 0.5 x the mode width" in out
+    assert "not checked (blind by design): hq_rate: drop" in out
+    data = cli.json("metrics", "calibrate", "-d", "ring8", "-m", "hq_rate", "--seeds", "2")
+    assert data["datasets"][0]["metrics"]["hq_rate"]["misordered"] == []
+    assert "unknown dataset 'ring9'" in cli("metrics", "calibrate", "-d", "ring9", expect=2).stderr
