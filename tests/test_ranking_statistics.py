@@ -47,3 +47,19 @@ def test_a_distance_from_chance_is_averaged_per_seed(cli, tmp_path):
     assert answer["ranked"][0]["family"] == "autoregressive"
     flow = next(r for r in answer["ranked"] if r["family"] == "flow")
     assert any("0.05 vs 0.02 from 0.5 per seed" in s for s in flow["why_not_first"])
+
+
+def test_memorization_is_said_beside_quality_where_it_is_high(cli, tmp_path):
+    from sqlalchemy import select
+
+    from advisor.store import open_store
+    from advisor.store.models import MetricRow, Run
+
+    db = build_store(tmp_path / "known.db")
+    with open_store(db) as store, store.session() as session:
+        for run in session.scalars(select(Run)):
+            share = 0.9 if run.family == "gan" else 0.05
+            session.add(MetricRow(run_id=run.id, name="memorization", value=share, unit="", higher_is_better=False))
+    caveats = cli.json("recommend", "--need", "best-quality", "--db", db)["caveats"]
+    [said] = [c for c in caveats if "memorizes" in c]
+    assert said.startswith("gan memorizes") and "grid25 90%, ring8 90%" in said

@@ -192,6 +192,8 @@ def recommend(
 def gather_for(store: Store, needs: list[Need], metric_specs: Mapping[str, MetricSpec], **scope: Any) -> Evidence:
     """The evidence `needs` rank by, within `scope` (budget, datasets, data_kind, device)."""
     objectives = list(dict.fromkeys(m for need in needs for m in need.objectives))
+    if any(metric_specs.get(m) and metric_specs[m].category == "quality" for m in objectives):
+        objectives.append(MEMORIZATION)  # not ranked: said beside quality where it is high
     return gather(store, objectives, metric_specs, **scope)
 
 
@@ -253,6 +255,7 @@ def rank_evidence(evidence: Evidence, needs: list[Need], family_cards: dict[str,
             + _missing_objective_caveats(needs, ranked)
             + _single_seed_caveats(ranked)
             + _failure_caveats(evidence, ranked)
+            + _memorization_caveats(evidence, ranked)
         ),
         winners=winners,
         instability=_instability(evidence, ranked, scopes.get("unstable_rate")),
@@ -372,6 +375,26 @@ def _instability(evidence: Evidence, ranked: list[Ranked], scope: Scope | None) 
             }
         )
     return rows
+
+
+#: the metric that says a family copies its training rows, and the share of samples past which it is said
+MEMORIZATION = "memorization"
+MEMORIZATION_WARNING = 0.25  # held-out real rows score about 0.05, copies of training rows 1
+
+
+def _memorization_caveats(evidence: Evidence, ranked: list[Ranked]) -> list[str]:
+    """Where a ranked candidate's samples sit on its training rows: good quality numbers by copying."""
+    caveats = []
+    for r in ranked:
+        by_dataset = evidence.values.get((r.family, r.sampler), {}).get(MEMORIZATION, {})
+        high = {d: s.mean for d, s in sorted(by_dataset.items()) if s.mean >= MEMORIZATION_WARNING}
+        if high:
+            where = ", ".join(f"{d} {share:.0%}" for d, share in high.items())
+            caveats.append(
+                f"{r.label} memorizes: share of samples closer to a training row than held-out data is "
+                f"({where}; fresh data ~5%); its quality numbers there may reward copying"
+            )
+    return caveats
 
 
 def _primaries(needs: list[Need]) -> list[str]:
