@@ -42,6 +42,7 @@ def print_answer(data: dict[str, Any], needs: list, *, explain: bool = False, po
         if len(by_kind) > 1:
             console.print("\n[bold]Pooled over every kind of data[/]")
         _ranking(data, needs, explain)
+    _scaling(data.get("scaling", []))  # across every kind measured: one kind rarely spans enough dims
     console.print("")
     for item in data["eliminated"]:
         console.print("[dim]" + escape(f"eliminated {item['family']}: {item['reason']}") + "[/]")
@@ -97,7 +98,6 @@ def _ranking(data: dict[str, Any], needs: list, explain: bool) -> None:
             )
         )
     _instability(data.get("instability", []), explain)
-    _scaling(data.get("scaling", []))
     for sentence in data["tradeoffs"]:
         console.print(escape(f"trade-off: {sentence}"))
     for claim in data["claims"]:

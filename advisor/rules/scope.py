@@ -18,6 +18,9 @@ from advisor.rules.evidence import Candidate, Evidence
 
 __all__ = ["evidence_scope", "scope_line", "throughput_scaling", "forecast_throughput"]
 
+#: a slope of samples/s against dims is fitted on at least this many datasets spanning this factor in dims
+MIN_POINTS = 3
+MIN_SPAN = 4.0
 #: share of a fixed dataset's rows a family trains on (the bench's 80/20 split)
 TRAIN_SHARE = 0.8
 
@@ -82,7 +85,8 @@ def scope_line(scope: dict[str, Any]) -> str:
 def throughput_scaling(evidence: Evidence, candidate: Candidate) -> dict[str, Any] | None:
     """Least-squares slope of log10 samples/s on log10 dims across the candidate's datasets.
 
-    None when fewer than two distinct dimensions were measured.
+    None with fewer than `MIN_POINTS` datasets or a span of dims under `MIN_SPAN` (a slope from two
+    tables of 13 and 30 columns says little).
     """
     by_dataset = evidence.values.get(candidate, {}).get("sample_throughput", {})
     points = [
@@ -90,7 +94,8 @@ def throughput_scaling(evidence: Evidence, candidate: Candidate) -> dict[str, An
         for dataset, summary in by_dataset.items()
         if (card := evidence.datasets.get(dataset)) and card.get("dims") and summary.mean > 0
     ]
-    if len({x for x, _ in points}) < 2:
+    xs = [x for x, _ in points]
+    if len(points) < MIN_POINTS or len(set(xs)) < 2 or 10 ** (max(xs) - min(xs)) < MIN_SPAN:
         return None
     mean_x, mean_y = statistics.fmean(x for x, _ in points), statistics.fmean(y for _, y in points)
     slope = sum((x - mean_x) * (y - mean_y) for x, y in points) / sum((x - mean_x) ** 2 for x, _ in points)
