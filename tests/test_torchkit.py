@@ -1,3 +1,4 @@
+import copy
 import math
 
 import numpy as np
@@ -94,6 +95,39 @@ def test_ema_tracks_weights():
         module.weight.fill_(1.0)
     ema.update(module)
     assert ema.module.weight.item() == pytest.approx(0.5)
+
+
+def test_ema_update_is_bitwise_the_per_tensor_lerp():
+    torch.manual_seed(0)
+    module = torch.nn.Sequential(torch.nn.Linear(3, 8), torch.nn.BatchNorm1d(8), torch.nn.Linear(8, 2))
+    ema = EMA(module, decay=0.99)
+    reference = copy.deepcopy(ema.module)
+    for step in range(20):
+        module(torch.randn(16, 3))  # moves the batch-norm statistics and its integer step counter
+        with torch.no_grad():
+            for parameter in module.parameters():
+                parameter.add_(torch.randn_like(parameter))
+        ema.decay = min(0.99, (1.0 + step) / (10.0 + step))
+        ema.update(module)
+        with torch.no_grad():  # the loop the EMA replaced: two state dicts, one lerp_ per tensor
+            for averaged, current in zip(reference.state_dict().values(), module.state_dict().values(), strict=True):
+                if averaged.dtype.is_floating_point:
+                    averaged.lerp_(current, 1.0 - ema.decay)
+                else:
+                    averaged.copy_(current)
+    for (name, got), expected in zip(ema.module.state_dict().items(), reference.state_dict().values(), strict=True):
+        assert torch.equal(got, expected), name
+    assert ema.module[1].num_batches_tracked.item() == 20
+
+
+def test_ema_follows_another_module_of_the_same_architecture():
+    first, second = torch.nn.Linear(1, 1, bias=False), torch.nn.Linear(1, 1, bias=False)
+    with torch.no_grad():
+        first.weight.fill_(0.0)
+        second.weight.fill_(4.0)
+    ema = EMA(first, decay=0.5)
+    ema.update(second)
+    assert ema.module.weight.item() == 2.0
 
 
 def test_standardizer_change_of_variables():

@@ -27,20 +27,44 @@ class DivergenceError(RuntimeError):
 
 
 class EMA:
-    """Exponential moving average of a module's parameters and buffers, kept in a frozen copy."""
+    """Exponential moving average of a module's parameters and buffers, kept in a frozen copy.
+
+    The tensors are paired once, in `state_dict` order (the frozen copy's and those of the module
+    given here), and each update is one `torch._foreach_lerp_` over the floating-point ones: on the
+    CPU it runs the same per-tensor `lerp_` as a loop would, bitwise, without building two state
+    dicts a step. Build it once the module is on its device (moving a module replaces its buffers);
+    an update from another module of the same architecture pairs that module's tensors anew.
+    """
 
     def __init__(self, module: nn.Module, decay: float = 0.999) -> None:
         self.decay = decay
         self.module = copy.deepcopy(module).eval().requires_grad_(False)
+        self._source = module
+        self._pairs = self._pair(module)
+
+    def _pair(self, module: nn.Module) -> tuple[list[torch.Tensor], list[torch.Tensor], list[tuple]]:
+        """(averaged floats, current floats, [(averaged, current) other dtypes]) in state_dict order."""
+        averaged = self.module.state_dict(keep_vars=True).values()
+        current = module.state_dict(keep_vars=True).values()
+        floats_a, floats_c, others = [], [], []
+        for a, c in zip(averaged, current, strict=True):
+            if a.dtype.is_floating_point:
+                floats_a.append(a)
+                floats_c.append(c)
+            else:
+                others.append((a, c))
+        return floats_a, floats_c, others
 
     @torch.no_grad()
     def update(self, module: nn.Module) -> None:
         """Move the average towards `module`'s current weights."""
-        for averaged, current in zip(self.module.state_dict().values(), module.state_dict().values(), strict=True):
-            if averaged.dtype.is_floating_point:
-                averaged.lerp_(current, 1.0 - self.decay)
-            else:
-                averaged.copy_(current)
+        if module is not self._source:
+            self._source, self._pairs = module, self._pair(module)
+        averaged, current, others = self._pairs
+        if averaged:
+            torch._foreach_lerp_(averaged, current, 1.0 - self.decay)
+        for a, c in others:
+            a.copy_(c)
 
 
 def cosine_adam(
