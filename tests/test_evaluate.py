@@ -113,3 +113,22 @@ def test_evaluation_sizes_follow_the_test_set_within_the_budget():
     small = Split(np.zeros((142, 13)), np.zeros((36, 13)), np.arange(142) % 3, np.arange(36) % 3)
     assert evaluation_sizes(quick, toy) == (10_000, 0)  # the whole budget: the test set can use it; no labels
     assert evaluation_sizes(quick, small) == (2_000, 600)  # 200 conditional samples per class
+
+
+def test_measured_draws_do_not_depend_on_how_often_a_timed_call_repeats(monkeypatch):
+    """How many times a throughput call repeats depends on the machine's speed; the evaluation samples
+    of every sampler (the EBM draws all of them from one random stream) must not."""
+    from advisor.evaluate import protocol
+
+    registry = load_registry()
+    real_best_seconds = protocol._best_seconds
+
+    def drawn(calls: int) -> dict[str, bytes]:
+        monkeypatch.setattr(
+            protocol, "_best_seconds", lambda fn: real_best_seconds(fn, 0.0 if calls == 1 else 1e9, calls)
+        )
+        outcomes = evaluate_cell(registry, "ebm", Ring8(), SMOKE, 0, "cpu")
+        assert [o.status for o in outcomes] == ["COMPLETE"] * len(outcomes) and len(outcomes) > 1
+        return {o.sampler: o.samples.tobytes() for o in outcomes}
+
+    assert drawn(1) == drawn(4)

@@ -1,8 +1,10 @@
 """The standardized evaluation: one protocol, the same for every family.
 
 For one cell (family, dataset, seed, budget) the harness builds the split, seeds every generator,
-times `fit`, then for each sampler the card declares draws the evaluation samples, times throughput
-and single-sample latency, and computes every applicable metric. A family that raises is FAILED, one
+times `fit`, then for each sampler the card declares draws the evaluation samples (and the
+class-conditional ones); only after every sampler's draws does it time throughput and single-sample
+latency (a timed call repeats as often as the machine's speed allows, which must not move a family's
+random stream), then computes every applicable metric. A family that raises is FAILED, one
 that returns malformed or non-finite arrays is INVALID; neither stops the caller.
 """
 
@@ -196,36 +198,62 @@ def _evaluate_cell(
         return outcomes_for_all(exc.status, str(exc), fit)
 
     metrics = [cls() for _, cls in sorted((n, r.obj) for n, r in registry.metrics.items())]
-    outcomes = []
     n_samples, n_conditional = evaluation_sizes(budget, split)
+    drawn: dict[str, _Drawn | RunOutcome] = {}
+    # every sampler's measured draws come before any timing call: how often a timed call repeats
+    # depends on the machine's speed, and a family's random stream must not
     for sampler in card.samplers:
         seed_everything(seed)
         try:
             with PeakMemory(device) as sample_memory:
-                samples, measurements = _sample_and_time(family, sampler, budget, split.train.shape[1], n_samples)
+                samples = _call(
+                    f"sample({sampler!r})",
+                    lambda s=sampler: checked_samples(
+                        family.sample(n_samples, None, s), n_samples, split.train.shape[1]
+                    ),
+                )
             conditional = None
             if card.conditioning and labels is not None:
                 conditional = _conditional_samples(family, sampler, n_conditional, split, seed)
+            drawn[sampler] = _Drawn(samples, conditional, max(fit_memory.megabytes, sample_memory.megabytes))
+        except _FamilyError as exc:
+            drawn[sampler] = RunOutcome(sampler, exc.status, str(exc), fit=fit, provenance=provenance)
+    outcomes = []
+    for sampler, draw in drawn.items():
+        if isinstance(draw, RunOutcome):
+            outcomes.append(draw)
+            continue
+        try:
+            measurements = {**_sampling_speed(family, sampler, budget), "peak_memory_mb": draw.peak_memory_mb}
             if (nfe := _call("nfe", functools.partial(family.nfe, sampler))) is not None:
                 measurements["nfe"] = float(nfe)
         except _FamilyError as exc:
             outcomes.append(RunOutcome(sampler, exc.status, str(exc), fit=fit, provenance=provenance))
             continue
-        measurements["peak_memory_mb"] = max(fit_memory.megabytes, sample_memory.megabytes)
         ctx = EvaluationContext(
-            dataset, split, card, samples, test_log_prob, {**cell_measurements, **measurements}, conditional
+            dataset, split, card, draw.samples, test_log_prob, {**cell_measurements, **measurements}, draw.conditional
         )
         outcomes.append(
             RunOutcome(
                 sampler,
                 RunStatus.COMPLETE,
                 metrics=[_metric_value(m, ctx) for m in metrics],
-                samples=samples[: budget.n_stored_samples].astype(np.float32) if budget.n_stored_samples else None,
+                samples=draw.samples[: budget.n_stored_samples].astype(np.float32) if budget.n_stored_samples else None,
                 fit=fit,
                 provenance=provenance,
             )
         )
     return outcomes
+
+
+@dataclass(frozen=True)
+class _Drawn:
+    """One sampler's measured draws: evaluation samples, class-conditional samples with their labels,
+    and the peak memory of fit and drawing."""
+
+    samples: np.ndarray
+    conditional: tuple[np.ndarray, np.ndarray] | None
+    peak_memory_mb: float
 
 
 #: evaluation samples per held-out test point, and the fewest drawn: the two-sample metrics compare
@@ -247,18 +275,13 @@ def evaluation_sizes(budget: Budget, split: Split) -> tuple[int, int]:
     return n, min(n, CONDITIONAL_SAMPLES_PER_CLASS * classes)
 
 
-def _sample_and_time(
-    family: Any, sampler: str, budget: Budget, dims: int, n: int
-) -> tuple[np.ndarray, dict[str, float]]:
-    """Draw `n` evaluation samples with `sampler`, then time throughput and single-sample latency.
-
-    Timed calls include the conversion to numpy, so asynchronous devices are synchronized.
-    """
-    samples = _call(f"sample({sampler!r})", lambda: checked_samples(family.sample(n, None, sampler), n, dims))
+def _sampling_speed(family: Any, sampler: str, budget: Budget) -> dict[str, float]:
+    """Throughput of `budget.throughput_batch` samples and single-sample latency, each the best of a
+    few timed calls. The calls include the conversion to numpy, so asynchronous devices are synchronized."""
     batch = budget.throughput_batch
     batch_seconds = _best_seconds(lambda: _call("sample", lambda: to_numpy(family.sample(batch, None, sampler))))
     single_seconds = _best_seconds(lambda: _call("sample", lambda: to_numpy(family.sample(1, None, sampler))))
-    return samples, {"sample_throughput": batch / batch_seconds, "sample_latency_ms": 1000 * single_seconds}
+    return {"sample_throughput": batch / batch_seconds, "sample_latency_ms": 1000 * single_seconds}
 
 
 def _conditional_samples(family: Any, sampler: str, n: int, split: Split, seed: int) -> tuple[np.ndarray, np.ndarray]:
