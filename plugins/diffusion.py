@@ -21,6 +21,14 @@ and the latest is 0.01 above the best: on 142 rows of wine, 10,000 steps memoriz
 training set (test bound 14.1 nats/dim, recall 0.06); the held-out choice (step 1,000) gives 2.15 and
 0.69. A plateau does not stop training (`overfit_margin`): grid25 still trains to its sharp modes.
 
+Every sampler clamps the predicted x0 to the training rows' range per feature, widened by
+`clip_margin` = 0.5 standard deviations, as diffusers' `clip_sample` does with a symmetric range. On
+wine (142 training rows) the deterministic few-step samplers otherwise put 20-25% of their rows more
+than one standard deviation outside the training range in some column (DDPM-1000: 1-2%): their
+precision rises from 0.69-0.76 to 0.86-0.90 with the clamp (quick budget, seeds 0 and 1), while
+13% of their rows then touch the bound in at least one of the 13 columns. The clamp hides the
+denoiser's error at high noise rather than removing it; the stochastic DDPM sampler corrects it.
+
 `log_prob` is the discrete-time variational bound of Ho et al. 2020 (eq. 5) for the DDPM-1000 model
 with the posterior variance beta-tilde and a Gaussian decoder N(x0; mu_theta(x_1, 1), beta_1):
 L_T (closed form) + L_0 + sum_{t=2}^{T} L_{t-1}. The 999-term sum is estimated by systematic sampling
@@ -71,6 +79,8 @@ class DiffusionFamily(Family):
         overfit_margin: Held-out MSE (unit-variance noise) above the best before training stops.
         elbo_stride: Timestep stride of the bound's systematic sample; it must divide T - 1 = 999
             (9: 111 network evaluations per example).
+        clip_margin: Every sampler clamps its predicted x0 to the training rows' range per feature,
+            widened by this many of the feature's standard deviations (None: no clamping).
     """
 
     card = FamilyCard(
@@ -105,6 +115,7 @@ class DiffusionFamily(Family):
     validation_draws: int = 8192
     overfit_margin: float = 0.01
     elbo_stride: int = 9
+    clip_margin: float | None = 0.5
 
     def fit(self, train: np.ndarray, labels: np.ndarray | None, budget: Budget, seed: int, device: str) -> FitReport:
         import torch
@@ -172,6 +183,11 @@ class DiffusionFamily(Family):
             checkpoint=ema.module,
         )
         self.net = ema.module
+        self.x0_bounds = (
+            None
+            if self.clip_margin is None
+            else (z.min(0).values - self.clip_margin, z.max(0).values + self.clip_margin)
+        )  # standardized: the margin is in feature standard deviations
         self.generator = torch.Generator(device=dev).manual_seed(seed + 1)
         self.label_generator = torch.Generator().manual_seed(seed + 3)
         return FitReport(
@@ -187,6 +203,7 @@ class DiffusionFamily(Family):
                 "guidance_scale": self.guidance_scale,
                 "unconditional": self.unconditional if classes else "unconditional model",
                 "classes": classes,
+                "clip_margin": self.clip_margin,
             },
             notes=(
                 f"{checkpoint_notes(result, 'held-out denoising loss')}; "
@@ -229,11 +246,11 @@ class DiffusionFamily(Family):
         with torch.inference_mode():
             x = torch.randn((n, self.dims), generator=self.generator, device=self.device)
             if sampler == "ddpm-1000":
-                z = ddpm(eps_fn, x, self.schedule, self.generator)
+                z = ddpm(eps_fn, x, self.schedule, self.generator, self.x0_bounds)
             elif sampler == "ddim-50":
-                z = ddim(eps_fn, x, self.schedule, SAMPLER_STEPS[sampler])
+                z = ddim(eps_fn, x, self.schedule, SAMPLER_STEPS[sampler], self.x0_bounds)
             else:
-                z = dpm_solver_pp_2m(eps_fn, x, self.schedule, SAMPLER_STEPS[sampler])
+                z = dpm_solver_pp_2m(eps_fn, x, self.schedule, SAMPLER_STEPS[sampler], self.x0_bounds)
             return self.standardizer.inverse(z).float().cpu()
 
     def log_prob(self, x: np.ndarray, labels: np.ndarray | None = None) -> torch.Tensor:

@@ -23,9 +23,10 @@ def gaussian_eps(x, t):
     return math.sqrt(1 - a) * (x - math.sqrt(a) * MEAN) / (a * STD**2 + 1 - a)
 
 
-def _run_diffusers(scheduler, x, generator=None):
+def _run_diffusers(scheduler, x, generator=None, **kwargs):
+    if generator is not None:
+        kwargs["generator"] = generator
     for t in scheduler.timesteps:
-        kwargs = {"generator": generator} if generator is not None else {}
         x = scheduler.step(gaussian_eps(x, int(t)), t, x, **kwargs).prev_sample
     return x
 
@@ -62,6 +63,25 @@ def test_ddpm_matches_diffusers_with_same_generator(diffusers):
     expected = _run_diffusers(scheduler, _noise(), torch.Generator().manual_seed(1))
     ours = ddpm(gaussian_eps, _noise(), SCHEDULE, torch.Generator().manual_seed(1))
     torch.testing.assert_close(ours, expected, atol=1e-3, rtol=1e-3)
+
+
+@pytest.mark.parametrize("clip_range", [1.0, 1.6])
+def test_clamped_x0_matches_diffusers_clip_sample(diffusers, clip_range):
+    """Bounds clamp the predicted x0 as diffusers' `clip_sample` does (DDIM with the noise re-derived
+    from the clamped x0, DDPM's posterior mean from it); data N(1.5, 0.5^2) clamped at 1.0 or 1.6."""
+    bounds = (torch.full((2,), -clip_range), torch.full((2,), clip_range))
+    scheduler = diffusers.DDIMScheduler(clip_sample=True, clip_sample_range=clip_range, timestep_spacing="trailing")
+    scheduler.set_timesteps(50)
+    expected = _run_diffusers(scheduler, _noise(), use_clipped_model_output=True)
+    torch.testing.assert_close(ddim(gaussian_eps, _noise(), SCHEDULE, 50, bounds), expected, atol=1e-4, rtol=1e-4)
+    assert float(expected.max()) <= clip_range + 1e-5
+    scheduler = diffusers.DDPMScheduler(clip_sample=True, clip_sample_range=clip_range)
+    scheduler.set_timesteps(1000)
+    expected = _run_diffusers(scheduler, _noise(), torch.Generator().manual_seed(1))
+    ours = ddpm(gaussian_eps, _noise(), SCHEDULE, torch.Generator().manual_seed(1), bounds)
+    torch.testing.assert_close(ours, expected, atol=1e-3, rtol=1e-3)
+    clamped = dpm_solver_pp_2m(gaussian_eps, _noise(), SCHEDULE, 20, bounds)  # its last step returns x0
+    assert bool((clamped <= bounds[1]).all() and (clamped >= bounds[0]).all())
 
 
 def _gaussian_data(n=500, dims=2, seed=0):
