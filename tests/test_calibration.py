@@ -165,3 +165,23 @@ def test_cli_prints_each_metric_curve_and_the_legend(cli):
     data = cli.json("metrics", "calibrate", "-d", "ring8", "-m", "hq_rate", "--seeds", "2")
     assert data["datasets"][0]["metrics"]["hq_rate"]["misordered"] == []
     assert "unknown dataset 'ring9'" in cli("metrics", "calibrate", "-d", "ring9", expect=2).stderr
+
+
+def test_stored_readings_replace_the_earlier_ones_and_read_back_in_ladder_order(cli, tmp_path):
+    from advisor.store import open_store, read
+
+    db = tmp_path / "calibrated.db"
+    args = ("metrics", "calibrate", "-d", "ring8", "-m", "c2st", "-m", "hq_rate", "--seeds", "2", "--db", db)
+    assert "stored 40 readings" in cli(*args).stderr  # 2 metrics x 10 sets x 2 seeds
+    cli(*args)
+    with open_store(db, readonly=True) as store, store.connect() as conn:
+        readings = read.calibration_readings(conn, "smoke")
+        assert read.calibration_readings(conn, "quick") == {}
+    c2st_sets = readings["ring8"]["c2st"]
+    assert [r.reference_set for r in c2st_sets] == [
+        "real", "noise-0.5mw", "noise-1mw", "noise-2mw", "noise-0.25sd", "noise-0.5sd", "noise-1sd",
+        "copies", "drop", "gaussian",
+    ]  # fmt: skip
+    assert [r.ladder_step for r in c2st_sets[:7]] == list(range(7)) and c2st_sets[-1].ladder_step is None
+    assert all(len(r.values) == 2 for r in c2st_sets)  # replaced, not appended to
+    assert abs(c2st_sets[0].values[0] - 0.5) < abs(c2st_sets[6].values[0] - 0.5)

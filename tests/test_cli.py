@@ -192,6 +192,7 @@ def _downgrade_to_schema_1(path):
             "INSERT INTO runs (family, sampler, dataset, seed, budget, status, device, created_at) "
             "VALUES ('gmm', 'default', 'ring8', 9, 'smoke', 'PENDING', 'cpu', '2026-01-01 00:00:00')"
         )
+        conn.execute("DROP TABLE calibration")  # schema 4's
         conn.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
 
 

@@ -56,6 +56,14 @@ def _print_calibration(calibration: Calibration) -> None:
 )
 @click.option("--budget", type=click.Choice(["smoke", "quick"]), default="smoke", show_default=True, help="Data sizes.")
 @click.option("--seeds", type=click.IntRange(min=1), default=3, show_default=True, help="Seeds per reference set.")
+@click.option(
+    "--db",
+    "db",
+    default=None,
+    metavar="PATH|URL",
+    help="Also store the readings in this results store, replacing its earlier ones for the dataset and "
+    "budget: `advisor table` grades quality by them. Without it nothing is stored.",
+)
 @json_option
 @click.pass_context
 def calibrate(
@@ -64,21 +72,32 @@ def calibrate(
     metric_names: tuple[str, ...],
     budget: str,
     seeds: int,
+    db: str | None,
     as_json: bool,
 ) -> None:
     """Each quality metric on reference sample sets of known quality: held-out real rows, Gaussian
     noise from mild to strong, a mode or class left out, a moment-matched Gaussian and copies of
     training rows. "order" names where a metric fails to worsen along the degradations it can see."""
     from advisor.metrics.calibration import calibrate as run_calibration
+    from advisor.store import open_store
+    from advisor.store.calibrations import save_calibration
 
     registry = registry_from(ctx)
     names = datasets or tuple(registry.datasets)
     for name in names:
         registry.dataset(name)  # an unknown name fails before any work
+    store = open_store(db, create=True) if db else None  # a bad store fails before any work too
     results = []
-    for name in names:
-        stderr().print(f"[dim]calibrating on {name} ({budget}, {seeds} seeds)...[/]")
-        results.append(run_calibration(name, budget, metric_names or None, range(seeds), registry))
+    try:
+        for name in names:
+            stderr().print(f"[dim]calibrating on {name} ({budget}, {seeds} seeds)...[/]")
+            results.append(run_calibration(name, budget, metric_names or None, range(seeds), registry))
+            if store is not None:  # each dataset as soon as it is measured: an interruption loses one
+                written = save_calibration(store, results[-1])
+                stderr().print(f"[dim]stored {written} readings in {store.location}[/]")
+    finally:
+        if store is not None:
+            store.close()
     if as_json:
         print_json({"budget": budget, "datasets": [c.to_dict() for c in results]})
         return

@@ -74,8 +74,17 @@ def _mask_stored_passwords(conn: Connection) -> None:
     conn.execute(update(schema.meta).where(schema.meta.c.key == BENCH_LOG_KEY).values(value=json.dumps(log)))
 
 
+def _calibration_table(conn: Connection) -> None:
+    """3 -> 4: add the (empty) calibration table; `advisor metrics calibrate --db` fills it."""
+    schema.calibration.create(conn, checkfirst=True)
+
+
 # from-version -> function that migrates a connection's schema from that version to the next one.
-MIGRATIONS: dict[int, Callable[[Connection], None]] = {1: _run_status_enum, 2: _mask_stored_passwords}
+MIGRATIONS: dict[int, Callable[[Connection], None]] = {
+    1: _run_status_enum,
+    2: _mask_stored_passwords,
+    3: _calibration_table,
+}
 
 
 def upgrade(store: Store) -> tuple[int, int]:

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Connection, case, func, literal, null, select
 
 from advisor.errors import InputError, unknown_name
-from advisor.store.schema import datasets, families, latest_complete_ids, meta, metrics, runs, samples
+from advisor.store.schema import calibration, datasets, families, latest_complete_ids, meta, metrics, runs, samples
 from advisor.store.status import RunStatus
 
 if TYPE_CHECKING:
@@ -45,6 +45,8 @@ __all__ = [
     "get_run",
     "load_samples",
     "check_filters",
+    "ReferenceReading",
+    "calibration_readings",
 ]
 
 BENCH_LOG_KEY = "bench_log"
@@ -409,3 +411,41 @@ def _run_dict(row: Any, run_metrics: dict[str, dict[str, Any]], details: bool) -
             provenance=row["provenance"],
         )
     return data
+
+
+@dataclass(frozen=True)
+class ReferenceReading:
+    """A metric's stored values on one reference set, one per seed; `ladder_step` 0 is the real rows,
+    1.. the noise levels from mildest to strongest, None another probe."""
+
+    reference_set: str
+    ladder_step: int | None
+    values: tuple[float, ...]
+
+
+def calibration_readings(
+    conn: Connection, budget: str, datasets: Iterable[str] = (), names: Iterable[str] = ()
+) -> dict[str, dict[str, list[ReferenceReading]]]:
+    """dataset -> metric -> readings on each reference set at `budget` (of `datasets` and metrics
+    `names` when given), in ladder order then the probes."""
+    query = select(
+        calibration.c.dataset,
+        calibration.c.metric,
+        calibration.c.reference_set,
+        calibration.c.ladder_step,
+        calibration.c.value,
+    ).where(calibration.c.budget == budget)
+    if datasets := sorted(set(datasets)):
+        query = query.where(calibration.c.dataset.in_(datasets))
+    if names := sorted(set(names)):
+        query = query.where(calibration.c.metric.in_(names))
+    grouped: dict[tuple[str, str, str], tuple[int | None, list[float]]] = {}
+    for dataset, metric, name, step, value in conn.execute(query.order_by(calibration.c.seed)):
+        grouped.setdefault((dataset, metric, name), (step, []))[1].append(float(value))
+    result: dict[str, dict[str, list[ReferenceReading]]] = {}
+    for (dataset, metric, name), (step, values) in grouped.items():
+        result.setdefault(dataset, {}).setdefault(metric, []).append(ReferenceReading(name, step, tuple(values)))
+    for by_metric in result.values():
+        for readings in by_metric.values():
+            readings.sort(key=lambda r: (r.ladder_step is None, r.ladder_step or 0, r.reference_set))
+    return result

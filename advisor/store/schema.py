@@ -43,6 +43,7 @@ __all__ = [
     "runs",
     "metrics",
     "samples",
+    "calibration",
     "latest_complete_ids",
     "view_definitions",
     "utcnow",
@@ -50,7 +51,8 @@ __all__ = [
 
 #: 2: run status is an enum column with a CHECK constraint; index for the latest-run lookups.
 #: 3: no password in the stored bench log (masked by the upgrade, never written since).
-SCHEMA_VERSION = 3
+#: 4: the `calibration` table (quality metrics on reference sample sets, which grades are read from).
+SCHEMA_VERSION = 4
 
 
 def utcnow() -> datetime:
@@ -149,6 +151,24 @@ samples = Table(
     Column("cols", Integer, nullable=False),
     Column("dtype", String(16), nullable=False),
     Column("data", LargeBinary, nullable=False),
+)
+
+#: A quality metric's value on one reference sample set of known quality, one seed
+#: (`advisor.metrics.calibration`): `ladder_step` is the set's place among the real rows (0) and the
+#: noise levels from mildest (1) to strongest; NULL for the other probes (a mode left out, copies...).
+calibration = Table(
+    "calibration",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("dataset", String(64), nullable=False),
+    Column("budget", String(32), nullable=False),
+    Column("metric", String(64), nullable=False),
+    Column("reference_set", String(32), nullable=False),
+    Column("ladder_step", Integer),
+    Column("seed", Integer, nullable=False),
+    Column("value", Float, nullable=False),
+    Column("created_at", DateTime, nullable=False, default=utcnow),
+    UniqueConstraint("dataset", "budget", "metric", "reference_set", "seed"),
 )
 
 
