@@ -172,6 +172,13 @@ class MetricSpec(_Card):
         low, high = self.bounds
         return (low is None or value >= low) and (high is None or value <= high)
 
+    def badness(self, value: float) -> float:
+        """How far `value` is from a perfect one, larger is worse: its distance from the reference
+        value when there is one, else the value negated when higher is better."""
+        if self.reference is not None:
+            return abs(value - self.reference)
+        return -value if self.higher_is_better else value
+
 
 def _is_set_valued(field_name: str) -> bool:
     return get_origin(FamilyCard.model_fields[field_name].annotation) in (frozenset, set, tuple)

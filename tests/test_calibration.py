@@ -24,7 +24,7 @@ from advisor.budgets import get_budget
 from advisor.cards import MetricSpec
 from advisor.data import BUILTIN_DATASETS
 from advisor.data.toys import Grid25
-from advisor.metrics.calibration import BLIND_SPOTS, Calibration, Reading, badness, calibrate, levels_for
+from advisor.metrics.calibration import BLIND_SPOTS, Calibration, Reading, calibrate, levels_for
 from advisor.metrics.classifier import c2st
 
 DATASETS = [dataset.card.name for dataset in BUILTIN_DATASETS]
@@ -141,9 +141,9 @@ def test_misordered_names_inversions_beyond_seed_noise_and_skips_blind_spots():
 
 def test_badness_reads_each_spec_direction():
     spec = MetricSpec(name="m", title="m", unit="", higher_is_better=False, reference=0.5, category="quality")
-    assert badness(spec, 0.45) == pytest.approx(badness(spec, 0.55))
-    assert badness(spec.model_copy(update={"reference": None}), 0.2) == 0.2
-    assert badness(spec.model_copy(update={"reference": None, "higher_is_better": True}), 0.2) == -0.2
+    assert spec.badness(0.45) == pytest.approx(spec.badness(0.55))
+    assert spec.model_copy(update={"reference": None}).badness(0.2) == 0.2
+    assert spec.model_copy(update={"reference": None, "higher_is_better": True}).badness(0.2) == -0.2
 
 
 def test_json_describes_every_set_and_metric():

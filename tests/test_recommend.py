@@ -302,6 +302,36 @@ def test_claims_are_judged_among_the_textbook_families_and_a_baseline_on_top_is_
     )
 
 
+def test_table_grades_quality_on_the_stored_calibrated_scale(cli, store_path):
+    """With the calibration stored, a family's |C2ST - 0.5| is placed among the reference sets:
+    real rows 0.50 ± 0.01, mildest noise 0.58, second 0.66 (|C2ST - 0.5|: 0.08, 0.16)."""
+    from sqlalchemy import insert
+
+    from advisor.store.schema import calibration
+
+    ladder = {"real": (0, [0.49, 0.50, 0.51]), "noise-0.5mw": (1, [0.58] * 3), "noise-1mw": (2, [0.66] * 3)}
+    rows = [
+        dict(dataset=d, budget="quick", metric="c2st", reference_set=name, ladder_step=step, seed=seed, value=v)
+        for d in ("ring8", "grid25")
+        for name, (step, values) in ladder.items()
+        for seed, v in enumerate(values)
+    ]
+    with open_store(store_path) as store, store.session() as session:
+        session.execute(insert(calibration), rows)
+    data = cli.json("table", "--db", store_path)
+    quality = {family: cells["sample quality"] for family, cells in data["families"].items()}
+    assert quality["autoregressive"]["grade"] == "high"  # 0.053 from chance: beyond real's noise, within the mildest
+    assert quality["flow"]["grade"] == "medium"  # 0.11
+    assert quality["gan"]["grade"] == "low"  # 0.70 ± 0.10: 0.2 from chance, beyond the second level
+    assert quality["flow"]["basis"] == (
+        "C2ST calibrated (grid25 medium: between noise-0.5mw and noise-1mw; ring8 medium: between noise-0.5mw and "
+        "noise-1mw)"
+    )
+    assert data["quality_scale"]["high"] == "no worse than real data with noise of 0.5 x the mode width"
+    out = cli("table", "--db", store_path).stdout
+    assert "sample quality, calibrated per dataset (C2ST): excellent = within seed noise" in out
+
+
 def test_a_dataset_with_one_seed_is_a_caveat(cli, store_path):
     with open_store(store_path) as store, store.session() as session:
         session.query(Run).filter(Run.family == "flow", Run.dataset == "grid25", Run.seed > 0).delete()
@@ -319,7 +349,9 @@ def test_table_grades_a_family_at_its_best_sampler_and_names_it(cli, store_path)
         add_runs(session, "flow", "few-steps", {"c2st": [0.52] * 3, "sample_throughput": [1e3] * 3})
     flow = cli.json("table", "--db", store_path)["families"]["flow"]
     assert flow["sample quality"]["grade"] == "excellent"  # 0.52 with few-steps, not the pooled 0.56
-    assert flow["sample quality"]["basis"] == "C2ST 0.520 (0.5 = indistinguishable) with few-steps"
+    assert flow["sample quality"]["basis"] == (
+        "C2ST 0.520 (0.5 = indistinguishable) with few-steps; fixed thresholds, no calibration stored"
+    )
     assert flow["sampling speed"]["grade"] == "fast" and "with" not in flow["sampling speed"]["basis"]
     assert "exact (card) ✓" in cli("table", "--markdown", "--db", store_path).stdout
 

@@ -69,6 +69,17 @@ def table(
         if note:
             stdout().print(Text(note, style="dim"))
         print_table(f"Measured grades (budget {data['budget']}, {len(data['datasets'])} datasets)", columns, rows)
+        if scale := data.get("quality_scale"):
+            meaning = "; ".join(f"{grade} = {text}" for grade, text in scale.items())
+            stdout().print(Text(f"sample quality, calibrated per dataset (C2ST): {meaning}", style="dim"))
+        else:
+            stdout().print(
+                Text(
+                    "sample quality by fixed C2ST thresholds: no calibration stored for these datasets and budget "
+                    f"(`advisor metrics calibrate --budget {data['budget']} --db ...` stores it)",
+                    style="dim",
+                )
+            )
         if data.get("speed_judged_on"):
             stdout().print(
                 Text(

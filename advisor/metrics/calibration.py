@@ -66,7 +66,6 @@ __all__ = [
     "levels_for",
     "Reading",
     "Calibration",
-    "badness",
     "calibration_metrics",
     "calibrate",
 ]
@@ -200,7 +199,7 @@ class Calibration:
 
     def _badness(self, metric: str, name: str) -> Reading:
         spec = self.specs[metric]
-        return Reading(tuple(badness(spec, value) for value in self.readings[metric][name].values))
+        return Reading(tuple(spec.badness(value) for value in self.readings[metric][name].values))
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict: the sets described, each metric's readings (mean, std, values per seed),
@@ -231,14 +230,6 @@ def _worse_by(worse: Reading, better: Reading) -> float:
     """How much `worse`'s mean badness exceeds `better`'s beyond twice the standard error of the difference."""
     error = math.sqrt(worse.std**2 / len(worse.values) + better.std**2 / len(better.values))
     return worse.mean - better.mean - 2 * error
-
-
-def badness(spec: MetricSpec, value: float) -> float:
-    """How far `value` is from a perfect one, larger is worse: distance from the reference value when
-    the spec has one, else the value negated when higher is better."""
-    if spec.reference is not None:
-        return abs(value - spec.reference)
-    return -value if spec.higher_is_better else value
 
 
 def calibration_metrics(registry: Registry) -> list[str]:

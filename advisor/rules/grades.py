@@ -1,0 +1,94 @@
+"""Quality grades on the calibrated scale: where a family's number falls among reference sets of known quality.
+
+`advisor metrics calibrate --db` stores what each quality metric reads on held-out real rows and on
+those rows with Gaussian noise of growing width (the ladder; `advisor.metrics.calibration`). A
+family's mean distance from a perfect value on a dataset (its "badness": |C2ST - 0.5| seed by seed,
+a lower-is-better value itself, a higher-is-better one negated) is graded by the first rung it does
+not exceed:
+
+- excellent: within seed noise of the real rows (at most their mean badness plus twice the
+  standard error of the difference of the two means);
+- high: no worse than the mildest noise level;
+- medium: no worse than the second level;
+- low: worse than the second level.
+
+On the mixtures the levels are noise of 0.5, 1 and 2 times the mode width, on other data 0.25, 0.5
+and 1 times each feature's standard deviation. Over several datasets a family gets the median of
+its grades, the worse of the two middle ones when they differ.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from advisor.cards import MetricSpec
+from advisor.store.read import ReferenceReading
+
+__all__ = ["GRADES", "Ladder", "ladder_from", "place", "overall", "legend"]
+
+GRADES = ("excellent", "high", "medium", "low")
+
+
+@dataclass(frozen=True)
+class Ladder:
+    """One metric's badness on one dataset's real rows (per seed) and on each noise level (mean), mildest first."""
+
+    real: tuple[float, ...]
+    rungs: tuple[tuple[str, float], ...]
+
+
+def ladder_from(readings: Sequence[ReferenceReading], spec: MetricSpec) -> Ladder | None:
+    """The ladder from a metric's stored readings on one dataset; None without the real rows and at
+    least two noise levels."""
+    steps = sorted((r.ladder_step, r.reference_set, r.values) for r in readings if r.ladder_step is not None)
+    if len(steps) < 3 or steps[0][0] != 0:
+        return None
+    real = tuple(spec.badness(v) for v in steps[0][2])
+    rungs = tuple((name, statistics.fmean(spec.badness(v) for v in values)) for _, name, values in steps[1:])
+    return Ladder(real, rungs)
+
+
+def place(ladder: Ladder, badness: float, std: float, n: int) -> tuple[str, str]:
+    """(grade, where it falls) for a family's mean `badness` over `n` seeds with standard deviation `std`."""
+    real_mean = statistics.fmean(ladder.real)
+    real_std = statistics.stdev(ladder.real) if len(ladder.real) > 1 else 0.0
+    noise = 2 * math.sqrt(real_std**2 / len(ladder.real) + std**2 / max(n, 1))
+    if badness <= real_mean + noise:
+        return "excellent", "within seed noise of real data"
+    (mildest, first), (second_name, second) = ladder.rungs[0], ladder.rungs[1]
+    if badness <= first:
+        return "high", f"between real data and {mildest}"
+    if badness <= second:
+        return "medium", f"between {mildest} and {second_name}"
+    return "low", f"beyond {second_name}"
+
+
+def overall(grades: Sequence[str]) -> str:
+    """The median grade, the worse of the two middle ones when they differ."""
+    return GRADES[statistics.median_high(GRADES.index(g) for g in grades)]
+
+
+def legend(ladders: Sequence[Ladder]) -> dict[str, str]:
+    """Each grade's meaning with the noise levels of `ladders` named (distinct ones joined by " or ")."""
+    mildest, second = (
+        " or ".join(dict.fromkeys(_described(ladder.rungs[rung][0]) for ladder in ladders)) for rung in (0, 1)
+    )
+    return {
+        "excellent": "within seed noise of held-out real data",
+        "high": f"no worse than real data with {mildest}",
+        "medium": f"no worse than real data with {second}",
+        "low": f"worse than real data with {second}",
+    }
+
+
+def _described(name: str) -> str:
+    """'noise-0.5mw' -> 'noise of 0.5 x the mode width'; 'noise-1sd' -> 'noise of 1 x each feature's std'."""
+    width = name.removeprefix("noise-")
+    if width.endswith("mw"):
+        return f"noise of {width[:-2]} x the mode width"
+    if width.endswith("sd"):
+        return f"noise of {width[:-2]} x each feature's std"
+    return name
