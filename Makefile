@@ -21,22 +21,24 @@ demo: install
 # Regenerate the shipped store: every built-in family on every dataset, 3 seeds, quick budget, and
 # 10 seeds on the mode-counting mixtures (ring8, grid25), where instability is counted; the quality
 # metrics' calibration (what `advisor table` grades by); the SDV synthesizers as peers on the
-# tabular datasets, from a venv (SDV pins pandas<3; the core never imports it).
+# tabular datasets, from a venv (SDV pins pandas<3; the core never imports it) with this checkout.
 # Resumable: run it again after an interruption and it finishes the remaining cells. Packing
 # leaves one self-contained file (no -wal/-shm) that installed copies can read.
 RESULTS_DB ?= results.db
 JOBS ?= 2
+ADVISOR := $(PYTHON) -m advisor
 BENCH := bench --budget quick --jobs $(JOBS) --device cpu --db $(RESULTS_DB)
 SDV_VENV := tmp/sdv-venv
 results: install
-	advisor $(BENCH) --all --seeds 3
-	advisor $(BENCH) --all -d ring8 -d grid25 --seeds 10
-	advisor metrics calibrate --budget quick --seeds 3 --db $(RESULTS_DB)
+	$(ADVISOR) $(BENCH) --all --seeds 3
+	$(ADVISOR) $(BENCH) --all -d ring8 -d grid25 --seeds 10
+	$(ADVISOR) metrics calibrate --budget quick --seeds 3 --db $(RESULTS_DB)
 	$(PYTHON) -m venv --system-site-packages $(SDV_VENV)
+	$(SDV_VENV)/bin/python -m pip install --quiet --no-deps -e .
 	$(SDV_VENV)/bin/python -m pip install --quiet -e contrib/advisor-sdv
 	$(SDV_VENV)/bin/python -m advisor $(BENCH) -f sdv-copula -f sdv-ctgan -f sdv-tvae \
 		-d wine -d breast-cancer -d penguins --seeds 3
-	advisor db pack --db $(RESULTS_DB)
+	$(ADVISOR) db pack --db $(RESULTS_DB)
 
 test: install
 	$(PYTHON) -m pytest -q
