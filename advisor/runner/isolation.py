@@ -30,7 +30,15 @@ if TYPE_CHECKING:
     from advisor.data.base import Dataset
     from advisor.store.cells import Cell
 
-__all__ = ["ChildEnd", "run_in_child", "run_isolated", "run_in_subprocess", "stop_all", "allow_starts"]
+__all__ = [
+    "ChildEnd",
+    "start_fork_server",
+    "run_in_child",
+    "run_isolated",
+    "run_in_subprocess",
+    "stop_all",
+    "allow_starts",
+]
 
 # numpy first, for real: a cell's arguments (datasets) are unpickled before any advisor code runs,
 # and unpickling arrays into a process whose numpy is still a lazy stub breaks numpy's import.
@@ -58,6 +66,21 @@ def stop_all() -> None:
         for process in _LIVE:
             if process.is_alive():
                 process.kill()
+
+
+def start_fork_server() -> None:
+    """Start the fork server (if it is not running) from the calling thread.
+
+    The fork server dies with the thread that started it, not with the process: Linux delivers the
+    parent-death signal when the creating thread exits. Started from a pool thread, it would be
+    killed when the pool shuts down, and the next bench in the same process (a test, an API) would
+    reach it just as it dies ("EOFError: unexpected EOF"). Call this from the main thread first.
+    """
+    from multiprocessing import forkserver
+
+    arm_fork_server()
+    multiprocessing.get_context("forkserver").set_forkserver_preload(_PRELOAD)
+    forkserver.ensure_running()
 
 
 def allow_starts() -> None:
@@ -109,9 +132,8 @@ def run_in_child(target: Callable[..., Any], args: tuple[Any, ...], time_limit_s
     `target` must be picklable (a module-level function) and return a picklable result; an exception
     it does not catch ends the child without a result (CRASHED).
     """
-    arm_fork_server()
+    start_fork_server()  # a no-op when it runs already, as it should (`LocalExecutor` starts it)
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(_PRELOAD)
     receiver, sender = context.Pipe(duplex=False)
     process = context.Process(target=_run_target, args=(sender, target, args, time_limit_s), name=name, daemon=True)
     with _LOCK:

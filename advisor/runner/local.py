@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from advisor.evaluate.protocol import RunOutcome
-from advisor.runner.isolation import allow_starts, run_in_subprocess, run_isolated, stop_all
+from advisor.runner.isolation import allow_starts, run_in_subprocess, run_isolated, start_fork_server, stop_all
 from advisor.store.cells import Cell, claim_cell, finish_runs, heartbeat
 from advisor.store.status import RunStatus
 
@@ -155,6 +155,7 @@ class LocalExecutor(_Executor):
 
     def __init__(self, registry: Registry, plugins_dir: str | None, jobs: int = 1) -> None:
         super().__init__(registry, plugins_dir, jobs)
+        start_fork_server()  # from this thread, which outlives the pool's threads (see its docstring)
         self._pool = ThreadPoolExecutor(self.jobs, thread_name_prefix="advisor-cell")
 
     def _submit(self, *args: Any) -> Any:

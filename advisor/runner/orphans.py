@@ -4,7 +4,8 @@ A bench runs each cell in a process forked from multiprocessing's fork server. I
 killed (kill -9, an OOM kill), nothing would stop the fork server or a cell that hangs: they would
 run forever, competing with the next bench and skewing its timings. Two guards prevent that:
 
-- parent-death signals (Linux `prctl(PR_SET_PDEATHSIG, SIGKILL)`): the fork server dies with the
+- parent-death signals (Linux `prctl(PR_SET_PDEATHSIG, SIGKILL)`, delivered when the creating
+  *thread* exits, so the bench starts the fork server from its main thread): the fork server dies with the
   bench (this module is preloaded there and arms itself when its parent is the bench that started
   it), and each cell dies with the fork server;
 - an alarm in every cell at its time limit plus a grace period: a cell never outlives its budget.
