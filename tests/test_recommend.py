@@ -330,6 +330,16 @@ def test_table_grades_quality_on_the_stored_calibrated_scale(cli, store_path):
     assert data["quality_scale"]["high"] == "no worse than real data with noise of 0.5 x the mode width"
     out = cli("table", "--db", store_path).stdout
     assert "sample quality, calibrated per dataset (C2ST): excellent = within seed noise" in out
+    answer = cli.json("recommend", "--need", "best-quality", "--db", store_path)  # the same scale
+    assert {r["family"]: r["quality_grade"] for r in answer["ranked"]} == {
+        "autoregressive": "high",
+        "flow": "medium",
+        "gan": "low",
+    }
+    assert answer["quality_scale"] == data["quality_scale"]
+    assert "quality (calibrated)" in cli("recommend", "--need", "best-quality", "--db", store_path).stdout
+    no_quality = cli.json("recommend", "--need", "fast-sampling", "--db", store_path)
+    assert no_quality["quality_scale"] is None and no_quality["ranked"][0]["quality_grade"] is None
 
 
 def test_a_dataset_with_one_seed_is_a_caveat(cli, store_path):

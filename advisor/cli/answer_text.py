@@ -69,10 +69,16 @@ def _ranking(data: dict[str, Any], needs: list, explain: bool) -> None:
     console.print(escape(f"evidence: {scope_line(data['scope'])}") if data.get("scope") else "")
     objectives = list(dict.fromkeys(m for need in needs for m in need.objectives))
     rows = [[r["rank"], r["label"], f"{r['score']:.2f}", *_cells(r, objectives), r["runs"]] for r in data["ranked"]]
+    columns = ["#", "candidate", "score", *objectives, "runs"]
+    if scale := data.get("quality_scale"):  # the calibrated grade, the same scale as `advisor table`
+        columns.append("quality (calibrated)")
+        for row, r in zip(rows, data["ranked"], strict=True):
+            row.append(r.get("quality_grade") or "-")
     if rows:
-        print_table(
-            "Ranked (score 1 = best on every objective)", ["#", "candidate", "score", *objectives, "runs"], rows
-        )
+        print_table("Ranked (score 1 = best on every objective)", columns, rows)
+        if scale:
+            meaning = "; ".join(f"{grade} = {text}" for grade, text in scale.items())
+            console.print(f"[dim]{escape('quality (calibrated), from C2ST per dataset: ' + meaning)}[/]")
         winners = data["winners"]
         if len(winners) == 1:
             console.print(f"[bold green]Recommendation: {escape(winners[0])}[/]")

@@ -24,6 +24,7 @@ from advisor.errors import AdvisorError
 from advisor.rules.claims import RULES_OF_THUMB, TEXTBOOK_FAMILIES
 from advisor.rules.compare import ObjectiveEvidence, compare_sentence
 from advisor.rules.evidence import Candidate, Evidence, candidate_label, gather
+from advisor.rules.grades import calibrated_quality, legend
 from advisor.rules.scope import evidence_scope, throughput_scaling
 from advisor.rules.scoring import Scope, scope_of, score_objective
 from advisor.rules.stability import wilson_interval
@@ -50,6 +51,8 @@ class Ranked:
     runs: int
     rank: int = 1  # candidates with equal scores share a rank: a tie is declared, not broken by name
     why_not_first: list[str] = field(default_factory=list)
+    quality_grade: str | None = None  # C2ST on the calibrated scale (grades.py), where the store holds it
+    quality_basis: str | None = None  # where it falls on each dataset
 
 
 @dataclass
@@ -72,6 +75,7 @@ class Recommendation:
     scope: dict[str, Any] = field(default_factory=dict)  # what the evidence covers (kinds, dims, sizes, budget)
     scaling: list[dict[str, Any]] = field(default_factory=list)  # sampling cost against dims, per candidate
     peers: list[dict[str, Any]] = field(default_factory=list)  # where other libraries' families rank
+    quality_scale: dict[str, str] | None = None  # the calibrated quality grades' legend, when any is given
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready view (the same content the CLI prints)."""
@@ -219,6 +223,9 @@ def rank_evidence(evidence: Evidence, needs: list[Need], family_cards: dict[str,
     scores = {m: score_objective(evidence, rankable, m, scope) for m, scope in scopes.items()}
     ranked = [_rank(evidence, candidate, needs, scores, scopes) for candidate in rankable]
     ranked.sort(key=lambda r: (-r.score, r.family, r.sampler))  # the name orders a tie's listing only
+    for r in ranked:
+        if graded := calibrated_quality(evidence, (r.family, r.sampler)):
+            r.quality_grade, r.quality_basis = graded
     for position, r in enumerate(ranked):
         r.rank = ranked[position - 1].rank if position and r.score == ranked[position - 1].score else position + 1
     winners = [r.label for r in ranked if r.rank == 1]
@@ -266,6 +273,7 @@ def rank_evidence(evidence: Evidence, needs: list[Need], family_cards: dict[str,
             for r in ranked
             if (library := cards.get(r.family, {}).get("peer_of"))
         ],
+        quality_scale=legend(list(evidence.ladders.values())) if any(r.quality_grade for r in ranked) else None,
     )
 
 

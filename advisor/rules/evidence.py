@@ -5,6 +5,8 @@ run of each seed into count, mean and mean square in SQL, so the answer costs th
 or ten thousand, and counts runs by status for the failure rate. Values are grouped as candidate
 (family, sampler) -> metric -> dataset -> Summary over seeds. How each metric is compared comes from
 its `MetricSpec` (registered metrics, and the derived objectives of derived.py), never from its name.
+Where the store holds the calibration of C2ST (`advisor metrics calibrate --db`), its ladder per
+dataset comes along, so that quality is graded on the calibrated scale (grades.py).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from dataclasses import dataclass, field
 
 from advisor.cards import MetricSpec
 from advisor.rules.derived import DERIVED_OBJECTIVES, DerivedObjective
+from advisor.rules.grades import Ladder, ladder_from
 from advisor.rules.stability import Outcomes, count_outcomes
 from advisor.store import read
 from advisor.store.engine import Store
@@ -66,6 +69,7 @@ class Evidence:
     runs: dict[Candidate, int] = field(default_factory=dict)  # COMPLETE runs behind the evidence
     outcomes: dict[Candidate, dict[str, Outcomes]] = field(default_factory=dict)  # counted, when asked for
     devices: list[str] = field(default_factory=list)  # where the runs in scope were measured
+    ladders: dict[str, Ladder] = field(default_factory=dict)  # dataset -> C2ST's calibrated scale, where stored
 
     def restricted(self, datasets: Iterable[str]) -> Evidence:
         """The same evidence on `datasets` only (e.g. one kind of data), without reading the store again."""
@@ -90,6 +94,7 @@ class Evidence:
             {c: max(sum(s.n for s in d.values()) for d in by_metric.values()) for c, by_metric in values.items()},
             {c: kept for c, by_d in self.outcomes.items() if (kept := only(by_d))},
             self.devices,
+            only(self.ladders),
         )
 
     @property
@@ -136,6 +141,13 @@ def gather(
         for row in read.latest_complete_metrics(conn, stored, scope, references):
             summary = Summary(row.mean, row.std, row.n, row.distance_mean, row.distance_std)
             evidence.values.setdefault((row.family, row.sampler), {}).setdefault(row.metric, {})[row.dataset] = summary
+        if "c2st" in stored and "c2st" in all_specs and budget is not None:
+            readings = read.calibration_readings(conn, budget, names, ["c2st"])
+            evidence.ladders = {
+                dataset: ladder
+                for dataset, by_metric in readings.items()
+                if (ladder := ladder_from(by_metric.get("c2st", []), all_specs["c2st"]))
+            }
         if "unstable_rate" in derived:
             latest = read.latest_complete_runs(conn, scope)
             _count_outcomes(evidence, latest, read.latest_complete_values(conn, scope, _COLLAPSE_METRICS))

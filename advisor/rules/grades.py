@@ -23,11 +23,15 @@ import math
 import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from advisor.cards import MetricSpec
 from advisor.store.read import ReferenceReading
 
-__all__ = ["GRADES", "Ladder", "ladder_from", "place", "overall", "legend"]
+if TYPE_CHECKING:
+    from advisor.rules.evidence import Candidate, Evidence
+
+__all__ = ["GRADES", "Ladder", "ladder_from", "place", "overall", "legend", "calibrated_quality"]
 
 GRADES = ("excellent", "high", "medium", "low")
 
@@ -69,6 +73,26 @@ def place(ladder: Ladder, badness: float, std: float, n: int) -> tuple[str, str]
 def overall(grades: Sequence[str]) -> str:
     """The median grade, the worse of the two middle ones when they differ."""
     return GRADES[statistics.median_high(GRADES.index(g) for g in grades)]
+
+
+def calibrated_quality(evidence: Evidence, candidate: Candidate) -> tuple[str, str] | None:
+    """(grade, where it falls on each dataset) of `candidate`'s C2ST on the datasets whose ladder
+    `evidence` holds; None where it has none."""
+    spec = evidence.specs.get("c2st")
+    by_dataset = evidence.values.get(candidate, {}).get("c2st", {})
+    placed = {}
+    for dataset, summary in sorted(by_dataset.items()):
+        if spec is None or dataset not in evidence.ladders:
+            continue
+        if spec.reference is not None and summary.distance_mean is not None:
+            badness, std = summary.distance_mean, summary.distance_std or 0.0
+        else:
+            badness, std = spec.badness(summary.mean), summary.std
+        placed[dataset] = place(evidence.ladders[dataset], badness, std, summary.n)
+    if not placed:
+        return None
+    where = "; ".join(f"{dataset} {grade}: {position}" for dataset, (grade, position) in placed.items())
+    return overall([grade for grade, _ in placed.values()]), f"C2ST calibrated ({where})"
 
 
 def legend(ladders: Sequence[Ladder]) -> dict[str, str]:

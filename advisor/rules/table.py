@@ -19,9 +19,8 @@ from typing import Any
 from advisor.cards import MetricSpec
 from advisor.rules.claims import CLAIMED_AS, CLAIMED_GRADES, PROPERTIES
 from advisor.rules.evidence import Evidence, gather
-from advisor.rules.grades import Ladder, ladder_from, legend, overall, place
+from advisor.rules.grades import calibrated_quality, legend
 from advisor.rules.scoring import comparable
-from advisor.store import read
 
 __all__ = ["Cell", "comparison_table", "TABLE_METRICS"]
 
@@ -72,28 +71,19 @@ def _mean_over_datasets(evidence: Evidence, family: str, metric: str) -> float |
     return statistics.fmean(per_dataset) if per_dataset else None
 
 
-def _quality(evidence: Evidence, family: str, ladders: Mapping[str, Ladder]) -> tuple[str, str]:
+def _quality(evidence: Evidence, family: str) -> tuple[str, str]:
     """Graded on the calibrated scale at the family's best sampler, where the store holds the
     calibration of the datasets measured; else by fixed C2ST thresholds, and the basis says so."""
     best = _best_sampler(evidence, family, "c2st")
     if best is None:
         return "not measured", "no C2ST"
     c2st, sampler = best
-    spec = evidence.specs["c2st"]
-    placed = {}
-    for dataset, summary in evidence.values[(family, sampler)]["c2st"].items():
-        if dataset in ladders:
-            if spec.reference is not None and summary.distance_mean is not None:
-                badness, std = summary.distance_mean, summary.distance_std or 0.0
-            else:
-                badness, std = spec.badness(summary.mean), summary.std
-            placed[dataset] = place(ladders[dataset], badness, std, summary.n)
-    if not placed:
-        grade = "excellent" if c2st < 0.6 else "high" if c2st < 0.7 else "medium" if c2st < 0.85 else "low"
-        detail = _at_sampler(f"C2ST {c2st:.3f} (0.5 = indistinguishable)", sampler)
-        return grade, f"{detail}; fixed thresholds, no calibration stored"
-    where = "; ".join(f"{dataset} {grade}: {position}" for dataset, (grade, position) in sorted(placed.items()))
-    return overall([grade for grade, _ in placed.values()]), _at_sampler(f"C2ST calibrated ({where})", sampler)
+    if calibrated := calibrated_quality(evidence, (family, sampler)):
+        grade, detail = calibrated
+        return grade, _at_sampler(detail, sampler)
+    grade = "excellent" if c2st < 0.6 else "high" if c2st < 0.7 else "medium" if c2st < 0.85 else "low"
+    detail = _at_sampler(f"C2ST {c2st:.3f} (0.5 = indistinguishable)", sampler)
+    return grade, f"{detail}; fixed thresholds, no calibration stored"
 
 
 def _diversity(recall: float | None) -> tuple[str, str]:
@@ -175,7 +165,6 @@ def comparison_table(
     Cell}}}``; `quality_scale` is the legend of the calibrated quality grades (None when not calibrated).
     """
     evidence = gather(store, TABLE_METRICS, metric_specs, budget=budget, datasets=datasets, data_kind=data_kind)
-    ladders = _quality_ladders(store, evidence)
     cards = {**family_cards, **evidence.cards}
     families = sorted({family for family, _ in evidence.candidates})
     speed_kind, speed_evidence = _highest_dimensional_kind(evidence)
@@ -186,7 +175,7 @@ def comparison_table(
     for family in families:
         card = cards.get(family, {})
         grades = {
-            "sample quality": _quality(evidence, family, ladders),
+            "sample quality": _quality(evidence, family),
             "diversity": _diversity(_mean_over_datasets(evidence, family, "recall")),
             "training stability": _stability(
                 _mean_over_datasets(evidence, family, "unstable_rate"),
@@ -209,19 +198,9 @@ def comparison_table(
         "budget": evidence.budget,
         "datasets": sorted(evidence.datasets),
         "speed_judged_on": speed_kind,
-        "quality_scale": legend(list(ladders.values())) if ladders else None,
+        "quality_scale": legend(list(evidence.ladders.values())) if evidence.ladders else None,
         "families": table,
     }
-
-
-def _quality_ladders(store: Any, evidence: Evidence) -> dict[str, Ladder]:
-    """dataset -> C2ST's calibrated ladder at the evidence's budget, for the datasets whose calibration is stored."""
-    if evidence.budget is None or "c2st" not in evidence.specs:
-        return {}
-    with store.connect() as conn:
-        stored = read.calibration_readings(conn, evidence.budget, evidence.datasets, ["c2st"])
-    spec = evidence.specs["c2st"]
-    return {d: ladder for d, by_metric in stored.items() if (ladder := ladder_from(by_metric.get("c2st", []), spec))}
 
 
 def _highest_dimensional_kind(evidence: Evidence) -> tuple[str | None, Evidence]:
