@@ -42,6 +42,10 @@ def test_scaffolded_plugin_installs_tests_benches_and_ranks(cli, tmp_path):
     out = cli("plugins", "new", "tiny-gauss", "--dir", tmp_path).stdout
     package = tmp_path / "advisor-tiny-gauss"
     assert f"pip install -e {package}" in out
+    import tomllib
+
+    # "advisor" on PyPI is another project: a declared dependency would make pip fetch it
+    assert tomllib.loads((package / "pyproject.toml").read_text())["project"]["dependencies"] == []
     env = install_into(package, tmp_path / "site")
 
     def advisor(*args):
