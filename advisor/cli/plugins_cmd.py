@@ -155,9 +155,9 @@ _NO_RESULT_FIX = {
 def validate(ctx: click.Context, target: str, time_limit: float | None, as_json: bool) -> None:
     """Run the conformance kit on a family: a registered NAME or the PATH of a plugin .py file.
 
-    Each check runs in its own process with a time limit, as a bench cell does: a check that hangs or
-    kills its process is reported, and the others still run. Exits 1 when a check does not pass; each
-    failure says what to fix.
+    Each check runs in its own process with a time limit, as a bench cell does: a check that kills its
+    process is reported and the others still run; after one that hangs, the rest are reported as not
+    run (each would wait as long). Exits 1 when a check does not pass; each failure says what to fix.
     """
     from pathlib import Path
 
@@ -165,6 +165,7 @@ def validate(ctx: click.Context, target: str, time_limit: float | None, as_json:
     from advisor.errors import InputError
     from advisor.plugins import load_registry
     from advisor.runner.isolation import run_in_child
+    from advisor.store.status import RunStatus
     from advisor.testing import CHECKS, run_check
 
     if target.endswith(".py"):
@@ -185,8 +186,14 @@ def validate(ctx: click.Context, target: str, time_limit: float | None, as_json:
     limit = time_limit or 3 * get_budget("smoke").time_limit_s
     rows = []
     for name in names:
+        timed_out = None  # the checks after one that ran out of time would wait as long each: not run
         for check in CHECKS:
+            if timed_out:
+                rows.append([name, check.__name__, "not run", f"{timed_out} ran past its time limit; fix that first"])
+                continue
             end = run_in_child(run_check, (location, name, check.__name__), limit, f"advisor-check-{name}")
+            if end.status == RunStatus.TIMEOUT:
+                timed_out = check.__name__
             if end.status is not None:
                 rows.append([name, check.__name__, end.status.lower(), f"{end.reason}: {_NO_RESULT_FIX[end.status]}"])
             else:
