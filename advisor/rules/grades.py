@@ -7,7 +7,7 @@ a lower-is-better value itself, a higher-is-better one negated) is graded by the
 not exceed:
 
 - excellent: within seed noise of the real rows (at most their mean badness plus twice the
-  standard error of the difference of the two means);
+  standard error of a difference of two means, from the real rows' spread over seeds);
 - high: no worse than the mildest noise level;
 - medium: no worse than the second level;
 - low: worse than the second level.
@@ -55,11 +55,16 @@ def ladder_from(readings: Sequence[ReferenceReading], spec: MetricSpec) -> Ladde
     return Ladder(real, rungs)
 
 
-def place(ladder: Ladder, badness: float, std: float, n: int) -> tuple[str, str]:
-    """(grade, where it falls) for a family's mean `badness` over `n` seeds with standard deviation `std`."""
+def place(ladder: Ladder, badness: float, n: int) -> tuple[str, str]:
+    """(grade, where it falls) for a family's mean `badness` over `n` seeds.
+
+    "Within seed noise of real data" is judged with the real rows' own spread over seeds (what a
+    family as good as real data would scatter by, at its number of seeds), never the family's: a
+    family whose seeds scatter (one collapsed) must not earn a wider band.
+    """
     real_mean = statistics.fmean(ladder.real)
     real_std = statistics.stdev(ladder.real) if len(ladder.real) > 1 else 0.0
-    noise = 2 * math.sqrt(real_std**2 / len(ladder.real) + std**2 / max(n, 1))
+    noise = 2 * real_std * math.sqrt(1 / len(ladder.real) + 1 / max(n, 1))
     if badness <= real_mean + noise:
         return "excellent", "within seed noise of real data"
     (mildest, first), (second_name, second) = ladder.rungs[0], ladder.rungs[1]
@@ -85,10 +90,10 @@ def calibrated_quality(evidence: Evidence, candidate: Candidate) -> tuple[str, s
         if spec is None or dataset not in evidence.ladders:
             continue
         if spec.reference is not None and summary.distance_mean is not None:
-            badness, std = summary.distance_mean, summary.distance_std or 0.0
+            badness = summary.distance_mean  # seed by seed: seeds either side of the reference do not cancel
         else:
-            badness, std = spec.badness(summary.mean), summary.std
-        placed[dataset] = place(evidence.ladders[dataset], badness, std, summary.n)
+            badness = spec.badness(summary.mean)
+        placed[dataset] = place(evidence.ladders[dataset], badness, summary.n)
     if not placed:
         return None
     where = "; ".join(f"{dataset} {grade}: {position}" for dataset, (grade, position) in placed.items())

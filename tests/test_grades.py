@@ -1,0 +1,40 @@
+"""Quality grades on the calibrated scale: the rungs, seed noise judged by the real rows, the median."""
+
+import pytest
+
+from advisor.cards import MetricSpec
+from advisor.rules.grades import ladder_from, legend, overall, place
+from advisor.store.read import ReferenceReading
+
+C2ST = MetricSpec(
+    name="c2st", title="C2ST", category="quality", unit="", higher_is_better=False, reference=0.5, bounds=(0, 1)
+)
+LADDER = ladder_from(
+    [
+        ReferenceReading("copies", None, (0.5, 0.5, 0.5)),  # a probe, not a rung
+        ReferenceReading("noise-1mw", 2, (0.66, 0.66, 0.66)),
+        ReferenceReading("real", 0, (0.49, 0.50, 0.51)),
+        ReferenceReading("noise-0.5mw", 1, (0.58, 0.58, 0.58)),
+    ],
+    C2ST,
+)
+
+
+@pytest.mark.parametrize(
+    "badness, grade",
+    [(0.005, "excellent"), (0.05, "high"), (0.075, "high"), (0.12, "medium"), (0.3, "low")],
+)
+def test_a_mean_distance_from_chance_falls_on_the_ladder(badness, grade):
+    assert place(LADDER, badness, 3)[0] == grade
+
+
+def test_a_collapsed_seed_does_not_widen_the_band_of_real_data():
+    # seeds 0.00, 0.00, 0.20 from chance: mean 0.067; its own spread (0.12) must not make it "excellent"
+    assert place(LADDER, 0.2 / 3, 3) == ("high", "between real data and noise-0.5mw")
+
+
+def test_ladder_needs_real_rows_and_two_levels_and_the_median_leans_worse():
+    assert ladder_from([ReferenceReading("real", 0, (0.5,)), ReferenceReading("noise-1sd", 1, (0.6,))], C2ST) is None
+    assert LADDER.rungs == (("noise-0.5mw", pytest.approx(0.08)), ("noise-1mw", pytest.approx(0.16)))
+    assert overall(["excellent", "low"]) == "low" and overall(["high", "high", "low"]) == "high"
+    assert legend([LADDER])["medium"] == "no worse than real data with noise of 1 x the mode width"
