@@ -29,7 +29,7 @@ precision rises from 0.69-0.76 to 0.86-0.90 with the clamp (quick budget, seeds 
 13% of their rows then touch the bound in at least one of the 13 columns. The clamp hides the
 denoiser's error at high noise rather than removing it; the stochastic DDPM sampler corrects it.
 
-`log_prob` is the discrete-time variational bound of Ho et al. 2020 (eq. 5) for the DDPM-1000 model
+`log_prob` is the discrete-time variational bound of Ho et al. 2020 (eq. 5) for the (unclamped) DDPM-1000 model
 with the posterior variance beta-tilde and a Gaussian decoder N(x0; mu_theta(x_1, 1), beta_1):
 L_T (closed form) + L_0 + sum_{t=2}^{T} L_{t-1}. The 999-term sum is estimated by systematic sampling
 (every 9th timestep from a random offset per example, weighted by 9), which is unbiased; it is the

@@ -141,6 +141,11 @@ class GenerativeAdversarialFamily(Family):
             training_inputs,
         )
 
+        if not 1 <= self.pack <= min(budget.batch_size, len(train)):
+            raise ValueError(
+                f"pack = {self.pack}: the discriminator judges packs of 1 up to a batch's "
+                f"{min(budget.batch_size, len(train))} samples"
+            )
         self.device = setup_torch(seed, device)
         self.generator = torch.Generator().manual_seed(seed)
         self.standardizer, z, self.prior, y = training_inputs(train, labels, self.device)

@@ -185,3 +185,28 @@ def test_stored_readings_replace_the_earlier_ones_and_read_back_in_ladder_order(
     assert [r.ladder_step for r in c2st_sets[:7]] == list(range(7)) and c2st_sets[-1].ladder_step is None
     assert all(len(r.values) == 2 for r in c2st_sets)  # replaced, not appended to
     assert abs(c2st_sets[0].values[0] - 0.5) < abs(c2st_sets[6].values[0] - 0.5)
+
+
+def test_stored_readings_keep_their_seeds_and_leave_out_non_finite_values(tmp_path):
+    from advisor.metrics.calibration import REAL
+    from advisor.store import open_store, read
+    from advisor.store.calibrations import save_calibration
+
+    spec = MetricSpec(name="mmd", title="MMD", unit="", higher_is_better=False, category="quality")
+    result = Calibration(
+        dataset="ring8",
+        budget="smoke",
+        seeds=(0, 1, 2),
+        sizes={},
+        levels=(REAL,),
+        specs={"mmd": spec},
+        readings={"mmd": {"real": Reading((float("nan"), 0.2), (1, 2)), "drop": Reading((0.3,), (2,))}},
+        skipped={},
+    )
+    with open_store(tmp_path / "c.db", create=True) as store:
+        assert save_calibration(store, result) == 2  # the NaN is not stored
+        with store.connect() as conn:
+            stored = read.calibration_readings(conn, "smoke")["ring8"]["mmd"]
+            seeds = conn.exec_driver_sql("SELECT reference_set, seed FROM calibration ORDER BY 1").fetchall()
+    assert [(r.reference_set, r.values) for r in stored] == [("real", (0.2,)), ("drop", (0.3,))]
+    assert seeds == [("drop", 2), ("real", 2)]  # the seed each value came from, not its position

@@ -155,3 +155,19 @@ def test_a_few_rows_are_not_memorized_the_held_out_loss_stops_training():
     assert report.steps < 2000 and "stopped early" in report.notes
     kept = int(report.notes.split("kept the weights of step ")[1].split(" ")[0])
     assert kept < report.steps
+
+
+def test_samples_stay_within_the_training_range_widened_by_the_clip_margin():
+    train = _gaussian_data()
+    family = DiffusionFamily(clip_margin=0.0)  # a barely trained model: its x0 predictions stray
+    report = family.fit(train, None, tiny_budget(5), 0, "cpu")
+    assert report.selected["clip_margin"] == 0.0
+    for sampler in family.card.samplers:  # DDIM and DPM-Solver++ end on the clamped x0, DDPM with beta-tilde noise
+        x = family.sample(500, None, sampler).numpy()
+        slack = 0.05 if sampler == "ddpm-1000" else 1e-4
+        assert (x >= train.min(0) - slack).all() and (x <= train.max(0) + slack).all(), sampler
+    free = DiffusionFamily(clip_margin=None)
+    free.fit(train, None, tiny_budget(5), 0, "cpu")
+    assert free.x0_bounds is None
+    x = free.sample(500, None, "ddim-50").numpy()
+    assert ((x < train.min(0)) | (x > train.max(0))).any()  # unclamped, the same model strays outside

@@ -130,3 +130,10 @@ def test_unregularized_unpacked_gan_reports_no_penalty():
     report = family.fit(split.train, None, tiny_budget(5), 0, "cpu")
     assert "r1" not in report.selected["final_losses"] and report.selected["data_noise_std"] == 0.0
     assert family.d["phi"][0].in_features == 2 and hasattr(family.d["phi"][0], "parametrizations")
+
+
+@pytest.mark.parametrize("pack", [0, 600])
+def test_a_pack_that_no_batch_can_hold_is_refused_before_training(pack):
+    split = Ring8().split(SMOKE, 0)
+    with pytest.raises(ValueError, match=f"pack = {pack}: the discriminator judges packs of 1 up to"):
+        GenerativeAdversarialFamily(pack=pack).fit(split.train, None, tiny_budget(5), 0, "cpu")

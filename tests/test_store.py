@@ -169,6 +169,8 @@ def test_upgrade_masks_passwords_a_bench_log_holds(db):
         assert upgrade(store) == (2, SCHEMA_VERSION)
     stored = sqlite3.connect(db).execute("SELECT value FROM meta WHERE key = 'bench_log'").fetchone()[0]
     assert "hunter2" not in stored and "advisor:***@db.example" in stored
+    tables = {name for (name,) in sqlite3.connect(db).execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    assert "calibration" in tables  # 3 -> 4
 
 
 def test_user_sql_is_bounded_streamed_and_interruptible(cli, tmp_path):

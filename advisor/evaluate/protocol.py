@@ -224,7 +224,9 @@ def _evaluate_cell(
             outcomes.append(draw)
             continue
         try:
-            measurements = {**_sampling_speed(family, sampler, budget), "peak_memory_mb": draw.peak_memory_mb}
+            with PeakMemory(device) as speed_memory:
+                measurements = _sampling_speed(family, sampler, budget)
+            measurements["peak_memory_mb"] = max(draw.peak_memory_mb, speed_memory.megabytes)
             if (nfe := _call("nfe", functools.partial(family.nfe, sampler))) is not None:
                 measurements["nfe"] = float(nfe)
         except _FamilyError as exc:

@@ -141,9 +141,10 @@ LogDensity = Callable[["np.ndarray"], "np.ndarray"]
 
 @dataclass(frozen=True)
 class Reading:
-    """One metric on one reference set: its value for each seed."""
+    """One metric on one reference set: its value for each seed in `seeds` (those where it applied)."""
 
     values: tuple[float, ...]
+    seeds: tuple[int, ...] = ()
 
     @property
     def mean(self) -> float:
@@ -199,7 +200,8 @@ class Calibration:
 
     def _badness(self, metric: str, name: str) -> Reading:
         spec = self.specs[metric]
-        return Reading(tuple(spec.badness(value) for value in self.readings[metric][name].values))
+        reading = self.readings[metric][name]
+        return Reading(tuple(spec.badness(value) for value in reading.values), reading.seeds)
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict: the sets described, each metric's readings (mean, std, values per seed),
@@ -328,7 +330,11 @@ def calibrate(
     instances = {name: registry.metric(name)() for name in metrics or calibration_metrics(registry)}
     with threadpool_limits(limits=cell_threads()):
         values, reasons, sizes = _measure(data, budget, instances, seeds)
-    readings = {name: {s: Reading(tuple(v)) for s, v in sets.items()} for name, sets in values.items() if sets}
+    readings = {
+        name: {s: Reading(tuple(v for _, v in pairs), tuple(seed for seed, _ in pairs)) for s, pairs in sets.items()}
+        for name, sets in values.items()
+        if sets
+    }
     return Calibration(
         dataset=dataset,
         budget=budget.name,
@@ -343,10 +349,10 @@ def calibrate(
 
 def _measure(
     data: Dataset, budget: Budget, instances: dict[str, Metric], seeds: Sequence[int]
-) -> tuple[dict[str, dict[str, list[float]]], dict[str, str], dict[str, int]]:
-    """Each metric's values per reference set over `seeds`, why a metric did not apply where it did
-    not, and the rows of the last seed's sets."""
-    values: dict[str, dict[str, list[float]]] = {name: {} for name in instances}
+) -> tuple[dict[str, dict[str, list[tuple[int, float]]]], dict[str, str], dict[str, int]]:
+    """Each metric's (seed, value) pairs per reference set over `seeds`, why a metric did not apply
+    where it did not, and the rows of the last seed's sets."""
+    values: dict[str, dict[str, list[tuple[int, float]]]] = {name: {} for name in instances}
     reasons: dict[str, str] = {}
     sizes: dict[str, int] = {}
     for seed in seeds:
@@ -358,7 +364,7 @@ def _measure(
             for metric_name, metric in instances.items():
                 reason = metric.not_applicable(ctx)
                 if reason is None:
-                    values[metric_name].setdefault(name, []).append(float(metric.compute(ctx)))
+                    values[metric_name].setdefault(name, []).append((seed, float(metric.compute(ctx))))
                 else:
                     reasons[metric_name] = reason
     return values, reasons, sizes

@@ -97,6 +97,8 @@ def calibrated_quality(evidence: Evidence, candidate: Candidate) -> tuple[str, s
     if not placed:
         return None
     where = "; ".join(f"{dataset} {grade}: {position}" for dataset, (grade, position) in placed.items())
+    if uncalibrated := sorted(set(by_dataset) - set(placed)):
+        where += f"; not graded, no calibration stored: {', '.join(uncalibrated)}"
     return overall([grade for grade, _ in placed.values()]), f"C2ST calibrated ({where})"
 
 

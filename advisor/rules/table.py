@@ -71,19 +71,19 @@ def _mean_over_datasets(evidence: Evidence, family: str, metric: str) -> float |
     return statistics.fmean(per_dataset) if per_dataset else None
 
 
-def _quality(evidence: Evidence, family: str) -> tuple[str, str]:
-    """Graded on the calibrated scale at the family's best sampler, where the store holds the
-    calibration of the datasets measured; else by fixed C2ST thresholds, and the basis says so."""
+def _quality(evidence: Evidence, family: str) -> tuple[str, str, bool]:
+    """(grade, basis, calibrated): on the calibrated scale at the family's best sampler, where the
+    store holds the calibration of the datasets measured; else by fixed C2ST thresholds, said so."""
     best = _best_sampler(evidence, family, "c2st")
     if best is None:
-        return "not measured", "no C2ST"
+        return "not measured", "no C2ST", False
     c2st, sampler = best
     if calibrated := calibrated_quality(evidence, (family, sampler)):
         grade, detail = calibrated
-        return grade, _at_sampler(detail, sampler)
+        return grade, _at_sampler(detail, sampler), True
     grade = "excellent" if c2st < 0.6 else "high" if c2st < 0.7 else "medium" if c2st < 0.85 else "low"
     detail = _at_sampler(f"C2ST {c2st:.3f} (0.5 = indistinguishable)", sampler)
-    return grade, f"{detail}; fixed thresholds, no calibration stored"
+    return grade, f"{detail}; fixed thresholds, no calibration stored", False
 
 
 def _diversity(recall: float | None) -> tuple[str, str]:
@@ -172,10 +172,11 @@ def comparison_table(
     claimed = [t[0] for f, t in throughput.items() if t and f in CLAIMED_GRADES["sampling speed"]]
     fastest = max(claimed or [t[0] for t in throughput.values() if t], default=None)
     table = {}
+    quality = {family: _quality(evidence, family) for family in families}
     for family in families:
         card = cards.get(family, {})
         grades = {
-            "sample quality": _quality(evidence, family),
+            "sample quality": quality[family][:2],
             "diversity": _diversity(_mean_over_datasets(evidence, family, "recall")),
             "training stability": _stability(
                 _mean_over_datasets(evidence, family, "unstable_rate"),
@@ -198,7 +199,7 @@ def comparison_table(
         "budget": evidence.budget,
         "datasets": sorted(evidence.datasets),
         "speed_judged_on": speed_kind,
-        "quality_scale": legend(list(evidence.ladders.values())) if evidence.ladders else None,
+        "quality_scale": legend(list(evidence.ladders.values())) if any(q[2] for q in quality.values()) else None,
         "families": table,
     }
 

@@ -7,6 +7,7 @@ without torch). A dataset's readings at a budget are replaced as a whole, in one
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
 from sqlalchemy import delete, insert
@@ -21,7 +22,8 @@ __all__ = ["save_calibration"]
 
 
 def save_calibration(store: Store, result: Calibration) -> int:
-    """Replace the stored readings of `result`'s dataset and budget with `result`'s; returns the rows written."""
+    """Replace the stored readings of `result`'s dataset and budget with `result`'s finite values;
+    returns the rows written (a NaN or infinite reading is not a point on any scale)."""
     steps = {level.name: step for step, level in enumerate(result.levels)}
     rows = [
         {
@@ -35,7 +37,8 @@ def save_calibration(store: Store, result: Calibration) -> int:
         }
         for metric, sets in result.readings.items()
         for name, reading in sets.items()
-        for seed, value in zip(result.seeds, reading.values, strict=False)  # a metric may skip a seed
+        for seed, value in zip(reading.seeds, reading.values, strict=True)
+        if math.isfinite(value)
     ]
     with store.session() as session:
         session.execute(

@@ -281,7 +281,7 @@ def _check_schema(where: str, version: int | None, tables: set[str]) -> None:
     if version > SCHEMA_VERSION:
         raise SchemaVersionError(
             f"store {where!r} has schema version {version}, this advisor uses version {SCHEMA_VERSION}. "
-            "It was written by a newer advisor: upgrade advisor (`pip install -U advisor`)."
+            "It was written by a newer advisor: update your advisor checkout and reinstall it (`pip install -e .`)."
         )
     if version < SCHEMA_VERSION:
         from advisor.store.migrations import MIGRATIONS  # migrations import this module
