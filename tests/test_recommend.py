@@ -302,7 +302,7 @@ def test_claims_are_judged_among_the_textbook_families_and_a_baseline_on_top_is_
     )
 
 
-def test_table_grades_quality_on_the_stored_calibrated_scale(cli, store_path):
+def test_table_grades_quality_on_the_stored_calibrated_scale(cli, store_path, tmp_path):
     """With the calibration stored, a family's |C2ST - 0.5| is placed among the reference sets:
     real rows 0.50 ± 0.01, mildest noise 0.58, second 0.66 (|C2ST - 0.5|: 0.08, 0.16)."""
     from sqlalchemy import insert
@@ -340,6 +340,9 @@ def test_table_grades_quality_on_the_stored_calibrated_scale(cli, store_path):
     assert "quality (calibrated)" in cli("recommend", "--need", "best-quality", "--db", store_path).stdout
     no_quality = cli.json("recommend", "--need", "fast-sampling", "--db", store_path)
     assert no_quality["quality_scale"] is None and no_quality["ranked"][0]["quality_grade"] is None
+    cli("report", "--out", tmp_path / "report", "--db", store_path)
+    page = (tmp_path / "report" / "index.html").read_text()
+    assert "<li><b>high</b>: no worse than real data with noise of 0.5 x the mode width</li>" in page
 
 
 def test_a_dataset_with_one_seed_is_a_caveat(cli, store_path):

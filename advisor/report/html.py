@@ -202,6 +202,7 @@ def write_report(
         store=html.escape(store.location),
         header=header,
         rows="\n".join(rows),
+        quality_scale=_quality_scale(table.get("quality_scale")),
         needs="\n".join(needs),
         kinds="".join(f"<th>on {html.escape(kind)} data (score)</th>" for kind in kinds),
         sections="\n".join(sections) or "<p>No COMPLETE runs in this scope.</p>",
@@ -209,6 +210,18 @@ def write_report(
     index = out / "index.html"
     index.write_text(page)
     return index
+
+
+def _quality_scale(scale: dict[str, str] | None) -> str:
+    """The legend of the sample-quality grades: calibrated, or the fixed thresholds' caveat."""
+    if not scale:
+        return (
+            "<p>Sample quality is graded by fixed C2ST thresholds: the store holds no calibration for this "
+            "budget (<code>advisor metrics calibrate --db</code> stores it).</p>"
+        )
+    items = "".join(f"<li><b>{html.escape(grade)}</b>: {html.escape(text)}</li>" for grade, text in scale.items())
+    intro = "Sample quality, graded per dataset by where C2ST falls among reference sets of known quality:"
+    return f"<p>{intro}</p>\n<ul>{items}</ul>"
 
 
 _PAGE = """<!doctype html>
@@ -234,6 +247,7 @@ Hover a cell for the numbers behind the grade.</p>
 <table><tr><th>family</th>{header}</tr>
 {rows}
 </table>
+{quality_scale}
 {sections}
 </body></html>
 """
