@@ -210,3 +210,19 @@ def test_stored_readings_keep_their_seeds_and_leave_out_non_finite_values(tmp_pa
             seeds = conn.exec_driver_sql("SELECT reference_set, seed FROM calibration ORDER BY 1").fetchall()
     assert [(r.reference_set, r.values) for r in stored] == [("real", (0.2,)), ("drop", (0.3,))]
     assert seeds == [("drop", 2), ("real", 2)]  # the seed each value came from, not its position
+
+
+def test_table_grades_a_bench_on_the_calibration_stored_beside_it(cli, tmp_path):
+    """End to end: a bench and `metrics calibrate --db` in one store; `advisor table` then grades on it."""
+    db = tmp_path / "graded.db"
+    cli("bench", "-f", "gmm", "-f", "kde", "-d", "ring8", "--seeds", "2", "--budget", "smoke", "--db", db)
+    before = cli.json("table", "--db", db)
+    assert before["quality_scale"] is None
+    assert "fixed thresholds" in before["families"]["gmm"]["sample quality"]["basis"]
+    cli("metrics", "calibrate", "-d", "ring8", "-m", "c2st", "--seeds", "2", "--db", db)
+    after = cli.json("table", "--db", db)
+    assert after["quality_scale"]["high"] == "no worse than real data with noise of 0.5 x the mode width"
+    for family in ("gmm", "kde"):
+        quality = after["families"][family]["sample quality"]
+        assert quality["grade"] in {"excellent", "high", "medium", "low"}
+        assert quality["basis"].startswith("C2ST calibrated (ring8 ")

@@ -172,7 +172,8 @@ def test_validate_runs_each_check_isolated_and_reports_hangs_and_crashes(cli):
     fit = hanging["check_fit_report_and_budget"]
     assert fit["result"] == "timeout" and "no result within 2 s" in fit["what_to_fix"] and "hangs" in fit["what_to_fix"]
     after = hanging["check_samples"]  # would hang as long again: not run, and the reason named
-    assert after["result"] == "not run" and "check_fit_report_and_budget ran past its time limit" in after["what_to_fix"]
+    assert after["result"] == "not run"
+    assert "check_fit_report_and_budget ran past its time limit" in after["what_to_fix"]
     exiting = validate("exiting")  # fit calls os._exit(3)
     crash = exiting["check_samples"]
     assert crash["result"] == "crashed" and "exited with code 3" in crash["what_to_fix"]

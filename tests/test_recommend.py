@@ -324,8 +324,8 @@ def test_table_grades_quality_on_the_stored_calibrated_scale(cli, store_path, tm
     assert quality["flow"]["grade"] == "medium"  # 0.11
     assert quality["gan"]["grade"] == "low"  # 0.70 ± 0.10: 0.2 from chance, beyond the second level
     assert quality["flow"]["basis"] == (
-        "C2ST calibrated (grid25 medium: between noise-0.5mw and noise-1mw; ring8 medium: between noise-0.5mw and "
-        "noise-1mw)"
+        "C2ST calibrated (grid25 medium (0.610): between noise-0.5mw and noise-1mw; ring8 medium (0.610): between "
+        "noise-0.5mw and noise-1mw)"
     )
     assert data["quality_scale"]["high"] == "no worse than real data with noise of 0.5 x the mode width"
     out = cli("table", "--db", store_path).stdout

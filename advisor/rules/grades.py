@@ -93,10 +93,11 @@ def calibrated_quality(evidence: Evidence, candidate: Candidate) -> tuple[str, s
             badness = summary.distance_mean  # seed by seed: seeds either side of the reference do not cancel
         else:
             badness = spec.badness(summary.mean)
-        placed[dataset] = place(evidence.ladders[dataset], badness, summary.n)
+        grade, position = place(evidence.ladders[dataset], badness, summary.n)
+        placed[dataset] = grade, f"{dataset} {grade} ({summary.mean:.3f}): {position}"
     if not placed:
         return None
-    where = "; ".join(f"{dataset} {grade}: {position}" for dataset, (grade, position) in placed.items())
+    where = "; ".join(text for _, text in placed.values())
     if uncalibrated := sorted(set(by_dataset) - set(placed)):
         where += f"; not graded, no calibration stored: {', '.join(uncalibrated)}"
     return overall([grade for grade, _ in placed.values()]), f"C2ST calibrated ({where})"
