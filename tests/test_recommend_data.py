@@ -59,6 +59,23 @@ def test_time_limit_stops_and_names_the_unmeasured(cli, db, csv_file):
     assert answer["cells_run"] < answer["cells_planned"]
 
 
+def test_the_time_limit_covers_reading_the_file(cli, db, csv_file, monkeypatch):
+    import time
+
+    import advisor.runner
+
+    read = advisor.runner.resolve_datasets
+
+    def slow_read(*args, **kwargs):  # a big file: reading it takes longer than the whole limit
+        time.sleep(3)
+        return read(*args, **kwargs)
+
+    monkeypatch.setattr(advisor.runner, "resolve_datasets", slow_read)
+    args = ("recommend", "--need", "exact-likelihood", "--data", csv_file, "--budget", "smoke", "--time-limit", "2s")
+    error = cli(*args, "--db", db, expect=1).stderr
+    assert "nothing could be measured" in error and "after 3 s of reading and planning); raise --time-limit" in error
+
+
 def test_bad_data_exits_2_naming_the_fault(cli, db, tmp_path):
     bad = tmp_path / "bad.csv"
     bad.write_text("a,b\n" + "1,2\n" * 30 + "3,x\n")

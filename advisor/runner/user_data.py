@@ -70,6 +70,7 @@ def measure_user_data(
     from advisor.store import open_store
     from advisor.store.cells import cell_is_complete
 
+    started = time.monotonic()  # the time limit covers reading and typing the file too
     datasets = resolve_datasets(registry, (), (request.data_file,), request.table)
     ((name, dataset),) = datasets.items()
     candidates = [
@@ -89,9 +90,11 @@ def measure_user_data(
         costs = estimate_costs(
             [store, *([reference] if reference else [])], candidates, dataset.card.kind, request.budget
         )
+        preparing = time.monotonic() - started
+        if seconds is not None:  # what is left of the limit once the file is read and the costs known
+            seconds = max(0.0, seconds - preparing)
+            budget = budget.model_copy(update={"time_limit_s": min(budget.time_limit_s, max(seconds, 1.0))})
         plan = fit_to_time(cells, costs, seconds, request.jobs)
-        if seconds is not None:
-            budget = budget.model_copy(update={"time_limit_s": min(budget.time_limit_s, seconds)})
         settings = BenchSettings(
             budget=budget,
             device=resolve_device("auto"),
@@ -108,8 +111,8 @@ def measure_user_data(
     not_measured = [
         {
             "family": f,
-            "reason": f"not measured: it did not fit the time limit (about {costs[f]:.0f} s per seed); "
-            "raise --time-limit",
+            "reason": f"not measured: it did not fit the time limit (about {costs[f]:.0f} s per seed, after "
+            f"{preparing:.0f} s of reading and planning); raise --time-limit",
         }
         for f in candidates
         if seeds[f] == 0
