@@ -6,7 +6,7 @@ PIP := $(PYTHON) -m pip
 TORCH_VERSION := 2.13.0
 DEMO_DB ?= demo.db
 
-.PHONY: install demo test lint results
+.PHONY: install demo test lint results sdv-venv
 
 install:
 	@$(PYTHON) -c "import torch" 2>/dev/null || $(PIP) install --quiet "torch==$(TORCH_VERSION)"
@@ -32,16 +32,20 @@ SDV_VENV := tmp/sdv-venv
 # A bench exits 1 when a run failed: a failure is a measurement (the store keeps it), so the
 # regeneration goes on; any other exit status (bad input, a killed bench) stops it.
 TOLERATE_FAILED_RUNS := || [ $$? -eq 1 ]
-results: install
+results: sdv-venv
 	$(ADVISOR) $(BENCH) --all --seeds 3 $(TOLERATE_FAILED_RUNS)
 	$(ADVISOR) $(BENCH) --all -d ring8 -d grid25 --seeds 10 $(TOLERATE_FAILED_RUNS)
 	$(ADVISOR) metrics calibrate --budget quick --seeds 3 --db $(RESULTS_DB)
-	$(PYTHON) -m venv --system-site-packages $(SDV_VENV)
-	$(SDV_VENV)/bin/python -m pip install --quiet --no-deps -e .
-	$(SDV_VENV)/bin/python -m pip install --quiet -e contrib/advisor-sdv
 	$(SDV_VENV)/bin/python -m advisor $(BENCH) -f sdv-copula -f sdv-ctgan -f sdv-tvae \
 		-d wine -d breast-cancer -d penguins --seeds 3 $(TOLERATE_FAILED_RUNS)
 	$(ADVISOR) db pack --db $(RESULTS_DB)
+
+# The SDV peers' venv (used by `results` and CI): it sees the packages installed above (torch
+# included) and runs this checkout's advisor, so SDV's pins never change the core's environment.
+sdv-venv: install
+	$(PYTHON) -m venv --system-site-packages $(SDV_VENV)
+	$(SDV_VENV)/bin/python -m pip install --quiet --no-deps -e .
+	$(SDV_VENV)/bin/python -m pip install --quiet -e contrib/advisor-sdv
 
 test: install
 	$(PYTHON) -m pytest -q
