@@ -56,6 +56,8 @@ def test_time_limit_stops_and_names_the_unmeasured(cli, db, csv_file):
     measured = {r["family"] for r in answer["your_data"]["ranked"]}
     unmeasured = {u["family"] for u in answer["your_data"]["unmeasured"] if "time limit" in u["reason"]}
     assert unmeasured and not measured & unmeasured
+    listed = [u["family"] for u in answer["your_data"]["unmeasured"]]
+    assert len(listed) == len(set(listed))  # the time limit replaces "no measurements", not beside it
     assert answer["cells_run"] < answer["cells_planned"]
 
 

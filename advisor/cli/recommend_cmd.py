@@ -232,7 +232,8 @@ def _recommend_for_data(
         reasons = "; ".join(f"{m['family']}: {m['reason']}" for m in measured.not_measured)
         raise AdvisorError(f"nothing could be measured on {request.data_file} within the limits ({reasons})") from None
     mine, theirs = answer["your_data"], answer["reference"]
-    mine["unmeasured"] += measured.not_measured
+    explained = {m["family"] for m in measured.not_measured}
+    mine["unmeasured"] = [m for m in mine["unmeasured"] if m["family"] not in explained] + measured.not_measured
     mine["caveats"] += measured.caveats
     data = {**answer, "store": measured.store, "cells_planned": measured.cells_planned, "cells_run": measured.cells_run}
     data["generate"] = _generate_command(mine, request)
