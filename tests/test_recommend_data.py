@@ -49,7 +49,7 @@ def test_time_limit_stops_and_names_the_unmeasured(cli, db, csv_file):
         "--budget",
         "smoke",
         "--time-limit",
-        "20s",
+        "25s",
         "--db",
         db,
     )
@@ -59,6 +59,22 @@ def test_time_limit_stops_and_names_the_unmeasured(cli, db, csv_file):
     listed = [u["family"] for u in answer["your_data"]["unmeasured"]]
     assert len(listed) == len(set(listed))  # the time limit replaces "no measurements", not beside it
     assert answer["cells_run"] < answer["cells_planned"]
+
+
+def test_cells_measured_on_the_data_correct_the_estimates(cli, db, csv_file, monkeypatch):
+    import advisor.runner.planning
+
+    def far_too_optimistic(stores, families, kind, budget):  # as the shipped store's are on a large table
+        return {f: 0.001 if f == "gmm" else 1.0 for f in families}
+
+    monkeypatch.setattr(advisor.runner.planning, "estimate_costs", far_too_optimistic)
+    args = ("recommend", "--need", "exact-likelihood", "--data", csv_file, "--budget", "smoke", "--time-limit", "30s")
+    answer = cli.json(*args, "--db", db)
+    # gmm's first cell took hundreds of times its estimate, so the others (estimated 1,000 x longer than
+    # gmm) were not started rather than started and stopped at the deadline
+    assert {(family, status) for family, _, status, _ in _runs(db)} == {("gmm", "COMPLETE")}
+    reasons = [u["reason"] for u in answer["your_data"]["unmeasured"]]
+    assert reasons and all("x the stored runs' estimate as the cells on this data took" in r for r in reasons)
 
 
 def test_the_time_limit_covers_reading_the_file(cli, db, csv_file, monkeypatch):

@@ -80,6 +80,7 @@ class _Executor:
         *,
         rerun: bool = False,
         deadline: float | None = None,
+        admit: Callable[[Cell], bool] = lambda cell: True,
         on_start: Callable[[Cell], None] = lambda cell: None,
         on_done: Callable[[CellResult], None] = lambda result: None,
     ) -> list[CellResult]:
@@ -87,7 +88,8 @@ class _Executor:
 
         Cells another bench is running are skipped, and so are COMPLETE cells unless `rerun`.
         `deadline` (a time.monotonic() value) is hard: no cell starts after it, and cells still
-        running at it are stopped and recorded INTERRUPTED ("stopped at the time limit").
+        running at it are stopped and recorded INTERRUPTED ("stopped at the time limit"). A cell
+        `admit` refuses when its turn comes (e.g. its estimated cost no longer fits) is not started.
         """
         queue, active, results = deque(cells), {}, []
         last_beat = time.monotonic()
@@ -109,6 +111,8 @@ class _Executor:
                     break
                 while queue and len(active) < self.jobs:
                     cell = queue.popleft()
+                    if not admit(cell):
+                        continue
                     samplers = self.registry.family(cell.family).card.samplers
                     run_ids = claim_cell(store, cell, samplers, device, STALE_AFTER_S, rerun=rerun)
                     if run_ids is None:

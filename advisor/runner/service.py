@@ -64,12 +64,14 @@ def run_bench(
     *,
     command: str,
     on_ready: Callable[[BenchReport], None] = lambda report: None,
+    admit: Callable[[Cell], bool] = lambda cell: True,
     on_start: Callable[[Cell], None] = lambda cell: None,
     on_done: Callable[[CellResult], None] = lambda result: None,
 ) -> BenchReport:
     """Run `cells` into `store` through the whole bench procedure; `command` is logged with the bench.
 
-    `on_ready` sees the report before any cell starts (how many were already complete or recovered).
+    `on_ready` sees the report before any cell starts (how many were already complete or recovered);
+    a cell `admit` refuses when its turn comes is not started.
     """
     from advisor.evaluate.provenance import git_revision
 
@@ -100,6 +102,7 @@ def run_bench(
         settings.device,
         rerun=settings.rerun,
         deadline=settings.deadline,
+        admit=admit,
         on_start=on_start,
         on_done=on_done,
     )

@@ -2,7 +2,9 @@
 
 The file is validated, the families that meet the needs and support its kind of data are planned
 for three seeds, and as many cells as fit the time limit (estimated from earlier runs in this
-store or the shipped one) run into the user's store; what could not be measured is named.
+store or the shipped one, and corrected by the cells measured on this data as they finish) run into
+the user's store; what could not be measured is named. The last `ANSWER_RESERVE_S` of the limit are
+kept for stopping the cells still running and composing the answer.
 """
 
 from __future__ import annotations
@@ -17,9 +19,14 @@ from advisor.errors import InputError
 if TYPE_CHECKING:
     from advisor.cards import Need
     from advisor.plugins import Registry
+    from advisor.runner.local import CellResult
+    from advisor.store.cells import Cell
     from advisor.store.engine import Store
 
-__all__ = ["Measurement", "MeasureRequest", "measure_user_data"]
+__all__ = ["ANSWER_RESERVE_S", "Measurement", "MeasureRequest", "measure_user_data"]
+
+#: Seconds of the time limit kept for stopping running cells and composing the answer (measured: 2-3 s).
+ANSWER_RESERVE_S = 5.0
 
 
 @dataclass
@@ -65,10 +72,11 @@ def measure_user_data(
     from advisor.evaluate.provenance import resolve_device
     from advisor.rules.engine import requirement_failures
     from advisor.runner import plan_cells, resolve_datasets
-    from advisor.runner.planning import estimate_costs, fit_to_time
+    from advisor.runner.planning import CostTracker, estimate_costs, fit_to_time
     from advisor.runner.service import BenchSettings, run_bench
     from advisor.store import open_store
     from advisor.store.cells import cell_is_complete
+    from advisor.store.status import RunStatus
 
     started = time.monotonic()  # the time limit covers reading and typing the file too
     datasets = resolve_datasets(registry, (), (request.data_file,), request.table)
@@ -92,27 +100,40 @@ def measure_user_data(
         )
         preparing = time.monotonic() - started
         if seconds is not None:  # what is left of the limit once the file is read and the costs known
-            seconds = max(0.0, seconds - preparing)
+            seconds = max(0.0, seconds - preparing - ANSWER_RESERVE_S)
             budget = budget.model_copy(update={"time_limit_s": min(budget.time_limit_s, max(seconds, 1.0))})
         plan = fit_to_time(cells, costs, seconds, request.jobs)
+        deadline = time.monotonic() + seconds if seconds is not None else None
+        tracker = CostTracker(costs)
+
+        def fits(cell: Cell) -> bool:  # the estimate, corrected by this data's cells so far, fits what is left
+            return deadline is None or tracker.estimate(cell.family) <= deadline - time.monotonic()
+
+        def learn(result: CellResult) -> None:
+            if all(o.status == RunStatus.COMPLETE for o in result.outcomes):
+                tracker.observe(result.cell.family, result.seconds)
+
         settings = BenchSettings(
-            budget=budget,
-            device=resolve_device("auto"),
-            jobs=request.jobs,
-            deadline=time.monotonic() + seconds if seconds is not None else None,
-            plugins_dir=plugins_dir,
+            budget=budget, device=resolve_device("auto"), jobs=request.jobs, deadline=deadline, plugins_dir=plugins_dir
         )
-        report = run_bench(store, registry, plan.cells, datasets, settings, command=request.command)
+        report = run_bench(
+            store, registry, plan.cells, datasets, settings, command=request.command, admit=fits, on_done=learn
+        )
         seeds = {
             f: sum(1 for c in cells if c.family == f and cell_is_complete(store, c, registry.family(f).card.samplers))
             for f in candidates
         }
         location = store.location
+    corrected = (
+        f", {tracker.correction:.1f} x the stored runs' estimate as the cells on this data took"
+        if tracker.correction != 1.0
+        else ""
+    )
     not_measured = [
         {
             "family": f,
-            "reason": f"not measured: it did not fit the time limit (about {costs[f]:.0f} s per seed, after "
-            f"{preparing:.0f} s of reading and planning); raise --time-limit",
+            "reason": f"not measured: it did not fit the time limit (about {tracker.estimate(f):.0f} s per seed"
+            f"{corrected}, after {preparing:.0f} s of reading and planning); raise --time-limit",
         }
         for f in candidates
         if seeds[f] == 0
