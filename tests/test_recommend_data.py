@@ -115,3 +115,14 @@ def test_plan_orders_seed_major_cheapest_first_and_packs_lanes():
     assert {(c.family, c.seed) for c, _ in plan.left_out} == {("slow", 1), ("fast", 2), ("slow", 2)}
     two_lanes = fit_to_time(cells, {"slow": 10.0, "fast": 1.0}, seconds=12.0, jobs=2)
     assert len(two_lanes.cells) == 5 and two_lanes.estimated_seconds <= 12.0
+
+
+def test_cost_tracker_corrects_a_family_by_its_own_cells_first():
+    from advisor.runner.planning import CostTracker
+
+    tracker = CostTracker({"gmm": 2.0, "kde": 4.0})
+    assert tracker.estimate("kde") == 4.0 and tracker.correction() == 1.0
+    tracker.observe("gmm", 20.0)  # ten times the estimate: every family is now expected ten times slower
+    assert tracker.estimate("kde") == pytest.approx(40.0)
+    tracker.observe("kde", 160.0)  # kde's own cell says forty times: its own ratio wins over the pooled one
+    assert tracker.estimate("kde") == pytest.approx(160.0) and tracker.estimate("gmm") == pytest.approx(20.0)

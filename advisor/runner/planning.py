@@ -60,24 +60,27 @@ def estimate_costs(stores: Sequence[Store], families: Sequence[str], kind: str, 
 
 
 class CostTracker:
-    """Per-family cost estimates, corrected by what the cells measured so far actually took."""
+    """Per-family cost estimates, corrected by what the cells measured so far actually took.
+
+    A family with a finished cell is corrected by its own cells; the others by all cells finished.
+    """
 
     def __init__(self, costs: Mapping[str, float]) -> None:
         self.costs = dict(costs)
-        self._log_ratios: list[float] = []
+        self._log_ratios: dict[str, list[float]] = {}
 
     def observe(self, family: str, seconds: float) -> None:
         """Record that a finished cell of `family` took `seconds`."""
-        self._log_ratios.append(math.log(max(seconds, 1e-3) / self.costs[family]))
+        self._log_ratios.setdefault(family, []).append(math.log(max(seconds, 1e-3) / self.costs[family]))
 
-    @property
-    def correction(self) -> float:
-        """Measured over estimated seconds, geometric mean over the cells observed (1 before any)."""
-        return math.exp(statistics.fmean(self._log_ratios)) if self._log_ratios else 1.0
+    def correction(self, family: str | None = None) -> float:
+        """Measured over estimated seconds (geometric mean) of `family`'s cells, else of every cell; 1 before any."""
+        ratios = self._log_ratios.get(family) or [r for rs in self._log_ratios.values() for r in rs]
+        return math.exp(statistics.fmean(ratios)) if ratios else 1.0
 
     def estimate(self, family: str) -> float:
         """Seconds one cell of `family` is now expected to take."""
-        return self.costs[family] * self.correction
+        return self.costs[family] * self.correction(family)
 
 
 def fit_to_time(cells: Sequence[Cell], costs: Mapping[str, float], seconds: float | None, jobs: int) -> Plan:

@@ -124,16 +124,12 @@ def measure_user_data(
             for f in candidates
         }
         location = store.location
-    corrected = (
-        f", {tracker.correction:.1f} x the stored runs' estimate as the cells on this data took"
-        if tracker.correction != 1.0
-        else ""
-    )
     not_measured = [
         {
             "family": f,
             "reason": f"not measured: it did not fit the time limit (about {tracker.estimate(f):.0f} s per seed"
-            f"{corrected}, after {preparing:.0f} s of reading and planning); raise --time-limit",
+            f"{_correction_note(tracker.correction(f))}, after {preparing:.0f} s of reading and planning); "
+            "raise --time-limit",
         }
         for f in candidates
         if seeds[f] == 0
@@ -146,3 +142,8 @@ def measure_user_data(
         cards = registry.family_cards()
         caveats += sampling_forecast(reference, registry.metric_specs(), cards, dataset.card.dims, request.budget)
     return Measurement(name, dataset.card.kind, location, len(cells), len(report.results), not_measured, caveats)
+
+
+def _correction_note(correction: float) -> str:
+    """How far the cells measured on the user's data moved the stored runs' estimate ('' if not at all)."""
+    return f", {correction:.1f} x the stored runs' estimate as the cells on this data took" if correction != 1.0 else ""
