@@ -39,7 +39,6 @@ SMOKE_BLIND = {
     ("checkerboard", "frechet"): ([DROP], "which square is left out changes per seed: 0.39 ± 0.40"),
     ("digits", "c2st"): ([DROP], "one digit of 10 against 360 test rows in 64 dimensions"),
     ("digits", "sliced_wasserstein"): ([DROP], "idem"),
-    ("digits", "frechet"): ([DROP], "idem"),
     ("wine", "c2st"): (
         ["noise-1sd is within seed noise of real", DROP, "gaussian is within seed noise of real"],
         "36 test rows: 72 points in 5 folds teach a classifier nothing",
