@@ -84,6 +84,16 @@ def test_training_copies_are_memorized_and_held_out_rows_are_not(dataset):
     assert readings["real"].mean < 0.15
 
 
+@pytest.mark.slow
+def test_cond_accuracy_reads_the_classifier_ceiling_on_real_rows_and_falls_with_noise():
+    readings = smoke_calibration("wine").readings["cond_accuracy"]
+    assert readings["real"].mean > 0.9  # what a class-faithful generator can reach
+    assert readings["noise-1sd"].mean < readings["real"].mean - 0.05
+    assert "gaussian" not in readings  # no labels to ask for
+    withheld = calibrate("ring8", "smoke", ["cond_accuracy"], seeds=(0,))
+    assert not withheld.readings and "withholds its labels" in withheld.skipped["cond_accuracy"]
+
+
 def test_kl_to_truth_is_computed_where_the_reference_density_is_known():
     calibration = calibrate("ring8", "smoke", ["kl_to_truth"], seeds=(0, 1))
     readings = calibration.readings["kl_to_truth"]
@@ -153,7 +163,7 @@ def test_json_describes_every_set_and_metric():
     assert data["sizes"] == {"test": 36, "held_out": 71, "train": 71}
     precision = data["metrics"]["precision"]
     assert precision["blind_to"] == ["drop"] and len(precision["readings"]["real"]["values"]) == 2
-    assert "not conditional" in data["skipped"]["cond_accuracy"]
+    assert data["metrics"]["cond_accuracy"]["blind_to"] == ["drop"]
 
 
 def test_cli_prints_each_metric_curve_and_the_legend(cli):

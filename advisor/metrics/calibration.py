@@ -13,13 +13,19 @@ family's samples (against the same test rows), on reference sample sets made fro
 - ``gaussian``: a Gaussian with the held-out rows' mean and covariance;
 - ``copies``: training rows, copied (memorization must flag them; quality metrics read them as real).
 
+On data whose labels a family may condition on, every set made of real rows keeps their labels, as
+if a conditional family had been asked for those classes: `cond_accuracy` then reads the reference
+classifier's accuracy on real rows (the ceiling a faithful generator can reach) and falls as the
+noise blurs the classes; the Gaussian has no labels, so it does not apply there.
+
 The rows come from each seed's `Dataset.split(budget, seed)`: the test rows are those the bench
 compares samples with; the training rows are shuffled and halved, one half standing for the
 training data (the context's `split.train`: memorization compares with it, copies come from it),
 the other held out, at most `budget.n_eval_samples` of it, as many as a family's samples. On the
 bundled tables there are fewer held-out rows than a family's samples: metrics whose value depends on
-the sample count (recall, coverage) then read the reference sets at the smaller count, and on
-digits the reference classifier behind `frechet` is trained on the training half.
+the sample count (recall, coverage) then read the reference sets at the smaller count, and the
+reference classifier behind `cond_accuracy` (and `frechet` on digits) is trained on the training
+half, so its ceiling reads a little under a bench cell's.
 
 `kl_to_truth` needs the reference set's own log-density: it is computed on Gaussian mixtures for
 the real rows, mode-width noise (a mixture of wider Gaussians), ``drop`` (a mixture without the
@@ -130,13 +136,31 @@ BLIND_SPOTS: dict[str, frozenset[str]] = {
     "frechet": frozenset({"mode-noise", "gaussian"}),  # and the Gaussian matches the moments it compares
     "column_pairs": frozenset({"gaussian"}),  # the Gaussian has the numeric columns' correlations
     "memorization": frozenset({"mode-noise", "noise", "drop", "gaussian"}),  # copying, not fit: only copies score
+    "cond_accuracy": frozenset({"drop"}),  # the remaining classes are still recognised as themselves
 }
 
+#: conditional: the sets of labelled rows stand for samples asked for those labels
 _REFERENCE_CARD = FamilyCard(
-    name="reference", title="Reference sets", likelihood="exact", latent="none", training="mle", sampling="one-shot"
+    name="reference",
+    title="Reference sets",
+    likelihood="exact",
+    latent="none",
+    training="mle",
+    sampling="one-shot",
+    conditioning=True,
 )
 
 LogDensity = Callable[["np.ndarray"], "np.ndarray"]
+
+
+@dataclass(frozen=True)
+class ReferenceSet:
+    """One reference set's rows, their true log-density where known, and their class labels where the
+    dataset's labels may be conditioned on (the classes a conditional family would have been asked for)."""
+
+    samples: np.ndarray
+    log_density: LogDensity | None = None
+    labels: np.ndarray | None = None
 
 
 @dataclass(frozen=True)
@@ -271,23 +295,29 @@ def _noisy(
 
 
 def _reference_sets(
-    dataset: Dataset, train: np.ndarray, held_out: np.ndarray, labels: np.ndarray | None, seed: int
-) -> dict[str, tuple[np.ndarray, LogDensity | None]]:
-    """Each reference set's samples and, where known, their true log-density."""
+    dataset: Dataset, train: Split, held_out: np.ndarray, labels: np.ndarray | None, seed: int
+) -> dict[str, ReferenceSet]:
+    """Each reference set of one seed, from its training half `train` and held-out rows (`labels`: theirs)."""
     from scipy.stats import multivariate_normal
 
     rng = dataset_rng(f"calibration:{dataset.card.name}", seed)
     known = dataset.log_density if dataset.card.known_density else None
-    sets = {"real": (held_out, known)}
-    sets.update({level.name: _noisy(dataset, level, held_out, rng) for level in levels_for(dataset)[1:]})
-    labels, left_out = _left_out(held_out, labels, seed)
+    conditioned = labels is not None and dataset.card.condition_on_labels
+    held_labels = labels if conditioned else None
+    sets = {"real": ReferenceSet(held_out, known, held_labels)}
+    for level in levels_for(dataset)[1:]:
+        sets[level.name] = ReferenceSet(*_noisy(dataset, level, held_out, rng), held_labels)
+    groups, left_out = _left_out(held_out, labels, seed)
     mixture = isinstance(dataset, GaussianMixtureDataset)
     kept = _mixture_log_density(dataset, np.delete(dataset.modes(), left_out, 0), dataset.std) if mixture else None
-    sets["drop"] = (held_out[labels != left_out], kept)
+    keep = groups != left_out
+    sets["drop"] = ReferenceSet(held_out[keep], kept, held_labels[keep] if conditioned else None)
     mean, cov = held_out.mean(axis=0, dtype=np.float64), np.cov(held_out, rowvar=False)
     gaussian = rng.multivariate_normal(mean, cov, size=len(held_out)).astype(np.float32)
-    sets["gaussian"] = (gaussian, multivariate_normal(mean, cov, allow_singular=True).logpdf)
-    sets["copies"] = (train[rng.choice(len(train), size=len(held_out), replace=False)], None)
+    sets["gaussian"] = ReferenceSet(gaussian, multivariate_normal(mean, cov, allow_singular=True).logpdf)
+    copied = rng.choice(len(train.train), size=len(held_out), replace=False)
+    copied_labels = train.train_labels[copied] if conditioned and train.train_labels is not None else None
+    sets["copies"] = ReferenceSet(train.train[copied], None, copied_labels)
     return sets
 
 
@@ -358,9 +388,10 @@ def _measure(
     for seed in seeds:
         split, held_out, labels = _halves(data.split(budget, seed), budget, seed)
         sizes = {"test": len(split.test), "held_out": len(held_out), "train": len(split.train)}
-        for name, (samples, log_density) in _reference_sets(data, split.train, held_out, labels, seed).items():
-            log_prob = None if log_density is None else log_density(split.test)
-            ctx = EvaluationContext(data, split, _REFERENCE_CARD, samples, log_prob)
+        for name, reference in _reference_sets(data, split, held_out, labels, seed).items():
+            log_prob = None if reference.log_density is None else reference.log_density(split.test)
+            conditional = None if reference.labels is None else (reference.samples, reference.labels)
+            ctx = EvaluationContext(data, split, _REFERENCE_CARD, reference.samples, log_prob, conditional=conditional)
             for metric_name, metric in instances.items():
                 reason = metric.not_applicable(ctx)
                 if reason is None:
