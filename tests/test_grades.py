@@ -38,3 +38,28 @@ def test_ladder_needs_real_rows_and_two_levels_and_the_median_leans_worse():
     assert LADDER.rungs == (("noise-0.5mw", pytest.approx(0.08)), ("noise-1mw", pytest.approx(0.16)))
     assert overall(["excellent", "low"]) == "low" and overall(["high", "high", "low"]) == "high"
     assert legend([LADDER])["medium"] == "no worse than real data with noise of 1 x the mode width"
+
+
+def test_conditioning_is_easy_at_the_real_rows_ceiling_and_falls_back_to_a_fixed_threshold():
+    from advisor.rules.evidence import Evidence, Summary
+    from advisor.rules.table import _conditioning
+
+    spec = MetricSpec(name="cond_accuracy", title="c", unit="", higher_is_better=True, category="quality")
+    evidence = Evidence("quick", {"wine": {}}, {}, {"cond_accuracy": spec})
+    evidence.values = {
+        ("vae", "default"): {"cond_accuracy": {"wine": Summary(0.95, 0.01, 3)}},
+        ("flow", "default"): {"cond_accuracy": {"wine": Summary(0.80, 0.01, 3)}},
+        ("diffusion", "ddpm"): {"cond_accuracy": {"wine": Summary(0.70, 0.01, 3)}},
+        ("diffusion", "ddim"): {"cond_accuracy": {"wine": Summary(0.96, 0.01, 3)}},  # its best sampler counts
+    }
+    conditional = {"conditioning": True}
+    assert _conditioning({}, evidence, "vae") == ("no", "card: not conditional")
+    # without a calibration: the fixed threshold, said so
+    assert _conditioning(conditional, evidence, "flow")[0] == "moderate"
+    assert "no calibration stored" in _conditioning(conditional, evidence, "vae")[1]
+    evidence.ceilings = {"wine": (0.95, 0.97, 0.99)}  # real rows asked for their own labels
+    grade, basis = _conditioning(conditional, evidence, "vae")
+    assert grade == "easy" and basis.startswith("cond_accuracy within seed noise of real rows' on 1 of 1 datasets")
+    assert "wine 0.950 vs 0.970" in basis
+    assert _conditioning(conditional, evidence, "flow")[0] == "moderate"
+    assert _conditioning(conditional, evidence, "diffusion")[0] == "easy"

@@ -70,6 +70,8 @@ class Evidence:
     outcomes: dict[Candidate, dict[str, Outcomes]] = field(default_factory=dict)  # counted, when asked for
     devices: list[str] = field(default_factory=list)  # where the runs in scope were measured
     ladders: dict[str, Ladder] = field(default_factory=dict)  # dataset -> C2ST's calibrated scale, where stored
+    #: dataset -> cond_accuracy of held-out real rows asked for their own labels, per seed (the calibrated ceiling)
+    ceilings: dict[str, tuple[float, ...]] = field(default_factory=dict)
 
     def restricted(self, datasets: Iterable[str]) -> Evidence:
         """The same evidence on `datasets` only (e.g. one kind of data), without reading the store again."""
@@ -95,6 +97,7 @@ class Evidence:
             {c: kept for c, by_d in self.outcomes.items() if (kept := only(by_d))},
             self.devices,
             only(self.ladders),
+            only(self.ceilings),
         )
 
     @property
@@ -141,12 +144,19 @@ def gather(
         for row in read.latest_complete_metrics(conn, stored, scope, references):
             summary = Summary(row.mean, row.std, row.n, row.distance_mean, row.distance_std)
             evidence.values.setdefault((row.family, row.sampler), {}).setdefault(row.metric, {})[row.dataset] = summary
-        if "c2st" in stored and "c2st" in all_specs and budget is not None:
-            readings = read.calibration_readings(conn, budget, names, ["c2st"])
-            evidence.ladders = {
-                dataset: ladder
+        if budget is not None and {"c2st", "cond_accuracy"} & stored:
+            readings = read.calibration_readings(conn, budget, names, ["c2st", "cond_accuracy"])
+            if "c2st" in all_specs:
+                evidence.ladders = {
+                    dataset: ladder
+                    for dataset, by_metric in readings.items()
+                    if (ladder := ladder_from(by_metric.get("c2st", []), all_specs["c2st"]))
+                }
+            evidence.ceilings = {
+                dataset: reading.values
                 for dataset, by_metric in readings.items()
-                if (ladder := ladder_from(by_metric.get("c2st", []), all_specs["c2st"]))
+                for reading in by_metric.get("cond_accuracy", [])
+                if reading.ladder_step == 0
             }
         if "unstable_rate" in derived:
             latest = read.latest_complete_runs(conn, scope)
