@@ -56,7 +56,7 @@ def write_table(path: Path, rows: int, columns: int, seed: int = 0) -> None:
             column[row] = ""
     with path.open("w", encoding="utf-8") as handle:
         handle.write(",".join(names) + "\n")
-        for row in zip(*data):
+        for row in zip(*data, strict=True):
             handle.write(",".join(row) + "\n")
 
 
