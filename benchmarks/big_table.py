@@ -98,5 +98,6 @@ def main() -> None:
     print(f"  scope: {ours['scope']}")
     print(f"  next: {answer['generate']}")
 
+
 if __name__ == "__main__":
     main()
