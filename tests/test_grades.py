@@ -63,3 +63,26 @@ def test_conditioning_is_easy_at_the_real_rows_ceiling_and_falls_back_to_a_fixed
     assert "wine 0.950 vs 0.970" in basis
     assert _conditioning(conditional, evidence, "flow")[0] == "moderate"
     assert _conditioning(conditional, evidence, "diffusion")[0] == "easy"
+
+
+def test_a_dataset_whose_c2st_cannot_see_its_strongest_noise_grades_no_one():
+    from advisor.rules.evidence import Evidence, Summary
+    from advisor.rules.grades import calibrated_quality
+
+    flat = ladder_from(  # quick-budget wine: 36 test rows, real 0.486 and 1 sd of noise 0.485
+        [
+            ReferenceReading("real", 0, (0.44, 0.52, 0.50)),
+            ReferenceReading("noise-0.25sd", 1, (0.47, 0.55, 0.50)),
+            ReferenceReading("noise-1sd", 2, (0.43, 0.49, 0.54)),
+        ],
+        C2ST,
+    )
+    assert LADDER.sees_noise and not flat.sees_noise
+    evidence = Evidence("quick", {"wine": {}, "ring8": {}}, {}, {"c2st": C2ST})
+    evidence.values = {
+        ("vae", "default"): {"c2st": {"wine": Summary(0.7, 0.01, 3, 0.2, 0.01), "ring8": Summary(0.5, 0, 3, 0.005, 0)}}
+    }
+    evidence.ladders = {"wine": flat, "ring8": LADDER}
+    grade, basis = calibrated_quality(evidence, ("vae", "default"))
+    assert grade == "excellent"  # from ring8 alone: a ladder that reads noise as real cannot place 0.7
+    assert "not graded, C2ST there does not see its strongest noise beyond seed noise: wine" in basis
