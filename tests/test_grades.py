@@ -86,3 +86,10 @@ def test_a_dataset_whose_c2st_cannot_see_its_strongest_noise_grades_no_one():
     grade, basis = calibrated_quality(evidence, ("vae", "default"))
     assert grade == "excellent"  # from ring8 alone: a ladder that reads noise as real cannot place 0.7
     assert "not graded, C2ST there does not see its strongest noise beyond seed noise: wine" in basis
+    from advisor.rules.table import _quality
+
+    evidence.values = {("vae", "default"): {"c2st": {"wine": Summary(0.7, 0.01, 3, 0.2, 0.01)}}}
+    grade, basis, calibrated = _quality(evidence, "vae")  # measured only where the ladder is blind
+    assert not calibrated and basis.endswith(
+        "fixed thresholds, the stored calibration's C2ST does not see noise on wine"
+    )

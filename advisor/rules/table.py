@@ -83,7 +83,11 @@ def _quality(evidence: Evidence, family: str) -> tuple[str, str, bool]:
         return grade, _at_sampler(detail, sampler), True
     grade = "excellent" if c2st < 0.6 else "high" if c2st < 0.7 else "medium" if c2st < 0.85 else "low"
     detail = _at_sampler(f"C2ST {c2st:.3f} (0.5 = indistinguishable)", sampler)
-    return grade, f"{detail}; fixed thresholds, no calibration stored", False
+    blind = sorted(dataset for dataset, ladder in evidence.ladders.items() if not ladder.sees_noise)
+    why = (
+        f"the stored calibration's C2ST does not see noise on {', '.join(blind)}" if blind else "no calibration stored"
+    )
+    return grade, f"{detail}; fixed thresholds, {why}", False
 
 
 def _diversity(recall: float | None) -> tuple[str, str]:
