@@ -33,7 +33,7 @@ from advisor.store.read import ReferenceReading
 if TYPE_CHECKING:
     from advisor.rules.evidence import Candidate, Evidence
 
-__all__ = ["GRADES", "Ladder", "ladder_from", "place", "overall", "legend", "calibrated_quality"]
+__all__ = ["GRADES", "Ladder", "ladder_from", "real_rows_noise", "place", "overall", "legend", "calibrated_quality"]
 
 GRADES = ("excellent", "high", "medium", "low")
 
@@ -69,6 +69,14 @@ def _worse_beyond_noise(worse: Sequence[float], better: Sequence[float]) -> bool
     return statistics.fmean(worse) - statistics.fmean(better) > 2 * error
 
 
+def real_rows_noise(real: Sequence[float], n: int) -> float:
+    """How far a mean over `n` seeds may sit from the real rows' mean reading (`real`, one per seed) and
+    still be within seed noise of it: twice the standard error of the difference of two means, both
+    with the real rows' spread (0 with a single real reading)."""
+    real_std = statistics.stdev(real) if len(real) > 1 else 0.0
+    return 2 * real_std * math.sqrt(1 / len(real) + 1 / max(n, 1))
+
+
 def place(ladder: Ladder, badness: float, n: int) -> tuple[str, str]:
     """(grade, where it falls) for a family's mean `badness` over `n` seeds.
 
@@ -76,10 +84,7 @@ def place(ladder: Ladder, badness: float, n: int) -> tuple[str, str]:
     family as good as real data would scatter by, at its number of seeds), never the family's: a
     family whose seeds scatter (one collapsed) must not earn a wider band.
     """
-    real_mean = statistics.fmean(ladder.real)
-    real_std = statistics.stdev(ladder.real) if len(ladder.real) > 1 else 0.0
-    noise = 2 * real_std * math.sqrt(1 / len(ladder.real) + 1 / max(n, 1))
-    if badness <= real_mean + noise:
+    if badness <= statistics.fmean(ladder.real) + real_rows_noise(ladder.real, n):
         return "excellent", "within seed noise of real data"
     (mildest, first), (second_name, second) = ladder.rungs[0], ladder.rungs[1]
     if badness <= first:

@@ -19,7 +19,7 @@ from typing import Any
 from advisor.cards import MetricSpec
 from advisor.rules.claims import CLAIMED_AS, CLAIMED_GRADES, PROPERTIES
 from advisor.rules.evidence import Evidence, Summary, gather
-from advisor.rules.grades import calibrated_quality, legend
+from advisor.rules.grades import calibrated_quality, legend, real_rows_noise
 from advisor.rules.scoring import comparable
 
 __all__ = ["Cell", "comparison_table", "TABLE_METRICS"]
@@ -155,9 +155,9 @@ def _conditioning(card: dict, evidence: Evidence, family: str) -> tuple[str, str
     at_ceiling, details = 0, []
     for dataset, summary in sorted(calibrated.items()):
         real = evidence.ceilings[dataset]
-        noise = 2 * statistics.stdev(real) * (1 / len(real) + 1 / max(summary.n, 1)) ** 0.5
-        at_ceiling += summary.mean >= statistics.fmean(real) - noise
-        details.append(f"{dataset} {summary.mean:.3f} vs {statistics.fmean(real):.3f}")
+        ceiling = statistics.fmean(real)
+        at_ceiling += summary.mean >= ceiling - real_rows_noise(real, summary.n)
+        details.append(f"{dataset} {summary.mean:.3f} vs {ceiling:.3f}")
     grade = "easy" if 2 * at_ceiling >= len(calibrated) else "moderate"
     return grade, (
         f"cond_accuracy within seed noise of real rows' on {at_ceiling} of {len(calibrated)} datasets "
