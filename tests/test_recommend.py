@@ -357,6 +357,26 @@ def test_failed_runs_are_a_caveat_of_every_answer(cli, tmp_path):
     assert answer["caveats"] == ["gan: 2 FAILED on ring8; its numbers there come from 3 completed runs"]
 
 
+def test_a_seed_counts_once_at_its_latest_outcome(cli, tmp_path):
+    store_path = build_store(tmp_path / "f.db", failures=2)
+    with open_store(store_path) as store, store.session() as session:
+        # seed 10 failed, then completed when run again; seed 0 was re-run (`--rerun`) and completed again
+        for seed in (10, 0):
+            run = Run(
+                family="gan",
+                sampler="default",
+                dataset="ring8",
+                seed=seed,
+                budget="quick",
+                status="COMPLETE",
+                device="cpu",
+            )
+            run.metrics = [MetricRow(name="c2st", value=0.7, unit="", higher_is_better=False, flag="ok")]
+            session.add(run)
+    answer = cli.json("recommend", "--need", "fast-sampling", "--db", store_path)
+    assert answer["caveats"] == ["gan: 1 FAILED on ring8; its numbers there come from 4 completed runs"]
+
+
 def test_table_grades_a_family_at_its_best_sampler_and_names_it(cli, store_path):
     with open_store(store_path) as store, store.session() as session:
         add_runs(session, "flow", "few-steps", {"c2st": [0.52] * 3, "sample_throughput": [1e3] * 3})

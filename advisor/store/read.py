@@ -4,7 +4,8 @@ Nothing here imports the ORM, so answering a question costs SQL Core and the dri
 take a `Connection` from `Store.connect()`, so a caller that reads several things reads them in one
 transaction (one consistent snapshot while a bench writes). Measurements are always those of the
 latest COMPLETE run of each family, sampler, dataset, seed and budget (`schema.latest_complete_ids`):
-a re-run replaces, never averages with, what it re-measured.
+a re-run replaces, never averages with, what it re-measured. Likewise a seed's outcome (COMPLETE or a
+failure, for failure rates and caveats) is its latest final run (`schema.latest_final_ids`).
 """
 
 from __future__ import annotations
@@ -18,7 +19,17 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Connection, case, func, literal, null, select
 
 from advisor.errors import InputError, unknown_name
-from advisor.store.schema import calibration, datasets, families, latest_complete_ids, meta, metrics, runs, samples
+from advisor.store.schema import (
+    calibration,
+    datasets,
+    families,
+    latest_complete_ids,
+    latest_final_ids,
+    meta,
+    metrics,
+    runs,
+    samples,
+)
 from advisor.store.status import RunStatus
 
 if TYPE_CHECKING:
@@ -146,10 +157,15 @@ def devices(conn: Connection, scope: Scope) -> list[str]:
 
 
 def run_counts(conn: Connection, scope: Scope) -> list[tuple[str, str, str, RunStatus, int]]:
-    """(family, sampler, dataset, status, runs) for every combination present in `scope`."""
+    """(family, sampler, dataset, status, cells) in `scope`: each seed's outcome is its latest final run.
+
+    Runs a re-run superseded (a TIMEOUT under load that then completed, or a `--rerun`) and runs that
+    say nothing about the family (RUNNING, INTERRUPTED) are not counted.
+    """
+    latest = latest_final_ids(*scope.where()).subquery()
     rows = conn.execute(
         select(runs.c.family, runs.c.sampler, runs.c.dataset, runs.c.status, func.count())
-        .where(*scope.where())
+        .join(latest, latest.c.id == runs.c.id)
         .group_by(runs.c.family, runs.c.sampler, runs.c.dataset, runs.c.status)
     )
     return [(family, sampler, dataset, RunStatus(status), n) for family, sampler, dataset, status, n in rows]

@@ -45,6 +45,7 @@ __all__ = [
     "samples",
     "calibration",
     "latest_complete_ids",
+    "latest_final_ids",
     "view_definitions",
     "utcnow",
 ]
@@ -177,9 +178,22 @@ def latest_complete_ids(*where: object) -> Select:
 
     A re-run of a cell replaces its earlier runs in every answer, table, report and view.
     """
+    return _latest_ids(runs.c.status == RunStatus.COMPLETE, *where)
+
+
+def latest_final_ids(*where: object) -> Select:
+    """Ids of the latest final run (COMPLETE or a failure) of each cell within `where`.
+
+    What a cell's outcome is: a cell that timed out and completed when run again counts once, as
+    COMPLETE, and a cell re-run with `--rerun` counts once, not twice.
+    """
+    return _latest_ids(runs.c.status.in_([s for s in RunStatus if s.is_final]), *where)
+
+
+def _latest_ids(status_condition: object, *where: object) -> Select:
     return (
         select(func.max(runs.c.id).label("id"))
-        .where(runs.c.status == RunStatus.COMPLETE, *where)
+        .where(status_condition, *where)
         .group_by(runs.c.budget, runs.c.family, runs.c.sampler, runs.c.dataset, runs.c.seed)
     )
 
