@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from advisor.cards import MetricSpec
+from advisor.seednoise import excess_beyond_noise
 from advisor.store.read import ReferenceReading
 
 if TYPE_CHECKING:
@@ -62,11 +63,10 @@ def ladder_from(readings: Sequence[ReferenceReading], spec: MetricSpec) -> Ladde
 
 
 def _worse_beyond_noise(worse: Sequence[float], better: Sequence[float]) -> bool:
-    """Whether `worse`'s mean badness exceeds `better`'s by more than twice the standard error of the difference."""
+    """Whether `worse`'s mean badness exceeds `better`'s beyond seed noise (as the calibration judges it)."""
     if len(worse) < 2 or len(better) < 2:
         return True  # one seed: no spread to judge by, take the ladder as it reads
-    error = math.sqrt(statistics.variance(worse) / len(worse) + statistics.variance(better) / len(better))
-    return statistics.fmean(worse) - statistics.fmean(better) > 2 * error
+    return excess_beyond_noise(worse, better) > 0
 
 
 def real_rows_noise(real: Sequence[float], n: int) -> float:
