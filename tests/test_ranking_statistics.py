@@ -49,17 +49,31 @@ def test_a_distance_from_chance_is_averaged_per_seed(cli, tmp_path):
     assert any("0.05 vs 0.02 from 0.5 per seed" in s for s in flow["why_not_first"])
 
 
-def test_memorization_is_said_beside_quality_where_it_is_high(cli, tmp_path):
+def _memorizing(db, family):
+    """Give `family`'s runs a memorization share of 0.9 and everyone else's the 0.05 of fresh data."""
     from sqlalchemy import select
 
     from advisor.store import open_store
     from advisor.store.models import MetricRow, Run
 
-    db = build_store(tmp_path / "known.db")
     with open_store(db) as store, store.session() as session:
         for run in session.scalars(select(Run)):
-            share = 0.9 if run.family == "gan" else 0.05
+            share = 0.9 if run.family == family else 0.05
             session.add(MetricRow(run_id=run.id, name="memorization", value=share, unit="", higher_is_better=False))
-    caveats = cli.json("recommend", "--need", "best-quality", "--db", db)["caveats"]
-    [said] = [c for c in caveats if "memorizes" in c]
+    return db
+
+
+def test_memorization_is_said_beside_quality_where_it_is_high(cli, tmp_path):
+    answer = cli.json("recommend", "--need", "best-quality", "--db", _memorizing(build_store(tmp_path / "k.db"), "gan"))
+    [said] = [c for c in answer["caveats"] if "memorizes" in c]
     assert said.startswith("gan memorizes") and "grid25 90%, ring8 90%" in said
+    assert answer["without_copying"] is None  # the winner, autoregressive, does not copy
+
+
+def test_a_winner_that_memorizes_comes_with_the_best_that_does_not(cli, tmp_path):
+    db = _memorizing(build_store(tmp_path / "k.db"), "autoregressive")
+    answer = cli.json("recommend", "--need", "best-quality", "--db", db)
+    assert answer["winners"] == ["autoregressive"]  # copying is said, not hidden by re-ranking
+    assert answer["without_copying"] == {"candidate": "flow", "rank": 2, "score": answer["ranked"][1]["score"]}
+    out = cli("recommend", "--need", "best-quality", "--db", db).stdout
+    assert "it memorizes (see the caveat); the best that does not: flow (#2" in out

@@ -87,6 +87,13 @@ def _ranking(data: dict[str, Any], needs: list, explain: bool) -> None:
                 f"[bold green]Recommendation: a tie between {escape(', '.join(winners))}[/] "
                 "(within seed noise on every objective and dataset; more seeds would separate them)"
             )
+        if alternative := data.get("without_copying"):
+            console.print(
+                escape(
+                    f"{'it memorizes' if len(winners) == 1 else 'they memorize'} (see the caveat); the best that "
+                    f"does not: {alternative['candidate']} (#{alternative['rank']}, score {alternative['score']:.2f})"
+                )
+            )
     else:
         console.print("[bold red]No candidate is left.[/]")
         if data["nearest"]:

@@ -111,6 +111,8 @@ def _kind_cell(answer: Any) -> str:
     if not answer.ranked:
         return "no candidate left"
     best = f"<b>{html.escape(', '.join(answer.winners))}</b> ({answer.ranked[0].score:.2f})"
+    if alternative := answer.without_copying:
+        best += f"<br>memorizes; the best that does not: {html.escape(alternative['candidate'])}"
     runner_up = next((r for r in answer.ranked if r.rank > 1), None)
     return best + (f"<br>then {html.escape(runner_up.label)} ({runner_up.score:.2f})" if runner_up else "")
 

@@ -76,6 +76,7 @@ class Recommendation:
     scaling: list[dict[str, Any]] = field(default_factory=list)  # sampling cost against dims, per candidate
     peers: list[dict[str, Any]] = field(default_factory=list)  # where other libraries' families rank
     quality_scale: dict[str, str] | None = None  # the calibrated quality grades' legend, when any is given
+    without_copying: dict[str, Any] | None = None  # when every winner memorizes: the best that does not
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready view (the same content the CLI prints)."""
@@ -274,6 +275,7 @@ def rank_evidence(evidence: Evidence, needs: list[Need], family_cards: dict[str,
             if (library := cards.get(r.family, {}).get("peer_of"))
         ],
         quality_scale=legend(list(evidence.ladders.values())) if any(r.quality_grade for r in ranked) else None,
+        without_copying=_best_without_copying(evidence, ranked),
     )
 
 
@@ -390,19 +392,34 @@ MEMORIZATION = "memorization"
 MEMORIZATION_WARNING = 0.25  # held-out real rows score about 0.05, copies of training rows 1
 
 
+def _memorized_shares(evidence: Evidence, r: Ranked) -> dict[str, float]:
+    """Dataset -> share of `r`'s samples sitting on training rows, where it is past the warning."""
+    by_dataset = evidence.values.get((r.family, r.sampler), {}).get(MEMORIZATION, {})
+    return {d: s.mean for d, s in sorted(by_dataset.items()) if s.mean >= MEMORIZATION_WARNING}
+
+
 def _memorization_caveats(evidence: Evidence, ranked: list[Ranked]) -> list[str]:
     """Where a ranked candidate's samples sit on its training rows: good quality numbers by copying."""
     caveats = []
     for r in ranked:
-        by_dataset = evidence.values.get((r.family, r.sampler), {}).get(MEMORIZATION, {})
-        high = {d: s.mean for d, s in sorted(by_dataset.items()) if s.mean >= MEMORIZATION_WARNING}
-        if high:
+        if high := _memorized_shares(evidence, r):
             where = ", ".join(f"{d} {share:.0%}" for d, share in high.items())
             caveats.append(
                 f"{r.label} memorizes: share of samples closer to a training row than held-out data is "
                 f"({where}; fresh data ~5%); its quality numbers there may reward copying"
             )
     return caveats
+
+
+def _best_without_copying(evidence: Evidence, ranked: list[Ranked]) -> dict[str, Any] | None:
+    """When every winner memorizes: the best-ranked candidate that does not, so the answer names a model
+    whose quality was not bought by copying training rows (None when a winner does not memorize)."""
+    if not ranked or not all(_memorized_shares(evidence, r) for r in ranked if r.rank == 1):
+        return None
+    for r in ranked:
+        if not _memorized_shares(evidence, r):
+            return {"candidate": r.label, "rank": r.rank, "score": r.score}
+    return None
 
 
 def _primaries(needs: list[Need]) -> list[str]:
