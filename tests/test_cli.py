@@ -54,8 +54,11 @@ def test_bench_resumes_by_skipping_complete_cells(cli, benched):
     result = cli(*BENCH, "--db", benched)
     assert "6 of 6 cells already COMPLETE" in result.stderr
     assert len(cli.json("results", "list", "--db", benched)) == 6
+    one_more_seed = cli(*BENCH[:-4], "--seeds", "4", "--budget", "smoke", "--db", benched).stderr
+    assert "6 of 8 cells already COMPLETE" in one_more_seed
+    assert "[2/2] " in one_more_seed and "/8]" not in one_more_seed  # counted and timed: the cells it runs
     cli(*BENCH[:-4], "--seeds", "1", "--budget", "smoke", "--rerun", "--db", benched)
-    assert len(cli.json("results", "list", "--db", benched)) == 8
+    assert len(cli.json("results", "list", "--db", benched)) == 10
 
 
 def test_results_filters_show_and_export(cli, benched):

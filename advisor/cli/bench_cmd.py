@@ -175,6 +175,7 @@ def bench(
             console.print(
                 f"{report.already_complete} of {len(cells)} cells already COMPLETE in {store.location}; skipped"
             )
+            progress.skip(report.already_complete)  # the bar counts and times the cells this bench runs
         if report.recovered:
             console.print(
                 f"{report.recovered} runs of a bench that died were marked INTERRUPTED; their cells run again"

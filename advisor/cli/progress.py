@@ -49,6 +49,11 @@ class BenchProgress:
         self.failed = self.finished = 0
         self.began = time.monotonic()
 
+    def skip(self, cells: int) -> None:
+        """`cells` of the total were already done (a resumed bench): count and time only the rest."""
+        self.total -= cells
+        self.bar.update(self.task, total=self.total)
+
     def started(self, cell: Cell) -> None:
         """A cell was claimed and started."""
         self.running[_name(cell)] = time.monotonic()
