@@ -60,6 +60,8 @@ def _kind_summary(by_kind: dict[str, Any], agree: bool) -> None:
         best = winners[0] if len(winners) == 1 else f"a tie between {', '.join(winners)}"
         runner_up = next((r for r in answer["ranked"] if r["rank"] > 1), None)
         second = f"; runner-up {runner_up['label']} (score {runner_up['score']:.2f})" if runner_up else ""
+        if alternative := answer.get("without_copying"):
+            best += f" (memorizes; the best that does not: {alternative['candidate']})"
         console.print(escape(f"  {where}: {best if answer['ranked'] else 'no candidate left'}{second}"))
 
 
