@@ -42,20 +42,18 @@ def add_runs(session, family, sampler, metrics):
     """COMPLETE quick-budget runs of `family` with `sampler` on ring8 and grid25: metric -> per-seed values."""
     for dataset in ("ring8", "grid25"):
         for seed in range(3):
-            run = Run(
-                family=family,
-                sampler=sampler,
-                dataset=dataset,
-                seed=seed,
-                budget="quick",
-                status="COMPLETE",
-                device="cpu",
-            )
-            run.metrics = [
-                MetricRow(name=m, value=v[seed], unit=UNITS[m][0], higher_is_better=UNITS[m][1], flag="ok")
-                for m, v in metrics.items()
-            ]
-            session.add(run)
+            session.add(complete_run(family, sampler, dataset, seed, {m: v[seed] for m, v in metrics.items()}))
+
+
+def complete_run(family, sampler, dataset, seed, values):
+    """A COMPLETE quick-budget run with `values` (metric -> value) measured."""
+    run = Run(
+        family=family, sampler=sampler, dataset=dataset, seed=seed, budget="quick", status="COMPLETE", device="cpu"
+    )
+    run.metrics = [
+        MetricRow(name=m, value=v, unit=UNITS[m][0], higher_is_better=UNITS[m][1], flag="ok") for m, v in values.items()
+    ]
+    return run
 
 
 def build_store(path, failures=0):
@@ -362,17 +360,7 @@ def test_a_seed_counts_once_at_its_latest_outcome(cli, tmp_path):
     with open_store(store_path) as store, store.session() as session:
         # seed 10 failed, then completed when run again; seed 0 was re-run (`--rerun`) and completed again
         for seed in (10, 0):
-            run = Run(
-                family="gan",
-                sampler="default",
-                dataset="ring8",
-                seed=seed,
-                budget="quick",
-                status="COMPLETE",
-                device="cpu",
-            )
-            run.metrics = [MetricRow(name="c2st", value=0.7, unit="", higher_is_better=False, flag="ok")]
-            session.add(run)
+            session.add(complete_run("gan", "default", "ring8", seed, {"c2st": 0.7}))
     answer = cli.json("recommend", "--need", "fast-sampling", "--db", store_path)
     assert answer["caveats"] == ["gan: 1 FAILED on ring8; its numbers there come from 4 completed runs"]
 
