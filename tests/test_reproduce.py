@@ -40,3 +40,20 @@ def test_a_tampered_value_is_reported_outside_with_exit_1(cli, smoke_store, tmp_
 def test_reproduce_needs_runs_to_check(cli, smoke_store):
     assert "RUN_IDs or --sample" in cli("results", "reproduce", "--db", smoke_store, expect=2).stderr
     assert "no run with id 99" in cli("results", "reproduce", "99", "--db", smoke_store, expect=2).stderr
+
+
+def test_a_sample_is_drawn_from_the_runs_the_store_answers_with(smoke_store, tmp_path):
+    from advisor.errors import InputError
+    from advisor.runner.reproduce import choose_runs
+    from advisor.store import open_store
+
+    rerun = tmp_path / "rerun.db"
+    rerun.write_bytes(smoke_store.read_bytes())
+    with sqlite3.connect(rerun) as conn:  # seed 0 re-run: run 1 is superseded by a later run of its cell
+        columns = ", ".join(row[1] for row in conn.execute("PRAGMA table_info(runs)") if row[1] != "id")
+        conn.execute(f"INSERT INTO runs ({columns}) SELECT {columns} FROM runs WHERE id = 1")
+    with open_store(rerun) as store, store.connect() as conn:
+        assert choose_runs(conn, sample=10) == [2, 3, 4]
+        assert choose_runs(conn, sample=2, families=["gmm"], datasets=["ring8"], seed=3) in ([2, 3], [2, 4], [3, 4])
+        with pytest.raises(InputError, match="no COMPLETE run matches"):
+            choose_runs(conn, sample=1, families=["kde"])

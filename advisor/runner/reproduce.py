@@ -78,12 +78,14 @@ class Reproduction:
 def choose_runs(
     conn: Any, *, sample: int, families: Sequence[str] = (), datasets: Sequence[str] = (), seed: int = 0
 ) -> list[int]:
-    """`sample` COMPLETE runs drawn at random (reproducibly, by `seed`) within the filters."""
-    candidates = read.list_runs(conn, families=families, datasets=datasets, status=RunStatus.COMPLETE)
+    """`sample` runs drawn at random (reproducibly, by `seed`) within the filters, among the runs the
+    store answers with: the latest COMPLETE run of each cell and sampler (a run a re-run superseded is
+    history, checked only when asked for by id)."""
+    latest = read.latest_complete_runs(conn, read.Scope(datasets=tuple(datasets) or None))
+    candidates = [run_id for run_id, family, *_ in latest if not families or family in families]
     if not candidates:
         raise InputError("no COMPLETE run matches; see `advisor results list`")
-    chosen = random.Random(seed).sample(candidates, min(sample, len(candidates)))
-    return sorted(run["id"] for run in chosen)
+    return sorted(random.Random(seed).sample(candidates, min(sample, len(candidates))))
 
 
 def _verdict(stored: float, mean: float, std: float, seeds: int, value: float | None) -> str:
