@@ -126,11 +126,13 @@ def _pareto(ranked: list[Ranked]) -> list[str]:
     return front
 
 
-def _claim_checks(needs: list[Need], ranked: list[Ranked]) -> list[dict[str, Any]]:
+def _claim_checks(needs: list[Need], ranked: list[Ranked], copying: Mapping[str, set[str]]) -> list[dict[str, Any]]:
     """Each need's rule of thumb judged among the families the textbook compares (not baselines).
 
     When several of them tie at the top, the claim is judged against all of them: it agrees when a
-    claimed family is among them, and the tie is named.
+    claimed family is among them, and the tie is named. When the best all memorize (`copying`: need ->
+    labels of memorizing candidates, for needs ranked on quality), the verdict stands and a note names
+    the best that does not copy.
     """
     checks = []
     for need in needs:
@@ -152,6 +154,13 @@ def _claim_checks(needs: list[Need], ranked: list[Ranked]) -> list[dict[str, Any
             above = [r.label for r in measured if r.need_scores[need.name] > top and r.family not in TEXTBOOK_FAMILIES]
             verb = "rank" if len(above) > 1 else "ranks"
             notes.append(f"{', '.join(above)}, which the textbook does not compare, {verb} above them all")
+        copiers = copying.get(need.name, set())
+        clean = [r for r in textbook if r.label not in copiers]
+        if clean and all(r.label in copiers for r in best):
+            first = max(clean, key=lambda r: r.need_scores[need.name])
+            named = "which the claim names" if first.family in claimed else "which the claim does not name either"
+            verb = "memorize" if len(best) > 1 else "memorizes"
+            notes.append(f"{', '.join(r.label for r in best)} {verb}; the best that does not is {first.label}, {named}")
         checks.append(
             {
                 "need": need.name,
@@ -254,7 +263,7 @@ def rank_evidence(evidence: Evidence, needs: list[Need], family_cards: dict[str,
         pareto=_pareto(ranked) if len(needs) > 1 else [],
         eliminated=eliminated,
         unmeasured=unmeasured,
-        claims=_claim_checks(needs, ranked),
+        claims=_claim_checks(needs, ranked, _copying_by_need(evidence, needs, ranked)),
         tradeoffs=_tradeoffs(needs, ranked) if len(needs) > 1 else [],
         nearest=nearest,
         caveats=(
@@ -409,6 +418,17 @@ def _memorization_caveats(evidence: Evidence, ranked: list[Ranked]) -> list[str]
                 f"({where}; fresh data ~5%); its quality numbers there may reward copying"
             )
     return caveats
+
+
+def _copying_by_need(evidence: Evidence, needs: list[Need], ranked: list[Ranked]) -> dict[str, set[str]]:
+    """Need -> labels of the memorizing candidates, for the needs ranked on a quality metric (copying
+    buys quality numbers, not speed or likelihood)."""
+    copying = {r.label for r in ranked if _memorized_shares(evidence, r)}
+    return {
+        need.name: copying
+        for need in needs
+        if any(spec.category == "quality" for m in need.objectives if (spec := evidence.specs.get(m)))
+    }
 
 
 def _best_without_copying(evidence: Evidence, ranked: list[Ranked]) -> dict[str, Any] | None:
