@@ -99,6 +99,27 @@ def test_pack_leaves_one_self_contained_file_with_the_data(db, cli):
     assert "only an SQLite store file can be packed" in result.stderr
 
 
+def test_pack_can_drop_the_samples_of_superseded_runs_only(db, cli):
+    from advisor.store.models import Run, SampleRow
+    from tests.test_recommend import build_store, complete_run
+
+    build_store(db)  # flow, autoregressive and gan, 3 seeds on ring8 and grid25
+    with open_store(db) as store, store.session() as session:
+        rerun = complete_run("gan", "default", "ring8", 0, {"c2st": 0.7})  # supersedes gan's first ring8 run
+        session.add(rerun)
+        session.flush()
+        for run_id in (1, rerun.id - 1, rerun.id):  # flow ring8 seed 0 (latest), gan grid25 seed 2 (latest), the re-run
+            session.add(SampleRow(run_id=run_id, rows=1, cols=2, dtype="float32", data=bytes(8)))
+        superseded = min(r.id for r in session.query(Run).filter_by(family="gan", dataset="ring8", seed=0))
+        session.add(SampleRow(run_id=superseded, rows=1, cols=2, dtype="float32", data=bytes(8)))
+    assert "superseded" not in cli("db", "pack", "--db", db).stdout
+    assert "samples of 1 superseded runs dropped" in cli("db", "pack", "--drop-superseded-samples", "--db", db).stdout
+    with closing(sqlite3.connect(db)) as conn:
+        kept = {row[0] for row in conn.execute("SELECT run_id FROM samples")}
+        assert kept == {1, rerun.id - 1, rerun.id}
+        assert conn.execute("SELECT COUNT(*) FROM runs WHERE id = ?", (superseded,)).fetchone() == (1,)  # history kept
+
+
 def test_the_shipped_store_is_packed():
     from advisor.store.reference import reference_store
 

@@ -53,8 +53,13 @@ def upgrade(db: str | None) -> None:
 
 
 @db.command()
+@click.option(
+    "--drop-superseded-samples",
+    is_flag=True,
+    help="First delete the stored samples of runs a re-run superseded (runs and metrics are kept).",
+)
 @db_option
-def pack(db: str | None) -> None:
+def pack(drop_superseded_samples: bool, db: str | None) -> None:
     """Make an SQLite store one compact, self-contained file, for committing or shipping.
 
     Folds the write-ahead log into the file, switches it to a rollback journal (so it can be read
@@ -65,5 +70,8 @@ def pack(db: str | None) -> None:
     from advisor.store.pack import pack as pack_store
 
     path = db or default_db()
-    sizes = pack_store(path)
-    stdout().print(f"{path} packed: {sizes.before / 1e6:.1f} MB -> {sizes.after / 1e6:.1f} MB, rollback journal.")
+    sizes = pack_store(path, drop_superseded_samples=drop_superseded_samples)
+    dropped = f", samples of {sizes.dropped_samples} superseded runs dropped" if drop_superseded_samples else ""
+    stdout().print(
+        f"{path} packed: {sizes.before / 1e6:.1f} MB -> {sizes.after / 1e6:.1f} MB, rollback journal{dropped}."
+    )

@@ -4,7 +4,9 @@ A store written by a bench is in WAL mode: recent writes may still sit in ``resu
 every reader, even a read-only one, needs to create ``results.db-shm`` beside it, which fails where
 the directory cannot be written (an installed package). Packing folds the log into the file,
 switches it to a rollback journal (which a reader never has to create) and VACUUMs it. The next
-bench that writes to it switches it back to WAL by itself.
+bench that writes to it switches it back to WAL by itself. Optionally it first drops the stored
+samples of runs a re-run superseded (their runs and metrics stay, as history): no answer, table or
+report reads them, and on a regenerated store they are a third of the file.
 """
 
 from __future__ import annotations
@@ -25,19 +27,23 @@ class Packed:
 
     before: int
     after: int
+    dropped_samples: int = 0  # runs whose stored samples were dropped (superseded by a re-run)
 
 
 def _size(path: Path) -> int:
     return sum(p.stat().st_size for p in (path, path.with_name(path.name + "-wal")) if p.exists())
 
 
-def pack(path: str | Path) -> Packed:
-    """Checkpoint, switch to a rollback journal and VACUUM the SQLite store at `path`."""
+def pack(path: str | Path, *, drop_superseded_samples: bool = False) -> Packed:
+    """Checkpoint, switch to a rollback journal and VACUUM the SQLite store at `path`; with
+    `drop_superseded_samples`, first delete the samples of every run that is not its cell's latest
+    COMPLETE run."""
     if "://" in str(path):
         raise StoreError("only an SQLite store file can be packed; a database server keeps its own files")
     path = Path(path)
     open_store(path, readonly=True).close()  # refuses what is not a results store of this schema
     before = _size(path)
+    dropped = _drop_superseded_samples(path) if drop_superseded_samples else 0
     connection = sqlite3.connect(path, isolation_level=None)
     try:
         connection.execute("PRAGMA busy_timeout = 5000")
@@ -52,4 +58,16 @@ def pack(path: str | Path) -> Packed:
         raise StoreError(f"cannot pack {str(path)!r}: {exc}; {hint}") from None
     finally:
         connection.close()
-    return Packed(before, _size(path))
+    return Packed(before, _size(path), dropped)
+
+
+def _drop_superseded_samples(path: Path) -> int:
+    """Delete the stored samples of runs superseded by a later COMPLETE run of their cell; how many."""
+    from sqlalchemy import delete, select
+
+    from advisor.store.schema import latest_complete_ids, samples
+
+    latest = latest_complete_ids().subquery()
+    with open_store(path) as store, store.session() as session:
+        result = session.execute(delete(samples).where(samples.c.run_id.not_in(select(latest.c.id))))
+        return result.rowcount
