@@ -40,7 +40,7 @@ results: sdv-venv
 	$(SDV_VENV)/bin/python -m advisor $(BENCH) -f sdv-copula -f sdv-ctgan -f sdv-tvae \
 		-d wine -d breast-cancer -d penguins --seeds 3 $(TOLERATE_FAILED_RUNS)
 	$(ADVISOR) $(BENCH) --all -d ring8 -d grid25 --seeds 10 $(TOLERATE_FAILED_RUNS)
-	$(ADVISOR) db pack --db $(RESULTS_DB)
+	$(ADVISOR) db pack --drop-superseded-samples --db $(RESULTS_DB)
 
 # The SDV peers' venv (used by `results` and CI): it sees the packages installed above (torch
 # included) and runs this checkout's advisor, so SDV's pins never change the core's environment.
