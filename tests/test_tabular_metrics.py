@@ -32,3 +32,16 @@ def test_not_applicable_off_tables():
     split = dataset.split(get_budget("smoke"), 0)
     ctx = EvaluationContext(dataset, split, load_registry().family("gmm").card, split.test)
     assert "not a table" in ColumnShapes().not_applicable(ctx)
+
+
+def test_a_missing_category_cell_is_a_level_a_generator_must_match():
+    import numpy as np
+    import pandas as pd
+
+    from advisor.metrics.tabular import _tv_complement
+
+    real = pd.Series(["a"] * 5 + ["b"] * 4 + [np.nan], dtype=object)  # 10% gaps
+    no_gaps = pd.Series(["a"] * 5 + ["b"] * 5, dtype=object)
+    assert _tv_complement(real, real.copy()) == 1.0
+    assert abs(_tv_complement(real, no_gaps) - 0.9) < 1e-12  # the 10% of gaps it never emits count
+    assert _tv_complement(real.astype("str"), no_gaps) == _tv_complement(real, no_gaps)  # pandas' string dtype too

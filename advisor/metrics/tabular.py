@@ -52,9 +52,15 @@ def table_views(ctx: EvaluationContext) -> tuple[pd.DataFrame, pd.DataFrame, set
     return real, fake, categorical
 
 
+def _levels(series: pd.Series) -> pd.Series:
+    """A categorical column as text with a missing cell as its own level, '(missing)' (pandas 3's
+    `astype(str)` keeps NaN missing and `value_counts` would drop it; pandas 2 made it 'nan')."""
+    return series.astype(object).where(series.notna(), "(missing)").astype(str)
+
+
 def _tv_complement(real: pd.Series, fake: pd.Series) -> float:
-    p = real.astype(str).value_counts(normalize=True)
-    q = fake.astype(str).value_counts(normalize=True)
+    p = _levels(real).value_counts(normalize=True)
+    q = _levels(fake).value_counts(normalize=True)
     levels = p.index.union(q.index)
     return 1.0 - 0.5 * float((p.reindex(levels, fill_value=0) - q.reindex(levels, fill_value=0)).abs().sum())
 
@@ -86,7 +92,7 @@ def _pair_similarity(real: pd.DataFrame, fake: pd.DataFrame, a: str, b: str, cat
         return 1.0 - abs(r - f) / 2
     columns = []
     for frame in (real, fake):
-        pair = [frame[c].astype(str) if c in categorical else _binned(frame[c], real[c]) for c in (a, b)]
+        pair = [_levels(frame[c]) if c in categorical else _binned(frame[c], real[c]) for c in (a, b)]
         columns.append(pair[0].reset_index(drop=True).astype(str) + "\x1f" + pair[1].reset_index(drop=True).astype(str))
     return _tv_complement(*columns)
 
