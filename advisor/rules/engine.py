@@ -248,6 +248,7 @@ def rank_evidence(evidence: Evidence, needs: list[Need], family_cards: dict[str,
                 if metric in first.objectives
                 and (sentence := compare_sentence(objective, first.objectives[metric], first.label))
             ]
+    copying = {r.label for r in ranked if _memorized_shares(evidence, r)}  # candidates that memorize
     nearest = None
     if not ranked:
         misses = {f: requirement_failures(cards[f], needs) for f in sorted(measured_families) if f in cards}
@@ -263,7 +264,7 @@ def rank_evidence(evidence: Evidence, needs: list[Need], family_cards: dict[str,
         pareto=_pareto(ranked) if len(needs) > 1 else [],
         eliminated=eliminated,
         unmeasured=unmeasured,
-        claims=_claim_checks(needs, ranked, _copying_by_need(evidence, needs, ranked)),
+        claims=_claim_checks(needs, ranked, _copying_by_need(evidence, needs, copying)),
         tradeoffs=_tradeoffs(needs, ranked) if len(needs) > 1 else [],
         nearest=nearest,
         caveats=(
@@ -284,7 +285,7 @@ def rank_evidence(evidence: Evidence, needs: list[Need], family_cards: dict[str,
             if (library := cards.get(r.family, {}).get("peer_of"))
         ],
         quality_scale=legend(list(evidence.ladders.values())) if any(r.quality_grade for r in ranked) else None,
-        without_copying=_best_without_copying(evidence, ranked),
+        without_copying=_best_without_copying(ranked, copying),
     )
 
 
@@ -420,10 +421,9 @@ def _memorization_caveats(evidence: Evidence, ranked: list[Ranked]) -> list[str]
     return caveats
 
 
-def _copying_by_need(evidence: Evidence, needs: list[Need], ranked: list[Ranked]) -> dict[str, set[str]]:
-    """Need -> labels of the memorizing candidates, for the needs ranked on a quality metric (copying
-    buys quality numbers, not speed or likelihood)."""
-    copying = {r.label for r in ranked if _memorized_shares(evidence, r)}
+def _copying_by_need(evidence: Evidence, needs: list[Need], copying: set[str]) -> dict[str, set[str]]:
+    """Need -> the memorizing candidates' labels (`copying`), for the needs ranked on a quality metric
+    (copying buys quality numbers, not speed or likelihood)."""
     return {
         need.name: copying
         for need in needs
@@ -431,15 +431,13 @@ def _copying_by_need(evidence: Evidence, needs: list[Need], ranked: list[Ranked]
     }
 
 
-def _best_without_copying(evidence: Evidence, ranked: list[Ranked]) -> dict[str, Any] | None:
-    """When every winner memorizes: the best-ranked candidate that does not, so the answer names a model
-    whose quality was not bought by copying training rows (None when a winner does not memorize)."""
-    if not ranked or not all(_memorized_shares(evidence, r) for r in ranked if r.rank == 1):
+def _best_without_copying(ranked: list[Ranked], copying: set[str]) -> dict[str, Any] | None:
+    """When every winner memorizes (its label in `copying`): the best-ranked candidate that does not, so
+    the answer names a model whose quality was not bought by copying training rows (else None)."""
+    if not ranked or not all(r.label in copying for r in ranked if r.rank == 1):
         return None
-    for r in ranked:
-        if not _memorized_shares(evidence, r):
-            return {"candidate": r.label, "rank": r.rank, "score": r.score}
-    return None
+    first = next((r for r in ranked if r.label not in copying), None)
+    return {"candidate": first.label, "rank": first.rank, "score": first.score} if first else None
 
 
 def _primaries(needs: list[Need]) -> list[str]:
