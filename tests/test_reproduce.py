@@ -1,6 +1,7 @@
 """`advisor results reproduce`: a stored cell re-measured agrees with its seed spread; a number
 tampered by hand does not, and the command says so with exit 1."""
 
+import json
 import sqlite3
 
 import pytest
@@ -53,7 +54,21 @@ def test_a_sample_is_drawn_from_the_runs_the_store_answers_with(smoke_store, tmp
         columns = ", ".join(row[1] for row in conn.execute("PRAGMA table_info(runs)") if row[1] != "id")
         conn.execute(f"INSERT INTO runs ({columns}) SELECT {columns} FROM runs WHERE id = 1")
     with open_store(rerun) as store, store.connect() as conn:
-        assert choose_runs(conn, sample=10) == [2, 3, 4]
-        assert choose_runs(conn, sample=2, families=["gmm"], datasets=["ring8"], seed=3) in ([2, 3], [2, 4], [3, 4])
+        assert choose_runs(conn, sample=10).run_ids == [2, 3, 4]
+        drawn = choose_runs(conn, sample=2, families=["gmm"], datasets=["ring8"], seed=3).run_ids
+        assert drawn in ([2, 3], [2, 4], [3, 4])
         with pytest.raises(InputError, match="no COMPLETE run matches"):
             choose_runs(conn, sample=1, families=["kde"])
+
+
+def test_a_sample_leaves_out_runs_this_machine_cannot_rerun_and_says_why(cli, smoke_store, tmp_path):
+    """A store measured with a plugin of another environment (the SDV peers) still samples here."""
+    mixed = tmp_path / "mixed.db"
+    mixed.write_bytes(smoke_store.read_bytes())
+    with sqlite3.connect(mixed) as conn:  # seeds 1 and 2 become runs of a family not installed here
+        conn.execute("UPDATE runs SET family = 'peer-from-elsewhere' WHERE seed > 0")
+    result = cli("results", "reproduce", "--sample", "5", "--db", mixed, "--json")
+    assert [found["run_id"] for found in json.loads(result.stdout)] == [1]
+    assert "left out of the draw: 2 run(s): family 'peer-from-elsewhere' is not installed here" in result.stderr
+    only_peers = cli("results", "reproduce", "--sample", "1", "-f", "peer-from-elsewhere", "--db", mixed, expect=2)
+    assert "2 left out: family 'peer-from-elsewhere' is not installed here" in only_peers.stderr

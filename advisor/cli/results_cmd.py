@@ -302,6 +302,10 @@ def reproduce(
     of the seed mean) or OUTSIDE. Where the machine differs (CPU model, torch's CPU capability,
     threads, deterministic algorithms) both are shown. Exits 1 when any metric falls outside.
 
+    --sample draws among the runs the store answers with that this machine can re-run: runs of a
+    family not installed here (a plugin of another environment) or of a user's file are left out,
+    and counted on stderr.
+
     \b
     Examples:
       advisor results reproduce 64
@@ -326,10 +330,20 @@ def reproduce(
             if sample:
                 with store.connect() as conn:
                     check_filters(conn, store.location, datasets=datasets, families=families)
-                    run_ids = tuple(
-                        choose_runs(conn, sample=sample, families=families, datasets=datasets, seed=draw_seed)
+                    draw = choose_runs(
+                        conn,
+                        sample=sample,
+                        families=families,
+                        datasets=datasets,
+                        seed=draw_seed,
+                        installed=registry.families,
+                        bundled=registry.datasets,
                     )
+                run_ids = tuple(draw.run_ids)
             console = stderr()
+            if sample:
+                for reason, count in draw.left_out.items():
+                    console.print(f"left out of the draw: {count} run(s): {reason}")
             console.print(f"re-measuring runs {', '.join(map(str, run_ids))} of {store.location} into {scratch_path}")
             with bench_progress(console, len(set(run_ids))) as progress:
                 found = remeasure(

@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import math
 import random
-from collections.abc import Callable, Sequence
+from collections import Counter
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -22,13 +23,14 @@ from advisor.errors import InputError
 from advisor.store import read
 from advisor.store.cells import Cell
 from advisor.store.status import RunStatus
+from advisor.variants import parse_variant
 
 if TYPE_CHECKING:
     from advisor.plugins import Registry
     from advisor.runner.local import CellResult
     from advisor.store.engine import Store
 
-__all__ = ["MetricCheck", "Reproduction", "choose_runs", "reproduce", "SPREAD_STANDARD_DEVIATIONS"]
+__all__ = ["Draw", "MetricCheck", "Reproduction", "choose_runs", "reproduce", "SPREAD_STANDARD_DEVIATIONS"]
 
 #: a re-measured value within this many seed standard deviations of the seed mean is "within spread"
 SPREAD_STANDARD_DEVIATIONS = 2.0
@@ -75,17 +77,45 @@ class Reproduction:
         return self.status == RunStatus.COMPLETE and not any(check.outside for check in self.checks)
 
 
+@dataclass(frozen=True)
+class Draw:
+    """The runs a `--sample` drew, and why the runs left out of the draw could not be re-run here."""
+
+    run_ids: list[int]
+    left_out: dict[str, int] = field(default_factory=dict)  # reason -> number of runs
+
+
 def choose_runs(
-    conn: Any, *, sample: int, families: Sequence[str] = (), datasets: Sequence[str] = (), seed: int = 0
-) -> list[int]:
+    conn: Any,
+    *,
+    sample: int,
+    families: Sequence[str] = (),
+    datasets: Sequence[str] = (),
+    seed: int = 0,
+    installed: Collection[str] | None = None,
+    bundled: Collection[str] | None = None,
+) -> Draw:
     """`sample` runs drawn at random (reproducibly, by `seed`) within the filters, among the runs the
     store answers with: the latest COMPLETE run of each cell and sampler (a run a re-run superseded is
-    history, checked only when asked for by id)."""
+    history, checked only when asked for by id). Runs this machine cannot re-run are left out of the
+    draw and counted by reason: a family not in `installed` (a plugin of another environment; a variant counts by its base family) or a
+    dataset not in `bundled` (a user's file, which the store does not keep); `None` allows every one."""
     latest = read.latest_complete_runs(conn, read.Scope(datasets=tuple(datasets) or None))
-    candidates = [run_id for run_id, family, *_ in latest if not families or family in families]
+    candidates: list[int] = []
+    left_out: Counter[str] = Counter()
+    for run_id, family, _sampler, dataset, _seed in latest:
+        if families and family not in families:
+            continue
+        if installed is not None and parse_variant(family)[0] not in installed:
+            left_out[f"family {family!r} is not installed here"] += 1
+        elif bundled is not None and dataset not in bundled:
+            left_out[f"dataset {dataset!r} is a user's file the store does not keep"] += 1
+        else:
+            candidates.append(run_id)
     if not candidates:
-        raise InputError("no COMPLETE run matches; see `advisor results list`")
-    return sorted(random.Random(seed).sample(candidates, min(sample, len(candidates))))
+        reasons = "".join(f"; {count} left out: {reason}" for reason, count in left_out.items())
+        raise InputError(f"no COMPLETE run matches that can be re-run here{reasons}; see `advisor results list`")
+    return Draw(sorted(random.Random(seed).sample(candidates, min(sample, len(candidates)))), dict(left_out))
 
 
 def _verdict(stored: float, mean: float, std: float, seeds: int, value: float | None) -> str:
