@@ -98,8 +98,9 @@ def choose_runs(
     """`sample` runs drawn at random (reproducibly, by `seed`) within the filters, among the runs the
     store answers with: the latest COMPLETE run of each cell and sampler (a run a re-run superseded is
     history, checked only when asked for by id). Runs this machine cannot re-run are left out of the
-    draw and counted by reason: a family not in `installed` (a plugin of another environment; a variant counts by its base family) or a
-    dataset not in `bundled` (a user's file, which the store does not keep); `None` allows every one."""
+    draw and counted by reason: a family not in `installed` (a plugin of another environment; a
+    variant counts by its base family) or a dataset not in `bundled` (a user's file, which the store
+    does not keep); `None` allows every one."""
     latest = read.latest_complete_runs(conn, read.Scope(datasets=tuple(datasets) or None))
     candidates: list[int] = []
     left_out: Counter[str] = Counter()
