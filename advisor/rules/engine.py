@@ -160,7 +160,10 @@ def _claim_checks(needs: list[Need], ranked: list[Ranked], copying: Mapping[str,
             first = max(clean, key=lambda r: r.need_scores[need.name])
             named = "which the claim names" if first.family in claimed else "which the claim does not name either"
             verb = "memorize" if len(best) > 1 else "memorizes"
-            notes.append(f"{', '.join(r.label for r in best)} {verb}; the best that does not is {first.label}, {named}")
+            notes.append(
+                f"{', '.join(r.label for r in best)} {verb}; "
+                f"the best of the textbook's families that does not is {first.label}, {named}"
+            )
         checks.append(
             {
                 "need": need.name,
