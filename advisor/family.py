@@ -4,7 +4,8 @@ Contract (see DESIGN.md): a family is constructed with no arguments, then the ha
 `fit(train, labels, budget, seed, device)` once, and afterwards `sample(n, labels, sampler)` and, when
 the card declares a likelihood, `log_prob(x, labels)`. Arrays go in as float32 numpy arrays of shape
 (n, dims) and may come back as numpy arrays or torch tensors. Families never score themselves: the
-harness owns splits, seeds, timing and metrics.
+harness owns splits, seeds, timing and metrics. A family may instead take a table in its own
+columns (`original_columns`).
 """
 
 from __future__ import annotations
@@ -43,6 +44,14 @@ class Family(ABC):
     #: Modules `fit` needs (e.g. "torch", "sklearn.mixture"). The harness imports them before it
     #: starts the training clock, so one-off import time is never charged to `train_seconds`.
     heavy_imports: ClassVar[tuple[str, ...]] = ()
+    #: True for a family that models a table's own columns, as a tabular library's users hand it
+    #: their table: on a table with columns of its own (penguins, a user's file) `fit` gets the
+    #: training rows as a pandas DataFrame in those columns and types (text categories, whole
+    #: numbers, dates, missing cells missing) and `sample` returns one; the harness encodes the
+    #: samples exactly as it encodes the real rows, so every metric sees all families through one
+    #: encoding. On an all-numeric array (wine, the toys) it gets the array like any family. Such a
+    #: family declares likelihood "none": a density of its columns is not one in the shared encoding.
+    original_columns: ClassVar[bool] = False
 
     @abstractmethod
     def fit(

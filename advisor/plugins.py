@@ -79,6 +79,12 @@ def _checked_family(obj: Any) -> tuple[str, Any]:
     card = getattr(obj, "card", None)
     if not isinstance(card, FamilyCard):
         raise RegistrationError(f"family class {obj.__name__} has no `card = FamilyCard(...)`")
+    if obj.original_columns and card.likelihood != "none":
+        raise RegistrationError(
+            f"family {card.name!r} models a table's own columns (original_columns) and declares likelihood "
+            f"{card.likelihood!r}: a density of those columns is not one in the encoding every family is "
+            "compared in; declare likelihood 'none'"
+        )
     return card.name, obj
 
 

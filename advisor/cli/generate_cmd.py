@@ -64,6 +64,7 @@ def generate(
     from advisor.arrays import InvalidOutput, checked_samples
     from advisor.budgets import get_budget
     from advisor.data.user import load_user_data
+    from advisor.evaluate.columns import for_split
     from advisor.evaluate.protocol import cell_threads, seed_everything
     from advisor.evaluate.provenance import resolve_device
 
@@ -87,7 +88,7 @@ def generate(
     device = resolve_device(device)
     started = time.monotonic()
     with threadpool_limits(limits=cell_threads()):
-        model = family_cls()
+        model = for_split(family_cls(), split, seed)
         seed_everything(seed)
         try:
             model.fit(split.train, None, limits, seed, device)

@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 
 __all__ = ["TableEncoder", "clean_table"]
 
-_DAY_NS = 86_400 * 10**9
+_DAY_US = 86_400 * 10**6
 
 
 def clean_table(frame: pd.DataFrame, schema: TableSchema) -> pd.DataFrame:
@@ -41,7 +41,8 @@ def clean_table(frame: pd.DataFrame, schema: TableSchema) -> pd.DataFrame:
     import pandas as pd
 
     modelled = [c for c in schema.modelled if c.name in frame.columns]
-    keep = [c.name for c in modelled] + ([schema.label] if schema.label else [])
+    label = schema.label if schema.label in frame.columns else None  # generated rows come without it
+    keep = [c.name for c in modelled] + ([label] if label else [])
     frame = frame[keep]
     if schema.missing_policy == "drop":
         frame = frame.dropna(subset=[c.name for c in modelled])
@@ -60,8 +61,8 @@ def clean_table(frame: pd.DataFrame, schema: TableSchema) -> pd.DataFrame:
             out[indicator_name(column.name)] = series.isna().astype(int).astype(str)
         else:
             out[column.name] = series
-    if schema.label:
-        out[schema.label] = frame[schema.label].astype("string").str.strip()
+    if label:
+        out[label] = frame[label].astype("string").str.strip()
     return out
 
 
@@ -73,7 +74,8 @@ def _days(series: pd.Series) -> pd.Series:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         stamps = pd.to_datetime(series.astype("string").str.strip(), errors="coerce", format="mixed")
-    return stamps.astype("int64").where(stamps.notna()) / _DAY_NS
+    # in microseconds whatever the parsed resolution (pandas 3 parses to us, pandas 2 to ns)
+    return stamps.dt.as_unit("us").astype("int64").where(stamps.notna()) / _DAY_US
 
 
 @dataclass
@@ -131,11 +133,12 @@ class TableEncoder:
         kinds = ", ".join(parts[kind].format(n) for kind, n in counts.items())
         return f"{self.dims} encoded dims from {kinds}; standardized with the training rows"
 
-    def _raw(self, frame: pd.DataFrame, rng: np.random.Generator) -> np.ndarray:
+    def _raw(self, frame: pd.DataFrame, rng: np.random.Generator | None) -> np.ndarray:
+        """Unstandardized encoded rows; without `rng`, not dequantized (each level at its box's corner)."""
         import numpy as np
 
         out = np.empty((len(frame), self.dims), dtype=np.float64)
-        noise = rng.random((len(frame), self.dims))
+        noise = rng.random((len(frame), self.dims)) if rng is not None else np.zeros((len(frame), self.dims))
         for block in self.blocks:
             column, cols = block.column, slice(block.start, block.start + block.width)
             values = frame[column.name]
@@ -172,9 +175,50 @@ class TableEncoder:
     def decode(self, array: np.ndarray) -> pd.DataFrame:
         """Encoded rows back in the user's schema: every column, its name, order and type."""
         import numpy as np
+
+        return self._decode_raw(np.asarray(array, dtype=np.float64) * self.std + self.mean)
+
+    @property
+    def column_names(self) -> list[str]:
+        """The table's own modelled columns, in file order (no indicator columns): what a family that
+        models the original columns (`Family.original_columns`) is given and returns."""
+        return [c.name for c in self.schema.columns if c.modelled and not c.is_indicator]
+
+    def original_columns(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """Cleaned rows (see `clean_table`) back in the table's own modelled columns and types, exactly:
+        text categories, whole numbers, dates, and missing cells missing again."""
+        return self._decode_raw(self._raw(frame, None))[self.column_names]
+
+    def encode_columns(self, frame: pd.DataFrame, rng: np.random.Generator) -> np.ndarray:
+        """Rows in the table's own columns (as `original_columns` gives them) encoded like the real rows.
+
+        ValueError names a missing column, a category the table does not have, or a gap where the
+        table's missing-value policy has none.
+        """
+        absent = [name for name in self.column_names if name not in frame.columns]
+        if absent:
+            raise ValueError(f"the rows lack column(s) {', '.join(map(repr, absent))}")
+        frame = frame[self.column_names]
+        for column in self.schema.modelled:
+            if column.is_indicator:
+                continue  # made from the gaps of the column it marks
+            if column.kind == "categorical":
+                known = set(column.levels)
+                text = frame[column.name].astype("string").str.strip()
+                unknown = sorted(set(text.dropna()) - known)
+                if unknown:
+                    raise ValueError(f"column {column.name!r} has {unknown[0]!r}, not one of its levels")
+                if text.isna().any() and MISSING_LEVEL not in known:
+                    raise ValueError(f"column {column.name!r} has missing cells; the table's has none")
+            elif frame[column.name].isna().any():
+                if not (column.missing and self.schema.missing_policy == "indicator"):
+                    raise ValueError(f"column {column.name!r} has missing cells; the table's has none")
+        return self.encode(clean_table(frame, self.schema), rng)
+
+    def _decode_raw(self, raw: np.ndarray) -> pd.DataFrame:
+        import numpy as np
         import pandas as pd
 
-        raw = np.asarray(array, dtype=np.float64) * self.std + self.mean
         decoded: dict[str, pd.Series] = {}
         for block in self.blocks:
             column, values = block.column, raw[:, block.start : block.start + block.width]
@@ -187,7 +231,7 @@ class TableEncoder:
                 days = values[:, 0]
                 if self.day_resolution.get(column.name, True):
                     days = np.floor(days)
-                decoded[column.name] = pd.Series(pd.to_datetime(np.round(days * _DAY_NS).astype("int64")))
+                decoded[column.name] = pd.Series(pd.to_datetime(np.round(days * _DAY_US).astype("int64"), unit="us"))
             else:
                 column_values = values[:, 0] if column.decimals is None else np.round(values[:, 0], column.decimals)
                 decoded[column.name] = pd.Series(column_values)

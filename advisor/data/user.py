@@ -141,9 +141,10 @@ class UserDataset(Dataset):
         labels = self.labels[rows] if self.labels is not None else None
         train_rows, test_rows, train_labels, test_labels = stratified_split(rows, labels, rng)
         encoder = TableEncoder(self.schema)
-        train = encoder.fit(self.frame.iloc[train_rows], rng)
+        train_table = self.frame.iloc[train_rows]
+        train = encoder.fit(train_table, rng)
         test = encoder.encode(self.frame.iloc[test_rows], rng)
-        return Split(train, test, train_labels, test_labels, encoder=encoder)
+        return Split(train, test, train_labels, test_labels, encoder=encoder, train_table=train_table)
 
 
 def load_user_data(path: str | Path, options: TableOptions | str | None = None) -> UserDataset:

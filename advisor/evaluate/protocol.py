@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from advisor._lazy import lazy_import
 from advisor.arrays import InvalidOutput, checked_log_prob, checked_samples, to_numpy
+from advisor.evaluate.columns import for_split
 from advisor.evaluate.memory import PeakMemory
 from advisor.evaluate.provenance import environment, numerics
 from advisor.family import FitReport
@@ -169,7 +170,7 @@ def _evaluate_cell(
     try:
         for module in family_cls.heavy_imports:
             importlib.import_module(module)
-        family = _call("the family constructor", family_cls)
+        family = for_split(_call("the family constructor", family_cls), split, seed)
     except (ImportError, _FamilyError) as exc:
         return outcomes_for_all(RunStatus.FAILED, str(exc))
     provenance.update(numerics())  # once the family's libraries are loaded: what they compute with

@@ -10,8 +10,12 @@ Three families, registered through the entry-point group `advisor` like the buil
 
 Each is SDV as its users run it: `Metadata.detect_from_dataframes`, the synthesizer's defaults, `fit`
 and `sample`; only what the advisor's protocol fixes is set (epochs and batch size from the budget,
-the device, the seed). SDV sees the advisor's encoded, standardized float32 arrays as a table of
-numerical columns (`x0`, `x1`, ...); any column detection calls something else is set numerical.
+the device, the seed). On a table with columns of its own (penguins, a user's file) SDV gets them as
+its users would give them (`Family.original_columns`): text categories, whole numbers, dates and
+missing cells, with the sdtypes SDV detects; the harness encodes its rows as it encodes the real
+ones, so the metrics see SDV and the built-ins in one encoding. On an all-numeric array (wine,
+breast-cancer) SDV gets a table of numerical columns (`x0`, `x1`, ...); any column detection calls
+something else is set numerical.
 
 Seeding. SDV's trainers draw from numpy's and torch's global generators, so `fit` seeds both (and
 Python's) from `seed`. SDV then samples from a fixed internal seed unless its private
@@ -120,25 +124,36 @@ def _seed_globals(seed: int) -> None:
     torch.manual_seed(seed)
 
 
-def _table(train: Any) -> Any:
-    """The advisor's float32 (n, dims) array as the one-table frame SDV takes (float64 columns x0, x1, ...)."""
+def _table(train: Any) -> tuple[Any, bool]:
+    """(the one-table frame SDV takes, whether it is the table's own columns).
+
+    On a table with columns of its own the harness hands the family its rows as they are (the card's
+    `original_columns`); an all-numeric array (wine, the toys) becomes float64 columns x0, x1, ...
+    """
     import numpy as np
     import pandas as pd
 
+    if isinstance(train, pd.DataFrame):
+        return train.reset_index(drop=True), True
     array = np.asarray(train, dtype=np.float64)
-    return pd.DataFrame(array, columns=[f"x{i}" for i in range(array.shape[1])])
+    return pd.DataFrame(array, columns=[f"x{i}" for i in range(array.shape[1])]), False
 
 
-def _metadata(frame: Any) -> tuple[Any, list[str]]:
-    """Metadata as SDV users get it (detected); columns detected as anything but numerical are set numerical."""
+def _metadata(frame: Any, own_columns: bool) -> tuple[Any, dict[str, str], list[str]]:
+    """(metadata as SDV users get it, detected; each column's sdtype; the columns set numerical).
+
+    A table's own columns keep what SDV detects (categorical text, numbers, datetimes). On an array
+    every column is a number, so one detected as anything else is set numerical.
+    """
     from sdv.metadata import Metadata
 
     metadata = Metadata.detect_from_dataframes({TABLE: frame}, infer_keys=None)
     columns = metadata.to_dict()["tables"][TABLE]["columns"]
-    forced = [name for name, spec in columns.items() if spec.get("sdtype") != "numerical"]
+    forced = [] if own_columns else [name for name, spec in columns.items() if spec.get("sdtype") != "numerical"]
     for name in forced:
         metadata.update_column(name, table_name=TABLE, sdtype="numerical", computer_representation="Float")
-    return metadata, forced
+    sdtypes = {name: "numerical" if name in forced else spec.get("sdtype", "?") for name, spec in columns.items()}
+    return metadata, sdtypes, forced
 
 
 def _sdv_version() -> str:
@@ -153,6 +168,8 @@ class _SDVFamily(Family):
     heavy_imports: ClassVar[tuple[str, ...]] = ("pandas", "torch", "sdv.metadata", "sdv.single_table")
     #: Trains a torch network: use the harness's threads per cell and the run's device.
     uses_torch: ClassVar[bool] = True
+    #: SDV is built for a table's own columns: on penguins or a user's file it gets them, with its metadata
+    original_columns: ClassVar[bool] = True
 
     def _synthesizer(self, metadata: Any, n_rows: int, budget: Any, gpu: bool) -> tuple[Any, EpochPlan | None]:
         raise NotImplementedError
@@ -167,27 +184,31 @@ class _SDVFamily(Family):
 
             setup_torch(seed, device)
         _seed_globals(seed)
-        frame = _table(train)
+        frame, self._own_columns = _table(train)
         self._columns = list(frame.columns)
         with _quiet():
-            metadata, forced = _metadata(frame)
+            metadata, sdtypes, forced = _metadata(frame, self._own_columns)
             synthesizer, plan = self._synthesizer(metadata, len(frame), budget, device == "cuda")
             synthesizer.fit({TABLE: frame})
         synthesizer._set_random_state(seed)  # private in SDV 2.0: otherwise every fit samples one fixed stream
         self._synth = synthesizer
         selected, notes = self._describe(plan, budget)
         selected["sdv_version"] = _sdv_version()
+        if self._own_columns:
+            selected["sdtypes"] = sdtypes
+            notes += " The table's own columns, with the sdtypes SDV detected."
         if forced:
             notes += f" Detected as non-numerical and set numerical: {', '.join(forced)}."
         return FitReport(steps=plan.steps if plan else 1, selected=selected, notes=notes.strip())
 
     def sample(self, n: int, labels: Any = None, sampler: str = "default") -> Any:
-        """`n` fresh rows from the synthesizer's seeded stream, as float32 (n, dims)."""
+        """`n` fresh rows from the synthesizer's seeded stream: in the table's own columns when it was
+        fitted on them, else as float32 (n, dims)."""
         import numpy as np
 
         with _quiet():
-            frame = self._synth.sample(int(n))[TABLE]
-        return frame[self._columns].to_numpy(dtype=np.float32)
+            frame = self._synth.sample(int(n))[TABLE][self._columns]
+        return frame if self._own_columns else frame.to_numpy(dtype=np.float32)
 
 
 def _network_plan_notes(name: str, plan: EpochPlan, budget: Any, by_hand: bool) -> str:
@@ -228,9 +249,15 @@ class SDVCopula(_SDVFamily):
 
     def fit(self, train: Any, labels: Any, budget: Any, seed: int, device: str) -> FitReport:
         """Fit the marginals and the copula's correlation (one step); `labels` are not used."""
-        import numpy as np
+        import pandas as pd
 
-        self._ranges = np.ptp(np.asarray(train, dtype=np.float64), axis=0)  # to name collapsed marginals
+        numbers = pd.DataFrame(train) if not isinstance(train, pd.DataFrame) else train
+        numbers = numbers.select_dtypes("number")
+        # each numeric column's range, to name collapsed marginals (array columns are named x0, x1, ...)
+        self._ranges = {
+            (name if isinstance(train, pd.DataFrame) else f"x{name}"): float(numbers[name].max() - numbers[name].min())
+            for name in numbers.columns
+        }
         return super().fit(train, labels, budget, seed, device)
 
     def _synthesizer(self, metadata: Any, n_rows: int, budget: Any, gpu: bool) -> tuple[Any, None]:
@@ -242,11 +269,8 @@ class SDVCopula(_SDVFamily):
         notes = "SDV GaussianCopulaSynthesizer: one closed-form fit (marginals by maximum likelihood)."
         collapsed = []
         for column, learned in self._synth.get_learned_distributions().items():
-            scale, spread = (
-                learned.get("learned_parameters", {}).get("scale"),
-                self._ranges[self._columns.index(column)],
-            )
-            if scale is not None and spread > 0 and float(scale) < 0.01 * spread:
+            scale, spread = learned.get("learned_parameters", {}).get("scale"), self._ranges.get(column)
+            if scale is not None and spread and float(scale) < 0.01 * spread:
                 collapsed.append(f"{column} ({learned['distribution']} scale {float(scale):.2g}, range {spread:.2g})")
         if collapsed:
             notes += " Marginals collapsed to a point: " + ", ".join(collapsed) + "."
