@@ -100,3 +100,12 @@ def test_a_columns_family_may_not_claim_a_likelihood(tmp_path):
     (tmp_path / "claims_density.py").write_text(source)
     [broken] = load_registry(tmp_path).broken
     assert "models a table's own columns" in broken.error and "declare likelihood 'none'" in broken.error
+
+
+def test_the_conformance_kit_checks_a_columns_family_on_a_mixed_table():
+    from advisor.testing import FamilyCheckError, check_samples, check_seed_determinism
+
+    family = load_registry(TABLE_PLUGINS).family("column-marginals")
+    check_seed_determinism(family)
+    with pytest.raises(FamilyCheckError, match="'unknown-level'.* on penguins: .*'island' has 'a level nobody saw'"):
+        check_samples(family)
