@@ -58,3 +58,25 @@ def test_bad_arguments_are_refused():
         memorization(x, x, train=x, quantile=1.0)
     with pytest.raises(TypeError):
         get_metric("memorization")(x, x)  # the training rows are required
+
+
+def test_on_a_table_a_copied_row_is_a_copy_however_it_was_encoded():
+    """A family modelling penguins' own columns that copies training rows gets them re-dequantized by
+    the harness: the noise alone puts them as far from their originals as held-out rows are."""
+    from advisor.data.tables import Penguins
+
+    penguins = Penguins()
+    split = penguins.split(SMOKE, 0)
+    encoder = split.encoder
+    table = encoder.original_columns(split.train_table)
+    rows = np.random.default_rng(0).integers(0, len(table), 500)
+    recoded = encoder.encode_columns(table.iloc[rows].reset_index(drop=True), np.random.default_rng(1))
+    assert memorization(split.test, recoded, train=split.train) < 0.15  # in the noisy space: like fresh rows
+    metric = get_metric("memorization")
+    assert metric.compute(EvaluationContext(penguins, split, CARD, recoded)) == 1.0
+    assert metric.compute(EvaluationContext(penguins, split, CARD, split.train[rows])) == 1.0
+    half = len(split.train) // 2
+    train, fresh = encoder.requantized(split.train[:half]), encoder.requantized(split.train[half:])
+    assert memorization(encoder.requantized(split.test), fresh, train=train) == pytest.approx(
+        DEFAULT_QUANTILE, abs=0.08
+    )
