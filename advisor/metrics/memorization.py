@@ -84,9 +84,12 @@ class Memorization(SampleMetric):
     def compute(self, ctx: EvaluationContext) -> float:
         """On a table, distances between rows as the table holds them: the dequantization noise of its
         categories and whole numbers is taken out of every array first (`TableEncoder.requantized`).
-        That noise is fresh in each encoding, so a copy of a training row that comes back through the
-        encoding (a family modelling the table's own columns) would otherwise sit as far from its
-        original as held-out rows do (penguins: 0.04-0.08, like fresh data, instead of 1)."""
+        In the noisy encoding the metric misreads both ways: a copy of a training row that comes back
+        through the encoding (a family modelling the table's own columns) gets fresh noise and reads
+        like fresh data (penguins: 0.04-0.08 instead of 1), and samples whose noise is less spread than
+        the data's sit nearer every training row than held-out rows do without copying any (penguins'
+        GAN: 41% in the noisy encoding, 1% on rows, whose distances to training rows exceed fresh
+        rows')."""
         encoder = ctx.split.encoder
         if encoder is None:
             return super().compute(ctx)
