@@ -176,7 +176,7 @@ def test_bench_describe_and_generate_round_trip(cli, tmp_path, db):
     assert list(synthetic.columns) == list(original.columns) and len(synthetic) == 50
     assert set(synthetic["species"].dropna()) <= {"Adelie", "Gentoo", "Chinstrap"}
     assert pd.to_datetime(synthetic["seen"]).notna().all() and (synthetic["site"] == "north").all()
-    assert pd.to_datetime(synthetic["seen"]).dt.year.isin([2024, 2025]).all()  # the file's dates, not 1970's
+    assert pd.to_datetime(synthetic["seen"]).dt.year.between(2023, 2026).all()  # near the file's dates, not in 1970
     bad = _write(tmp_path, "bad.csv", "a,b\n" + "1,2\n" * 30 + "1,oops\n")
     result = cli("bench", "-f", "gmm", "--data", bad, "--budget", "smoke", "--db", db, expect=2)
     assert "bad.csv, row 32, column 'b'" in result.stderr
