@@ -103,3 +103,31 @@ def test_on_a_table_fresh_rows_with_less_dequantization_noise_are_not_memorized(
         encoder.requantized(split.test), encoder.requantized(centred), train=encoder.requantized(train)
     )
     assert requantized == pytest.approx(DEFAULT_QUANTILE, abs=0.05)
+
+
+def test_on_a_table_whose_rows_repeat_a_copy_cannot_be_told_and_the_metric_says_so(tmp_path):
+    """Two text columns and two small counts: most fresh rows repeat a training row exactly."""
+    import pandas as pd
+
+    from advisor.data.tables import Penguins
+    from advisor.data.user import load_user_data
+
+    rng = np.random.default_rng(0)
+    rows = 600
+    survey = pd.DataFrame(
+        {
+            "answer": rng.choice(["yes", "no", "maybe"], rows),
+            "region": rng.choice(["north", "south"], rows),
+            "children": rng.integers(0, 3, rows),
+            "rating": rng.integers(1, 4, rows),
+        }
+    )
+    survey.to_csv(tmp_path / "survey.csv", index=False)
+    dataset = load_user_data(tmp_path / "survey.csv")
+    split = dataset.split(SMOKE, 0)
+    metric = get_metric("memorization")
+    reason = metric.not_applicable(EvaluationContext(dataset, split, CARD, split.test))
+    assert reason is not None and "repeat a training row exactly" in reason
+    penguins = Penguins()
+    split = penguins.split(SMOKE, 0)
+    assert metric.not_applicable(EvaluationContext(penguins, split, CARD, split.test)) is None

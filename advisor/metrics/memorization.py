@@ -27,10 +27,12 @@ if TYPE_CHECKING:
 else:
     np = lazy_import("numpy")
 
-__all__ = ["closest_distances", "memorization", "Memorization"]
+__all__ = ["closest_distances", "duplicate_share", "memorization", "Memorization", "SAME_ROW"]
 
 DEFAULT_QUANTILE = 0.05
 DEFAULT_MAX_POINTS = 10_000
+#: distances at most this (in standardized units) are the same row: float rounding, not a difference
+SAME_ROW = 1e-6
 
 
 def closest_distances(x: np.ndarray, records: np.ndarray) -> np.ndarray:
@@ -61,7 +63,12 @@ def memorization(
         raise ValueError("memorization needs held-out rows, samples and training rows")
     threshold = np.quantile(closest_distances(real, train), quantile)
     fake = subsample(fake, max_points, np.random.default_rng(seed))
-    return float((closest_distances(fake, train) <= threshold).mean())
+    return float((closest_distances(fake, train) <= threshold + SAME_ROW).mean())
+
+
+def duplicate_share(real: np.ndarray, train: np.ndarray) -> float:
+    """Share of `real` rows at distance 0 (within `SAME_ROW`) of some `train` row."""
+    return float((closest_distances(real, train) <= SAME_ROW).mean())
 
 
 class Memorization(SampleMetric):
@@ -80,6 +87,21 @@ class Memorization(SampleMetric):
 
     def options(self, ctx: EvaluationContext) -> dict[str, Any]:
         return {"train": ctx.split.train}
+
+    def not_applicable(self, ctx: EvaluationContext) -> str | None:
+        """On a table whose rows repeat (few categories and whole numbers, no continuous column), a
+        fresh row is often an exact copy of a training row: when at least the quantile's share of
+        held-out rows are, a copy cannot be told from a fresh draw and the metric says nothing."""
+        encoder = ctx.split.encoder
+        if encoder is None:
+            return None
+        share = duplicate_share(encoder.requantized(ctx.split.test), encoder.requantized(ctx.split.train))
+        if share >= DEFAULT_QUANTILE:
+            return (
+                f"{share:.0%} of the held-out rows repeat a training row exactly: on this table a copy "
+                "cannot be told from a fresh row"
+            )
+        return None
 
     def compute(self, ctx: EvaluationContext) -> float:
         """On a table, distances between rows as the table holds them: the dequantization noise of its
