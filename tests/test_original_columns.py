@@ -52,7 +52,12 @@ def test_rows_in_the_tables_columns_are_encoded_like_the_real_rows(mixed_csv):
         "not one of its levels": table.assign(species="Emperor"),
         "lack column(s) 'mass'": table.drop(columns="mass"),
         "'count' has missing cells; the table's has none": table.assign(count=pd.NA),
+        "'mass' has 'heavy', not a continuous value": table.assign(mass="heavy"),  # mass has gaps: not one
+        "'seen' has 'soon', not a datetime value": table.assign(seen="soon"),
     }
+    no_mass = encoder.encode_columns(table.assign(mass=np.nan), np.random.default_rng(0))  # every cell a gap
+    assert np.isfinite(no_mass).all()
+    assert (encoder.decode(no_mass)["mass"].isna()).all()
     for message, rows in refused.items():
         with pytest.raises(ValueError, match=message.replace("(", r"\(").replace(")", r"\)")):
             encoder.encode_columns(rows, np.random.default_rng(0))

@@ -31,12 +31,13 @@ __all__ = ["TableEncoder", "clean_table"]
 _DAY_US = 86_400 * 10**6
 
 
-def clean_table(frame: pd.DataFrame, schema: TableSchema) -> pd.DataFrame:
+def clean_table(frame: pd.DataFrame, schema: TableSchema, fills: dict[str, float] | None = None) -> pd.DataFrame:
     """The modelled columns (and indicators) of `frame` with the missing-value policy applied.
 
     Categoricals become text (missing: the "(missing)" level), datetimes days since the epoch,
-    numbers floats (missing: the median, marked in the indicator column). Under `drop`, rows with a
-    missing modelled cell are removed (the label column, if any, is kept aligned).
+    numbers floats (missing: the median, marked in the indicator column; `fills` gives the value for
+    a column with no value at all). Under `drop`, rows with a missing modelled cell are removed (the
+    label column, if any, is kept aligned).
     """
     import pandas as pd
 
@@ -57,7 +58,8 @@ def clean_table(frame: pd.DataFrame, schema: TableSchema) -> pd.DataFrame:
             series = _days(series)
         series = pd.to_numeric(series, errors="coerce").astype(float)
         if column.missing and schema.missing_policy == "indicator":
-            out[column.name] = series.fillna(series.median())
+            median = series.median()
+            out[column.name] = series.fillna((fills or {}).get(column.name, 0.0) if pd.isna(median) else median)
             out[indicator_name(column.name)] = series.isna().astype(int).astype(str)
         else:
             out[column.name] = series
@@ -107,6 +109,7 @@ class TableEncoder:
         self.mean: np.ndarray | None = None
         self.std: np.ndarray | None = None
         self.day_resolution: dict[str, bool] = {}  # datetime column -> whole days only
+        self.fills: dict[str, float] = {}  # number column with gaps -> the value standing in them
 
     @property
     def names(self) -> list[str]:
@@ -161,9 +164,14 @@ class TableEncoder:
         self.mean, std = raw.mean(axis=0), raw.std(axis=0)
         self.std = np.where(std > 0, std, 1.0)
         for block in self.blocks:
-            if block.column.kind == "datetime":
-                days = train[block.column.name].to_numpy(float)
-                self.day_resolution[block.column.name] = bool(np.allclose(days, np.round(days)))
+            name = block.column.name
+            marker = train.get(indicator_name(name))
+            filled = (marker == "1").to_numpy() if marker is not None else np.zeros(len(train), dtype=bool)
+            if filled.any():  # the value that stands in a missing cell (the file's median)
+                self.fills[name] = float(train[name].to_numpy(float)[filled][0])
+            if block.column.kind == "datetime":  # judged on real dates, not the stand-ins of gaps
+                days = train[name].to_numpy(float)[~filled]
+                self.day_resolution[name] = bool(np.allclose(days, np.round(days)))
         return ((raw - self.mean) / self.std).astype(np.float32)
 
     def encode(self, frame: pd.DataFrame, rng: np.random.Generator) -> np.ndarray:
@@ -192,9 +200,12 @@ class TableEncoder:
     def encode_columns(self, frame: pd.DataFrame, rng: np.random.Generator) -> np.ndarray:
         """Rows in the table's own columns (as `original_columns` gives them) encoded like the real rows.
 
-        ValueError names a missing column, a category the table does not have, or a gap where the
-        table's missing-value policy has none.
+        ValueError names a missing column, a category the table does not have, a value that is not a
+        number or date where one belongs, or a gap where the table's missing-value policy has none.
         """
+        import numpy as np
+        import pandas as pd
+
         absent = [name for name in self.column_names if name not in frame.columns]
         if absent:
             raise ValueError(f"the rows lack column(s) {', '.join(map(repr, absent))}")
@@ -210,10 +221,16 @@ class TableEncoder:
                     raise ValueError(f"column {column.name!r} has {unknown[0]!r}, not one of its levels")
                 if text.isna().any() and MISSING_LEVEL not in known:
                     raise ValueError(f"column {column.name!r} has missing cells; the table's has none")
-            elif frame[column.name].isna().any():
-                if not (column.missing and self.schema.missing_policy == "indicator"):
-                    raise ValueError(f"column {column.name!r} has missing cells; the table's has none")
-        return self.encode(clean_table(frame, self.schema), rng)
+                continue
+            values = frame[column.name]
+            coerced = _days(values) if column.kind == "datetime" else pd.to_numeric(values, errors="coerce")
+            coerced = coerced.astype(float)
+            bad = (coerced.isna() & values.notna()) | np.isinf(coerced)
+            if bad.any():
+                raise ValueError(f"column {column.name!r} has {values[bad].iloc[0]!r}, not a {column.kind} value")
+            if coerced.isna().any() and not (column.missing and self.schema.missing_policy == "indicator"):
+                raise ValueError(f"column {column.name!r} has missing cells; the table's has none")
+        return self.encode(clean_table(frame, self.schema, self.fills), rng)
 
     def requantized(self, array: np.ndarray) -> np.ndarray:
         """Encoded rows with the dequantization noise taken out, in the same standardized space: each

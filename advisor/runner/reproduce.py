@@ -100,7 +100,7 @@ def choose_runs(
     history, checked only when asked for by id). Runs this machine cannot re-run are left out of the
     draw and counted by reason: a family not in `installed` (a plugin of another environment; a
     variant counts by its base family) or a dataset not in `bundled` (a user's file, which the store
-    does not keep); `None` allows every one."""
+    does not keep, or a dataset plugin not installed); `None` allows every one."""
     latest = read.latest_complete_runs(conn, read.Scope(datasets=tuple(datasets) or None))
     candidates: list[int] = []
     left_out: Counter[str] = Counter()
@@ -110,7 +110,7 @@ def choose_runs(
         if installed is not None and parse_variant(family)[0] not in installed:
             left_out[f"family {family!r} is not installed here"] += 1
         elif bundled is not None and dataset not in bundled:
-            left_out[f"dataset {dataset!r} is a user's file the store does not keep"] += 1
+            left_out[f"dataset {dataset!r} is not available here (a user's file, or a plugin's not installed)"] += 1
         else:
             candidates.append(run_id)
     if not candidates:
