@@ -114,3 +114,15 @@ def test_the_conformance_kit_checks_a_columns_family_on_a_mixed_table():
     check_seed_determinism(family)
     with pytest.raises(FamilyCheckError, match="'unknown-level'.* on penguins: .*'island' has 'a level nobody saw'"):
         check_samples(family)
+
+
+def test_a_copied_row_with_a_gap_is_the_same_row_once_the_noise_is_taken_out(mixed_csv):
+    """Generated gaps are filled as the file's were (its median), so a copy of a training row with a
+    missing number lands on that row when the dequantization noise is taken out (memorization)."""
+    split = load_user_data(mixed_csv).split(get_budget("smoke"), 0)
+    encoder = split.encoder
+    table = encoder.original_columns(split.train_table)
+    gaps = np.flatnonzero(table["mass"].isna().to_numpy())
+    assert len(gaps) > 0
+    copies = encoder.encode_columns(table.iloc[gaps].reset_index(drop=True), np.random.default_rng(5))
+    np.testing.assert_allclose(encoder.requantized(copies), encoder.requantized(split.train[gaps]), atol=1e-5)

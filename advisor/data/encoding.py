@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     import numpy as np
     import pandas as pd
 
-__all__ = ["TableEncoder", "clean_table"]
+__all__ = ["TableEncoder", "clean_table", "missing_fills"]
 
 _DAY_US = 86_400 * 10**6
 
@@ -35,9 +35,10 @@ def clean_table(frame: pd.DataFrame, schema: TableSchema, fills: dict[str, float
     """The modelled columns (and indicators) of `frame` with the missing-value policy applied.
 
     Categoricals become text (missing: the "(missing)" level), datetimes days since the epoch,
-    numbers floats (missing: the median, marked in the indicator column; `fills` gives the value for
-    a column with no value at all). Under `drop`, rows with a missing modelled cell are removed (the
-    label column, if any, is kept aligned).
+    numbers floats (missing: the median, marked in the indicator column; `fills`, where given, is
+    the value standing in a column's gaps instead, so that generated rows are filled as the file's
+    were). Under `drop`, rows with a missing modelled cell are removed (the label column, if any, is
+    kept aligned).
     """
     import pandas as pd
 
@@ -58,14 +59,24 @@ def clean_table(frame: pd.DataFrame, schema: TableSchema, fills: dict[str, float
             series = _days(series)
         series = pd.to_numeric(series, errors="coerce").astype(float)
         if column.missing and schema.missing_policy == "indicator":
-            median = series.median()
-            out[column.name] = series.fillna((fills or {}).get(column.name, 0.0) if pd.isna(median) else median)
+            fill = (fills or {}).get(column.name, series.median())
+            out[column.name] = series.fillna(0.0 if pd.isna(fill) else fill)
             out[indicator_name(column.name)] = series.isna().astype(int).astype(str)
         else:
             out[column.name] = series
     if label:
         out[label] = frame[label].astype("string").str.strip()
     return out
+
+
+def missing_fills(cleaned: pd.DataFrame, schema: TableSchema) -> dict[str, float]:
+    """The value standing in each number column's gaps in a cleaned table (`clean_table` output)."""
+    fills = {}
+    for column in schema.modelled:
+        marker = cleaned.get(indicator_name(column.name))
+        if column.kind != "categorical" and marker is not None and (marker == "1").any():
+            fills[column.name] = float(cleaned.loc[marker == "1", column.name].iloc[0])
+    return fills
 
 
 def _days(series: pd.Series) -> pd.Series:
@@ -96,7 +107,7 @@ class TableEncoder:
     generator, so train and test draws are reproducible per seed.
     """
 
-    def __init__(self, schema: TableSchema) -> None:
+    def __init__(self, schema: TableSchema, fills: dict[str, float] | None = None) -> None:
         self.schema = schema
         self.blocks: list[_Block] = []
         start = 0
@@ -109,7 +120,8 @@ class TableEncoder:
         self.mean: np.ndarray | None = None
         self.std: np.ndarray | None = None
         self.day_resolution: dict[str, bool] = {}  # datetime column -> whole days only
-        self.fills: dict[str, float] = {}  # number column with gaps -> the value standing in them
+        #: number column with gaps -> the value standing in them (see `missing_fills`)
+        self.fills: dict[str, float] = dict(fills or {})
 
     @property
     def names(self) -> list[str]:
@@ -165,12 +177,9 @@ class TableEncoder:
         self.std = np.where(std > 0, std, 1.0)
         for block in self.blocks:
             name = block.column.name
-            marker = train.get(indicator_name(name))
-            filled = (marker == "1").to_numpy() if marker is not None else np.zeros(len(train), dtype=bool)
-            if filled.any():  # the value that stands in a missing cell (the file's median)
-                self.fills[name] = float(train[name].to_numpy(float)[filled][0])
             if block.column.kind == "datetime":  # judged on real dates, not the stand-ins of gaps
-                days = train[name].to_numpy(float)[~filled]
+                marker = train.get(indicator_name(name))
+                days = train[name].to_numpy(float)[(marker != "1").to_numpy() if marker is not None else slice(None)]
                 self.day_resolution[name] = bool(np.allclose(days, np.round(days)))
         return ((raw - self.mean) / self.std).astype(np.float32)
 
@@ -242,10 +251,20 @@ class TableEncoder:
         for block in self.blocks:
             column, cols = block.column, slice(block.start, block.start + block.width)
             if column.kind == "categorical":
-                raw[:, cols] = np.eye(block.width)[raw[:, cols].argmax(axis=1)]
+                levels = raw[:, cols].argmax(axis=1)
+                raw[:, cols] = np.eye(block.width)[levels]
+                if column.is_indicator and column.same_as in self.fills:  # a gap: its number stands at the fill
+                    number = next(b for b in self.blocks if b.column.name == column.same_as)
+                    gap = np.asarray(column.levels)[levels] == "1"
+                    raw[gap, number.start] = self._fill_raw(number.column)
             elif column.kind == "integer":
                 raw[:, cols] = np.clip(np.floor(raw[:, cols]), 0, column.high - column.low)
         return (raw - self.mean) / self.std
+
+    def _fill_raw(self, column: Column) -> float:
+        """The fill of `column` in unstandardized encoded units (an integer's offset from its low)."""
+        fill = self.fills[column.name]
+        return fill - column.low if column.kind == "integer" else fill
 
     def _decode_raw(self, raw: np.ndarray) -> pd.DataFrame:
         import numpy as np

@@ -87,10 +87,11 @@ class UserDataset(Dataset):
     """A user's table: cleaned rows, optional labels, and the schema every split is encoded with."""
 
     def __init__(self, path: Path, frame: pd.DataFrame, schema: TableSchema, report: ReadReport) -> None:
-        from advisor.data.encoding import TableEncoder, clean_table
+        from advisor.data.encoding import TableEncoder, clean_table, missing_fills
 
         self.path, self.schema, self.report = path, schema, report
         self.frame = clean_table(frame, schema).reset_index(drop=True)
+        self.fills = missing_fills(self.frame, schema)  # the file's medians standing in its gaps
         self.labels = None
         if schema.label:
             classes = sorted(self.frame[schema.label].fillna("(missing)").unique())
@@ -140,7 +141,7 @@ class UserDataset(Dataset):
             rows = np.sort(rng.choice(rows, self.rows_for(budget), replace=False))
         labels = self.labels[rows] if self.labels is not None else None
         train_rows, test_rows, train_labels, test_labels = stratified_split(rows, labels, rng)
-        encoder = TableEncoder(self.schema)
+        encoder = TableEncoder(self.schema, self.fills)
         train_table = self.frame.iloc[train_rows]
         train = encoder.fit(train_table, rng)
         test = encoder.encode(self.frame.iloc[test_rows], rng)
