@@ -180,3 +180,16 @@ def test_bench_describe_and_generate_round_trip(cli, tmp_path, db):
     bad = _write(tmp_path, "bad.csv", "a,b\n" + "1,2\n" * 30 + "1,oops\n")
     result = cli("bench", "-f", "gmm", "--data", bad, "--budget", "smoke", "--db", db, expect=2)
     assert "bad.csv, row 32, column 'b'" in result.stderr
+
+
+def test_dates_with_mixed_utc_offsets_are_one_clock(tmp_path):
+    """A column mixing offsets (+02:00, -05:00) is read as dates on UTC, not refused with an internal error."""
+    lines = ["when,x"] + [
+        f"2024-05-{1 + i % 28:02d}T04:00:00{'+02:00' if i % 2 else '-05:00'},{i % 7}.5" for i in range(60)
+    ]
+    path = _write(tmp_path, "tz.csv", "\n".join(lines) + "\n")
+    schema, _ = describe_table(path)
+    assert schema.column("when").kind == "datetime"
+    split = load_user_data(path).split(get_budget("smoke"), 0)
+    hours = split.encoder.original_columns(split.train_table)["when"].dt.hour
+    assert set(hours) <= {2, 9}  # 04:00+02:00 is 02:00 UTC, 04:00-05:00 is 09:00 UTC

@@ -86,7 +86,7 @@ def _days(series: pd.Series) -> pd.Series:
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        stamps = pd.to_datetime(series.astype("string").str.strip(), errors="coerce", format="mixed")
+        stamps = pd.to_datetime(series.astype("string").str.strip(), errors="coerce", format="mixed", utc=True)
     # in microseconds whatever the parsed resolution (pandas 3 parses to us, pandas 2 to ns)
     return stamps.dt.as_unit("us").astype("int64").where(stamps.notna()) / _DAY_US
 

@@ -133,7 +133,7 @@ def _kind_of(series: pd.Series, name: str, forced_categorical: bool) -> tuple[Co
         )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # "could not infer format": tried element by element, fine here
-        dates = pd.to_datetime(text, errors="coerce", format="mixed")
+        dates = pd.to_datetime(text, errors="coerce", format="mixed", utc=True)  # offsets: one clock (UTC)
     if dates.notna().mean() >= DATE_SHARE:
         return "datetime", "dates"
     if distinct >= IDENTIFIER_SHARE * len(values) and len(values) > 20:
