@@ -55,7 +55,9 @@ def table_views(ctx: EvaluationContext) -> tuple[pd.DataFrame, pd.DataFrame, set
 def _levels(series: pd.Series) -> pd.Series:
     """A categorical column as text with a missing cell as its own level, '(missing)' (pandas 3's
     `astype(str)` keeps NaN missing and `value_counts` would drop it; pandas 2 made it 'nan')."""
-    return series.astype(object).where(series.notna(), "(missing)").astype(str)
+    from advisor.data.schema import MISSING_LEVEL
+
+    return series.astype(object).where(series.notna(), MISSING_LEVEL).astype(str)
 
 
 def _tv_complement(real: pd.Series, fake: pd.Series) -> float:

@@ -249,15 +249,8 @@ class SDVCopula(_SDVFamily):
 
     def fit(self, train: Any, labels: Any, budget: Any, seed: int, device: str) -> FitReport:
         """Fit the marginals and the copula's correlation (one step); `labels` are not used."""
-        import pandas as pd
-
-        numbers = pd.DataFrame(train) if not isinstance(train, pd.DataFrame) else train
-        numbers = numbers.select_dtypes("number")
-        # each numeric column's range, to name collapsed marginals (array columns are named x0, x1, ...)
-        self._ranges = {
-            (name if isinstance(train, pd.DataFrame) else f"x{name}"): float(numbers[name].max() - numbers[name].min())
-            for name in numbers.columns
-        }
+        numbers = _table(train)[0].select_dtypes("number")  # the columns as SDV will name them
+        self._ranges = (numbers.max() - numbers.min()).astype(float).to_dict()  # to name collapsed marginals
         return super().fit(train, labels, budget, seed, device)
 
     def _synthesizer(self, metadata: Any, n_rows: int, budget: Any, gpu: bool) -> tuple[Any, None]:
