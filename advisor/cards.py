@@ -15,7 +15,6 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError,
 
 __all__ = [
     "Likelihood",
-    "LikelihoodKind",
     "Latent",
     "Training",
     "Sampling",
@@ -28,7 +27,6 @@ __all__ = [
 ]
 
 Likelihood = Literal["exact", "bound", "estimate", "none"]
-LikelihoodKind = Literal["exact", "bound", "estimate"]
 Latent = Literal["explicit", "implicit", "none"]
 Training = Literal["mle", "elbo", "adversarial", "score", "contrastive", "closed-form"]
 Sampling = Literal["one-shot", "iterative", "sequential", "mcmc"]

@@ -1,204 +1,185 @@
-"""A recommendation as text: per kind of data first, then the ranking, the evidence and its scope.
+"""A recommendation on the terminal: per kind of data first, then the ranking, the evidence and its scope.
 
-Every line a user reads is escaped (units like "[samples/s]" and plugin text are not rich markup).
-The JSON answer (`--json`) carries the same content; this module only decides what to print.
+The words come from `advisor.wording`; this module only lays them out. Every line is escaped (units
+like "[samples/s]" and plugin text are not rich markup).
 """
 
 from __future__ import annotations
 
-from typing import Any
-
 from rich.markup import escape
 
-from advisor.cli.common import format_value, print_table, stdout
+from advisor.cards import Need
+from advisor.cli.common import print_table, stdout
+from advisor.rules.answer import Answer, StoreAnswer
 from advisor.rules.scope import scope_line
+from advisor.wording import (
+    SCORE_LEGEND,
+    caveat_lines,
+    claim_text,
+    comparison_text,
+    direction,
+    elimination_text,
+    instability_lines,
+    nearest_text,
+    not_ranked_text,
+    objective_cell,
+    objective_numbers,
+    peer_text,
+    scaling_text,
+    tie_text,
+    tradeoff_texts,
+    without_copying_text,
+)
 
 __all__ = ["print_answer"]
 
-#: a fitted slope of log samples/s on log dims steeper than this is said (sequential samplers: ~ -1)
-STEEP_SCALING = -0.75
 
-
-def print_answer(data: dict[str, Any], needs: list, *, explain: bool = False, pooled: bool = False) -> None:
-    """Print `data` (the JSON of `advisor recommend`) for people.
+def print_answer(answer: Answer, needs: list[Need], *, explain: bool = False, pooled: bool = False) -> None:
+    """Print `answer` for people.
 
     With answers per kind of data that disagree, each kind is ranked on its own and the pooled
     ranking is shown only when asked (`pooled`); when they agree, the pooled ranking is the answer.
     """
     console = stdout()
-    if data.get("note"):
-        console.print(f"[dim]{escape(data['note'])}[/]")
+    by_kind = (answer.by_kind or {}) if isinstance(answer, StoreAnswer) else {}
+    if isinstance(answer, StoreAnswer) and answer.note:
+        console.print(f"[dim]{escape(answer.note)}[/]")
     for need in needs:
         ranked_by = f"ranked by {', '.join(need.objectives)}" if need.objectives else "filters only, ranks no one"
         console.print(escape(f"{need.name}: {need.requirements_text() or 'no hard requirement'}; {ranked_by}"))
-    by_kind = data.get("by_kind") or {}
+    agree = bool(isinstance(answer, StoreAnswer) and answer.kinds_agree)
     if len(by_kind) > 1:
-        _kind_summary(by_kind, data.get("kinds_agree", False))
-    if len(by_kind) > 1 and not data.get("kinds_agree") and not pooled:
-        for kind, answer in by_kind.items():
+        _kind_summary(by_kind, agree)
+    if len(by_kind) > 1 and not agree and not pooled:
+        for kind, kind_answer in by_kind.items():
             console.print(f"\n[bold]On {escape(kind)} data[/]")
-            _ranking(answer, needs, explain)
+            _ranking(kind_answer, needs, explain)
     else:
         if len(by_kind) > 1:
             console.print("\n[bold]Pooled over every kind of data[/]")
-        _ranking(data, needs, explain)
-    _scaling(data.get("scaling", []))  # across every kind measured: one kind rarely spans enough dims
+        _ranking(answer, needs, explain)
+    for row in answer.scaling:  # across every kind measured: one kind rarely spans enough dims
+        if line := scaling_text(row):
+            console.print(escape(line))
     console.print("")
-    for item in data["eliminated"]:
-        console.print("[dim]" + escape(f"eliminated {item['family']}: {item['reason']}") + "[/]")
-    console.print(f"[dim]store: {escape(data['store'])}[/]")
+    for item in answer.eliminated:
+        console.print("[dim]" + escape(elimination_text(item)) + "[/]")
+    if isinstance(answer, StoreAnswer):
+        console.print(f"[dim]store: {escape(answer.store)}[/]")
 
 
-def _kind_summary(by_kind: dict[str, Any], agree: bool) -> None:
+def _kind_summary(by_kind: dict[str, Answer], agree: bool) -> None:
     """One line per kind: the winner(s), the runner-up and its score."""
     console = stdout()
     console.print("[bold]Per kind of data[/]" + (" (the kinds agree)" if agree else " (the kinds disagree)"))
     for kind, answer in by_kind.items():
-        dims = answer["scope"]["kinds"].get(kind, {}).get("dims") or []
-        where = f"{kind}, {dims[0]}-{dims[1]} dims" if dims and dims[0] != dims[1] else f"{kind}, {dims[0]} dims"
-        winners = answer["winners"]
-        best = winners[0] if len(winners) == 1 else f"a tie between {', '.join(winners)}"
-        runner_up = next((r for r in answer["ranked"] if r["rank"] > 1), None)
-        second = f"; runner-up {runner_up['label']} (score {runner_up['score']:.2f})" if runner_up else ""
-        if alternative := answer.get("without_copying"):
-            best += f" (memorizes; the best that does not: {alternative['candidate']})"
-        console.print(escape(f"  {where}: {best if answer['ranked'] else 'no candidate left'}{second}"))
+        dims = (answer.scope.get("kinds", {}).get(kind) or {}).get("dims") or []
+        where = (
+            kind
+            if not dims
+            else f"{kind}, {dims[0]} dims"
+            if dims[0] == dims[1]
+            else f"{kind}, {dims[0]}-{dims[1]} dims"
+        )
+        best = tie_text(answer.winners) if answer.ranked else "no candidate left"
+        if answer.without_copying:
+            best += f" (memorizes; the best that does not: {tie_text(answer.without_copying.candidates)})"
+        runner_up = next((r for r in answer.ranked if r.rank > 1), None)
+        second = f"; runner-up {runner_up.label} (score {runner_up.score:.2f})" if runner_up else ""
+        console.print(escape(f"  {where}: {best}{second}"))
 
 
-def _ranking(data: dict[str, Any], needs: list, explain: bool) -> None:
+def _ranking(answer: Answer, needs: list[Need], explain: bool) -> None:
     """The ranked table, the recommendation and every note of one answer."""
     console = stdout()
-    console.print(escape(f"evidence: {scope_line(data['scope'])}") if data.get("scope") else "")
-    objectives = list(dict.fromkeys(m for need in needs for m in need.objectives))
-    rows = [[r["rank"], r["label"], f"{r['score']:.2f}", *_cells(r, objectives), r["runs"]] for r in data["ranked"]]
-    columns = ["#", "candidate", "score", *objectives, "runs"]
-    if scale := data.get("quality_scale"):  # the calibrated grade, the same scale as `advisor table`
-        columns.append("quality (calibrated)")
-        for row, r in zip(rows, data["ranked"], strict=True):
-            row.append(r.get("quality_grade") or "-")
-    if rows:
-        print_table("Ranked (score 1 = best on every objective)", columns, rows)
-        if scale:
-            meaning = "; ".join(f"{grade} = {text}" for grade, text in scale.items())
-            console.print(f"[dim]{escape('quality (calibrated), from C2ST per dataset: ' + meaning)}[/]")
-        winners = data["winners"]
+    if answer.scope:
+        console.print(escape(f"evidence: {scope_line(answer.scope)}"))
+    if answer.ranked:
+        _ranked_table(answer, needs)
+        winners = answer.winners
         if len(winners) == 1:
             console.print(f"[bold green]Recommendation: {escape(winners[0])}[/]")
         else:
             console.print(
-                f"[bold green]Recommendation: a tie between {escape(', '.join(winners))}[/] "
-                "(within seed noise on every objective and dataset; more seeds would separate them)"
+                f"[bold green]Recommendation: {escape(tie_text(winners))}[/] "
+                "(within seed noise on every objective and dataset; more seeds could separate them)"
             )
-        if alternative := data.get("without_copying"):
-            console.print(
-                escape(
-                    f"{'it memorizes' if len(winners) == 1 else 'they memorize'} (see the caveat); the best that "
-                    f"does not: {alternative['candidate']} (#{alternative['rank']}, score {alternative['score']:.2f})"
-                )
-            )
+        if answer.without_copying:
+            console.print(escape(without_copying_text(answer.without_copying, len(winners))))
     else:
         console.print("[bold red]No candidate is left.[/]")
-        if data["nearest"]:
-            nearest = data["nearest"]
-            console.print(
-                escape(f"nearest alternative: {nearest['family']}, which only fails: {'; '.join(nearest['fails'])}")
-            )
-    if data["pareto"]:
-        console.print(escape("Pareto set (no candidate is better on every need): " + ", ".join(data["pareto"])))
-    for peer in data.get("peers", []):
-        console.print(
-            escape(
-                f"{peer['candidate']}, which users of {peer['library']} would pick, ranks {_ordinal(peer['rank'])} "
-                f"of {peer['of']}"
-            )
-        )
-    _instability(data.get("instability", []), explain)
-    for sentence in data["tradeoffs"]:
-        console.print(escape(f"trade-off: {sentence}"))
-    for claim in data["claims"]:
-        verdict = {True: "agrees", False: "DISAGREES", None: "cannot be checked"}[claim["agrees"]]
-        note = f" ({claim['note']})" if claim["note"] else ""
-        line = f"textbook claim for {claim['need']}: {claim['claim']!r}; measured best: {claim['measured_best']}"
-        console.print(escape(f"{line} -> {verdict}{note}"))
-    for item in data["unmeasured"]:
-        console.print("[yellow]" + escape(f"not ranked {item['family']}: {item['reason']}") + "[/]")
-    for caveat in data.get("caveats", []):
-        console.print("[yellow]" + escape(f"caveat: {caveat}") + "[/]")
-    if explain and data["ranked"]:
-        _explain(data)
+        if answer.nearest:
+            console.print(escape(nearest_text(answer.nearest)))
+    if answer.pareto:
+        console.print(escape("Pareto set (no candidate is better on every need): " + ", ".join(answer.pareto)))
+    for peer in answer.peers:
+        console.print(escape(peer_text(peer)))
+    for line in instability_lines(answer.instability, explain):
+        console.print(escape(line))
+    for tradeoff in answer.tradeoffs:
+        for line in tradeoff_texts(tradeoff):
+            console.print(escape(f"trade-off: {line}"))
+    for claim in answer.claims:
+        console.print(escape(claim_text(claim)))
+    for item in answer.unmeasured:
+        console.print("[yellow]" + escape(not_ranked_text(item)) + "[/]")
+    for line in caveat_lines(answer.caveats):
+        console.print("[yellow]" + escape(f"caveat: {line}") + "[/]")
+    if explain and answer.ranked:
+        _explain(answer)
 
 
-def _ordinal(n: int) -> str:
-    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
-    return f"{n}{suffix}"
+def _ranked_table(answer: Answer, needs: list[Need]) -> None:
+    """The ranking: one row per candidate, one column per objective with its unit and direction."""
+    console = stdout()
+    objectives = list(dict.fromkeys(m for need in needs for m in need.objectives))
+    shown = {m: next((r.objectives[m] for r in answer.ranked if m in r.objectives), None) for m in objectives}
+    columns = ["#", "candidate", "score"]
+    columns += [f"{m} {o.unit}".strip() if o else m for m, o in shown.items()]
+    columns.append("runs")
+    rows = [
+        [
+            r.rank,
+            r.label,
+            f"{r.score:.2f}",
+            *(objective_cell(r.objectives[m]) if m in r.objectives else "-" for m in objectives),
+            r.runs,
+        ]
+        for r in answer.ranked
+    ]
+    if answer.quality_scale:  # the calibrated grade, the same scale as `advisor table`
+        columns.append("quality")
+        for row, r in zip(rows, answer.ranked, strict=True):
+            row.append(r.quality_grade or "-")
+    print_table("Ranked", columns, rows)
+    notes = [SCORE_LEGEND]
+    notes += [
+        f"{m}: {direction(o.higher_is_better, o.reference)}, mean over the datasets compared"
+        for m, o in shown.items()
+        if o
+    ]
+    if answer.quality_scale:
+        meaning = "; ".join(f"{grade} = {text}" for grade, text in answer.quality_scale.items())
+        notes.append(f"quality (calibrated, from C2ST per dataset): {meaning}")
+    for note in notes:
+        console.print(f"[dim]{escape(note)}[/]")
 
 
-def _cells(ranked: dict[str, Any], objectives: list[str]) -> list[str]:
-    cells = []
-    for metric in objectives:
-        o = ranked["objectives"].get(metric)
-        if o is None:
-            cells.append("-")
-            continue
-        far = f", {format_value(o['distance'])} from {o['reference']:g}" if o.get("distance") is not None else ""
-        cells.append(f"{format_value(o['mean'])} {o['unit']}".strip() + f" ({len(o['scored_on'])} ds{far})")
-    return cells
-
-
-def _explain(data: dict[str, Any]) -> None:
+def _explain(answer: Answer) -> None:
     """Why the first candidate leads, dataset by dataset, and where each other one fell behind."""
     console = stdout()
-    best = data["ranked"][0]
-    console.print(f"\n[bold]Why {escape(best['label'])} first[/]")
-    for metric, o in best["objectives"].items():
-        per = ", ".join(
-            f"{d} {format_value(v['mean'])}"
-            + (f"±{format_value(v['std'])} (n={v['n']})" if v["n"] > 1 else " (one seed)")
-            + ("" if d in o["scored_on"] else " (left out)")
-            for d, v in o["per_dataset"].items()
-        )
-        better = "higher" if o["higher_is_better"] else "lower"
-        console.print(escape(f"  {metric} [{o['unit'] or '-'}; {better} is better]: {per}"))
-    for r in data["ranked"][1:]:
-        console.print(f"[bold]{escape(r['label'])}[/] (score {r['score']:.2f}):")
-        for sentence in r["why_not_first"] or ["no measured gap on shared datasets"]:
-            console.print(escape(f"  - {sentence}"))
-
-
-def _instability(rows: list[dict[str, Any]], explain: bool) -> None:
-    """Counted outcomes: each candidate that collapsed or failed, then the ones that never did."""
-    console = stdout()
-    steady: dict[tuple[int, float], list[str]] = {}
-    for row in rows:
-        low, high = row["interval"]
-        if not row["collapsed"] and not row["failed"]:
-            steady.setdefault((row["runs"], high), []).append(row["candidate"])
-            continue
+    best = answer.ranked[0]
+    console.print(f"\n[bold]Why {escape(best.label)} first[/]")
+    for metric, objective in best.objectives.items():
         console.print(
             escape(
-                f"{row['candidate']}: collapsed in {row['collapsed']} and failed in {row['failed']} of {row['runs']} "
-                f"seeds (unstable {row['rate']:.0%}, 95% interval {low:.0%}-{high:.0%})"
+                f"  {metric} ({direction(objective.higher_is_better, objective.reference)}): "
+                f"{objective_numbers(objective)}"
             )
         )
-        if explain:
-            for dataset, reasons in row["collapses"].items():
-                console.print(escape(f"  collapsed on {dataset}: {'; '.join(reasons)}"))
-    for (runs, high), names in steady.items():
-        console.print(
-            escape(f"never collapsed or failed in {runs} seeds (95% interval 0%-{high:.0%}): {', '.join(names)}")
-        )
-
-
-def _scaling(rows: list[dict[str, Any]]) -> None:
-    """How sampling throughput falls with dimension, for the candidates whose cost grows fastest."""
-    console = stdout()
-    for row in rows:
-        if row["slope"] <= STEEP_SCALING or row.get("sampling") == "sequential":
-            low, high = row["dims"]
-            console.print(
-                escape(
-                    f"{row['candidate']} ({row.get('sampling') or '?'} sampling): samples/s scale as dims^"
-                    f"{row['slope']:.2f}, fitted over {low}-{high} dims on {row['datasets']} datasets; expect "
-                    f"{10 ** (-row['slope']):.0f}x slower sampling for 10x the dimensions"
-                )
-            )
+    for r in answer.ranked[1:]:
+        console.print(f"[bold]{escape(r.label)}[/] (score {r.score:.2f}):")
+        for comparison in r.why_not_first or []:
+            console.print(escape(f"  - {comparison_text(comparison)}"))
+        if not r.why_not_first:
+            console.print("  - no measured gap on shared datasets")

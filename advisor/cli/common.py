@@ -13,6 +13,7 @@ from typing import Any
 import click
 
 from advisor.errors import AdvisorError
+from advisor.wording import number
 
 __all__ = [
     "AdvisorGroup",
@@ -157,8 +158,8 @@ def _console(stderr: bool = False) -> Any:
     from rich.console import Console
 
     console = Console(stderr=stderr, highlight=False, soft_wrap=False)
-    if not console.is_terminal:
-        console.width = max(console.width, _PIPE_WIDTH)  # files and pipes: do not fold tables at 80
+    if not console.is_terminal and not os.environ.get("COLUMNS", "").isdigit():
+        console.width = _PIPE_WIDTH  # files and pipes without COLUMNS: wide enough for a table of runs
     return console
 
 
@@ -173,7 +174,9 @@ def stderr() -> Any:
 
 
 def print_json(data: Any) -> None:
-    """Write `data` as indented JSON to standard output."""
+    """Write `data` (JSON-ready, or a pydantic model such as an answer) as indented JSON to standard output."""
+    if hasattr(data, "model_dump"):
+        data = data.model_dump(mode="json")
     sys.stdout.write(json.dumps(data, indent=2, default=str) + "\n")
 
 
@@ -184,25 +187,38 @@ def format_value(value: Any) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, float):
-        if value != 0 and (abs(value) >= 1e5 or abs(value) < 1e-3):
-            return f"{value:.3g}"
-        return f"{value:.4g}"
+        return number(value)
     if isinstance(value, (list, tuple, set, frozenset)):
         return ", ".join(sorted(str(v) for v in value))
     return str(value)
 
 
 def print_table(title: str | None, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
-    """Render rows as a rich table on standard output; every text is shown as written, never as markup."""
+    """Render rows as a rich table on standard output; every text is shown as written, never as markup.
+
+    Cells wrap between words, never inside one: a table whose longest words do not fit the console's
+    width is printed vertically instead, one block per row ("column: value" lines).
+    """
+    from rich.measure import Measurement
     from rich.table import Table
     from rich.text import Text
 
+    console = stdout()
+    rows = [[format_value(v) for v in row] for row in rows]
     table = Table(title=Text(title) if title else None, title_justify="left", header_style="bold")
     for column in columns:
         table.add_column(Text(column), overflow="fold")
     for row in rows:
-        table.add_row(*(Text(format_value(v)) for v in row))
-    stdout().print(table)
+        table.add_row(*(Text(cell) for cell in row))
+    if Measurement.get(console, console.options, table).minimum <= console.width:
+        console.print(table)
+        return
+    if title:
+        console.print(Text(title, style="bold"))
+    for row in rows:
+        console.print(Text(f"{row[0]} {row[1]}", style="bold") if len(row) > 1 else Text(row[0]))
+        for column, cell in list(zip(columns, row, strict=True))[2:]:
+            console.print(Text(f"  {column}: {cell}"))
 
 
 #: the metrics a listing of runs shows beside each run

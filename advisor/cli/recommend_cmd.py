@@ -27,6 +27,7 @@ from advisor.store.reference import reference_store
 if TYPE_CHECKING:
     from advisor.cards import Need
     from advisor.plugins import Registry
+    from advisor.rules.answer import Answer
     from advisor.runner.user_data import MeasureRequest
 
 __all__ = ["recommend"]
@@ -162,25 +163,25 @@ def _check_option_pairing(ctx: click.Context, data_file: str | None) -> None:
             raise click.UsageError(f"{', '.join(stray)} only {verb} when measuring your data: add --data FILE")
 
 
-def _generate_command(answer: dict[str, Any], request: MeasureRequest) -> str | None:
-    """The `advisor generate` command for the (first) winner on the user's data, with their table options."""
-    if not answer["ranked"]:
-        return None
-    best = answer["ranked"][0]
+def _generate_commands(answer: Answer, request: MeasureRequest) -> list[str]:
+    """The `advisor generate` command for each winner on the user's data, with their table options."""
     options = request.table
-    words = ["advisor", "generate", "--family", best["family"], "--data", request.data_file]
-    if best["sampler"] != "default":
-        words += ["--sampler", best["sampler"]]
-    for name, values in (("--categorical", options.categorical), ("--drop", options.drop)):
-        for value in values:
-            words += [name, value]
-    for name, value in (("--sep", options.sep), ("--decimal", options.decimal), ("--encoding", options.encoding)):
-        if value:
-            words += [name, value]
-    if options.missing != "indicator":
-        words += ["--missing", options.missing]
-    words += ["--budget", request.budget, "-n", "1000", "--out", "synthetic.csv"]
-    return shlex.join(words)
+    commands = []
+    for best in (r for r in answer.ranked if r.rank == 1):
+        words = ["advisor", "generate", "--family", best.family, "--data", request.data_file]
+        if best.sampler != "default":
+            words += ["--sampler", best.sampler]
+        for name, values in (("--categorical", options.categorical), ("--drop", options.drop)):
+            for value in values:
+                words += [name, value]
+        for name, value in (("--sep", options.sep), ("--decimal", options.decimal), ("--encoding", options.encoding)):
+            if value:
+                words += [name, value]
+        if options.missing != "indicator":
+            words += ["--missing", options.missing]
+        words += ["--budget", request.budget, "-n", "1000", "--out", "synthetic.csv"]
+        commands.append(shlex.join(words))
+    return commands
 
 
 def _recommend_for_data(
@@ -193,14 +194,20 @@ def _recommend_for_data(
     explain: bool,
     as_json: bool,
 ) -> None:
-    """Measure on the user's data, rank on those runs, and set the reference ranking beside it."""
+    """Measure on the user's data, rank on those runs, and set the reference ranking beside it.
+
+    The JSON is the stored answer (what the HTTP API gives for this dataset) plus `measuring`: what this
+    invocation measured, what it did not and why, and the commands that generate from the winners.
+    """
     from rich.markup import escape
 
     from advisor.errors import AdvisorError
+    from advisor.rules.answer import Caveat, CaveatCode, NotRanked, NotRankedCode
     from advisor.rules.answers import dataset_recommendation
     from advisor.runner.user_data import measure_user_data
     from advisor.store import open_store
     from advisor.store.engine import default_db
+    from advisor.wording import caveat_lines, difference_texts, not_ranked_text
 
     shipped = reference_store()
     target = db or default_db()
@@ -231,24 +238,34 @@ def _recommend_for_data(
     except AdvisorError:
         reasons = "; ".join(f"{m['family']}: {m['reason']}" for m in measured.not_measured)
         raise AdvisorError(f"nothing could be measured on {request.data_file} within the limits ({reasons})") from None
-    mine, theirs = answer["your_data"], answer["reference"]
-    explained = {m["family"] for m in measured.not_measured}
-    mine["unmeasured"] = [m for m in mine["unmeasured"] if m["family"] not in explained] + measured.not_measured
-    mine["caveats"] += measured.caveats
-    data = {**answer, "store": measured.store, "cells_planned": measured.cells_planned, "cells_run": measured.cells_run}
-    data["generate"] = _generate_command(mine, request)
+    not_run = [
+        NotRanked(family=m["family"], code=NotRankedCode.NOT_RUN, detail=m["reason"]) for m in measured.not_measured
+    ]
+    caveats = [Caveat(code=CaveatCode.MEASURING, detail=text) for text in measured.caveats]
+    generate = _generate_commands(answer.your_data, request)
     if as_json:
-        print_json(data)
+        measuring = {
+            "cells_planned": measured.cells_planned,
+            "cells_run": measured.cells_run,
+            "not_run": [item.model_dump(mode="json") for item in not_run],
+            "caveats": [item.model_dump(mode="json") for item in caveats],
+            "generate": generate,
+        }
+        print_json({**answer.to_dict(), "measuring": measuring})
         return
     console = stdout()
     console.print(
         f"[bold]On your data[/] ({measured.dataset}, {measured.cells_run} new cells run, store {measured.store})"
     )
-    print_answer({"store": measured.store, **mine}, needs, explain=explain)
-    if theirs:
-        console.print(f"\n[bold]On the reference {measured.kind} datasets[/] ({str(shipped)})")
-        print_answer({"store": str(shipped), **theirs}, needs)
-        for sentence in data["differences"]:
-            console.print(f"[bold]difference:[/] {sentence}")
-    if data["generate"]:
-        console.print(f"\n[bold]Samples from the winner in your columns:[/] {escape(data['generate'])}")
+    print_answer(answer.your_data, needs, explain=explain)
+    for item in not_run:
+        console.print("[yellow]" + escape(not_ranked_text(item)) + "[/]")
+    for line in caveat_lines(caveats):
+        console.print("[yellow]" + escape(f"caveat: {line}") + "[/]")
+    if answer.reference:
+        console.print(f"\n[bold]On the reference {measured.kind} datasets[/] ({escape(str(shipped))})")
+        print_answer(answer.reference, needs)
+        for sentence in difference_texts(answer.difference):
+            console.print(f"[bold]difference:[/] {escape(sentence)}")
+    for command in generate:
+        console.print(f"\n[bold]Samples from the winner in your columns:[/] {escape(command)}")

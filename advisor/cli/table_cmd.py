@@ -10,10 +10,9 @@ from rich.text import Text
 from advisor.cards import DataKind
 from advisor.cli.common import db_option, json_option, print_json, print_table, registry_from, stdout
 from advisor.rules.claims import PROPERTIES
+from advisor.wording import VERDICT_MARKS
 
 __all__ = ["table"]
-
-_MARK = {"agrees": "✓", "disagrees": "✗ claim: ", "no claim": "", "not measured": "?"}
 
 
 @click.command()
@@ -53,7 +52,7 @@ def table(
 
     def cell(family: str, prop: str) -> str:
         c = families[family][prop]
-        mark = _MARK[c["verdict"]] + (c["claim"] if c["verdict"] == "disagrees" else "")
+        mark = VERDICT_MARKS[c["verdict"]] + (f" claim: {c['claim']}" if c["verdict"] == "disagrees" else "")
         source = " (card)" if c["basis"] == "card" else ""
         return f"{c['grade']}{source} {mark}".strip()
 

@@ -28,7 +28,7 @@ from advisor.evaluate.memory import PeakMemory
 from advisor.evaluate.provenance import environment, numerics
 from advisor.family import FitReport
 from advisor.metrics.base import EvaluationContext, Metric
-from advisor.store.status import RunStatus
+from advisor.store.status import MetricFlag, RunStatus
 
 if TYPE_CHECKING:
     import numpy as np
@@ -51,7 +51,7 @@ class MetricValue:
     unit: str
     higher_is_better: bool
     kind: str | None = None
-    flag: str = "ok"  # ok | nan | inf | out-of-bounds | not-applicable | error
+    flag: MetricFlag = MetricFlag.OK
     note: str | None = None
 
 
@@ -114,18 +114,18 @@ def _metric_value(metric: Metric, ctx: EvaluationContext) -> MetricValue:
     base = {"name": spec.name, "unit": spec.unit, "higher_is_better": spec.higher_is_better}
     reason = metric.not_applicable(ctx)
     if reason is not None:
-        return MetricValue(value=None, flag="not-applicable", note=reason, **base)
+        return MetricValue(value=None, flag=MetricFlag.NOT_APPLICABLE, note=reason, **base)
     try:
         value = float(metric.compute(ctx))
     except Exception as exc:  # noqa: BLE001 - a broken metric is recorded, the run still completes
-        return MetricValue(value=None, flag="error", note=f"{type(exc).__name__}: {exc}", **base)
+        return MetricValue(value=None, flag=MetricFlag.ERROR, note=f"{type(exc).__name__}: {exc}", **base)
     if np.isnan(value):
-        return MetricValue(value=None, flag="nan", kind=metric.kind(ctx), **base)
+        return MetricValue(value=None, flag=MetricFlag.NAN, kind=metric.kind(ctx), **base)
     if np.isinf(value):
-        return MetricValue(value=None, flag="inf", kind=metric.kind(ctx), note=str(value), **base)
+        return MetricValue(value=None, flag=MetricFlag.INF, kind=metric.kind(ctx), note=str(value), **base)
     if not spec.contains(value):  # a metric's bug, not a measurement: kept for inspection, never ranked
         note = f"{value!r} lies outside the metric's declared bounds {spec.bounds}"
-        return MetricValue(value=value, flag="out-of-bounds", kind=metric.kind(ctx), note=note, **base)
+        return MetricValue(value=value, flag=MetricFlag.OUT_OF_BOUNDS, kind=metric.kind(ctx), note=note, **base)
     return MetricValue(value=value, kind=metric.kind(ctx), **base)
 
 

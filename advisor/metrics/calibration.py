@@ -52,7 +52,7 @@ from advisor.cards import FamilyCard, MetricSpec
 from advisor.data.base import dataset_rng
 from advisor.data.toys import GaussianMixtureDataset
 from advisor.metrics.base import EvaluationContext, Metric
-from advisor.seednoise import excess_beyond_noise
+from advisor.seednoise import worse_beyond_noise
 
 if TYPE_CHECKING:
     import numpy as np
@@ -255,7 +255,7 @@ class Calibration:
 
 def _worse_by(worse: Reading, better: Reading) -> float:
     """How much `worse`'s mean badness exceeds `better`'s beyond seed noise (`seednoise`)."""
-    return excess_beyond_noise(worse.values, better.values)
+    return worse_beyond_noise(worse.values, better.values)
 
 
 def calibration_metrics(registry: Registry) -> list[str]:

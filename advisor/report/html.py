@@ -15,15 +15,15 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
+from advisor.rules.answer import Answer
 from advisor.rules.claims import PROPERTIES
 from advisor.rules.evidence import candidate_label
 from advisor.rules.table import comparison_table
 from advisor.store import read
 from advisor.store.engine import Store
+from advisor.wording import VERDICT_MARKS, claim_text, tie_text
 
 __all__ = ["write_report"]
-
-_MARK = {"agrees": "✓", "disagrees": "✗", "no claim": "", "not measured": "?"}
 
 
 def _collect(store: Store, budget: str, datasets: tuple[str, ...]) -> dict[str, Any]:
@@ -100,26 +100,21 @@ def _needs_rows(
                 continue
             answer = rank_evidence(evidence.restricted(by_kind[kind]), [entry.obj], cards)
             cells.append(_kind_cell(answer))
-            verdicts += [f"{kind}: {_verdict(claim)}" for claim in answer.claims]
+            verdicts += [f"{kind}: {claim_text(claim)}" for claim in answer.claims]
         cells.append(html.escape("; ".join(verdicts)))
         rows.append("<tr>" + "".join(f"<td>{cell}</td>" for cell in cells) + "</tr>")
     return kinds or [], rows
 
 
-def _kind_cell(answer: Any) -> str:
+def _kind_cell(answer: Answer) -> str:
     """Winners (score) and the runner-up of one kind's ranking, escaped."""
     if not answer.ranked:
         return "no candidate left"
-    best = f"<b>{html.escape(', '.join(answer.winners))}</b> ({answer.ranked[0].score:.2f})"
+    best = f"<b>{html.escape(tie_text(answer.winners))}</b> ({answer.ranked[0].score:.2f})"
     if alternative := answer.without_copying:
-        best += f"<br>memorizes; the best that does not: {html.escape(alternative['candidate'])}"
+        best += f"<br>memorizes; the best that does not: {html.escape(tie_text(alternative.candidates))}"
     runner_up = next((r for r in answer.ranked if r.rank > 1), None)
     return best + (f"<br>then {html.escape(runner_up.label)} ({runner_up.score:.2f})" if runner_up else "")
-
-
-def _verdict(claim: dict[str, Any]) -> str:
-    agrees = {True: "agrees", False: "disagrees", None: "cannot be checked"}[claim["agrees"]]
-    return f"{claim['claim']} {agrees}" + (f" ({claim['note']})" if claim["note"] else "")
 
 
 def _embedded(picture: Path) -> str:
@@ -139,7 +134,7 @@ def _claims_rows(table: dict[str, Any]) -> list[str]:
             tds.append(
                 f'<td class="{cell["verdict"].replace(" ", "-")}" title="{html.escape(cell["basis"])}">'
                 f"{html.escape(cell['grade'])}{' (card)' if cell['basis'] == 'card' else ''} "
-                f"{_MARK[cell['verdict']]}{html.escape(claim)}</td>"
+                f"{VERDICT_MARKS[cell['verdict']]}{html.escape(claim)}</td>"
             )
         rows.append(f"<tr><th>{html.escape(family)}</th>{''.join(tds)}</tr>")
     return rows

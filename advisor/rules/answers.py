@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from advisor.store import open_store
 from advisor.store.read import check_filters
 from advisor.store.reference import choose_store
+
+if TYPE_CHECKING:
+    from advisor.rules.answer import DatasetAnswer, StoreAnswer
 
 __all__ = ["recommendation", "dataset_recommendation", "claims_table"]
 
@@ -20,14 +23,15 @@ def recommendation(
     datasets: tuple[str, ...] = (),
     data_kind: str | None = None,
     device: str | None = None,
-) -> dict[str, Any]:
-    """`advisor recommend --json`: the ranked answer with its evidence, read-only.
+) -> StoreAnswer:
+    """`advisor recommend`: the ranked answer with its evidence, read-only.
 
     Unless the evidence is narrowed (`datasets`, `data_kind`), the answer is also given per kind of
     data (`by_kind`), since the right family depends on it; `kinds_agree` says whether every kind has
     the same winners. The top-level ranking pools every kind.
     """
-    from advisor.rules.engine import NoMeasurements, gather_for, rank_evidence
+    from advisor.rules.answer import StoreAnswer
+    from advisor.rules.engine import gather_for, no_measurements, rank_evidence
 
     needs = [registry.need(name) for name in dict.fromkeys(need_names)]
     cards = registry.family_cards()
@@ -40,22 +44,21 @@ def recommendation(
         )
         location = store.location  # a URL's password is masked
     if not evidence.candidates:
-        narrowed = ", ".join(
-            f"{k}={v}" for k, v in (("budget", budget), ("data kind", data_kind), ("device", device)) if v
-        )
-        raise NoMeasurements(
-            f"no measurements in {location}{' for ' + narrowed if narrowed else ''}; run `advisor bench` first"
-        )
-    answer = {"store": location, **({"note": note} if note else {}), **rank_evidence(evidence, needs, cards).to_dict()}
+        raise no_measurements(location, budget=budget, data_kind=data_kind, device=device)
+    pooled = rank_evidence(evidence, needs, cards)
+    by_kind = None
     if not datasets and not data_kind:
         kinds: dict[str, list[str]] = {}
         for name, card in sorted(evidence.datasets.items()):
             kinds.setdefault(card.get("kind", "?"), []).append(name)
-        answer["by_kind"] = {
-            kind: rank_evidence(evidence.restricted(names), needs, cards).to_dict() for kind, names in kinds.items()
-        }
-        answer["kinds_agree"] = len({tuple(sorted(k["winners"])) for k in answer["by_kind"].values()}) <= 1
-    return answer
+        by_kind = {kind: rank_evidence(evidence.restricted(names), needs, cards) for kind, names in kinds.items()}
+    return StoreAnswer(
+        **dict(pooled),
+        store=location,
+        note=note,
+        by_kind=by_kind,
+        kinds_agree=len({tuple(sorted(a.winners)) for a in by_kind.values()}) <= 1 if by_kind else None,
+    )
 
 
 def dataset_recommendation(
@@ -66,15 +69,17 @@ def dataset_recommendation(
     *,
     budget: str | None = None,
     reference: str | None = None,
-) -> dict[str, Any]:
+) -> DatasetAnswer:
     """The answer on one measured dataset (a user's file), beside the ranking on `reference`'s datasets
-    of the same kind: the JSON of `advisor recommend --data`, read-only, without measuring anything.
+    of the same kind: what `advisor recommend --data` and the API's `/datasets/NAME/recommend` give,
+    read-only, without measuring anything.
 
     Raises NoMeasurements when `dataset` has no measurements in `db` within `budget`.
     """
     from advisor.errors import AdvisorError
+    from advisor.rules.answer import DatasetAnswer
     from advisor.rules.engine import recommend as rank
-    from advisor.rules.rankings import ranking_differences
+    from advisor.rules.rankings import ranking_difference
     from advisor.store.read import dataset_cards
 
     needs = [registry.need(name) for name in dict.fromkeys(need_names)]
@@ -83,24 +88,24 @@ def dataset_recommendation(
         with store.connect() as conn:
             check_filters(conn, store.location, budget=budget, datasets=(dataset,))
             kind = dataset_cards(conn).get(dataset, {}).get("kind")
-        mine = rank(store, needs, cards, specs, budget=budget, datasets=(dataset,)).to_dict()
+        mine = rank(store, needs, cards, specs, budget=budget, datasets=(dataset,))
         location = store.location
     theirs = None
     if reference is not None:
         with open_store(reference, readonly=True) as store:
             try:
-                theirs = rank(store, needs, cards, specs, data_kind=kind).to_dict()
+                theirs = rank(store, needs, cards, specs, data_kind=kind)
             except AdvisorError:
                 theirs = None  # the reference holds nothing of this kind
-    return {
-        "store": location,
-        "dataset": dataset,
-        "kind": kind,
-        "your_data": mine,
-        "reference": theirs,
-        "reference_store": reference,
-        "differences": ranking_differences(mine["ranked"], theirs["ranked"]) if theirs else [],
-    }
+    return DatasetAnswer(
+        store=location,
+        dataset=dataset,
+        kind=kind,
+        your_data=mine,
+        reference=theirs,
+        reference_store=reference,
+        difference=ranking_difference(mine, theirs) if theirs else None,
+    )
 
 
 def claims_table(

@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 from advisor.cards import MetricSpec
 from advisor.rules.derived import DERIVED_OBJECTIVES, DerivedObjective
 from advisor.rules.grades import Ladder, ladder_from
-from advisor.rules.stability import Outcomes, count_outcomes
+from advisor.rules.stability import COLLAPSE_METRICS, Outcomes, count_outcomes
+from advisor.seednoise import spread_standard_error
 from advisor.store import read
 from advisor.store.engine import Store
 from advisor.store.status import RunStatus
@@ -47,6 +48,8 @@ class Summary:
     n: int
     distance_mean: float | None = None
     distance_std: float | None = None
+    #: the standard error of `mean` where it is not std / sqrt(n) (a spread of a few seeds is itself uncertain)
+    error: float | None = None
 
     def as_dict(self) -> dict[str, float]:
         """JSON-ready fields (the distance only where there is one)."""
@@ -160,16 +163,13 @@ def gather(
             }
         if "unstable_rate" in derived:
             latest = read.latest_complete_runs(conn, scope)
-            _count_outcomes(evidence, latest, read.latest_complete_values(conn, scope, _COLLAPSE_METRICS))
+            _count_outcomes(evidence, latest, read.latest_complete_values(conn, scope, COLLAPSE_METRICS))
     for candidate, by_metric in evidence.values.items():
         evidence.runs[candidate] = max(sum(s.n for s in d.values()) for d in by_metric.values())
     measured = {d for by_metric in evidence.values.values() for by_dataset in by_metric.values() for d in by_dataset}
     evidence.datasets = {name: card for name, card in evidence.datasets.items() if name in measured}
     _derive(evidence, derived)
     return evidence
-
-
-_COLLAPSE_METRICS = ("modes_covered", "hq_rate", "recall")
 
 
 def _count_outcomes(evidence: Evidence, latest: list[tuple], values: list[dict]) -> None:
@@ -213,5 +213,6 @@ def _derive(evidence: Evidence, derived: Mapping[str, DerivedObjective]) -> None
         source = derived["seed_spread"].source
         for by_metric in evidence.values.values():
             for dataset, summary in dict(by_metric.get(source, {})).items():
-                if summary.n > 1:
-                    by_metric.setdefault("seed_spread", {})[dataset] = Summary(summary.std, 0.0, summary.n)
+                if summary.n > 1:  # a spread of n seeds is known to about 1 / sqrt(2(n - 1)) of itself
+                    error = spread_standard_error(summary.std, summary.n)
+                    by_metric.setdefault("seed_spread", {})[dataset] = Summary(summary.std, 0.0, summary.n, error=error)

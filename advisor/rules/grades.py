@@ -21,20 +21,19 @@ family gets the median of its grades, the worse of the two middle ones when they
 
 from __future__ import annotations
 
-import math
 import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from advisor.cards import MetricSpec
-from advisor.seednoise import excess_beyond_noise
+from advisor.seednoise import real_rows_band, worse_beyond_noise
 from advisor.store.read import ReferenceReading
 
 if TYPE_CHECKING:
     from advisor.rules.evidence import Candidate, Evidence
 
-__all__ = ["GRADES", "Ladder", "ladder_from", "real_rows_noise", "place", "overall", "legend", "calibrated_quality"]
+__all__ = ["GRADES", "Ladder", "ladder_from", "place", "overall", "legend", "calibrated_quality"]
 
 GRADES = ("excellent", "high", "medium", "low")
 
@@ -66,15 +65,7 @@ def _worse_beyond_noise(worse: Sequence[float], better: Sequence[float]) -> bool
     """Whether `worse`'s mean badness exceeds `better`'s beyond seed noise (as the calibration judges it)."""
     if len(worse) < 2 or len(better) < 2:
         return True  # one seed: no spread to judge by, take the ladder as it reads
-    return excess_beyond_noise(worse, better) > 0
-
-
-def real_rows_noise(real: Sequence[float], n: int) -> float:
-    """How far a mean over `n` seeds may sit from the real rows' mean reading (`real`, one per seed) and
-    still be within seed noise of it: twice the standard error of the difference of two means, both
-    with the real rows' spread (0 with a single real reading)."""
-    real_std = statistics.stdev(real) if len(real) > 1 else 0.0
-    return 2 * real_std * math.sqrt(1 / len(real) + 1 / max(n, 1))
+    return worse_beyond_noise(worse, better) > 0
 
 
 def place(ladder: Ladder, badness: float, n: int) -> tuple[str, str]:
@@ -84,7 +75,7 @@ def place(ladder: Ladder, badness: float, n: int) -> tuple[str, str]:
     family as good as real data would scatter by, at its number of seeds), never the family's: a
     family whose seeds scatter (one collapsed) must not earn a wider band.
     """
-    if badness <= statistics.fmean(ladder.real) + real_rows_noise(ladder.real, n):
+    if badness <= statistics.fmean(ladder.real) + real_rows_band(ladder.real, n):
         return "excellent", "within seed noise of real data"
     (mildest, first), (second_name, second) = ladder.rungs[0], ladder.rungs[1]
     if badness <= first:

@@ -14,9 +14,10 @@ import math
 import statistics
 from typing import Any
 
+from advisor.rules.answer import RankedCandidate, Scaling
 from advisor.rules.evidence import Candidate, Evidence
 
-__all__ = ["evidence_scope", "scope_line", "throughput_scaling", "forecast_throughput"]
+__all__ = ["evidence_scope", "scaling_records", "scope_line", "throughput_scaling", "forecast_throughput"]
 
 #: a slope of samples/s against dims is fitted on at least this many datasets spanning this factor in dims
 MIN_POINTS = 3
@@ -111,3 +112,12 @@ def throughput_scaling(evidence: Evidence, candidate: Candidate) -> dict[str, An
 def forecast_throughput(scaling: dict[str, Any], dims: int) -> float:
     """Samples/s the fitted line predicts at `dims` (an extrapolation beyond the fitted range)."""
     return 10 ** (scaling["intercept"] + scaling["slope"] * math.log10(dims))
+
+
+def scaling_records(evidence: Evidence, ranked: list[RankedCandidate], cards: dict[str, dict]) -> list[Scaling]:
+    """How each ranked candidate's sampling throughput grows or falls with dimension, where it can be fitted."""
+    return [
+        Scaling(candidate=r.label, sampling=cards.get(r.family, {}).get("sampling"), **fitted)
+        for r in ranked
+        if (fitted := throughput_scaling(evidence, (r.family, r.sampler))) is not None
+    ]

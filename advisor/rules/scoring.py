@@ -2,10 +2,9 @@
 
 A metric is scored only on the datasets that every candidate measured on it was measured on (when
 that set is empty, on all of them, with a caveat), so a candidate is never averaged over easier or
-harder data than its rivals. On each dataset every candidate is taken at its pessimistic bound
-(seed mean less two standard errors: spread across seeds counts against a candidate, never for it);
-the leader has the best bound, a candidate whose bound falls within the leader's own noise band
-scores 1 (a tie: several winners, whatever their names), and the others score by how far beyond it
+harder data than its rivals. On each dataset the leader has the best pessimistic bound, a candidate
+within its noise (`advisor.seednoise.behind_leader`: scatter counts against a candidate, never for
+it) scores 1 (a tie: several winners, whatever their names), and the others score by how far beyond it
 they fall, relative to the candidate that falls furthest (0); the per-dataset scores are averaged.
 A dataset on which every candidate ties therefore ranks no one, instead of stretching a 0.001
 difference over the whole scale. Costs that span orders of magnitude (throughput, seconds, sizes)
@@ -24,22 +23,11 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from advisor.rules.evidence import Candidate, Evidence, Summary, candidate_label
+from advisor.seednoise import Reading, behind_leader, pessimistic_bound, standard_error
 
-__all__ = [
-    "Comparison",
-    "NOISE_STANDARD_ERRORS",
-    "Scope",
-    "comparable",
-    "position",
-    "pessimistic",
-    "excess_over_noise",
-    "scope_of",
-    "score_objective",
-]
+__all__ = ["Comparison", "Scope", "comparable", "reading", "scope_of", "score_objective"]
 
 LOG_FLOOR = 1e-9
-#: a gap between two seed means smaller than this many standard errors of the difference is noise
-NOISE_STANDARD_ERRORS = 2.0
 
 
 class Comparison(Protocol):
@@ -59,39 +47,21 @@ def comparable(how: Comparison, value: float) -> float:
     return value
 
 
-def position(how: Comparison, summary: Summary) -> tuple[float, float]:
-    """A seed mean on the comparable scale and its standard error there.
+def reading(how: Comparison, summary: Summary) -> Reading:
+    """A seed mean on the comparable scale, oriented so that higher is better, with its standard error.
 
     A metric with a reference value is placed by its mean distance from it taken seed by seed; the
-    log scale's standard error comes from the delta method. One seed gives no estimate of the noise.
+    log scale's standard error comes from the delta method; a summary that carries its own standard
+    error (a spread of a few seeds) uses it. One seed gives no estimate of the noise.
     """
-    n = summary.n
     if how.reference is not None and summary.distance_mean is not None:
         value, std = how.reference + summary.distance_mean, summary.distance_std or 0.0
     else:
         value, std = comparable(how, summary.mean), summary.std
         if how.reference is None and how.scale == "log":
             std = std / (summary.mean * math.log(10)) if summary.mean > 0 else 0.0
-    return value, (std / math.sqrt(n) if n > 1 else 0.0)
-
-
-def pessimistic(how: Comparison, summary: Summary) -> float:
-    """The candidate's seed mean, oriented so that higher is better, less two standard errors: its
-    spread across seeds counts against it."""
-    value, error = position(how, summary)
-    return (value if how.higher_is_better else -value) - NOISE_STANDARD_ERRORS * error
-
-
-def excess_over_noise(how: Comparison, a: Summary, b: Summary) -> float:
-    """How far `a` falls behind `b` (0: not behind).
-
-    Each is taken at its pessimistic bound (seed mean less two standard errors), and a gap within
-    `b`'s own noise band does not count: two consistent candidates with close means tie, while one
-    whose seeds scatter (a collapsed seed) falls behind a consistently good one however high its
-    best seeds are.
-    """
-    _value, b_error = position(how, b)
-    return max(0.0, pessimistic(how, b) - pessimistic(how, a) - NOISE_STANDARD_ERRORS * b_error)
+    error = summary.error if summary.error is not None else standard_error(std, summary.n)
+    return (value if how.higher_is_better else -value), error
 
 
 @dataclass(frozen=True)
@@ -142,8 +112,9 @@ def score_objective(
                 per_dataset.setdefault(dataset, {})[candidate] = summary
     scores: dict[Candidate, list[float]] = {}
     for by_candidate in per_dataset.values():
-        leader = by_candidate[max(by_candidate, key=lambda c: pessimistic(spec, by_candidate[c]))]
-        excess = {c: excess_over_noise(spec, s, leader) for c, s in by_candidate.items()}
+        readings = {c: reading(spec, s) for c, s in by_candidate.items()}
+        leader = readings[max(readings, key=lambda c: pessimistic_bound(readings[c]))]
+        excess = {c: behind_leader(r, leader) for c, r in readings.items()}
         largest = max(excess.values())
         for candidate, behind in excess.items():
             scores.setdefault(candidate, []).append(1.0 if largest == 0 else 1.0 - behind / largest)

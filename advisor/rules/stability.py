@@ -18,11 +18,30 @@ import math
 import statistics
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-__all__ = ["Outcomes", "collapse_reason", "count_outcomes", "wilson_interval", "RELATIVE_FLOOR"]
+from advisor.rules.answer import Instability, RankedCandidate
+
+if TYPE_CHECKING:
+    from advisor.rules.evidence import Evidence
+    from advisor.rules.scoring import Scope
+
+__all__ = [
+    "COLLAPSE_METRICS",
+    "Outcomes",
+    "RELATIVE_FLOOR",
+    "collapse_reason",
+    "count_outcomes",
+    "instability_records",
+    "wilson_interval",
+]
 
 #: a seed below this fraction of its seeds' median high-quality rate or recall collapsed
 RELATIVE_FLOOR = 0.5
+#: the metrics judged against their own seeds' median (a seed far below what the recipe usually reaches)
+_RELATIVE_METRICS = ("hq_rate", "recall")
+#: every metric the collapse rule reads: what the evidence must load to count outcomes
+COLLAPSE_METRICS = ("modes_covered", *_RELATIVE_METRICS)
 _Z95 = 1.959963984540054
 
 
@@ -44,7 +63,7 @@ def collapse_reason(run: Mapping[str, float], medians: Mapping[str, float], mode
     covered = run.get("modes_covered")
     if modes and covered is not None and covered < modes - 1:
         return f"{covered:.0f} of {modes} modes"
-    for metric in ("hq_rate", "recall"):
+    for metric in _RELATIVE_METRICS:
         value, median = run.get(metric), medians.get(metric)
         if value is not None and median and value < RELATIVE_FLOOR * median:
             return f"{metric} {value:.2f}, under half its seeds' median {median:.2f}"
@@ -70,10 +89,6 @@ class Outcomes:
         """Share of unstable outcomes (0 when nothing ran)."""
         return self.unstable / self.runs if self.runs else 0.0
 
-    def interval(self) -> tuple[float, float]:
-        """95% Wilson interval of the unstable rate."""
-        return wilson_interval(self.unstable, self.runs)
-
 
 def count_outcomes(completed: Sequence[Mapping[str, float]], failed: int, modes: int | None) -> Outcomes:
     """Count the outcomes of one candidate on one dataset.
@@ -83,8 +98,32 @@ def count_outcomes(completed: Sequence[Mapping[str, float]], failed: int, modes:
     """
     medians = {
         metric: statistics.median(values)
-        for metric in ("hq_rate", "recall")
+        for metric in _RELATIVE_METRICS
         if (values := [run[metric] for run in completed if run.get(metric) is not None])
     }
     reasons = tuple(r for run in completed if (r := collapse_reason(run, medians, modes)))
     return Outcomes(len(completed) + failed, failed, len(reasons), reasons)
+
+
+def instability_records(evidence: Evidence, ranked: list[RankedCandidate], scope: Scope | None) -> list[Instability]:
+    """Per ranked candidate: outcomes counted over the datasets `scope` compares (none without a scope)."""
+    if scope is None:
+        return []
+    records = []
+    for r in ranked:
+        counted = {d: c for d, c in evidence.outcomes.get((r.family, r.sampler), {}).items() if d in scope.datasets}
+        runs, failed, collapsed = (
+            sum(getattr(c, f) for c in counted.values()) for f in ("runs", "failed", "collapsed")
+        )
+        records.append(
+            Instability(
+                candidate=r.label,
+                runs=runs,
+                failed=failed,
+                collapsed=collapsed,
+                rate=(failed + collapsed) / runs if runs else 0.0,
+                interval=wilson_interval(failed + collapsed, runs),
+                collapses={d: list(c.reasons) for d, c in counted.items() if c.reasons},
+            )
+        )
+    return records

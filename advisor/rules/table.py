@@ -19,8 +19,9 @@ from typing import Any
 from advisor.cards import MetricSpec
 from advisor.rules.claims import CLAIMED_AS, CLAIMED_GRADES, PROPERTIES
 from advisor.rules.evidence import Evidence, Summary, gather
-from advisor.rules.grades import calibrated_quality, legend, real_rows_noise
+from advisor.rules.grades import calibrated_quality, legend
 from advisor.rules.scoring import comparable
+from advisor.seednoise import real_rows_band
 
 __all__ = ["Cell", "comparison_table", "TABLE_METRICS"]
 
@@ -156,7 +157,7 @@ def _conditioning(card: dict, evidence: Evidence, family: str) -> tuple[str, str
     for dataset, summary in sorted(calibrated.items()):
         real = evidence.ceilings[dataset]
         ceiling = statistics.fmean(real)
-        at_ceiling += summary.mean >= ceiling - real_rows_noise(real, summary.n)
+        at_ceiling += summary.mean >= ceiling - real_rows_band(real, summary.n)
         details.append(f"{dataset} {summary.mean:.3f} vs {ceiling:.3f}")
     grade = "easy" if 2 * at_ceiling >= len(calibrated) else "moderate"
     return grade, (

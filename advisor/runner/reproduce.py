@@ -20,9 +20,10 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from advisor.errors import InputError
+from advisor.seednoise import reproduces_within_spread
 from advisor.store import read
 from advisor.store.cells import Cell
-from advisor.store.status import RunStatus
+from advisor.store.status import MetricFlag, RunStatus
 from advisor.variants import parse_variant
 
 if TYPE_CHECKING:
@@ -30,10 +31,8 @@ if TYPE_CHECKING:
     from advisor.runner.local import CellResult
     from advisor.store.engine import Store
 
-__all__ = ["Draw", "MetricCheck", "Reproduction", "choose_runs", "reproduce", "SPREAD_STANDARD_DEVIATIONS"]
+__all__ = ["Draw", "MetricCheck", "Reproduction", "choose_runs", "reproduce"]
 
-#: a re-measured value within this many seed standard deviations of the seed mean is "within spread"
-SPREAD_STANDARD_DEVIATIONS = 2.0
 _EQUAL = 1e-9  # relative tolerance for "identical" (the same machine reproduces bit for bit)
 HEADLINE_CATEGORIES = ("quality", "likelihood")
 
@@ -124,7 +123,7 @@ def _verdict(stored: float, mean: float, std: float, seeds: int, value: float | 
         return "not re-measured"
     if math.isclose(value, stored, rel_tol=_EQUAL, abs_tol=_EQUAL):
         return "identical"
-    if seeds > 1 and abs(value - mean) <= SPREAD_STANDARD_DEVIATIONS * std:
+    if reproduces_within_spread(value, mean, std, seeds):
         return "within spread"
     return "outside spread"
 
@@ -197,12 +196,12 @@ def reproduce(
     for run in sorted(stored, key=lambda r: r["id"]):
         cell = Cell(run["family"], run["dataset"], run["seed"], run["budget"])
         new_id, outcome = results.get((cell, run["sampler"]), (None, None))
-        values = {m.name: m.value for m in outcome.metrics if m.flag == "ok"} if outcome else {}
+        values = {m.name: m.value for m in outcome.metrics if m.flag == MetricFlag.OK} if outcome else {}
         spread = spreads[(run["family"], run["sampler"], run["dataset"], run["budget"])]
         checks = []
         for name in sorted(headline & set(run["metrics"])):
             value = run["metrics"][name]
-            if value["flag"] != "ok" or name not in spread:
+            if value["flag"] != MetricFlag.OK or name not in spread:
                 continue
             row = spread[name]
             remeasured = values.get(name)

@@ -39,7 +39,8 @@ def create_app(db: str | None = None, plugins_dir: str | None = None, report_dir
 
     def answer(fn: Any, *args: Any, **kwargs: Any) -> Any:
         try:
-            return fn(*args, **kwargs)
+            result = fn(*args, **kwargs)
+            return result.to_dict() if hasattr(result, "to_dict") else result  # exactly the CLI's --json
         except InputError as exc:
             raise HTTPException(status_code=422, detail=str(exc)) from exc
         except AdvisorError as exc:

@@ -24,7 +24,7 @@ from advisor.store.engine import Store, redact
 from advisor.store.models import DatasetRow, FamilyRow, Meta, MetricRow, Run, SampleRow
 from advisor.store.read import BENCH_LOG_KEY, complete_samplers
 from advisor.store.schema import utcnow
-from advisor.store.status import RunStatus
+from advisor.store.status import MetricFlag, RunStatus
 
 if TYPE_CHECKING:
     from advisor.data.base import Dataset
@@ -213,7 +213,7 @@ def finish_runs(store: Store, run_ids: Sequence[int], outcomes: Sequence[RunOutc
                     unit=m.unit,
                     higher_is_better=m.higher_is_better,
                     kind=m.kind,
-                    flag=m.flag,
+                    flag=MetricFlag(m.flag).value,
                     note=m.note,
                 )
                 for m in outcome.metrics

@@ -30,7 +30,7 @@ from advisor.store.schema import (
     runs,
     samples,
 )
-from advisor.store.status import RunStatus
+from advisor.store.status import MetricFlag, RunStatus
 
 if TYPE_CHECKING:
     import numpy as np
@@ -200,7 +200,7 @@ def latest_complete_metrics(
         .select_from(latest)
         .join(runs, runs.c.id == latest.c.id)
         .join(metrics, metrics.c.run_id == latest.c.id)
-        .where(metrics.c.flag == "ok", metrics.c.name.in_(sorted(set(names))))
+        .where(metrics.c.flag == MetricFlag.OK.value, metrics.c.name.in_(sorted(set(names))))
         .group_by(runs.c.family, runs.c.sampler, runs.c.dataset, metrics.c.name)
     )
     return [
@@ -226,7 +226,7 @@ def latest_complete_values(conn: Connection, scope: Scope, names: Iterable[str] 
     Rows: run_id, family, sampler, dataset, seed, metric, value, kind; ordered by seed and run.
     """
     latest = latest_complete_ids(*scope.where()).subquery()
-    wanted = [metrics.c.flag == "ok"]
+    wanted = [metrics.c.flag == MetricFlag.OK.value]
     if names is not None:
         wanted.append(metrics.c.name.in_(sorted(set(names))))
     rows = conn.execute(

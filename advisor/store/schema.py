@@ -32,7 +32,7 @@ from sqlalchemy import (
     select,
 )
 
-from advisor.store.status import RunStatus
+from advisor.store.status import MetricFlag, RunStatus
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -138,7 +138,7 @@ metrics = Table(
     Column("unit", String(32), nullable=False),
     Column("higher_is_better", Boolean, nullable=False),
     Column("kind", String(16)),
-    Column("flag", String(16), nullable=False, default="ok"),
+    Column("flag", String(16), nullable=False, default=MetricFlag.OK.value),
     Column("note", Text),
     UniqueConstraint("run_id", "name"),
 )

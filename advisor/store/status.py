@@ -1,4 +1,4 @@
-"""The status of a run, and the one definition of which statuses count against a family.
+"""The status of a run (and which statuses count against a family), and the flag of a stored metric.
 
 A run is RUNNING from the moment a bench claims its cell until it is finished with a final status.
 COMPLETE runs carry the measurements. FAILED (the family raised), INVALID (it returned malformed or
@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-__all__ = ["RunStatus"]
+__all__ = ["MetricFlag", "RunStatus"]
 
 
 class RunStatus(StrEnum):
@@ -44,3 +44,14 @@ class RunStatus(StrEnum):
 
 
 _FAILURES = frozenset({RunStatus.FAILED, RunStatus.INVALID, RunStatus.TIMEOUT, RunStatus.CRASHED})
+
+
+class MetricFlag(StrEnum):
+    """Whether a stored metric value can be used. Stored by name; only OK values enter any answer."""
+
+    OK = "ok"
+    NAN = "nan"  # the metric returned NaN
+    INF = "inf"  # it returned an infinity
+    OUT_OF_BOUNDS = "out-of-bounds"  # outside the range its spec declares (stored, flagged)
+    NOT_APPLICABLE = "not-applicable"  # the metric does not apply to this family or dataset
+    ERROR = "error"  # the metric raised

@@ -1,0 +1,299 @@
+"""The answer as data: typed records with codes, subjects and numbers, never finished sentences.
+
+The ranking core (`engine.py`) fills the ranking; annotators (claims, memorization, stability,
+scaling, caveats, trade-offs) add their records; `advisor.wording` renders English for the CLI,
+the report and the page, in one place. `--json` and the HTTP API give `Answer.model_dump(mode="json")`,
+so a field added here is in both at once. Pydantic, like the cards.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+__all__ = [
+    "Answer",
+    "Caveat",
+    "CaveatCode",
+    "ClaimCheck",
+    "Comparison",
+    "DatasetAnswer",
+    "DatasetComparison",
+    "DatasetSummary",
+    "Elimination",
+    "Instability",
+    "Nearest",
+    "NotRanked",
+    "NotRankedCode",
+    "ObjectiveEvidence",
+    "Peer",
+    "RankedCandidate",
+    "RankingDifference",
+    "Scaling",
+    "StoreAnswer",
+    "Tradeoff",
+    "Verdict",
+    "WithoutCopying",
+]
+
+
+class _Record(BaseModel):
+    model_config = ConfigDict(frozen=False, extra="forbid")
+
+
+class Verdict(StrEnum):
+    """One candidate against another on one metric and dataset (see `advisor.seednoise`)."""
+
+    WORSE = "worse"  # its seed mean is behind beyond the noise of the difference
+    LESS_CONSISTENT = "less consistent across seeds"  # behind only because its seeds scatter
+    BETTER = "better"
+    MORE_CONSISTENT = "more consistent across seeds"
+    TIED = "within seed noise"
+
+
+class DatasetSummary(_Record):
+    """A metric on one dataset over seeds; `distance_*` per seed from the metric's reference value."""
+
+    mean: float
+    std: float
+    n: int
+    distance_mean: float | None = None
+    distance_std: float | None = None
+
+
+class ObjectiveEvidence(_Record):
+    """One objective of one candidate: how it is compared, its score and the numbers per dataset."""
+
+    metric: str
+    unit: str
+    higher_is_better: bool
+    scale: str
+    reference: float | None
+    score: float  # in [0, 1]: 1 = best or tied with the best on every dataset scored
+    mean: float  # mean over the scored datasets of the seed means
+    per_dataset: dict[str, DatasetSummary]
+    scored_on: list[str]  # the datasets every rival was measured on
+    distance: float | None = None  # with a reference: mean per-seed distance from it over `scored_on`
+
+
+class DatasetComparison(_Record):
+    """One dataset of a comparison: the verdict and both sides' numbers."""
+
+    dataset: str
+    verdict: Verdict
+    mine: DatasetSummary
+    theirs: DatasetSummary
+
+
+class Comparison(_Record):
+    """A candidate against `rival` on one metric, dataset by dataset."""
+
+    metric: str
+    unit: str
+    higher_is_better: bool
+    scale: str
+    reference: float | None
+    rival: str
+    datasets: list[DatasetComparison]
+
+
+class RankedCandidate(_Record):
+    """A (family, sampler) that meets every hard requirement, with its scores and evidence."""
+
+    family: str
+    sampler: str
+    label: str
+    rank: int  # equal scores share a rank: a tie is declared, never broken by name
+    score: float
+    need_scores: dict[str, float]
+    objectives: dict[str, ObjectiveEvidence]
+    runs: int
+    why_not_first: list[Comparison] = Field(default_factory=list)
+    quality_grade: str | None = None
+    quality_basis: str | None = None
+
+
+class Elimination(_Record):
+    """A family a hard requirement removes, and which requirement."""
+
+    family: str
+    reasons: list[str]
+
+
+class NotRankedCode(StrEnum):
+    """Why a candidate that meets the requirements is not in the ranking."""
+
+    NOT_MEASURED = "not-measured"  # no runs in this scope
+    MISSING_OBJECTIVE = "missing-objective"  # no measurement of a need's primary objective
+    THIN = "thin"  # measured on fewer than half the datasets of its best-measured rival
+    NOT_RUN = "not-run"  # a planned cell on the user's file that was not run (`detail` says why)
+
+
+class NotRanked(_Record):
+    """A candidate left out of the ranking, with the code, metrics and counts behind it."""
+
+    family: str
+    code: NotRankedCode
+    metrics: list[str] = Field(default_factory=list)
+    have: int | None = None  # THIN: datasets it has ...
+    most: int | None = None  # ... of the most a rival has
+    detail: str | None = None  # NOT_RUN: the runner's reason
+
+
+class CaveatCode(StrEnum):
+    """What a caveat is about; several of one code are said in one line."""
+
+    FILTERS_ONLY = "filters-only"  # no need has a measured objective: candidates are level
+    NO_SHARED_DATASET = "no-shared-dataset"  # a metric no dataset has for every candidate
+    LEFT_OUT = "left-out"  # a dataset left out of a comparison: some candidates lack it
+    MISSING_OBJECTIVE = "missing-objective"  # a candidate's need score lacks a secondary objective
+    SINGLE_SEED = "single-seed"  # one seed only: gaps there are not tested against noise
+    FAILED_RUNS = "failed-runs"  # runs that failed on a dataset
+    MEMORIZES = "memorizes"  # samples sit on training rows
+    MEASURING = "measuring"  # said by the measuring of a user's file (`detail`)
+
+
+class Caveat(_Record):
+    """A limit of the evidence: its code, who it concerns (`subjects`), where, and its numbers."""
+
+    code: CaveatCode
+    subjects: list[str] = Field(default_factory=list)  # candidate labels
+    needs: list[str] = Field(default_factory=list)
+    datasets: list[str] = Field(default_factory=list)
+    metrics: list[str] = Field(default_factory=list)
+    numbers: dict[str, float] = Field(default_factory=dict)  # e.g. dataset -> share, status -> count
+    detail: str | None = None  # MEASURING only: text from the runner
+
+
+class ClaimCheck(_Record):
+    """A need's textbook rule of thumb judged among the families the textbook compares."""
+
+    need: str
+    claim: str
+    claimed: list[str]  # the families the claim names
+    measured_best: list[str]  # the textbook families tied at the top
+    agrees: bool | None  # None: no claimed family was among the candidates
+    baselines_above: list[str] = Field(default_factory=list)  # non-textbook candidates ranked above them all
+    memorizing_best: list[str] = Field(default_factory=list)  # the best, where they all copy training rows
+    best_not_copying: list[str] = Field(default_factory=list)  # then: the best textbook families that do not
+    best_not_copying_claimed: bool | None = None  # whether the claim names one of them
+
+
+class Tradeoff(_Record):
+    """What the best for `need` (a tie set) gives up on `other_need`'s primary objective."""
+
+    need: str
+    best: list[str]
+    other_need: str
+    other_best: list[str]
+    comparisons: list[Comparison]  # each of `best` against each of `other_best`; `rival` names which
+
+
+class Instability(_Record):
+    """Counted outcomes of one candidate over the compared datasets, with a 95% Wilson interval."""
+
+    candidate: str
+    runs: int
+    failed: int
+    collapsed: int
+    rate: float
+    interval: tuple[float, float]
+    collapses: dict[str, list[str]] = Field(default_factory=dict)  # dataset -> why each seed collapsed
+
+
+class Scaling(_Record):
+    """Sampling throughput against dims, fitted across a candidate's datasets (log-log)."""
+
+    candidate: str
+    sampling: str | None
+    slope: float
+    intercept: float
+    dims: tuple[int, int]
+    datasets: int
+
+
+class Peer(_Record):
+    """Where another library's family ranks."""
+
+    candidate: str
+    library: str
+    rank: int
+    of: int
+
+
+class Nearest(_Record):
+    """When nothing is left: a measured family failing the fewest requirements, and which it fails."""
+
+    family: str
+    fails: list[str]
+
+
+class WithoutCopying(_Record):
+    """When every winner memorizes: the best-ranked candidates that do not (a tie set)."""
+
+    candidates: list[str]
+    rank: int
+    score: float
+
+
+class Answer(_Record):
+    """The ranked answer for some needs on some evidence, with every annotation."""
+
+    needs: list[str]
+    budget: str | None
+    datasets: list[str]
+    ranked: list[RankedCandidate]
+    winners: list[str]  # every candidate at rank 1
+    pareto: list[str] = Field(default_factory=list)
+    eliminated: list[Elimination] = Field(default_factory=list)
+    unmeasured: list[NotRanked] = Field(default_factory=list)
+    claims: list[ClaimCheck] = Field(default_factory=list)
+    tradeoffs: list[Tradeoff] = Field(default_factory=list)
+    nearest: list[Nearest] = Field(default_factory=list)  # when nothing is left
+    caveats: list[Caveat] = Field(default_factory=list)
+    instability: list[Instability] = Field(default_factory=list)
+    scope: dict[str, Any] = Field(default_factory=dict)  # kinds, dims, rows, budget, networks, devices
+    scaling: list[Scaling] = Field(default_factory=list)
+    peers: list[Peer] = Field(default_factory=list)
+    quality_scale: dict[str, str] | None = None  # the calibrated grades' legend, when any is given
+    without_copying: WithoutCopying | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON the CLI prints with `--json` and the HTTP API returns."""
+        return self.model_dump(mode="json")
+
+
+class StoreAnswer(Answer):
+    """`advisor recommend` on a store: the pooled answer, and one per kind of data unless narrowed."""
+
+    store: str
+    note: str | None = None  # which store answered, when it was a fallback
+    by_kind: dict[str, Answer] | None = None
+    kinds_agree: bool | None = None
+
+
+class RankingDifference(_Record):
+    """How the ranking on the user's data differs from the reference datasets'."""
+
+    best_mine: list[str]
+    best_reference: list[str]
+    moved: list[tuple[str, int, int]] = Field(default_factory=list)  # (label, reference rank, rank on yours)
+
+
+class DatasetAnswer(_Record):
+    """`advisor recommend --data` (and the API's `/datasets/NAME/recommend`): the answer on one measured
+    dataset beside the reference store's answer on datasets of its kind."""
+
+    store: str
+    dataset: str
+    kind: str | None
+    your_data: Answer
+    reference: Answer | None = None
+    reference_store: str | None = None
+    difference: RankingDifference | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON both the CLI and the HTTP API give."""
+        return self.model_dump(mode="json")

@@ -1,0 +1,366 @@
+"""Every sentence an answer says, from its typed records (`advisor.rules.answer`), in one place.
+
+The CLI, the HTML report and anything else that shows an answer to a person call these functions;
+the JSON (`--json`, the HTTP API) carries the records themselves. Numbers keep their direction and
+unit; several caveats of one kind become one line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from advisor.rules.answer import (
+    Caveat,
+    CaveatCode,
+    ClaimCheck,
+    Comparison,
+    DatasetComparison,
+    DatasetSummary,
+    Elimination,
+    Instability,
+    Nearest,
+    NotRanked,
+    NotRankedCode,
+    ObjectiveEvidence,
+    Peer,
+    RankingDifference,
+    Scaling,
+    Tradeoff,
+    Verdict,
+    WithoutCopying,
+)
+
+__all__ = [
+    "SCORE_LEGEND",
+    "VERDICT_MARKS",
+    "caveat_lines",
+    "claim_text",
+    "comparison_text",
+    "difference_texts",
+    "direction",
+    "elimination_text",
+    "instability_lines",
+    "listing",
+    "nearest_text",
+    "not_ranked_text",
+    "number",
+    "objective_cell",
+    "objective_header",
+    "objective_numbers",
+    "ordinal",
+    "peer_text",
+    "scaling_text",
+    "tie_text",
+    "tradeoff_texts",
+    "without_copying_text",
+]
+
+#: what the ranked table's score column means
+SCORE_LEGEND = (
+    "score: 1 = best, or within seed noise of the best, on every objective and dataset; "
+    "0 = furthest behind; candidates with equal scores share a rank"
+)
+#: how a cell of `advisor table` marks the measurement against the textbook's claim (rules/table.py's verdicts)
+VERDICT_MARKS = {"agrees": "✓", "disagrees": "✗", "no claim": "", "not measured": "?"}
+#: a fitted slope of log samples/s on log dims steeper than this is said (sequential samplers: about -1)
+STEEP_SCALING = -0.75
+
+
+def number(value: float | None) -> str:
+    """A compact rendering of a measured number."""
+    if value is None:
+        return "-"
+    if value != 0 and (abs(value) >= 1e5 or abs(value) < 1e-3):
+        return f"{value:.3g}"
+    return f"{value:.4g}"
+
+
+def listing(items: Sequence[str]) -> str:
+    """'a', 'a and b', 'a, b and c'."""
+    items = list(items)
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}" if items else ""
+
+
+def ordinal(n: int) -> str:
+    """1st, 2nd, 3rd, 4th, 11th, 21st."""
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def direction(higher_is_better: bool, reference: float | None) -> str:
+    """How to read a metric: 'higher is better', 'lower is better', or 'closer to 0.5 is better'."""
+    if reference is not None:
+        return f"closer to {reference:g} is better"
+    return "higher is better" if higher_is_better else "lower is better"
+
+
+def objective_header(objective: ObjectiveEvidence | Comparison) -> str:
+    """A column header: the metric, its unit and its direction ('test_nll nats/dim, lower better')."""
+    unit = f" {objective.unit}" if objective.unit else ""
+    return f"{objective.metric}{unit} ({direction(objective.higher_is_better, objective.reference)})"
+
+
+def objective_cell(objective: ObjectiveEvidence) -> str:
+    """The mean over the datasets scored (a metric with a reference shows its mean per-seed distance)."""
+    if objective.distance is not None and objective.reference is not None:
+        return f"{number(objective.mean)} (±{number(objective.distance)} from {objective.reference:g})"
+    return number(objective.mean)
+
+
+def _seeds(summary: DatasetSummary) -> str:
+    return f"±{number(summary.std)} over {summary.n} seeds" if summary.n > 1 else "one seed"
+
+
+def objective_numbers(objective: ObjectiveEvidence) -> str:
+    """Every dataset's seed mean and spread, the datasets left out of the score marked."""
+    return ", ".join(
+        f"{dataset} {number(summary.mean)} {_seeds(summary)}"
+        + ("" if dataset in objective.scored_on else " (left out)")
+        for dataset, summary in objective.per_dataset.items()
+    )
+
+
+def _pair(comparison: Comparison, item: DatasetComparison) -> str:
+    mine, theirs = item.mine, item.theirs
+    text = f"{number(mine.mean)} vs {number(theirs.mean)}"
+    if comparison.reference is not None:  # compared by the per-seed distance from the reference
+        far = [
+            s.distance_mean if s.distance_mean is not None else abs(s.mean - comparison.reference)
+            for s in (mine, theirs)
+        ]
+        text += f", {number(far[0])} vs {number(far[1])} from {comparison.reference:g}"
+    elif comparison.scale == "log" and mine.mean > 0 and theirs.mean > 0 and mine.mean != theirs.mean:
+        text += f", {max(mine.mean, theirs.mean) / min(mine.mean, theirs.mean):.3g}x"
+    if item.verdict in (Verdict.LESS_CONSISTENT, Verdict.MORE_CONSISTENT):  # about the seeds' scatter: show it
+        text += f"; seed sd {number(mine.std)} vs {number(theirs.std)}"
+    return text
+
+
+def comparison_text(comparison: Comparison) -> str:
+    """'test_nll nats/dim (lower is better) vs flow: worse on ring8 (0.21 vs 0.16); within seed noise on ...'."""
+    groups: dict[Verdict, list[str]] = {verdict: [] for verdict in Verdict}
+    for item in comparison.datasets:
+        groups[item.verdict].append(f"{item.dataset} ({_pair(comparison, item)})")
+    parts = [f"{verdict} on {', '.join(items)}" for verdict, items in groups.items() if items]
+    return f"{objective_header(comparison)} vs {comparison.rival}: {'; '.join(parts)}"
+
+
+def tie_text(winners: Sequence[str]) -> str:
+    """The winner, or 'a tie between a, b and c'."""
+    return winners[0] if len(winners) == 1 else f"a tie between {listing(winners)}"
+
+
+def elimination_text(item: Elimination) -> str:
+    """'eliminated gan: likelihood is 'none'; exact-likelihood needs exact'."""
+    return f"eliminated {item.family}: {'; '.join(item.reasons)}"
+
+
+def not_ranked_text(item: NotRanked) -> str:
+    """Why a candidate that meets the requirements is not ranked."""
+    if item.code is NotRankedCode.NOT_MEASURED:
+        why = "meets the requirements but has no measurements in this scope"
+    elif item.code is NotRankedCode.MISSING_OBJECTIVE:
+        why = f"no measurements of {', '.join(item.metrics)}"
+    elif item.code is NotRankedCode.THIN:
+        why = (
+            f"{item.metrics[0]} measured on {item.have} of the {item.most} datasets its rivals have; "
+            "not ranked until the bench completes it"
+        )
+    else:
+        why = item.detail or "not run"
+    return f"not ranked {item.family}: {why}"
+
+
+def nearest_text(nearest: Sequence[Nearest]) -> str:
+    """When nothing is left: which measured families come closest, and what each fails."""
+    named = "; ".join(f"{n.family}, which only fails: {'; '.join(n.fails)}" for n in nearest)
+    return f"nearest alternative{'s' if len(nearest) > 1 else ''}: {named}"
+
+
+def without_copying_text(alternative: WithoutCopying, winners: int) -> str:
+    """When every winner memorizes: the best that does not."""
+    who = "it memorizes" if winners == 1 else "they memorize"
+    return (
+        f"{who} (see the caveat); the best that does not: {tie_text(alternative.candidates)} "
+        f"(#{alternative.rank}, score {alternative.score:.2f})"
+    )
+
+
+def peer_text(peer: Peer) -> str:
+    """Where another library's family ranks."""
+    return f"{peer.candidate}, which users of {peer.library} would pick, ranks {ordinal(peer.rank)} of {peer.of}"
+
+
+def claim_text(claim: ClaimCheck) -> str:
+    """The rule of thumb, what was measured, and whether they agree, in plain words."""
+    said = f"The textbook says: {claim.claim} for {claim.need}."
+    best = listing(claim.measured_best)
+    among = "Among the families it compares"
+    if claim.agrees is None:
+        verdict = f"{among}, {best} measured best, but none of the families it names was measured: cannot be checked."
+    else:
+        ties = " (tied within seed noise)" if len(claim.measured_best) > 1 else ""
+        verb = "agrees" if claim.agrees else "does not agree"
+        verdict = f"{among}, {best} measured best{ties}: the measurement {verb}."
+    notes = []
+    if claim.baselines_above:
+        notes.append(
+            f"{listing(claim.baselines_above)}, outside the textbook's comparison, "
+            f"{'rank' if len(claim.baselines_above) > 1 else 'ranks'} above them."
+        )
+    if claim.memorizing_best and claim.best_not_copying:
+        named = "one the claim names" if claim.best_not_copying_claimed else "not one the claim names either"
+        notes.append(
+            f"{listing(claim.memorizing_best)} {'memorize' if len(claim.memorizing_best) > 1 else 'memorizes'}; "
+            f"the best that does not is {listing(claim.best_not_copying)}, {named}."
+        )
+    return " ".join([said, verdict, *notes])
+
+
+def tradeoff_texts(tradeoff: Tradeoff) -> list[str]:
+    """'best for fast-sampling (gan): sample_throughput ... vs flow: worse on ...', one per comparison."""
+    best = tie_text(tradeoff.best)
+    return [
+        f"best for {tradeoff.need} ({best}) on {tradeoff.other_need}: {comparison_text(c)}"
+        for c in tradeoff.comparisons
+    ]
+
+
+def instability_lines(rows: Iterable[Instability], explain: bool) -> list[str]:
+    """Each candidate that collapsed or failed, then the ones that never did (one line per seed count)."""
+    lines: list[str] = []
+    steady: dict[tuple[int, float], list[str]] = {}
+    for row in rows:
+        low, high = row.interval
+        if not row.collapsed and not row.failed:
+            steady.setdefault((row.runs, high), []).append(row.candidate)
+            continue
+        lines.append(
+            f"{row.candidate}: collapsed in {row.collapsed} and failed in {row.failed} of {row.runs} seeds "
+            f"(unstable {row.rate:.0%}, 95% interval {low:.0%}-{high:.0%})"
+        )
+        if explain:
+            lines += [f"  collapsed on {dataset}: {'; '.join(reasons)}" for dataset, reasons in row.collapses.items()]
+    lines += [
+        f"never collapsed or failed in {runs} seeds (95% interval 0%-{high:.0%}): {', '.join(names)}"
+        for (runs, high), names in steady.items()
+    ]
+    return lines
+
+
+def scaling_text(row: Scaling) -> str | None:
+    """How sampling slows with dimension, for a candidate whose cost grows fast (None otherwise)."""
+    if row.slope > STEEP_SCALING and row.sampling != "sequential":
+        return None
+    low, high = row.dims
+    return (
+        f"{row.candidate} ({row.sampling or '?'} sampling): samples/s scale as dims^{row.slope:.2f}, fitted over "
+        f"{low}-{high} dims on {row.datasets} datasets; expect {10 ** (-row.slope):.0f}x slower sampling for 10x "
+        "the dimensions"
+    )
+
+
+def difference_texts(difference: RankingDifference | None) -> list[str]:
+    """Where the ranking on the user's data differs from the reference datasets'."""
+    if difference is None:
+        return []
+    mine, theirs = tie_text(difference.best_mine), tie_text(difference.best_reference)
+    lines = [
+        f"both agree on the best: {mine}"
+        if set(difference.best_mine) == set(difference.best_reference)
+        else f"on your data the best is {mine}; on the reference datasets it is {theirs}"
+    ]
+    if difference.moved:
+        moves = ", ".join(f"{label} ({before} -> {after})" for label, before, after in difference.moved)
+        lines.append(f"rank changes, reference -> your data: {moves}")
+    return lines
+
+
+def caveat_lines(caveats: Iterable[Caveat]) -> list[str]:
+    """One line per kind of caveat: several of one code are merged, each subject named once."""
+    by_code: dict[CaveatCode, list[Caveat]] = {}
+    for caveat in caveats:
+        by_code.setdefault(caveat.code, []).append(caveat)
+    lines = []
+    for code, items in by_code.items():
+        lines += _CAVEAT_WORDING[code](items)
+    return lines
+
+
+def _filters_only(items: list[Caveat]) -> list[str]:
+    needs = items[0].needs
+    verb = "filters" if len(needs) == 1 else "filter"
+    return [f"{', '.join(needs)} only {verb} by card; no measured objective ranks the candidates, so they are level"]
+
+
+def _no_shared(items: list[Caveat]) -> list[str]:
+    metrics = listing(sorted({m for c in items for m in c.metrics}))
+    return [
+        f"no dataset has {metrics} for every candidate: each candidate's score there averages over the "
+        "datasets it was measured on, which differ"
+    ]
+
+
+def _left_out(items: list[Caveat]) -> list[str]:
+    return [
+        f"{c.datasets[0]} is left out of the comparison on {', '.join(c.metrics)}: {listing(c.subjects)} "
+        f"{'has' if len(c.subjects) == 1 else 'have'} no measurements there"
+        for c in items
+    ]
+
+
+def _missing_objective(items: list[Caveat]) -> list[str]:
+    by_gap: dict[tuple[str, ...], dict[str, None]] = {}
+    for c in items:
+        by_gap.setdefault(tuple(c.metrics), {}).update(dict.fromkeys(c.subjects))
+    return [
+        f"no {', '.join(metrics)} on the datasets compared for {listing(subjects)}: "
+        "their scores rest on the other objectives"
+        for metrics, subjects in by_gap.items()
+    ]
+
+
+def _single_seed(items: list[Caveat]) -> list[str]:
+    by_subjects: dict[tuple[str, ...], list[str]] = {}
+    for c in items:
+        by_subjects.setdefault(tuple(c.subjects), []).extend(c.datasets)
+    return [
+        f"one seed only for {listing(subjects)} on {listing(datasets)}: gaps there are not tested against seed noise"
+        for subjects, datasets in by_subjects.items()
+    ]
+
+
+def _failed_runs(items: list[Caveat]) -> list[str]:
+    lines = []
+    for c in items:
+        done = int(c.numbers.get("COMPLETE", 0))
+        failed = ", ".join(f"{int(n)} {status}" for status, n in c.numbers.items() if status != "COMPLETE")
+        rest = f"its numbers there come from {done} completed run{'s' if done != 1 else ''}" if done else "no numbers"
+        lines.append(f"{c.subjects[0]}: {failed} on {c.datasets[0]}; {rest}")
+    return lines
+
+
+def _memorizes(items: list[Caveat]) -> list[str]:
+    where = "; ".join(
+        f"{c.subjects[0]} ({', '.join(f'{d} {share:.0%}' for d, share in c.numbers.items())})" for c in items
+    )
+    return [
+        f"samples sit on training rows (share closer to a training row than held-out rows are; fresh data ~5%): "
+        f"{where}; quality numbers there may reward copying"
+    ]
+
+
+def _measuring(items: list[Caveat]) -> list[str]:
+    return list(dict.fromkeys(c.detail or "" for c in items))
+
+
+_CAVEAT_WORDING = {
+    CaveatCode.FILTERS_ONLY: _filters_only,
+    CaveatCode.NO_SHARED_DATASET: _no_shared,
+    CaveatCode.LEFT_OUT: _left_out,
+    CaveatCode.MISSING_OBJECTIVE: _missing_objective,
+    CaveatCode.SINGLE_SEED: _single_seed,
+    CaveatCode.FAILED_RUNS: _failed_runs,
+    CaveatCode.MEMORIZES: _memorizes,
+    CaveatCode.MEASURING: _measuring,
+}
