@@ -46,6 +46,7 @@ __all__ = [
     "number",
     "objective_cell",
     "objective_header",
+    "objective_legend",
     "objective_numbers",
     "ordinal",
     "peer_text",
@@ -101,10 +102,18 @@ def objective_header(objective: ObjectiveEvidence | Comparison) -> str:
 
 
 def objective_cell(objective: ObjectiveEvidence) -> str:
-    """The mean over the datasets scored (a metric with a reference shows its mean per-seed distance)."""
+    """The mean over the datasets scored; a metric with a reference also its mean per-seed distance from it."""
     if objective.distance is not None and objective.reference is not None:
-        return f"{number(objective.mean)} (±{number(objective.distance)} from {objective.reference:g})"
+        return f"{number(objective.mean)} (off by {number(objective.distance)})"
     return number(objective.mean)
+
+
+def objective_legend(objective: ObjectiveEvidence) -> str:
+    """What a ranked table's objective column shows and which way is better."""
+    legend = f"{direction(objective.higher_is_better, objective.reference)}; mean over the datasets compared"
+    if objective.reference is not None:
+        legend += f" ('off by': distance from {objective.reference:g}, seed by seed, which is ranked)"
+    return legend
 
 
 def _seeds(summary: DatasetSummary) -> str:

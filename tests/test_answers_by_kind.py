@@ -3,7 +3,7 @@ when asked, and every answer names the scope of its evidence; sampling cost is f
 
 from advisor.store import open_store
 from advisor.store.models import DatasetRow, MetricRow, Run
-from tests.test_recommend import build_store
+from tests.stores import build_store
 
 
 def _with_image_kind(path):
@@ -45,7 +45,7 @@ def test_per_kind_winners_differ_and_are_printed_per_kind(cli, tmp_path):
     pooled = cli("recommend", "--need", "exact-likelihood", "--pooled", "--db", db).stdout
     assert "Pooled over every kind of data" in pooled
     narrowed = cli.json("recommend", "--need", "exact-likelihood", "--data-kind", "image", "--db", db)
-    assert "by_kind" not in narrowed and narrowed["winners"] == ["flow"]
+    assert narrowed["by_kind"] is None and narrowed["winners"] == ["flow"]
 
 
 def test_the_scope_line_names_kinds_dims_and_budget(cli, tmp_path):

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from advisor.cards import MetricSpec
 from advisor.store import open_store
 from advisor.store.models import MetricRow, Run
-from tests.test_recommend import build_store
+from tests.stores import build_store
 
 PLUGIN = """
 from advisor import MetricSpec, Need, hookimpl
@@ -69,7 +69,9 @@ def test_a_reference_value_ranks_by_distance_from_it(cli, plugin_store):
     assert [r["family"] for r in answer["ranked"]] == ["autoregressive", "flow", "gan"]
     flow = answer["ranked"][1]
     assert flow["objectives"]["calibration"]["reference"] == 1.0
-    assert "ring8 (0.9 vs 1.05; 0.1 vs 0.05 from 1 per seed)" in flow["why_not_first"][0]
+    [why] = flow["why_not_first"]
+    ring8 = next(d for d in why["datasets"] if d["dataset"] == "ring8")
+    assert ring8["verdict"] == "worse" and (ring8["mine"]["mean"], ring8["theirs"]["mean"]) == (0.9, 1.05)
 
 
 def test_a_log_scale_scores_ratios(cli, plugin_store):
@@ -78,7 +80,12 @@ def test_a_log_scale_scores_ratios(cli, plugin_store):
     scores = {r["family"]: r["score"] for r in answer["ranked"]}
     # log10: 3, 1, 0 -> autoregressive is 2 of the 3 decades behind (linear would give 0.009)
     assert scores == {"flow": 1.0, "autoregressive": pytest.approx(1 / 3), "gan": 0.0}
-    assert "(10 vs 1000, 100x)" in answer["ranked"][1]["why_not_first"][0]
+    [why] = answer["ranked"][1]["why_not_first"]
+    assert (
+        why["scale"] == "log"
+        and why["datasets"][0]["mine"]["mean"] == 10
+        and why["datasets"][0]["theirs"]["mean"] == 1000
+    )
 
 
 def test_a_spec_that_cannot_be_compared_is_refused():

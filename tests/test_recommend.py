@@ -6,92 +6,9 @@ import sys
 
 import pytest
 
-from advisor.cards import FamilyCard
 from advisor.store import open_store
 from advisor.store.models import DatasetRow, FamilyRow, MetricRow, Run
-
-CARDS = {
-    "flow": dict(likelihood="exact", latent="explicit", training="mle", sampling="one-shot", conditioning=False),
-    "autoregressive": dict(likelihood="exact", latent="none", training="mle", sampling="sequential", conditioning=True),
-    "gan": dict(likelihood="none", latent="explicit", training="adversarial", sampling="one-shot", conditioning=True),
-}
-METRICS = {  # family -> metric -> per-seed values on each dataset
-    "flow": {
-        "test_nll": [0.20, 0.21, 0.22],
-        "sample_throughput": [2e5, 2e5, 2e5],
-        "sample_latency_ms": [0.5] * 3,
-        "c2st": [0.60, 0.61, 0.62],
-    },
-    "autoregressive": {
-        "test_nll": [0.15, 0.16, 0.17],
-        "sample_throughput": [2e3, 2e3, 2e3],
-        "sample_latency_ms": [5.0] * 3,
-        "c2st": [0.55, 0.55, 0.56],
-    },
-    "gan": {"sample_throughput": [4e5, 4e5, 4e5], "sample_latency_ms": [0.3] * 3, "c2st": [0.70, 0.80, 0.60]},
-}
-UNITS = {
-    "test_nll": ("nats/dim", False),
-    "sample_throughput": ("samples/s", True),
-    "sample_latency_ms": ("ms", False),
-    "c2st": ("", False),
-}
-
-
-def add_runs(session, family, sampler, metrics):
-    """COMPLETE quick-budget runs of `family` with `sampler` on ring8 and grid25: metric -> per-seed values."""
-    for dataset in ("ring8", "grid25"):
-        for seed in range(3):
-            session.add(complete_run(family, sampler, dataset, seed, {m: v[seed] for m, v in metrics.items()}))
-
-
-def complete_run(family, sampler, dataset, seed, values):
-    """A COMPLETE quick-budget run with `values` (metric -> value) measured."""
-    run = Run(
-        family=family, sampler=sampler, dataset=dataset, seed=seed, budget="quick", status="COMPLETE", device="cpu"
-    )
-    run.metrics = [
-        MetricRow(name=m, value=v, unit=UNITS[m][0], higher_is_better=UNITS[m][1], flag="ok") for m, v in values.items()
-    ]
-    return run
-
-
-def build_store(path, failures=0):
-    with open_store(path, create=True) as store, store.session() as session:
-        for dataset in ("ring8", "grid25"):
-            session.add(DatasetRow(name=dataset, plugin="test", card={"name": dataset, "kind": "2d"}))
-        for family, card in CARDS.items():
-            full = FamilyCard(name=family, title=family, **card).model_dump(mode="json")
-            session.add(FamilyRow(name=family, title=family, plugin="test", version=None, card=full))
-        session.flush()
-        for family, metrics in METRICS.items():
-            add_runs(session, family, "default", metrics)
-        for seed in range(failures):
-            session.add(
-                Run(
-                    family="gan",
-                    sampler="default",
-                    dataset="ring8",
-                    seed=10 + seed,
-                    budget="quick",
-                    status="FAILED",
-                    device="cpu",
-                    error="diverged",
-                )
-            )
-            # a bench that was killed says nothing about the family: not counted as a failure
-            session.add(
-                Run(
-                    family="flow",
-                    sampler="default",
-                    dataset="ring8",
-                    seed=20 + seed,
-                    budget="quick",
-                    status="INTERRUPTED",
-                    device="cpu",
-                )
-            )
-    return path
+from tests.stores import add_runs, build_store, complete_run, set_metric, verdicts
 
 
 @pytest.fixture
@@ -105,32 +22,36 @@ def test_exact_likelihood_ranks_only_exact_families_by_nll(cli, store_path):
     nll = answer["ranked"][0]["objectives"]["test_nll"]
     assert nll["mean"] == pytest.approx(0.16) and nll["per_dataset"]["ring8"]["n"] == 3
     assert nll["unit"] == "nats/dim"
-    assert {"family": "gan", "reason": "likelihood is 'none'; exact-likelihood needs exact"} in answer["eliminated"]
-    assert answer["ranked"][1]["why_not_first"] == [
-        "test_nll [nats/dim] vs autoregressive: worse on grid25 (0.21 vs 0.16), ring8 (0.21 vs 0.16)"
-    ]
+    assert {"family": "gan", "reasons": ["likelihood is 'none'; exact-likelihood needs exact"]} in answer["eliminated"]
+    [why] = answer["ranked"][1]["why_not_first"]
+    assert why["metric"] == "test_nll" and why["rival"] == "autoregressive" and why["unit"] == "nats/dim"
+    assert verdicts(why) == {"grid25": "worse", "ring8": "worse"}
+    assert why["datasets"][0]["mine"]["mean"] == pytest.approx(0.21)
     assert answer["ranked"][0]["label"] == "autoregressive" and answer["winners"] == ["autoregressive"]
     [claim] = answer["claims"]
-    assert claim["agrees"] is True and claim["measured_best"] == "autoregressive"
+    assert claim["agrees"] is True and claim["measured_best"] == ["autoregressive"]
 
 
 def test_fast_sampling_puts_one_shot_first_with_throughput(cli, store_path):
     answer = cli.json("recommend", "--need", "fast-sampling", "--db", store_path)
     assert [r["family"] for r in answer["ranked"]] == ["gan", "flow", "autoregressive"]
-    why = answer["ranked"][2]["why_not_first"]
-    assert (
-        "sample_throughput [samples/s] vs gan: worse on grid25 (2000 vs 4e+05, 200x), ring8 (2000 vs 4e+05, 200x)"
-        in why
-    )
+    throughput = next(c for c in answer["ranked"][2]["why_not_first"] if c["metric"] == "sample_throughput")
+    assert throughput["rival"] == "gan" and throughput["scale"] == "log"
+    assert verdicts(throughput) == {"grid25": "worse", "ring8": "worse"}
 
 
 def test_conflicting_needs_show_pareto_set_and_tradeoff(cli, store_path):
     answer = cli.json("recommend", "--need", "exact-likelihood", "--need", "fast-sampling", "--db", store_path)
     assert set(answer["pareto"]) == {"autoregressive", "flow"}
-    assert any("flow (best for fast-sampling): test_nll" in s for s in answer["tradeoffs"]), answer["tradeoffs"]
-    assert any("(2000 vs 2e+05, 100x)" in s for s in answer["tradeoffs"]), answer["tradeoffs"]
+    tradeoffs = {(t["need"], t["other_need"]): t for t in answer["tradeoffs"]}
+    speed = tradeoffs["fast-sampling", "exact-likelihood"]
+    assert speed["best"] == ["flow"] and speed["other_best"] == ["autoregressive"]
+    [nll] = speed["comparisons"]
+    assert nll["metric"] == "test_nll" and verdicts(nll) == {"grid25": "worse", "ring8": "worse"}
+    [throughput] = tradeoffs["exact-likelihood", "fast-sampling"]["comparisons"]
+    assert throughput["datasets"][0]["mine"]["mean"] == 2000 and throughput["datasets"][0]["theirs"]["mean"] == 2e5
     out = cli("recommend", "--need", "exact-likelihood", "--need", "fast-sampling", "--db", store_path).stdout
-    assert "sample_throughput [samples/s] vs" in out  # units in brackets are text, not rich markup
+    assert "(2000 vs 2e+05, 100x)" in out  # units and ratios are text, not rich markup
 
 
 def test_stable_training_uses_failures_and_seed_spread(cli, tmp_path):
@@ -146,11 +67,16 @@ def test_nothing_left_names_the_requirement(cli, store_path):
     needs = ("--need", "exact-likelihood", "--need", "latent-space", "--need", "controllable")
     answer = cli.json("recommend", *needs, "--db", store_path)
     assert answer["ranked"] == []
-    reasons = {e["family"]: e["reason"] for e in answer["eliminated"]}
-    assert reasons["autoregressive"] == "latent is 'none'; latent-space needs explicit"
-    assert reasons["flow"] == "conditioning is False; controllable needs True"
-    assert reasons["gan"].startswith("likelihood is 'none'")
-    assert answer["nearest"]["family"] in {"autoregressive", "flow"} and len(answer["nearest"]["fails"]) == 1
+    reasons = {e["family"]: e["reasons"] for e in answer["eliminated"]}
+    assert reasons["autoregressive"] == ["latent is 'none'; latent-space needs explicit"]
+    assert reasons["flow"] == ["conditioning is False; controllable needs True"]
+    assert reasons["gan"][0].startswith("likelihood is 'none'")
+    # each fails one requirement: all are named, none picked by its name
+    assert [(n["family"], len(n["fails"])) for n in answer["nearest"]] == [
+        ("autoregressive", 1),
+        ("flow", 1),
+        ("gan", 1),
+    ]
     assert "No candidate is left" in cli("recommend", *needs, "--db", store_path).stdout
 
 
@@ -237,7 +163,9 @@ def test_a_dataset_not_every_candidate_has_is_left_out_of_the_comparison(cli, st
         for metric in session.query(MetricRow).join(Run).filter(Run.dataset == "grid25", MetricRow.name == "test_nll"):
             metric.value += 1.0
     answer = cli.json("recommend", "--need", "exact-likelihood", "--db", store_path)
-    assert answer["caveats"] == ["grid25 is left out of the comparison on test_nll: flow has no measurements there"]
+    [caveat] = answer["caveats"]
+    assert caveat["code"] == "left-out" and caveat["subjects"] == ["flow"] and caveat["datasets"] == ["grid25"]
+    assert caveat["metrics"] == ["test_nll"]
     nll = answer["ranked"][0]["objectives"]["test_nll"]
     assert answer["ranked"][0]["family"] == "autoregressive" and nll["scored_on"] == ["ring8"]
     assert nll["mean"] == pytest.approx(0.16) and set(nll["per_dataset"]) == {"grid25", "ring8"}
@@ -246,41 +174,30 @@ def test_a_dataset_not_every_candidate_has_is_left_out_of_the_comparison(cli, st
     assert complete["caveats"] == []
 
 
-def _set_metric(path, family, metric, values):
-    """Overwrite `metric` of `family` on every dataset with per-seed `values`."""
-    with open_store(path) as store, store.session() as session:
-        rows = session.query(MetricRow).join(Run).filter(Run.family == family, MetricRow.name == metric)
-        for row in rows:
-            row.value = values[row.run.seed]
-
-
 def test_gaps_within_seed_noise_rank_no_one_and_are_reported_as_such(cli, store_path):
-    _set_metric(store_path, "flow", "test_nll", [0.16, 0.17, 0.155])  # mean 0.162 +- 0.008 vs 0.16 +- 0.01
+    set_metric(store_path, "flow", "test_nll", [0.16, 0.17, 0.155])  # mean 0.162 +- 0.008 vs 0.16 +- 0.01
     answer = cli.json("recommend", "--need", "exact-likelihood", "--db", store_path)
     assert [r["score"] for r in answer["ranked"]] == [1.0, 1.0] and [r["rank"] for r in answer["ranked"]] == [1, 1]
     assert answer["winners"] == ["autoregressive", "flow"]
-    [sentence] = next(r for r in answer["ranked"] if r["family"] == "flow")["why_not_first"]
-    assert sentence == (
-        "test_nll [nats/dim] vs autoregressive: within seed noise on grid25 (0.1617 vs 0.16), ring8 (0.1617 vs 0.16)"
-    )
+    [why] = next(r for r in answer["ranked"] if r["family"] == "flow")["why_not_first"]
+    assert verdicts(why) == {"grid25": "within seed noise", "ring8": "within seed noise"}
     out = cli("recommend", "--need", "exact-likelihood", "--db", store_path).stdout
-    assert "Recommendation: a tie between autoregressive, flow" in out
+    assert "Recommendation: a tie between autoregressive and flow" in out
     # the same gap with no spread across seeds is a real difference
-    _set_metric(store_path, "flow", "test_nll", [0.17, 0.17, 0.17])
-    _set_metric(store_path, "autoregressive", "test_nll", [0.16, 0.16, 0.16])
+    set_metric(store_path, "flow", "test_nll", [0.17, 0.17, 0.17])
+    set_metric(store_path, "autoregressive", "test_nll", [0.16, 0.16, 0.16])
     answer = cli.json("recommend", "--need", "exact-likelihood", "--db", store_path)
     assert [(r["family"], r["score"]) for r in answer["ranked"]] == [("autoregressive", 1.0), ("flow", 0.0)]
 
 
 def test_a_two_sample_test_below_chance_is_not_better_than_chance(cli, store_path):
-    _set_metric(store_path, "flow", "c2st", [0.46, 0.46, 0.46])  # 0.04 from chance, below it
-    _set_metric(store_path, "autoregressive", "c2st", [0.53, 0.53, 0.53])  # 0.03 from chance
+    set_metric(store_path, "flow", "c2st", [0.46, 0.46, 0.46])  # 0.04 from chance, below it
+    set_metric(store_path, "autoregressive", "c2st", [0.53, 0.53, 0.53])  # 0.03 from chance
     ranked = cli.json("recommend", "--need", "best-quality", "--db", store_path)["ranked"]
     assert [r["family"] for r in ranked] == ["autoregressive", "flow", "gan"]
-    assert (
-        "c2st vs autoregressive: worse on grid25 (0.46 vs 0.53; 0.04 vs 0.03 from 0.5 per seed)"
-        in ranked[1]["why_not_first"][0]
-    )
+    [why] = ranked[1]["why_not_first"]
+    assert why["reference"] == 0.5 and verdicts(why) == {"grid25": "worse", "ring8": "worse"}
+    assert why["datasets"][0]["mine"]["distance_mean"] == pytest.approx(0.04)
 
 
 def test_claims_are_judged_among_the_textbook_families_and_a_baseline_on_top_is_said(cli, store_path):
@@ -293,11 +210,8 @@ def test_claims_are_judged_among_the_textbook_families_and_a_baseline_on_top_is_
     answer = cli.json("recommend", "--need", "fast-sampling", "--db", store_path)
     assert answer["ranked"][0]["family"] == "kde"
     [claim] = answer["claims"]
-    assert claim["measured_best"] == "flow" and claim["agrees"] is None
-    assert claim["note"] == (
-        "none of the claimed families is among the candidates ranked here; "
-        "kde, which the textbook does not compare, ranks above them all"
-    )
+    assert claim["measured_best"] == ["flow"] and claim["agrees"] is None
+    assert claim["baselines_above"] == ["kde"]
 
 
 def test_table_grades_quality_on_the_stored_calibrated_scale(cli, store_path, tmp_path):
@@ -335,7 +249,7 @@ def test_table_grades_quality_on_the_stored_calibrated_scale(cli, store_path, tm
         "gan": "low",
     }
     assert answer["quality_scale"] == data["quality_scale"]
-    assert "quality (calibrated)" in cli("recommend", "--need", "best-quality", "--db", store_path).stdout
+    assert "quality (calibrated, from C2ST" in cli("recommend", "--need", "best-quality", "--db", store_path).stdout
     no_quality = cli.json("recommend", "--need", "fast-sampling", "--db", store_path)
     assert no_quality["quality_scale"] is None and no_quality["ranked"][0]["quality_grade"] is None
     cli("report", "--out", tmp_path / "report", "--db", store_path)
@@ -347,12 +261,15 @@ def test_a_dataset_with_one_seed_is_a_caveat(cli, store_path):
     with open_store(store_path) as store, store.session() as session:
         session.query(Run).filter(Run.family == "flow", Run.dataset == "grid25", Run.seed > 0).delete()
     answer = cli.json("recommend", "--need", "exact-likelihood", "--db", store_path)
-    assert answer["caveats"] == ["grid25: one seed only for flow; gaps there are not tested against seed noise"]
+    [caveat] = answer["caveats"]
+    assert (caveat["code"], caveat["subjects"], caveat["datasets"]) == ("single-seed", ["flow"], ["grid25"])
 
 
 def test_failed_runs_are_a_caveat_of_every_answer(cli, tmp_path):
     answer = cli.json("recommend", "--need", "fast-sampling", "--db", build_store(tmp_path / "f.db", failures=2))
-    assert answer["caveats"] == ["gan: 2 FAILED on ring8; its numbers there come from 3 completed runs"]
+    [caveat] = answer["caveats"]
+    assert (caveat["code"], caveat["subjects"], caveat["datasets"]) == ("failed-runs", ["gan"], ["ring8"])
+    assert caveat["numbers"] == {"FAILED": 2, "COMPLETE": 3}
 
 
 def test_a_seed_counts_once_at_its_latest_outcome(cli, tmp_path):
@@ -362,7 +279,8 @@ def test_a_seed_counts_once_at_its_latest_outcome(cli, tmp_path):
         for seed in (10, 0):
             session.add(complete_run("gan", "default", "ring8", seed, {"c2st": 0.7}))
     answer = cli.json("recommend", "--need", "fast-sampling", "--db", store_path)
-    assert answer["caveats"] == ["gan: 1 FAILED on ring8; its numbers there come from 4 completed runs"]
+    [caveat] = answer["caveats"]
+    assert caveat["numbers"] == {"FAILED": 1, "COMPLETE": 4}
 
 
 def test_table_grades_a_family_at_its_best_sampler_and_names_it(cli, store_path):
@@ -408,7 +326,8 @@ def test_a_needs_secondary_objective_is_read_on_its_primary_objectives_datasets(
         ).delete(synchronize_session=False)
     answer = cli.json("recommend", "--need", "controllable", "--db", store_path)
     assert [r["family"] for r in answer["ranked"]] == ["gan"]
-    assert {"family": "autoregressive", "reason": "no measurements of cond_accuracy"} in answer["unmeasured"]
+    [missing] = [m for m in answer["unmeasured"] if m["family"] == "autoregressive"]
+    assert missing["code"] == "missing-objective" and missing["metrics"] == ["cond_accuracy"]
 
 
 def test_a_candidate_measured_on_few_of_the_datasets_is_set_aside_not_compared_on_them(cli, store_path):
@@ -429,9 +348,6 @@ def test_a_candidate_measured_on_few_of_the_datasets_is_set_aside_not_compared_o
     answer = cli.json("recommend", "--need", "fast-sampling", "--db", store_path)
     assert [r["family"] for r in answer["ranked"]] == ["flow", "autoregressive"]
     assert answer["ranked"][0]["objectives"]["sample_throughput"]["scored_on"] == ["d3", "d4", "grid25", "ring8"]
-    assert {
-        "family": "gan",
-        "reason": "sample_throughput measured on 1 of the 4 datasets its rivals have; not ranked until the bench "
-        "completes it",
-    } in answer["unmeasured"]
+    [gan] = [m for m in answer["unmeasured"] if m["family"] == "gan"]
+    assert (gan["code"], gan["metrics"], gan["have"], gan["most"]) == ("thin", ["sample_throughput"], 1, 4)
     assert answer["caveats"] == []

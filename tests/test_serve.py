@@ -10,7 +10,7 @@ import urllib.request
 
 import pytest
 
-from tests.test_recommend import build_store
+from tests.stores import build_store
 
 pytest.importorskip("fastapi", reason="fastapi is not installed (the `serve` extra)")
 from fastapi.testclient import TestClient  # noqa: E402
@@ -40,7 +40,7 @@ def test_a_measured_dataset_is_answered_without_measuring(client, cli, store_pat
     assert api["dataset"] == "ring8" and api["kind"] == "2d"
     assert api["your_data"]["ranked"] == mine["ranked"] and api["your_data"]["datasets"] == ["ring8"]
     if api["reference"] is not None:  # beside the shipped store's ranking on 2-D data
-        assert api["differences"] and set(api["reference"]["datasets"]) <= {
+        assert api["difference"] and set(api["reference"]["datasets"]) <= {
             "ring8",
             "grid25",
             "checkerboard",

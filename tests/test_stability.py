@@ -6,7 +6,7 @@ from sqlalchemy import select
 from advisor.rules.stability import collapse_reason, count_outcomes, wilson_interval
 from advisor.store import open_store
 from advisor.store.models import DatasetRow, MetricRow, Run
-from tests.test_recommend import build_store
+from tests.stores import build_store
 
 
 def test_wilson_interval_matches_known_values():

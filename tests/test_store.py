@@ -101,7 +101,7 @@ def test_pack_leaves_one_self_contained_file_with_the_data(db, cli):
 
 def test_pack_can_drop_the_samples_of_superseded_runs_only(db, cli):
     from advisor.store.models import Run, SampleRow
-    from tests.test_recommend import build_store, complete_run
+    from tests.stores import build_store, complete_run
 
     build_store(db)  # flow, autoregressive and gan, 3 seeds on ring8 and grid25
     with open_store(db) as store, store.session() as session:

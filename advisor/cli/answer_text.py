@@ -9,7 +9,7 @@ from __future__ import annotations
 from rich.markup import escape
 
 from advisor.cards import Need
-from advisor.cli.common import print_table, stdout
+from advisor.cli.common import print_table, stdout, table_fits
 from advisor.rules.answer import Answer, StoreAnswer
 from advisor.rules.scope import scope_line
 from advisor.wording import (
@@ -23,6 +23,7 @@ from advisor.wording import (
     nearest_text,
     not_ranked_text,
     objective_cell,
+    objective_legend,
     objective_numbers,
     peer_text,
     scaling_text,
@@ -130,13 +131,35 @@ def _ranking(answer: Answer, needs: list[Need], explain: bool) -> None:
 
 
 def _ranked_table(answer: Answer, needs: list[Need]) -> None:
-    """The ranking: one row per candidate, one column per objective with its unit and direction."""
+    """The ranking: one row per candidate, one column per objective with its unit.
+
+    At a narrow width the secondary objectives are dropped first (each need's primary one stays; `--json`
+    and `--explain` have them all), then the table goes vertical.
+    """
     console = stdout()
-    objectives = list(dict.fromkeys(m for need in needs for m in need.objectives))
+    every = list(dict.fromkeys(m for need in needs for m in need.objectives))
+    primaries = list(dict.fromkeys(need.objectives[0] for need in needs if need.objectives))
+    for objectives in (every, primaries):
+        columns, rows = _table(answer, objectives)
+        if table_fits(columns, rows):
+            break
+    print_table("Ranked", columns, rows)
     shown = {m: next((r.objectives[m] for r in answer.ranked if m in r.objectives), None) for m in objectives}
-    columns = ["#", "candidate", "score"]
-    columns += [f"{m} {o.unit}".strip() if o else m for m, o in shown.items()]
-    columns.append("runs")
+    notes = [SCORE_LEGEND]
+    notes += [f"{m}: {objective_legend(o)}" for m, o in shown.items() if o]
+    if dropped := [m for m in every if m not in objectives]:
+        notes.append(f"not shown at this width (see --explain or --json): {', '.join(dropped)}")
+    if answer.quality_scale:
+        meaning = "; ".join(f"{grade} = {text}" for grade, text in answer.quality_scale.items())
+        notes.append(f"quality (calibrated, from C2ST per dataset): {meaning}")
+    for note in notes:
+        console.print(f"[dim]{escape(note)}[/]")
+
+
+def _table(answer: Answer, objectives: list[str]) -> tuple[list[str], list[list[object]]]:
+    """The ranked table's columns and rows with these objectives."""
+    units = {m: next((r.objectives[m].unit for r in answer.ranked if m in r.objectives), "") for m in objectives}
+    columns = ["#", "candidate", "score", *(f"{m} {units[m]}".strip() for m in objectives), "runs"]
     rows = [
         [
             r.rank,
@@ -151,18 +174,7 @@ def _ranked_table(answer: Answer, needs: list[Need]) -> None:
         columns.append("quality")
         for row, r in zip(rows, answer.ranked, strict=True):
             row.append(r.quality_grade or "-")
-    print_table("Ranked", columns, rows)
-    notes = [SCORE_LEGEND]
-    notes += [
-        f"{m}: {direction(o.higher_is_better, o.reference)}, mean over the datasets compared"
-        for m, o in shown.items()
-        if o
-    ]
-    if answer.quality_scale:
-        meaning = "; ".join(f"{grade} = {text}" for grade, text in answer.quality_scale.items())
-        notes.append(f"quality (calibrated, from C2ST per dataset): {meaning}")
-    for note in notes:
-        console.print(f"[dim]{escape(note)}[/]")
+    return columns, rows
 
 
 def _explain(answer: Answer) -> None:

@@ -25,6 +25,7 @@ __all__ = [
     "registry_from",
     "print_json",
     "print_table",
+    "table_fits",
     "format_value",
     "stdout",
     "stderr",
@@ -199,7 +200,6 @@ def print_table(title: str | None, columns: Sequence[str], rows: Iterable[Sequen
     Cells wrap between words, never inside one: a table whose longest words do not fit the console's
     width is printed vertically instead, one block per row ("column: value" lines).
     """
-    from rich.measure import Measurement
     from rich.table import Table
     from rich.text import Text
 
@@ -210,15 +210,33 @@ def print_table(title: str | None, columns: Sequence[str], rows: Iterable[Sequen
         table.add_column(Text(column), overflow="fold")
     for row in rows:
         table.add_row(*(Text(cell) for cell in row))
-    if Measurement.get(console, console.options, table).minimum <= console.width:
+    if _narrowest(columns, rows) <= console.width:
         console.print(table)
         return
     if title:
         console.print(Text(title, style="bold"))
+    heading = 2 if columns and columns[0] in ("#", "id") else 1  # a rank or id goes with the name after it
     for row in rows:
-        console.print(Text(f"{row[0]} {row[1]}", style="bold") if len(row) > 1 else Text(row[0]))
-        for column, cell in list(zip(columns, row, strict=True))[2:]:
+        console.print(Text(" ".join(row[:heading]), style="bold"))
+        for column, cell in list(zip(columns, row, strict=True))[heading:]:
             console.print(Text(f"  {column}: {cell}"))
+
+
+def table_fits(columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> bool:
+    """Whether `print_table` would print these rows as a table (not vertically) at this console's width."""
+    return _narrowest(columns, [[format_value(v) for v in row] for row in rows]) <= stdout().width
+
+
+def _narrowest(columns: Sequence[str], rows: list[list[str]]) -> int:
+    """The width a table needs to wrap its cells between words only: each column's longest word,
+    with one space each side and a border per column."""
+    from rich.cells import cell_len
+
+    longest = [
+        max((cell_len(word) for text in (column, *cells) for word in text.split()), default=0)
+        for column, *cells in zip(columns, *rows, strict=True)
+    ]
+    return sum(width + 3 for width in longest) + 1
 
 
 #: the metrics a listing of runs shows beside each run
