@@ -1,6 +1,6 @@
 """The `Family` base class every model-family plugin implements, and its `FitReport`.
 
-Contract (see DESIGN.md): a family is constructed with no arguments, then the harness calls
+Contract (docs/plugins.md): a family is constructed with no arguments, then the harness calls
 `fit(train, labels, budget, seed, device)` once, and afterwards `sample(n, labels, sampler)` and, when
 the card declares a likelihood, `log_prob(x, labels)`. Arrays go in as float32 numpy arrays of shape
 (n, dims) and may come back as numpy arrays or torch tensors. Families never score themselves: the

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
+from advisor.formatting import number
 from advisor.rules.answer import (
     Caveat,
     CaveatCode,
@@ -31,6 +32,7 @@ from advisor.rules.answer import (
 )
 
 __all__ = [
+    "DROPPED_AT_WIDTH",
     "SCORE_LEGEND",
     "VERDICT_MARKS",
     "caveat_lines",
@@ -43,7 +45,6 @@ __all__ = [
     "listing",
     "nearest_text",
     "not_ranked_text",
-    "number",
     "objective_cell",
     "objective_header",
     "objective_legend",
@@ -61,19 +62,12 @@ SCORE_LEGEND = (
     "score: 1 = best, or within seed noise of the best, on every objective and dataset; "
     "0 = furthest behind; candidates with equal scores share a rank"
 )
+#: said under a ranked table that left objectives out to fit the terminal
+DROPPED_AT_WIDTH = "not shown at this width (see --explain or --json)"
 #: how a cell of `advisor table` marks the measurement against the textbook's claim (rules/table.py's verdicts)
 VERDICT_MARKS = {"agrees": "✓", "disagrees": "✗", "no claim": "", "not measured": "?"}
 #: a fitted slope of log samples/s on log dims steeper than this is said (sequential samplers: about -1)
 STEEP_SCALING = -0.75
-
-
-def number(value: float | None) -> str:
-    """A compact rendering of a measured number."""
-    if value is None:
-        return "-"
-    if value != 0 and (abs(value) >= 1e5 or abs(value) < 1e-3):
-        return f"{value:.3g}"
-    return f"{value:.4g}"
 
 
 def listing(items: Sequence[str]) -> str:

@@ -28,15 +28,25 @@ def test_measures_then_answers_from_cache(cli, db, csv_file, tmp_path):
     runs = _runs(db)
     assert runs and {status for *_, status, _ in runs} == {"COMPLETE"}
     assert all(dataset.startswith("user-two-blobs-") for *_, dataset in runs)
-    assert first["cells_run"] == len(runs) and first["your_data"]["ranked"]
+    assert first["measuring"]["cells_run"] == len(runs) and first["your_data"]["ranked"]
     assert {r["family"] for r in first["your_data"]["ranked"]} <= {"gmm", "kde", "flow", "flow-ar", "autoregressive"}
     with sqlite3.connect(db) as conn:  # the user's data never leaves as samples
         assert conn.execute("SELECT COUNT(*) FROM samples").fetchone() == (0,)
-    assert any("left out: 'unit' (constant: one value in every row)" in c for c in first["your_data"]["caveats"])
-    assert first["generate"].startswith("advisor generate --family ") and "--data" in first["generate"]
+    said = [c["detail"] for c in first["measuring"]["caveats"] if c["code"] == "measuring"]
+    assert any("left out: 'unit' (constant: one value in every row)" in c for c in said)
+    [generate] = first["measuring"]["generate"][:1]
+    assert generate.startswith("advisor generate --family ") and "--data" in generate
     second = cli.json(*args)
-    assert second["cells_run"] == 0 and len(_runs(db)) == len(runs)  # answered from the cache
+    assert second["measuring"]["cells_run"] == 0 and len(_runs(db)) == len(runs)  # answered from the cache
     assert second["your_data"]["ranked"][0]["family"] == first["your_data"]["ranked"][0]["family"]
+    # the HTTP API answers the same question on the measured file with exactly the same JSON
+    from fastapi.testclient import TestClient
+
+    from advisor.serve.app import create_app
+
+    dataset = second["dataset"]
+    api = TestClient(create_app(str(db))).get(f"/datasets/{dataset}/recommend", params={"need": "exact-likelihood"})
+    assert api.json() == {key: value for key, value in second.items() if key != "measuring"}
 
 
 def test_time_limit_stops_and_names_the_unmeasured(cli, db, csv_file):
@@ -54,11 +64,9 @@ def test_time_limit_stops_and_names_the_unmeasured(cli, db, csv_file):
         db,
     )
     measured = {r["family"] for r in answer["your_data"]["ranked"]}
-    unmeasured = {u["family"] for u in answer["your_data"]["unmeasured"] if "time limit" in u["reason"]}
+    unmeasured = {u["family"] for u in answer["measuring"]["not_run"] if "time limit" in u["detail"]}
     assert unmeasured and not measured & unmeasured
-    listed = [u["family"] for u in answer["your_data"]["unmeasured"]]
-    assert len(listed) == len(set(listed))  # the time limit replaces "no measurements", not beside it
-    assert answer["cells_run"] < answer["cells_planned"]
+    assert answer["measuring"]["cells_run"] < answer["measuring"]["cells_planned"]
 
 
 def test_cells_measured_on_the_data_correct_the_estimates(cli, db, csv_file, monkeypatch):
@@ -73,7 +81,7 @@ def test_cells_measured_on_the_data_correct_the_estimates(cli, db, csv_file, mon
     # gmm's first cell took hundreds of times its estimate, so the others (estimated 1,000 x longer than
     # gmm) were not started rather than started and stopped at the deadline
     assert {(family, status) for family, _, status, _ in _runs(db)} == {("gmm", "COMPLETE")}
-    reasons = [u["reason"] for u in answer["your_data"]["unmeasured"]]
+    reasons = [u["detail"] for u in answer["measuring"]["not_run"]]
     assert reasons and all("x the stored runs' estimate as the cells on this data took" in r for r in reasons)
 
 

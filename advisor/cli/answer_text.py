@@ -13,6 +13,7 @@ from advisor.cli.common import print_table, stdout, table_fits
 from advisor.rules.answer import Answer, StoreAnswer
 from advisor.rules.scope import scope_line
 from advisor.wording import (
+    DROPPED_AT_WIDTH,
     SCORE_LEGEND,
     caveat_lines,
     claim_text,
@@ -148,7 +149,7 @@ def _ranked_table(answer: Answer, needs: list[Need]) -> None:
     notes = [SCORE_LEGEND]
     notes += [f"{m}: {objective_legend(o)}" for m, o in shown.items() if o]
     if dropped := [m for m in every if m not in objectives]:
-        notes.append(f"not shown at this width (see --explain or --json): {', '.join(dropped)}")
+        notes.append(f"{DROPPED_AT_WIDTH}: {', '.join(dropped)}")
     if answer.quality_scale:
         meaning = "; ".join(f"{grade} = {text}" for grade, text in answer.quality_scale.items())
         notes.append(f"quality (calibrated, from C2ST per dataset): {meaning}")

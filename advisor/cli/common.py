@@ -13,7 +13,7 @@ from typing import Any
 import click
 
 from advisor.errors import AdvisorError
-from advisor.wording import number
+from advisor.formatting import number
 
 __all__ = [
     "AdvisorGroup",

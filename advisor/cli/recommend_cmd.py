@@ -109,10 +109,10 @@ def recommend(
       advisor recommend --need best-quality --data-kind image --json
       advisor recommend --need exact-likelihood --data my.csv --budget smoke --time-limit 10m
     """
-    from advisor.rules.answers import recommendation
+    from advisor.rules.answers import needs_named, recommendation
 
     registry = registry_from(ctx)
-    needs = [registry.need(name) for name in dict.fromkeys(need_names)]
+    needs = needs_named(registry, need_names)
     _check_option_pairing(ctx, data_file)
     if data_file:
         from advisor.runner.user_data import MeasureRequest
@@ -257,7 +257,11 @@ def _recommend_for_data(
     console.print(
         f"[bold]On your data[/] ({measured.dataset}, {measured.cells_run} new cells run, store {measured.store})"
     )
-    print_answer(answer.your_data, needs, explain=explain)
+    said = {item.family for item in not_run}  # said below with the reason, not as "no measurements"
+    mine = answer.your_data.model_copy(
+        update={"unmeasured": [u for u in answer.your_data.unmeasured if u.family not in said]}
+    )
+    print_answer(mine, needs, explain=explain)
     for item in not_run:
         console.print("[yellow]" + escape(not_ranked_text(item)) + "[/]")
     for line in caveat_lines(caveats):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from advisor.store import open_store
@@ -9,9 +10,15 @@ from advisor.store.read import check_filters
 from advisor.store.reference import choose_store
 
 if TYPE_CHECKING:
+    from advisor.cards import Need
     from advisor.rules.answer import DatasetAnswer, StoreAnswer
 
-__all__ = ["recommendation", "dataset_recommendation", "claims_table"]
+__all__ = ["recommendation", "dataset_recommendation", "claims_table", "needs_named"]
+
+
+def needs_named(registry: Any, names: Iterable[str]) -> list[Need]:
+    """The registered needs called `names`, each once, in the order given (InputError naming an unknown one)."""
+    return [registry.need(name) for name in dict.fromkeys(names)]
 
 
 def recommendation(
@@ -33,7 +40,7 @@ def recommendation(
     from advisor.rules.answer import StoreAnswer
     from advisor.rules.engine import gather_for, no_measurements, rank_evidence
 
-    needs = [registry.need(name) for name in dict.fromkeys(need_names)]
+    needs = needs_named(registry, need_names)
     cards = registry.family_cards()
     location, note = choose_store(db)
     with open_store(location, readonly=True) as store:
@@ -82,7 +89,7 @@ def dataset_recommendation(
     from advisor.rules.rankings import ranking_difference
     from advisor.store.read import dataset_cards
 
-    needs = [registry.need(name) for name in dict.fromkeys(need_names)]
+    needs = needs_named(registry, need_names)
     cards, specs = registry.family_cards(), registry.metric_specs()
     with open_store(db, readonly=True) as store:
         with store.connect() as conn:

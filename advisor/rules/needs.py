@@ -1,7 +1,7 @@
 """The built-in needs: hard requirements on family cards plus measured objectives to rank by.
 
 A need is data (`advisor.cards.Need`). `requires` maps a card field to the values it accepts;
-`objectives` are metric names (stored metrics, or the engine's derived `failure_rate` and
+`objectives` are metric names (stored metrics, or the engine's derived objectives `unstable_rate` and
 `seed_spread`). Each need's description cites the textbook rule of thumb it checks (see claims.py).
 """
 

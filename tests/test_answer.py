@@ -1,0 +1,93 @@
+"""The answer as typed records: ties declared whatever the names, scatter said as scatter, a few seeds'
+spread not ranked as exact, and text that reads at 80 columns."""
+
+import re
+
+from advisor.store import open_store
+from advisor.store.models import DatasetRow, Run
+from advisor.wording import DROPPED_AT_WIDTH
+from tests.stores import build_store, complete_run, set_metric, verdicts
+
+
+def test_a_tie_in_tradeoffs_is_declared_whatever_the_names(cli, tmp_path):
+    db = build_store(tmp_path / "k.db")
+    for family in ("flow", "gan"):  # flow samples as fast as gan: fast-sampling's best is a tie
+        set_metric(db, family, "sample_throughput", [4e5] * 3)
+        set_metric(db, family, "sample_latency_ms", [0.3] * 3)
+    answer = cli.json("recommend", "--need", "best-quality", "--need", "fast-sampling", "--db", db)
+    by_needs = {(t["need"], t["other_need"]): t for t in answer["tradeoffs"]}
+    speed = by_needs["fast-sampling", "best-quality"]
+    assert speed["best"] == ["flow", "gan"] and speed["other_best"] == ["autoregressive"]
+    assert sorted(c["rival"] for c in by_needs["best-quality", "fast-sampling"]["comparisons"]) == ["flow", "gan"]
+
+
+def test_a_verdict_from_scatter_is_said_as_scatter_with_both_spreads(cli, tmp_path, monkeypatch):
+    db = build_store(tmp_path / "k.db")
+    set_metric(db, "autoregressive", "c2st", [0.541, 0.542, 0.541])  # 0.041 from chance, consistently
+    set_metric(db, "flow", "c2st", [0.50, 0.58, 0.54])  # 0.04 from chance on average, seeds scattered
+    answer = cli.json("recommend", "--need", "best-quality", "--db", db)
+    flow = next(r for r in answer["ranked"] if r["family"] == "flow")
+    [why] = flow["why_not_first"]
+    assert verdicts(why) == {"grid25": "less consistent across seeds", "ring8": "less consistent across seeds"}
+    monkeypatch.setenv("COLUMNS", "400")
+    out = cli("recommend", "--need", "best-quality", "--explain", "--db", db).stdout
+    assert "less consistent across seeds on grid25" in out and "seed sd 0.04 vs 0.000577" in out
+
+
+def test_a_spread_of_three_seeds_is_not_ranked_as_exact(cli, tmp_path):
+    db = build_store(tmp_path / "k.db")
+    set_metric(db, "flow", "c2st", [0.50, 0.5332, 0.5664])  # spread 0.0332
+    set_metric(db, "autoregressive", "c2st", [0.50, 0.5364, 0.5728])  # spread 0.0364: the same, at 3 seeds
+    answer = cli.json("recommend", "--need", "stable-training", "--db", db)
+    ranks = {r["family"]: r["rank"] for r in answer["ranked"]}
+    assert ranks["flow"] == ranks["autoregressive"] == 1 and ranks["gan"] > 1  # gan's spread is 0.1
+
+
+def test_a_dataset_card_without_dims_answers(cli, tmp_path):
+    db = build_store(tmp_path / "k.db")
+    with open_store(db) as store, store.session() as session:
+        session.add(DatasetRow(name="table", plugin="test", card={"name": "table", "kind": "tabular"}))
+        session.flush()
+        for seed in range(3):
+            session.add(complete_run("flow", "default", "table", seed, {"test_nll": 1.0 + seed / 100}))
+    out = cli("recommend", "--need", "exact-likelihood", "--db", db).stdout
+    assert "Per kind of data" in out and "  tabular: flow" in out
+
+
+def _words(text):
+    return set(re.findall(r"[A-Za-z][A-Za-z0-9_\-]*", text))
+
+
+def test_text_at_80_columns_splits_no_word(cli, tmp_path, monkeypatch):
+    db = build_store(tmp_path / "k.db")
+    args = ("recommend", "--need", "best-quality", "--need", "fast-sampling", "--explain", "--db", db)
+    monkeypatch.setenv("COLUMNS", "400")
+    wide = _words(cli(*args).stdout) | _words(DROPPED_AT_WIDTH)
+    monkeypatch.setenv("COLUMNS", "80")
+    narrow = cli(*args).stdout
+    assert max(len(line) for line in narrow.splitlines()) <= 80
+    assert _words(narrow) <= wide, sorted(_words(narrow) - wide)  # a split word is a fragment the wide text lacks
+
+
+def test_several_failures_of_one_kind_are_one_caveat_line_each_and_stated_with_numbers(cli, tmp_path):
+    db = build_store(tmp_path / "f.db", failures=2)
+    with open_store(db) as store, store.session() as session:
+        session.add(
+            Run(
+                family="flow",
+                sampler="default",
+                dataset="grid25",
+                seed=30,
+                budget="quick",
+                status="TIMEOUT",
+                device="cpu",
+            )
+        )
+    answer = cli.json("recommend", "--need", "fast-sampling", "--db", db)
+    assert sorted((c["subjects"][0], c["datasets"][0]) for c in answer["caveats"]) == [
+        ("flow", "grid25"),
+        ("gan", "ring8"),
+    ]
+    out = cli("recommend", "--need", "fast-sampling", "--db", db).stdout
+    assert "caveat: gan: 2 FAILED on ring8; its numbers there come from 3 completed runs" in out
+    assert "caveat: flow: 1 TIMEOUT on grid25" in out

@@ -1,0 +1,62 @@
+"""The renderer: the only tests that pin wording. Records in, English out."""
+
+from advisor.rules.answer import Caveat, CaveatCode, ClaimCheck, Comparison, DatasetComparison, DatasetSummary, Verdict
+from advisor.wording import caveat_lines, claim_text, comparison_text, tie_text
+
+
+def test_single_seed_caveats_for_the_same_candidates_merge_into_one_line():
+    caveats = [Caveat(code=CaveatCode.SINGLE_SEED, subjects=["gmm", "kde"], datasets=[d]) for d in ("a", "b", "c")] + [
+        Caveat(code=CaveatCode.SINGLE_SEED, subjects=["vae"], datasets=["a"])
+    ]
+    assert caveat_lines(caveats) == [
+        "one seed only for gmm and kde on a, b and c: gaps there are not tested against seed noise",
+        "one seed only for vae on a: gaps there are not tested against seed noise",
+    ]
+
+
+def test_memorization_caveats_are_one_line_with_each_share():
+    caveats = [
+        Caveat(code=CaveatCode.MEMORIZES, subjects=["gan"], datasets=["wine"], numbers={"wine": 0.36}),
+        Caveat(code=CaveatCode.MEMORIZES, subjects=["kde"], datasets=["wine"], numbers={"wine": 0.5}),
+    ]
+    [line] = caveat_lines(caveats)
+    assert "gan (wine 36%); kde (wine 50%)" in line
+
+
+def test_a_claim_is_said_plainly_with_a_baseline_above_named():
+    claim = ClaimCheck(
+        need="best-quality",
+        claim="diffusion (accepting slow sampling)",
+        claimed=["diffusion"],
+        measured_best=["vae"],
+        agrees=False,
+        baselines_above=["gmm"],
+    )
+    assert claim_text(claim) == (
+        "The textbook says: diffusion (accepting slow sampling) for best-quality. Among the families it compares, "
+        "vae measured best: the measurement does not agree. gmm, outside the textbook's comparison, ranks above them."
+    )
+
+
+def test_a_comparison_names_direction_unit_and_scatter():
+    mine, theirs = (
+        DatasetSummary(mean=0.54, std=0.04, n=3, distance_mean=0.04, distance_std=0.04),
+        DatasetSummary(mean=0.541, std=0.0006, n=3, distance_mean=0.041, distance_std=0.0006),
+    )
+    comparison = Comparison(
+        metric="c2st",
+        unit="",
+        higher_is_better=False,
+        scale="linear",
+        reference=0.5,
+        rival="tvae",
+        datasets=[DatasetComparison(dataset="penguins", verdict=Verdict.LESS_CONSISTENT, mine=mine, theirs=theirs)],
+    )
+    assert comparison_text(comparison) == (
+        "c2st (closer to 0.5 is better) vs tvae: less consistent across seeds on penguins "
+        "(0.54 vs 0.541, 0.04 vs 0.041 from 0.5; seed sd 0.04 vs 0.0006)"
+    )
+
+
+def test_a_tie_is_named_in_full():
+    assert tie_text(["gmm"]) == "gmm" and tie_text(["a", "b", "c"]) == "a tie between a, b and c"
