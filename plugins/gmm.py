@@ -48,14 +48,21 @@ class GaussianMixtureFamily(Family):
     component_grid: tuple[int, ...] = (1, 2, 4, 6, 8, 10, 12, 16, 20, 25, 30, 36, 42, 50)
 
     def fit(self, train: np.ndarray, labels: np.ndarray | None, budget: Budget, seed: int, device: str) -> FitReport:
+        import warnings
+
         import numpy as np
+        from sklearn.exceptions import ConvergenceWarning
         from sklearn.mixture import GaussianMixture
 
         # Each component needs enough points to estimate its covariance.
         max_k = max(1, len(train) // (10 * train.shape[1]))
-        best, best_bic, tried = None, np.inf, {}
+        best, best_bic, tried, unconverged = None, np.inf, {}, []
         for k in (k for k in self.component_grid if k <= max_k):
-            model = GaussianMixture(k, covariance_type="full", reg_covar=1e-6, random_state=seed).fit(train)
+            with warnings.catch_warnings():  # recorded in the fit report below, not printed
+                warnings.simplefilter("ignore", ConvergenceWarning)
+                model = GaussianMixture(k, covariance_type="full", reg_covar=1e-6, random_state=seed).fit(train)
+            if not model.converged_:
+                unconverged.append(k)
             tried[k] = bic = float(model.bic(train))
             if bic < best_bic:
                 best, best_bic = model, bic
@@ -64,6 +71,7 @@ class GaussianMixtureFamily(Family):
         return FitReport(
             steps=int(best.n_iter_),
             selected={"n_components": best.n_components, "bic": best_bic, "bic_by_k": tried},
+            notes=f"EM stopped at its iteration limit before converging for K = {unconverged}" if unconverged else "",
         )
 
     def sample(self, n: int, labels: np.ndarray | None = None, sampler: str = "default") -> np.ndarray:

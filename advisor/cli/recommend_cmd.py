@@ -99,8 +99,9 @@ def recommend(
 
     Hard requirements of the needs (e.g. exact likelihood) remove families by their cards; the
     survivors are ranked on the needs' measured objectives over the datasets all of them were
-    measured on, seed means within two standard errors of the best counting as the best. Several
-    needs combine, and the Pareto set shows when they conflict.
+    measured on. A candidate within seed noise of the leader (its seed mean less two standard errors,
+    against the leader's own band of two standard errors) ties with it, and a tie is declared, never
+    broken by name. Several needs combine, and the Pareto set shows when they conflict.
 
     \b
     Examples:
