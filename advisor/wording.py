@@ -8,9 +8,11 @@ unit; several caveats of one kind become one line.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import NamedTuple
 
 from advisor.formatting import number
 from advisor.rules.answer import (
+    Answer,
     Caveat,
     CaveatCode,
     ClaimCheck,
@@ -35,6 +37,8 @@ __all__ = [
     "DROPPED_AT_WIDTH",
     "SCORE_LEGEND",
     "VERDICT_MARKS",
+    "Note",
+    "answer_notes",
     "caveat_lines",
     "claim_text",
     "comparison_text",
@@ -277,6 +281,43 @@ def difference_texts(difference: RankingDifference | None) -> list[str]:
         moves = ", ".join(f"{label} ({before} -> {after})" for label, before, after in difference.moved)
         lines.append(f"rank changes, reference -> your data: {moves}")
     return lines
+
+
+class Note(NamedTuple):
+    """One line of an answer's notes: its kind (how it is shown) and its text."""
+
+    kind: str  # "recommendation", "alarm" (nothing left), "note", "warning" (caveats, not ranked), "aside"
+    text: str
+
+
+def answer_notes(answer: Answer, *, explain: bool = False) -> list[Note]:
+    """Every line an answer says under its ranking, in order: the recommendation, then the notes, claims,
+    candidates not ranked and caveats, then the eliminations. The CLI and the HTTP API's page show these."""
+    notes: list[Note] = []
+    if answer.ranked:
+        tie = " (within seed noise on every objective and dataset; more seeds could separate them)"
+        notes.append(
+            Note(
+                "recommendation",
+                f"Recommendation: {tie_text(answer.winners)}" + (tie if len(answer.winners) > 1 else ""),
+            )
+        )
+        if answer.without_copying:
+            notes.append(Note("note", without_copying_text(answer.without_copying, len(answer.winners))))
+    else:
+        notes.append(Note("alarm", "No candidate is left."))
+        if answer.nearest:
+            notes.append(Note("note", nearest_text(answer.nearest)))
+    if answer.pareto:
+        notes.append(Note("note", "Pareto set (no candidate is better on every need): " + ", ".join(answer.pareto)))
+    notes += [Note("note", peer_text(peer)) for peer in answer.peers]
+    notes += [Note("note", line) for line in instability_lines(answer.instability, explain)]
+    notes += [Note("note", f"trade-off: {line}") for t in answer.tradeoffs for line in tradeoff_texts(t)]
+    notes += [Note("note", claim_text(claim)) for claim in answer.claims]
+    notes += [Note("warning", not_ranked_text(item)) for item in answer.unmeasured]
+    notes += [Note("warning", f"caveat: {line}") for line in caveat_lines(answer.caveats)]
+    notes += [Note("aside", elimination_text(item)) for item in answer.eliminated]
+    return notes
 
 
 def caveat_lines(caveats: Iterable[Caveat]) -> list[str]:

@@ -34,6 +34,14 @@ def test_recommend_json_equals_the_cli(client, cli, store_path):
     assert client.get("/table").json() == cli.json("table", "--db", store_path)
 
 
+def test_the_pages_notes_are_the_clis_words(client, cli, store_path, monkeypatch):
+    notes = client.get("/recommend/notes", params={"need": "exact-likelihood"}).json()
+    assert notes[0] == {"kind": "recommendation", "text": "Recommendation: autoregressive"}
+    monkeypatch.setenv("COLUMNS", "400")
+    out = cli("recommend", "--need", "exact-likelihood", "--db", store_path).stdout
+    assert all(note["text"] in out for note in notes)
+
+
 def test_a_measured_dataset_is_answered_without_measuring(client, cli, store_path):
     api = client.get("/datasets/ring8/recommend", params={"need": "exact-likelihood"}).json()
     mine = cli.json("recommend", "--need", "exact-likelihood", "--dataset", "ring8", "--db", store_path)
@@ -146,4 +154,4 @@ def test_page_renders_a_recommendation_in_headless_chromium(server, tmp_path):
         timeout=120,
     ).stdout
     assert "Recommendation: autoregressive" in dom
-    assert "claim 'flow or autoregressive': measured best autoregressive" in dom
+    assert "The textbook says: flow or autoregressive for exact-likelihood." in dom

@@ -15,22 +15,15 @@ from advisor.rules.scope import scope_line
 from advisor.wording import (
     DROPPED_AT_WIDTH,
     SCORE_LEGEND,
-    caveat_lines,
-    claim_text,
+    answer_notes,
     comparison_text,
     direction,
     elimination_text,
-    instability_lines,
-    nearest_text,
-    not_ranked_text,
     objective_cell,
     objective_legend,
     objective_numbers,
-    peer_text,
     scaling_text,
     tie_text,
-    tradeoff_texts,
-    without_copying_text,
 )
 
 __all__ = ["print_answer"]
@@ -91,42 +84,21 @@ def _kind_summary(by_kind: dict[str, Answer], agree: bool) -> None:
         console.print(escape(f"  {where}: {best}{second}"))
 
 
+#: how each kind of note is shown on the terminal
+_STYLES = {"recommendation": "bold green", "alarm": "bold red", "note": "", "warning": "yellow", "aside": "dim"}
+
+
 def _ranking(answer: Answer, needs: list[Need], explain: bool) -> None:
-    """The ranked table, the recommendation and every note of one answer."""
+    """The ranked table, the recommendation and every note of one answer (eliminations come last, once)."""
     console = stdout()
     if answer.scope:
         console.print(escape(f"evidence: {scope_line(answer.scope)}"))
     if answer.ranked:
         _ranked_table(answer, needs)
-        winners = answer.winners
-        if len(winners) == 1:
-            console.print(f"[bold green]Recommendation: {escape(winners[0])}[/]")
-        else:
-            console.print(
-                f"[bold green]Recommendation: {escape(tie_text(winners))}[/] "
-                "(within seed noise on every objective and dataset; more seeds could separate them)"
-            )
-        if answer.without_copying:
-            console.print(escape(without_copying_text(answer.without_copying, len(winners))))
-    else:
-        console.print("[bold red]No candidate is left.[/]")
-        if answer.nearest:
-            console.print(escape(nearest_text(answer.nearest)))
-    if answer.pareto:
-        console.print(escape("Pareto set (no candidate is better on every need): " + ", ".join(answer.pareto)))
-    for peer in answer.peers:
-        console.print(escape(peer_text(peer)))
-    for line in instability_lines(answer.instability, explain):
-        console.print(escape(line))
-    for tradeoff in answer.tradeoffs:
-        for line in tradeoff_texts(tradeoff):
-            console.print(escape(f"trade-off: {line}"))
-    for claim in answer.claims:
-        console.print(escape(claim_text(claim)))
-    for item in answer.unmeasured:
-        console.print("[yellow]" + escape(not_ranked_text(item)) + "[/]")
-    for line in caveat_lines(answer.caveats):
-        console.print("[yellow]" + escape(f"caveat: {line}") + "[/]")
+    for note in answer_notes(answer, explain=explain):
+        if note.kind != "aside":
+            style = _STYLES[note.kind]
+            console.print(f"[{style}]{escape(note.text)}[/]" if style else escape(note.text))
     if explain and answer.ranked:
         _explain(answer)
 

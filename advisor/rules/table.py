@@ -26,6 +26,9 @@ from advisor.seednoise import real_rows_band
 __all__ = ["Cell", "comparison_table", "TABLE_METRICS"]
 
 TABLE_METRICS = ("c2st", "recall", "sample_throughput", "cond_accuracy", "unstable_rate", "seed_spread")
+#: grade thresholds of the table's uncalibrated cells (not noise judgements: `advisor.seednoise` holds those)
+UNCALIBRATED_C2ST = (("excellent", 0.6), ("high", 0.7), ("medium", 0.85))  # C2ST under each bound; else "low"
+STABLE_SPREAD = 0.05  # a family is "stable" with no failed or collapsed seed and a C2ST spread under this
 
 # claimed wording -> the grade scale the measurement uses
 _CANONICAL = {
@@ -82,7 +85,7 @@ def _quality(evidence: Evidence, family: str) -> tuple[str, str, bool]:
     if calibrated := calibrated_quality(evidence, (family, sampler)):
         grade, detail = calibrated
         return grade, _at_sampler(detail, sampler), True
-    grade = "excellent" if c2st < 0.6 else "high" if c2st < 0.7 else "medium" if c2st < 0.85 else "low"
+    grade = next((grade for grade, bound in UNCALIBRATED_C2ST if c2st < bound), "low")
     detail = _at_sampler(f"C2ST {c2st:.3f} (0.5 = indistinguishable)", sampler)
     blind = sorted(dataset for dataset, ladder in evidence.ladders.items() if not ladder.sees_noise)
     why = (
@@ -100,7 +103,7 @@ def _diversity(recall: float | None) -> tuple[str, str]:
 def _stability(unstable: float | None, spread: float | None) -> tuple[str, str]:
     if unstable is None:
         return "not measured", "no runs"
-    stable = unstable == 0 and (spread is None or spread < 0.05)
+    stable = unstable == 0 and (spread is None or spread < STABLE_SPREAD)
     detail = f"failed or collapsed in {unstable:.0%} of seeds" + (
         f", C2ST seed spread {spread:.3f}" if spread is not None else ""
     )

@@ -19,6 +19,7 @@ from advisor.rules.answers import claims_table, dataset_recommendation, recommen
 from advisor.store import open_store
 from advisor.store.read import get_run, list_runs
 from advisor.store.reference import choose_store, reference_store
+from advisor.wording import answer_notes
 
 __all__ = ["create_app"]
 
@@ -75,6 +76,21 @@ def create_app(db: str | None = None, plugins_dir: str | None = None, report_dir
             data_kind=data_kind,
             device=device,
         )
+
+    @app.get("/recommend/notes")
+    def recommend_notes(
+        need: Annotated[list[str], Query(min_length=1, description="Needs, e.g. exact-likelihood (repeatable).")],
+        data_kind: Annotated[str | None, Query(pattern="^(2d|image|tabular)$")] = None,
+        budget: str | None = None,
+    ) -> list[dict[str, str]]:
+        """The pooled answer's lines as the CLI says them (recommendation, notes, claims, caveats,
+        eliminations), each with its kind; the page shows these beside the JSON's ranking."""
+
+        def notes() -> list[dict[str, str]]:
+            found = recommendation(registry, need, location, budget=budget, data_kind=data_kind)
+            return [note._asdict() for note in answer_notes(found)]
+
+        return answer(notes)
 
     @app.get("/datasets/{name}/recommend")
     def dataset_answer(
