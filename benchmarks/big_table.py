@@ -21,6 +21,9 @@ from pathlib import Path
 
 import numpy as np
 
+from advisor.rules.answer import Caveat
+from advisor.wording import caveat_lines
+
 MISSING_RATE = 0.02
 
 
@@ -87,16 +90,16 @@ def main() -> None:
         print(finished.stderr[-3000:])
         return
     answer = json.loads(finished.stdout)
-    ours = answer["your_data"]
-    print(f"cells: {answer['cells_run']} run of {answer['cells_planned']} planned; winners: {ours['winners']}")
+    ours, measuring = answer["your_data"], answer["measuring"]
+    print(f"cells: {measuring['cells_run']} run of {measuring['cells_planned']} planned; winners: {ours['winners']}")
     for entry in ours["ranked"]:
         print(f"  {entry['rank']}. {entry['label']}: score {entry['score']:.3f}, grade {entry.get('quality_grade')}")
-    for entry in ours["unmeasured"]:
-        print(f"  unmeasured {entry['family']}: {entry['reason']}")
-    for caveat in ours["caveats"]:
-        print(f"  caveat: {caveat}")
+    for entry in measuring["not_run"]:
+        print(f"  not run {entry['family']}: {entry['detail']}")
+    for line in caveat_lines(Caveat(**c) for c in ours["caveats"] + measuring["caveats"]):
+        print(f"  caveat: {line}")
     print(f"  scope: {ours['scope']}")
-    print(f"  next: {answer['generate']}")
+    print(f"  next: {measuring['generate']}")
 
 
 if __name__ == "__main__":
