@@ -40,7 +40,8 @@ __all__ = [
 
 
 class _Record(BaseModel):
-    model_config = ConfigDict(frozen=False, extra="forbid")
+    # built on first use, not at import: `advisor recommend` starts faster (a record it never makes costs nothing)
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
 
 class Verdict(StrEnum):
