@@ -5,7 +5,7 @@ import subprocess
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-#: a path with a folder ("rules/stability.py", "docs/plugins.md") or a document name in capitals ("DESIGN.md")
+#: a path with a folder ("rules/stability.py", "docs/plugins.md") or a document name in capitals ("README.md")
 CITED = re.compile(r"(?<![\w/.-])((?:[\w.-]+/)+[\w.-]+\.(?:py|md)|[A-Z][A-Z_]+\.md)\b")
 #: a citation of a file outside the repository, said as such
 OUTSIDE = ("site-packages/", "../shared/")

@@ -68,14 +68,10 @@ def _kind_summary(by_kind: dict[str, Answer], agree: bool) -> None:
     console = stdout()
     console.print("[bold]Per kind of data[/]" + (" (the kinds agree)" if agree else " (the kinds disagree)"))
     for kind, answer in by_kind.items():
-        dims = (answer.scope.get("kinds", {}).get(kind) or {}).get("dims") or []
-        where = (
-            kind
-            if not dims
-            else f"{kind}, {dims[0]} dims"
-            if dims[0] == dims[1]
-            else f"{kind}, {dims[0]}-{dims[1]} dims"
-        )
+        dims = (answer.scope.get("kinds", {}).get(kind) or {}).get("dims") or []  # a card may not state them
+        where = kind
+        if dims:
+            where += f", {dims[0]} dims" if dims[0] == dims[1] else f", {dims[0]}-{dims[1]} dims"
         best = tie_text(answer.winners) if answer.ranked else "no candidate left"
         if answer.without_copying:
             best += f" (memorizes; the best that does not: {tie_text(answer.without_copying.candidates)})"
@@ -154,7 +150,10 @@ def _explain(answer: Answer) -> None:
     """Why the first candidate leads, dataset by dataset, and where each other one fell behind."""
     console = stdout()
     best = answer.ranked[0]
-    console.print(f"\n[bold]Why {escape(best.label)} first[/]")
+    tied = [w for w in answer.winners if w != best.label]
+    console.print(
+        f"\n[bold]Why {escape(best.label)} leads{escape(' (tied with ' + ', '.join(tied) + ')') if tied else ''}[/]"
+    )
     for metric, objective in best.objectives.items():
         console.print(
             escape(
