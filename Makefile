@@ -6,7 +6,7 @@ PIP := $(PYTHON) -m pip
 TORCH_VERSION := 2.13.0
 DEMO_DB ?= demo.db
 
-.PHONY: install demo test lint results sdv-venv
+.PHONY: install demo test test-fast lint results sdv-venv
 
 install:
 	@$(PYTHON) -c "import torch" 2>/dev/null || $(PIP) install --quiet "torch==$(TORCH_VERSION)"
@@ -51,6 +51,10 @@ sdv-venv: install
 
 test: install
 	$(PYTHON) -m pytest -q
+
+# The fast selection while working (about 1 min on 2 cores): every test but those marked slow (fits, benches).
+test-fast: install
+	$(PYTHON) -m pytest -q -m "not slow"
 
 lint: install
 	$(PYTHON) -m ruff check advisor plugins tests benchmarks

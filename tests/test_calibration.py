@@ -102,6 +102,7 @@ def test_kl_to_truth_is_computed_where_the_reference_density_is_known():
     assert calibration.misordered("kl_to_truth") == []
 
 
+@pytest.mark.slow
 def test_c2st_detects_noise_of_half_the_mode_width_on_grid25_at_quick_sizes():
     """5,000 test rows against 10,000 samples, subsampled to 5,000 a side, as a quick bench does."""
     grid, quick = Grid25(), get_budget("quick")
@@ -176,6 +177,7 @@ def test_cli_prints_each_metric_curve_and_the_legend(cli):
     assert "unknown dataset 'ring9'" in cli("metrics", "calibrate", "-d", "ring9", expect=2).stderr
 
 
+@pytest.mark.slow
 def test_stored_readings_replace_the_earlier_ones_and_read_back_in_ladder_order(cli, tmp_path):
     from advisor.store import open_store, read
 
@@ -221,6 +223,7 @@ def test_stored_readings_keep_their_seeds_and_leave_out_non_finite_values(tmp_pa
     assert seeds == [("drop", 2), ("real", 2)]  # the seed each value came from, not its position
 
 
+@pytest.mark.slow
 def test_table_grades_a_bench_on_the_calibration_stored_beside_it(cli, tmp_path):
     """End to end: a bench and `metrics calibrate --db` in one store; `advisor table` then grades on it."""
     db = tmp_path / "graded.db"

@@ -31,6 +31,7 @@ def benched(benched_once, db):
     return db
 
 
+@pytest.mark.slow
 def test_bench_stores_complete_runs_readable_everywhere(cli, benched):
     runs = cli.json("results", "list", "--db", benched)
     assert len(runs) == 6
@@ -50,6 +51,7 @@ def test_bench_stores_complete_runs_readable_everywhere(cli, benched):
     assert dict(rows) == {"gmm": 3, "kde": 3}
 
 
+@pytest.mark.slow
 def test_bench_resumes_by_skipping_complete_cells(cli, benched):
     result = cli(*BENCH, "--db", benched)
     assert "6 of 6 cells already COMPLETE" in result.stderr
@@ -91,6 +93,7 @@ def test_results_sql_reads_and_refuses_writes(cli, benched):
     assert sqlite3.connect(benched).execute("SELECT COUNT(*) FROM runs").fetchone() == (6,)
 
 
+@pytest.mark.slow
 def test_failing_families_are_recorded_and_the_bench_goes_on(cli, db):
     result = cli(
         "--plugins-dir",
@@ -230,6 +233,7 @@ def test_console_script_entry_point(tmp_path):
     assert "advisor bench" in result.stdout
 
 
+@pytest.mark.slow
 def test_bench_logs_one_line_per_cell_when_not_on_a_terminal(cli, db):
     result = cli("bench", "-f", "gmm", "-d", "ring8", "-d", "grid25", "--seeds", "1", "--budget", "smoke", "--db", db)
     lines = [line for line in result.stderr.splitlines() if line.startswith("[")]

@@ -14,6 +14,7 @@ BUILTIN = [
 ]
 
 
+@pytest.mark.slow
 @parametrize_with_checks(BUILTIN)
 def test_builtin_family(family, check):
     check(family)

@@ -5,6 +5,7 @@ import sqlite3
 import pytest
 
 
+@pytest.mark.slow
 def test_dask_executor_runs_a_suite_on_a_local_cluster(cli, db):
     distributed = pytest.importorskip("distributed", reason="dask.distributed is not installed")
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:

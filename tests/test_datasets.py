@@ -17,6 +17,7 @@ def test_split_is_reproducible_and_seed_dependent(dataset_cls):
     assert set(np.unique(a.train_labels)) == set(range(dataset_cls.card.classes))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("dataset_cls", [Ring8, Grid25])
 def test_log_density_integrates_to_one(dataset_cls):
     axis = np.linspace(-3, 3, 1201)

@@ -68,6 +68,7 @@ def test_family_without_likelihood_is_scored_on_samples_only(registry):
     assert metrics["modes_covered"].value == 0 and metrics["hq_rate"].value == 0
 
 
+@pytest.mark.slow
 def test_conditional_family_is_scored_on_requested_labels(registry):
     from advisor.data.toys import Moons
 
@@ -115,6 +116,7 @@ def test_evaluation_sizes_follow_the_test_set_within_the_budget():
     assert evaluation_sizes(quick, small) == (2_000, 600)  # 200 conditional samples per class
 
 
+@pytest.mark.slow
 def test_measured_draws_do_not_depend_on_how_often_a_timed_call_repeats(monkeypatch):
     """How many times a throughput call repeats depends on the machine's speed; the evaluation samples
     of every sampler (the EBM draws all of them from one random stream) must not."""

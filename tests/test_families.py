@@ -17,6 +17,7 @@ def _fit(family_cls, dataset, seed=0):
     return family, split
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("family_cls", FAMILIES)
 @pytest.mark.parametrize("dataset", [Ring8(), Grid25()])
 def test_fit_recovers_the_density(family_cls, dataset):
@@ -26,6 +27,7 @@ def test_fit_recovers_the_density(family_cls, dataset):
     assert 0 <= kl + 0.02 and kl < 0.15
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("family_cls", FAMILIES)
 def test_samples_shape_dtype_and_seed_reproducibility(family_cls):
     a, _ = _fit(family_cls, Ring8(), seed=4)
@@ -36,11 +38,13 @@ def test_samples_shape_dtype_and_seed_reproducibility(family_cls):
     assert not np.array_equal(a.sample(500), xa), "successive calls must give fresh samples"
 
 
+@pytest.mark.slow
 def test_gmm_selects_enough_components_for_every_mode():
     family, _ = _fit(GaussianMixtureFamily, Grid25())
     assert family.model.n_components >= 25
 
 
+@pytest.mark.slow
 def test_gmm_samples_are_shuffled_across_components():
     family, _ = _fit(GaussianMixtureFamily, Ring8())
     head = family.sample(200)

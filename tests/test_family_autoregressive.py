@@ -89,6 +89,7 @@ def test_nfe_is_one_network_evaluation_per_dimension():
     assert family.nfe() == 5 == len(calls)
 
 
+@pytest.mark.slow
 def test_conditional_samples_and_marginal_log_prob():
     x, labels = _two_blobs(2_000, 0)
     family = AutoregressiveFamily()

@@ -148,6 +148,7 @@ def test_absurd_learning_rate_diverges():
         DiffusionFamily(learning_rate=1e8).fit(_gaussian_data(), None, TINY, 0, "cpu")
 
 
+@pytest.mark.slow
 def test_a_few_rows_are_not_memorized_the_held_out_loss_stops_training():
     # 30 rows in 8 dims: 2,000 steps would memorize them; the held-out tenth says when it starts
     rows = np.random.default_rng(0).standard_normal((30, 8)).astype(np.float32)

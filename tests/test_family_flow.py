@@ -26,6 +26,7 @@ def _true_log_prob(x):
     ).log_prob(torch.as_tensor(x, dtype=torch.float64))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("family_cls", [CouplingSplineFlow, AutoregressiveSplineFlow])
 def test_nll_of_a_correlated_gaussian_is_near_the_truth(family_cls):
     family = family_cls()
@@ -50,6 +51,7 @@ def test_nfe_is_the_number_of_network_passes_sampling_makes(family_cls, expected
     assert family.nfe() == expected == len(calls)
 
 
+@pytest.mark.slow
 def test_conditional_density_is_marginalised_and_integrates_to_one():
     rng = np.random.default_rng(0)
     labels = rng.integers(0, 2, size=2_000)

@@ -31,6 +31,7 @@ class AbsurdLearningRateGAN(GenerativeAdversarialFamily):
         super().__init__(learning_rate=1e6)
 
 
+@pytest.mark.slow
 def test_gan_lands_on_a_gaussian():
     rng = np.random.default_rng(0)
     train = rng.normal([3.0, -1.0], [0.5, 2.0], size=(2000, 2)).astype(np.float32)

@@ -28,6 +28,7 @@ def _true_nll(x):
     )
 
 
+@pytest.mark.slow
 def test_iwae_bound_on_a_gaussian_is_near_the_true_nll():
     budget = SMOKE.model_copy(update={"train_steps": 1500})
     family = VariationalAutoencoderFamily()
@@ -42,6 +43,7 @@ def test_iwae_bound_on_a_gaussian_is_near_the_true_nll():
     np.testing.assert_allclose(np.cov(x.T), COVARIANCE, atol=0.15)
 
 
+@pytest.mark.slow
 def test_small_data_stops_early_on_validation_and_reports_reconstruction():
     rng = np.random.default_rng(0)
     train = rng.normal(size=(60, 8)).astype(np.float32)

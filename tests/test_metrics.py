@@ -82,6 +82,7 @@ def test_cond_accuracy_gives_real_rows_of_a_small_table_their_labels_and_sees_wr
     assert reading(shuffled) < 0.6  # samples of the wrong class (3 classes: chance is 1/3)
 
 
+@pytest.mark.slow
 def test_frechet_on_digits_uses_the_reference_classifier_features():
     from advisor.data.bundled import Digits
     from advisor.metrics.reference import HIDDEN_UNITS, hidden_features, reference_classifier

@@ -45,6 +45,7 @@ def test_new_metrics_are_registered_as_quality_metrics():
         assert spec.higher_is_better == (perfect == 1.0)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(PERFECT))
 def test_same_distribution_is_near_perfect_and_a_shift_is_clearly_worse(name):
     perfect, tolerance, hurt_by_collapse = PERFECT[name]

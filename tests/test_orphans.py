@@ -39,6 +39,7 @@ def _alive(pid: int) -> bool:
     return state != "Z"
 
 
+@pytest.mark.slow
 def test_kill_9_of_a_bench_leaves_no_process(tmp_path):
     bench = subprocess.Popen(
         [sys.executable, "-m", "advisor", "--plugins-dir", str(FIXTURE_PLUGINS), "bench", "-f", "hanging"]

@@ -83,6 +83,7 @@ def test_scaffolded_plugin_installs_tests_benches_and_ranks(cli, tmp_path):
     assert '"family": "tiny-gauss"' in answer.stdout
 
 
+@pytest.mark.slow
 def test_validate_reports_failures_with_fixes(cli):
     from tests.conftest import FIXTURE_PLUGINS
 
@@ -98,6 +99,7 @@ def test_new_refuses_bad_names_and_existing_folders(cli, tmp_path):
     assert "already exists" in cli("plugins", "new", "twice", "--dir", tmp_path, expect=2).stderr
 
 
+@pytest.mark.slow
 def test_validate_a_file_imports_that_file_only(cli, tmp_path):
     from tests.conftest import FIXTURE_PLUGINS
 
@@ -158,6 +160,7 @@ def test_determinism_check_names_nan_not_seeding():
     assert "NaN" in str(error.value) and "seed" not in str(error.value)
 
 
+@pytest.mark.slow
 def test_validate_runs_each_check_isolated_and_reports_hangs_and_crashes(cli):
     import json
 

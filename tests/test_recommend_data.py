@@ -20,6 +20,7 @@ def _runs(db):
         return conn.execute("SELECT family, seed, status, dataset FROM runs").fetchall()
 
 
+@pytest.mark.slow
 def test_measures_then_answers_from_cache(cli, db, csv_file, tmp_path):
     # a plugins dir whose only exact-likelihood families are gmm and kde keeps this fast: use the need's
     # hard requirement and the smoke budget; flows/autoregressive are measured too (all exact).
@@ -49,6 +50,7 @@ def test_measures_then_answers_from_cache(cli, db, csv_file, tmp_path):
     assert api.json() == {key: value for key, value in second.items() if key != "measuring"}
 
 
+@pytest.mark.slow
 def test_time_limit_stops_and_names_the_unmeasured(cli, db, csv_file):
     answer = cli.json(
         "recommend",
@@ -85,6 +87,7 @@ def test_cells_measured_on_the_data_correct_the_estimates(cli, db, csv_file, mon
     assert reasons and all("x the stored runs' estimate as the cells on this data took" in r for r in reasons)
 
 
+@pytest.mark.slow
 def test_the_time_limit_covers_reading_the_file(cli, db, csv_file, monkeypatch):
     import time
 

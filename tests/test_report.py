@@ -4,9 +4,14 @@ import base64
 import itertools
 import re
 
+import pytest
+
+from advisor.wording import tie_text
+
 _EMBEDDED = r'<img src="data:image/png;base64,([A-Za-z0-9+/=]+)" alt="([^"]+)">'
 
 
+@pytest.mark.slow
 def test_report_from_a_smoke_store(cli, db, tmp_path):
     cli(
         "bench",
@@ -39,10 +44,11 @@ def test_report_from_a_smoke_store(cli, db, tmp_path):
     assert "<th>on 2d data (score)</th><th>on image data (score)</th>" in page
     for need in ("exact-likelihood", "fast-sampling"):
         answer = cli.json("recommend", "--need", need, "--db", db)
-        cells = [", ".join(answer["by_kind"][kind]["winners"]) for kind in ("2d", "image")]
+        cells = [tie_text(answer["by_kind"][kind]["winners"]) for kind in ("2d", "image")]
         assert re.search(rf"<tr><td>{need}</td><td><b>{cells[0]}</b> \(.*</td><td><b>{cells[1]}</b> \(", page), need
 
 
+@pytest.mark.slow
 def test_report_and_recommend_quote_the_latest_runs_after_a_rerun(cli, db, tmp_path):
     import sqlite3
 

@@ -16,6 +16,7 @@ def smoke_store(tmp_path_factory):
     return path
 
 
+@pytest.mark.slow
 def test_a_stored_cell_reproduces_within_its_spread(cli, smoke_store, tmp_path):
     scratch = tmp_path / "scratch.db"
     [found] = cli.json("results", "reproduce", "1", "--db", smoke_store, "--scratch", scratch)

@@ -26,6 +26,7 @@ def _statuses(db):
         return conn.execute("SELECT family, seed, status, error FROM runs ORDER BY id").fetchall()
 
 
+@pytest.mark.slow
 def test_hanging_crashing_and_raising_plugins_do_not_stop_the_suite(cli, db):
     result = cli(
         "--plugins-dir",
@@ -61,6 +62,7 @@ def test_hanging_crashing_and_raising_plugins_do_not_stop_the_suite(cli, db):
     assert "TIMEOUT" in result.stderr and "CRASHED" in result.stderr
 
 
+@pytest.mark.slow
 def test_killed_bench_resumes_and_runs_every_cell_exactly_once(db):
     bench = _bench(db, "kde", "gmm", extra=["--seeds", "3"], plugins=False)
     process = subprocess.Popen(bench, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -86,6 +88,7 @@ def test_killed_bench_resumes_and_runs_every_cell_exactly_once(db):
         assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
 
 
+@pytest.mark.slow
 def test_concurrent_benches_lose_and_duplicate_nothing(db):
     benches = [
         subprocess.Popen(
@@ -116,6 +119,7 @@ def test_subprocess_isolation_reports_crashes():
     assert outcome.status == "CRASHED" and "exited with code 3" in outcome.error
 
 
+@pytest.mark.slow
 def test_interrupted_bench_stops_at_once_and_marks_runs(db):
     bench = _bench(db, "hanging", extra=["--seeds", "2", "--jobs", "2"])
     process = subprocess.Popen(bench, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

@@ -125,11 +125,13 @@ def server(store_path):
     process.wait(10)
 
 
+@pytest.mark.slow
 def test_real_server_over_http(server):
     with urllib.request.urlopen(server + "/recommend?need=exact-likelihood", timeout=10) as response:
         assert json.load(response)["ranked"][0]["family"] == "autoregressive"
 
 
+@pytest.mark.slow
 def test_page_renders_a_recommendation_in_headless_chromium(server, tmp_path):
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
     if chromium is None:

@@ -194,6 +194,7 @@ def test_upgrade_masks_passwords_a_bench_log_holds(db):
     assert "calibration" in tables  # 3 -> 4
 
 
+@pytest.mark.slow
 def test_user_sql_is_bounded_streamed_and_interruptible(cli, tmp_path):
     import signal
     import subprocess
@@ -224,6 +225,7 @@ def test_user_sql_is_bounded_streamed_and_interruptible(cli, tmp_path):
     assert time.monotonic() - started < 5 and process.returncode == 2 and "interrupted" in stderr
 
 
+@pytest.mark.slow
 def test_a_bench_into_a_store_it_cannot_write_exits_2_saying_write(cli, tmp_path):
     db = tmp_path / "ro.db"
     cli("bench", "-f", "gmm", "-d", "ring8", "--seeds", "1", "--budget", "smoke", "--db", db)
