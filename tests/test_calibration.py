@@ -49,17 +49,17 @@ SMOKE_BLIND = {
     ("wine", "mmd"): (["gaussian is within seed noise of real"], "36 test rows in 13 dimensions"),
     ("wine", "sliced_wasserstein"): (
         ["gaussian is within seed noise of real", SHUFFLED],
-        "idem; shuffled 0.394 ± 0.027 against 0.386 ± 0.037",
+        "idem; shuffled 0.397 ± 0.019 against 0.386 ± 0.037",
     ),
     ("wine", "column_pairs"): (
         [DROP],
         "the pairs correlated beyond 0.5 keep their correlation without one class: 0.930 ± 0.011 against 0.933 ± 0.015",
     ),
     ("penguins", "c2st"): (
-        ["noise-1sd is within seed noise of real", "gaussian is within seed noise of real", SHUFFLED],
+        ["noise-1sd is within seed noise of real", "gaussian is within seed noise of real"],
         "69 test rows",
     ),
-    ("penguins", "mmd"): ([SHUFFLED], "69 test rows: 0.000 ± 0.001 against -0.001 ± 0.003"),
+    ("penguins", "mmd"): ([SHUFFLED], "69 test rows: -0.001 ± 0.002 against -0.001 ± 0.003"),
     ("penguins", "density"): (
         ["gaussian is within seed noise of real"],
         "69 test rows: 0.93 ± 0.16 against 0.95 ± 0.16",

@@ -122,16 +122,10 @@ REAL = Degradation("real", "real")
 MODE_NOISE = tuple(Degradation(f"noise-{w:g}mw", "mode-noise", w) for w in MODE_WIDTHS)
 FEATURE_NOISE = tuple(Degradation(f"noise-{w:g}sd", "noise", w) for w in FEATURE_WIDTHS)
 #: other reference sets, each a different kind of flaw (worse than real, except copies, which are real rows)
-PROBES = (
-    Degradation("drop", "drop"),
-    Degradation("gaussian", "gaussian"),
-    Degradation("shuffled", "shuffled"),
-    Degradation("copies", "copies"),
-)
+SHUFFLED = Degradation("shuffled", "shuffled")  # made on tables only
+PROBES = (Degradation("drop", "drop"), Degradation("gaussian", "gaussian"), SHUFFLED, Degradation("copies", "copies"))
 #: the probes every metric that can see them must read as worse than the real rows
 WORSE_PROBES = ("drop", "gaussian", "shuffled")
-#: probes made on tables only
-TABLE_PROBES = frozenset({"shuffled"})
 
 
 def levels_for(dataset: Dataset) -> tuple[Degradation, ...]:
@@ -142,9 +136,8 @@ def levels_for(dataset: Dataset) -> tuple[Degradation, ...]:
 
 
 def probes_for(dataset: Dataset) -> tuple[Degradation, ...]:
-    """The other reference sets of `dataset`: `PROBES`, less those made on tables only where it is none."""
-    table = dataset.card.kind == "tabular"
-    return tuple(probe for probe in PROBES if table or probe.name not in TABLE_PROBES)
+    """The other reference sets of `dataset`: `PROBES`, less ``shuffled`` where it is not a table."""
+    return tuple(probe for probe in PROBES if probe != SHUFFLED or dataset.card.kind == "tabular")
 
 
 #: built-in metrics and the degradation kinds they cannot see by design
@@ -341,11 +334,11 @@ def _reference_sets(
     mean, cov = held_out.mean(axis=0, dtype=np.float64), np.cov(held_out, rowvar=False)
     gaussian = rng.multivariate_normal(mean, cov, size=len(held_out)).astype(np.float32)
     sets["gaussian"] = ReferenceSet(gaussian, multivariate_normal(mean, cov, allow_singular=True).logpdf)
-    if dataset.card.kind == "tabular":
-        sets["shuffled"] = ReferenceSet(shuffled_columns(train, held_out, rng), None, held_labels)
     copied = rng.choice(len(train.train), size=len(held_out), replace=False)
     copied_labels = train.train_labels[copied] if conditioned and train.train_labels is not None else None
     sets["copies"] = ReferenceSet(train.train[copied], None, copied_labels)
+    if SHUFFLED in probes_for(dataset):
+        sets[SHUFFLED.name] = ReferenceSet(shuffled_columns(train, held_out, rng), None, held_labels)
     return sets
 
 
