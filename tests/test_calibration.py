@@ -4,10 +4,12 @@ Ties are allowed where a metric cannot see a degradation by design; `BLIND_SPOTS
 advisor/metrics/calibration.py lists them, and `Calibration.misordered` skips them:
 
 - precision, density, hq_rate: a mode or class left out (fidelity: the remaining samples are real);
-- recall: noise and the moment-matched Gaussian (diversity: blurred samples still reach every point);
+- recall: noise, the moment-matched Gaussian and each column shuffled (diversity: blurred samples
+  still reach every point);
 - modes_covered: noise (it counts modes hit, not how sharply);
 - mmd, sliced_wasserstein, frechet: noise within a mode of ring8/grid25 (global distances whose
   resolution, at the data's spread, is coarser than a mode); frechet also the Gaussian (same moments);
+- column_shapes: each column shuffled on its own (every column's values are kept);
 - column_pairs: the Gaussian (it has the numeric columns' correlations);
 - memorization: everything but copies (it measures copying, not fit).
 
@@ -30,6 +32,7 @@ from advisor.metrics.classifier import c2st
 DATASETS = [dataset.card.name for dataset in BUILTIN_DATASETS]
 
 DROP = "drop is within seed noise of real"
+SHUFFLED = "shuffled is within seed noise of real"
 #: (dataset, metric) -> the degradations smoke sizes cannot resolve over three seeds, and why
 SMOKE_BLIND = {
     ("ring8", "c2st"): ([DROP], "one mode of 8: 0.534 ± 0.021 against 0.489 ± 0.011"),
@@ -40,21 +43,29 @@ SMOKE_BLIND = {
     ("digits", "c2st"): ([DROP], "one digit of 10 against 360 test rows in 64 dimensions"),
     ("digits", "sliced_wasserstein"): ([DROP], "idem"),
     ("wine", "c2st"): (
-        ["noise-1sd is within seed noise of real", DROP, "gaussian is within seed noise of real"],
+        ["noise-1sd is within seed noise of real", DROP, "gaussian is within seed noise of real", SHUFFLED],
         "36 test rows: 72 points in 5 folds teach a classifier nothing",
     ),
     ("wine", "mmd"): (["gaussian is within seed noise of real"], "36 test rows in 13 dimensions"),
-    ("wine", "sliced_wasserstein"): (["gaussian is within seed noise of real"], "idem"),
+    ("wine", "sliced_wasserstein"): (
+        ["gaussian is within seed noise of real", SHUFFLED],
+        "idem; shuffled 0.397 ± 0.019 against 0.386 ± 0.037",
+    ),
+    ("wine", "column_pairs"): (
+        [DROP],
+        "the pairs correlated beyond 0.5 keep their correlation without one class: 0.930 ± 0.011 against 0.933 ± 0.015",
+    ),
     ("penguins", "c2st"): (
         ["noise-1sd is within seed noise of real", "gaussian is within seed noise of real"],
         "69 test rows",
     ),
+    ("penguins", "mmd"): ([SHUFFLED], "69 test rows: -0.001 ± 0.002 against -0.001 ± 0.003"),
     ("penguins", "density"): (
         ["gaussian is within seed noise of real"],
         "69 test rows: 0.93 ± 0.16 against 0.95 ± 0.16",
     ),
     ("penguins", "coverage"): (["gaussian is within seed noise of real"], "69 test rows"),
-    ("penguins", "sliced_wasserstein"): (["gaussian is within seed noise of real"], "69 test rows"),
+    ("penguins", "sliced_wasserstein"): (["gaussian is within seed noise of real", SHUFFLED], "69 test rows"),
 }
 
 
@@ -92,6 +103,19 @@ def test_cond_accuracy_reads_the_classifier_ceiling_on_real_rows_and_falls_with_
     assert "gaussian" not in readings  # no labels to ask for
     withheld = calibrate("ring8", "smoke", ["cond_accuracy"], seeds=(0,))
     assert not withheld.readings and "withholds its labels" in withheld.skipped["cond_accuracy"]
+
+
+def test_a_table_with_its_correlations_lost_reads_worse_on_column_pairs_only():
+    """Each column shuffled on its own keeps every column's values (column_shapes: the same) and loses
+    every dependence between columns (column_pairs: lower, beyond seed noise)."""
+    calibration = calibrate("penguins", "smoke", ["column_pairs", "column_shapes"], seeds=(0, 1, 2))
+    pairs, shapes = calibration.readings["column_pairs"], calibration.readings["column_shapes"]
+    assert pairs["shuffled"].mean < pairs["real"].mean - 0.1
+    assert calibration.misordered("column_pairs") == []  # shuffled is checked: worse than real beyond noise
+    assert shapes["shuffled"].values == pytest.approx(shapes["real"].values)
+    assert "shuffled" in BLIND_SPOTS["column_shapes"] and calibration.misordered("column_shapes") == []
+    off_tables = calibrate("moons", "smoke", ["mmd"], seeds=(0,))
+    assert "shuffled" not in off_tables.readings["mmd"] and "shuffled" not in off_tables.to_dict()["probes"]
 
 
 def test_kl_to_truth_is_computed_where_the_reference_density_is_known():
@@ -159,7 +183,7 @@ def test_badness_reads_each_spec_direction():
 def test_json_describes_every_set_and_metric():
     data = calibrate("wine", "smoke", ["precision", "cond_accuracy"], seeds=(0, 1)).to_dict()
     assert data["levels"] == ["real", "noise-0.25sd", "noise-0.5sd", "noise-1sd"]
-    assert data["probes"] == ["drop", "gaussian", "copies"]
+    assert data["probes"] == ["drop", "gaussian", "shuffled", "copies"]
     assert data["descriptions"]["noise-0.5sd"] == "held-out rows + Gaussian noise, 0.5 x each feature's std"
     assert data["sizes"] == {"test": 36, "held_out": 71, "train": 71}
     precision = data["metrics"]["precision"]

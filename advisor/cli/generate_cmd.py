@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import re
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -12,7 +13,34 @@ from advisor.budgets import BUDGETS
 from advisor.cli.common import registry_from, stderr, table_options, table_options_from
 from advisor.errors import AdvisorError, InputError
 
-__all__ = ["generate"]
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["generate", "spreadsheet_safe"]
+
+#: what a spreadsheet reads as the start of a formula (OWASP, "CSV Injection"): = + - @, tab, carriage return
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+#: a plain number written as text ("-3.5", "+1e3"): a spreadsheet reads it as that number, never a formula
+_PLAIN_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+
+
+def spreadsheet_safe(frame: pd.DataFrame) -> tuple[pd.DataFrame, int]:
+    """`frame` with each text cell a spreadsheet would run as a formula prefixed with `'` (OWASP's advice
+    against CSV injection), and how many cells that was. Only text cells: numbers (a negative -3.5 in
+    a number column), dates and text that is a plain number are left as they are."""
+
+    def risky(value: object) -> bool:
+        return isinstance(value, str) and value.startswith(FORMULA_START) and not _PLAIN_NUMBER.fullmatch(value)
+
+    frame, escaped = frame.copy(), 0
+    for name in frame.columns:
+        if frame[name].dtype.kind in "biufcmM":  # numbers, booleans and dates hold no text cell
+            continue
+        flagged = frame[name].map(risky).astype(bool)
+        if flagged.any():
+            escaped += int(flagged.sum())
+            frame[name] = frame[name].astype(object).where(~flagged, "'" + frame[name][flagged].astype(str))
+    return frame, escaped
 
 
 @click.command()
@@ -31,9 +59,19 @@ __all__ = ["generate"]
 @click.option(
     "--budget", default="quick", show_default=True, type=click.Choice(sorted(BUDGETS)), help="Training budget."
 )
-@click.option("--sampler", default="default", show_default=True, help="The family's sampler (e.g. ddim-50).")
+@click.option(
+    "--sampler",
+    metavar="NAME",
+    help="The family's sampler (e.g. ddim-50; see `advisor plugins list`). Default: the family's first sampler.",
+)
 @click.option(
     "--device", default="auto", show_default=True, type=click.Choice(["auto", "cpu", "cuda"]), help="Where to fit."
+)
+@click.option(
+    "--raw-cells",
+    is_flag=True,
+    help="Write text cells as generated, even those a spreadsheet would run as a formula (starting with = + - @, "
+    "tab or carriage return). Default: such cells are written with a leading ' (OWASP's CSV-injection advice).",
 )
 @table_options
 @click.pass_context
@@ -45,13 +83,15 @@ def generate(
     out: str,
     seed: int,
     budget: str,
-    sampler: str,
+    sampler: str | None,
     device: str,
+    raw_cells: bool,
     **table: Any,
 ) -> None:
     """Fit FAMILY on your table exactly as the bench does (same encoding, split and budget), then write
     N generated rows to FILE in your columns: names, order, categories, whole numbers and dates as
-    in the file, missing cells where the model put them, left-out columns restored.
+    in the file, missing cells where the model put them, left-out columns restored. Text cells that a
+    spreadsheet would run as a formula are written with a leading ' unless --raw-cells is given.
 
     `advisor recommend --data FILE` ends by printing this command for its winner.
 
@@ -70,6 +110,7 @@ def generate(
 
     registry = registry_from(ctx)
     family_cls = registry.family(family)
+    sampler = sampler or family_cls.card.samplers[0]
     if sampler not in family_cls.card.samplers:
         raise InputError(f"{family} has no sampler {sampler!r}; its samplers: {', '.join(family_cls.card.samplers)}")
     if table.get("label_column"):
@@ -99,5 +140,18 @@ def generate(
             raise AdvisorError(f"{family} returned unusable samples: {exc}") from exc
         except Exception as exc:  # noqa: BLE001 - a plugin's failure is reported, never a traceback
             raise AdvisorError(f"{family} failed: {type(exc).__name__}: {exc}") from exc
-    split.encoder.decode(samples).to_csv(out, index=False)
+    generated = split.encoder.decode(samples)
+    escaped, risky = spreadsheet_safe(generated)
+    (generated if raw_cells else escaped).to_csv(out, index=False)
     console.print(f"wrote {rows} rows to {out} in {time.monotonic() - started:.0f} s")
+    if risky:
+        how = (
+            "written as generated (--raw-cells): a spreadsheet opening the file runs them as formulas"
+            if raw_cells
+            else "written with a leading ' so that a spreadsheet shows them instead of running them "
+            "(--raw-cells writes them as generated)"
+        )
+        console.print(
+            f"[yellow]note:[/] {risky} text cell(s) start with = + - @, tab or carriage return; {how}",
+            highlight=False,
+        )

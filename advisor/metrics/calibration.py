@@ -11,6 +11,10 @@ family's samples (against the same test rows), on reference sample sets made fro
 - ``drop``: the held-out rows less one mode or class (the most frequent label; on unlabelled data
   the largest of `DROP_CLUSTERS` k-means clusters);
 - ``gaussian``: a Gaussian with the held-out rows' mean and covariance;
+- ``shuffled`` (tables only): the held-out rows with each of the table's columns shuffled on its
+  own: every column's distribution kept, every dependence between columns lost, as by a model that
+  loses the correlations (off tables it can be invisible by construction: grid25's x and y are
+  independent);
 - ``copies``: training rows, copied (memorization must flag them; quality metrics read them as real).
 
 On data whose labels a family may condition on, every set made of real rows keeps their labels, as
@@ -69,8 +73,11 @@ __all__ = [
     "DROP_CLUSTERS",
     "PROBES",
     "BLIND_SPOTS",
+    "WORSE_PROBES",
     "Degradation",
     "levels_for",
+    "probes_for",
+    "shuffled_columns",
     "Reading",
     "Calibration",
     "calibration_metrics",
@@ -82,7 +89,7 @@ FEATURE_WIDTHS = (0.25, 0.5, 1.0)
 DROP_CLUSTERS = 8
 DEFAULT_SEEDS = (0, 1, 2)
 
-Kind = Literal["real", "mode-noise", "noise", "drop", "gaussian", "copies"]
+Kind = Literal["real", "mode-noise", "noise", "drop", "gaussian", "shuffled", "copies"]
 
 
 @dataclass(frozen=True)
@@ -107,6 +114,7 @@ _DESCRIPTIONS = {
     "real": "held-out real rows",
     "drop": "held-out rows less one mode / class / k-means cluster",
     "gaussian": "Gaussian with the held-out rows' mean and covariance",
+    "shuffled": "held-out rows, each column shuffled on its own (its values kept, its dependence on the others lost)",
     "copies": "training rows, copied",
 }
 
@@ -114,7 +122,10 @@ REAL = Degradation("real", "real")
 MODE_NOISE = tuple(Degradation(f"noise-{w:g}mw", "mode-noise", w) for w in MODE_WIDTHS)
 FEATURE_NOISE = tuple(Degradation(f"noise-{w:g}sd", "noise", w) for w in FEATURE_WIDTHS)
 #: other reference sets, each a different kind of flaw (worse than real, except copies, which are real rows)
-PROBES = (Degradation("drop", "drop"), Degradation("gaussian", "gaussian"), Degradation("copies", "copies"))
+SHUFFLED = Degradation("shuffled", "shuffled")  # made on tables only
+PROBES = (Degradation("drop", "drop"), Degradation("gaussian", "gaussian"), SHUFFLED, Degradation("copies", "copies"))
+#: the probes every metric that can see them must read as worse than the real rows
+WORSE_PROBES = ("drop", "gaussian", "shuffled")
 
 
 def levels_for(dataset: Dataset) -> tuple[Degradation, ...]:
@@ -124,19 +135,27 @@ def levels_for(dataset: Dataset) -> tuple[Degradation, ...]:
     return (REAL, *(MODE_NOISE if isinstance(dataset, GaussianMixtureDataset) else ()), *FEATURE_NOISE)
 
 
+def probes_for(dataset: Dataset) -> tuple[Degradation, ...]:
+    """The other reference sets of `dataset`: `PROBES`, less ``shuffled`` where it is not a table."""
+    return tuple(probe for probe in PROBES if probe != SHUFFLED or dataset.card.kind == "tabular")
+
+
 #: built-in metrics and the degradation kinds they cannot see by design
 BLIND_SPOTS: dict[str, frozenset[str]] = {
     "precision": frozenset({"drop"}),  # fidelity: samples of the remaining modes are all on the manifold
     "density": frozenset({"drop"}),  # idem; it even rises as the remaining modes get more samples
     "hq_rate": frozenset({"drop"}),  # idem, measured from the known modes
-    "recall": frozenset({"mode-noise", "noise", "gaussian"}),  # diversity: blurred samples still reach every point
+    # diversity: blurred or shuffled samples still reach every point
+    "recall": frozenset({"mode-noise", "noise", "gaussian", "shuffled"}),
     "modes_covered": frozenset({"mode-noise", "noise"}),  # counts modes hit, not how sharply
     # global distances (median-distance kernel, transport, moments): noise within a mode is below their resolution
     "mmd": frozenset({"mode-noise"}),
     "sliced_wasserstein": frozenset({"mode-noise"}),
     "frechet": frozenset({"mode-noise", "gaussian"}),  # and the Gaussian matches the moments it compares
+    "column_shapes": frozenset({"shuffled"}),  # each column's values are kept
     "column_pairs": frozenset({"gaussian"}),  # the Gaussian has the numeric columns' correlations
-    "memorization": frozenset({"mode-noise", "noise", "drop", "gaussian"}),  # copying, not fit: only copies score
+    # copying, not fit: only copies score
+    "memorization": frozenset({"mode-noise", "noise", "drop", "gaussian", "shuffled"}),
     "cond_accuracy": frozenset({"drop"}),  # the remaining classes are still recognised as themselves
 }
 
@@ -206,8 +225,8 @@ class Calibration:
         """Where `metric` fails to worsen with the degradations it can see, beyond seed noise.
 
         Along `levels`: a level that reads better than the one before by more than twice the
-        standard error of their difference, or a strongest level no worse than the real rows; and
-        ``drop`` or ``gaussian`` no worse than the real rows. Kinds in `BLIND_SPOTS` are not checked.
+        standard error of their difference, or a strongest level no worse than the real rows; and a
+        probe of `WORSE_PROBES` no worse than the real rows. Kinds in `BLIND_SPOTS` are not checked.
         """
         blind = BLIND_SPOTS.get(metric, frozenset())
         by_set = {name: self._badness(metric, name) for name in self.readings[metric]}
@@ -218,7 +237,7 @@ class Calibration:
                 problems.append(f"{stronger} reads better than {milder}")
         if len(ladder) > 1 and _worse_by(by_set[ladder[-1]], by_set[ladder[0]]) <= 0:
             problems.append(f"{ladder[-1]} is within seed noise of {ladder[0]}")
-        for probe in ("drop", "gaussian"):
+        for probe in WORSE_PROBES:
             if probe not in blind and probe in by_set and _worse_by(by_set[probe], by_set["real"]) <= 0:
                 problems.append(f"{probe} is within seed noise of real")
         return problems
@@ -318,7 +337,20 @@ def _reference_sets(
     copied = rng.choice(len(train.train), size=len(held_out), replace=False)
     copied_labels = train.train_labels[copied] if conditioned and train.train_labels is not None else None
     sets["copies"] = ReferenceSet(train.train[copied], None, copied_labels)
+    if SHUFFLED in probes_for(dataset):
+        sets[SHUFFLED.name] = ReferenceSet(shuffled_columns(train, held_out, rng), None, held_labels)
     return sets
+
+
+def shuffled_columns(split: Split, rows: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """`rows` (encoded as `split`'s) with each column permuted on its own: each of the user's columns, gaps
+    included, re-encoded like real rows where the split has a table encoding, else each dimension."""
+    encoder = split.encoder
+    if encoder is None:
+        return np.stack([rng.permutation(rows[:, i]) for i in range(rows.shape[1])], axis=1).astype(np.float32)
+    table = encoder.decode(rows)[encoder.column_names]
+    shuffled = table.apply(lambda column: column.iloc[rng.permutation(len(column))].reset_index(drop=True))
+    return encoder.encode_columns(shuffled, rng)
 
 
 def _halves(split: Split, budget: Budget, seed: int) -> tuple[Split, np.ndarray, np.ndarray | None]:
@@ -371,6 +403,7 @@ def calibrate(
         seeds=tuple(seeds),
         sizes=sizes,
         levels=levels_for(data),
+        probes=probes_for(data),
         specs={name: instances[name].spec for name in readings},
         readings=readings,
         skipped={name: reason for name, reason in reasons.items() if name not in readings},

@@ -1,23 +1,36 @@
-"""Tabular fidelity, as users of tabular synthesizers measure it: column shapes and column pairs.
+"""Tabular fidelity as SDMetrics' QualityReport measures it: column shapes and column pair trends.
 
-Both compare the real held-out rows with the generated ones in the user's own columns (decoded
-from the shared encoding; tables without one, e.g. wine, are all continuous columns):
+Both compare the real held-out rows with the generated ones in the user's own columns (decoded from
+the shared encoding; tables without one, e.g. wine, are all numerical columns), each column typed
+by its SDMetrics `sdtype` (`sdtype`: the one place a column's kind is named for these metrics).
+The definitions are SDMetrics' (version 0.32), so the numbers equal its report's on the same rows:
 
-- `column_shapes`: per column, 1 - the Kolmogorov-Smirnov statistic for numbers and dates, and
-  1 - the total-variation distance between category frequencies for categoricals; averaged over
-  the columns (SDMetrics' KSComplement and TVComplement, as SDGym reports them).
-- `column_pairs`: per pair of columns, 1 - |difference of Pearson correlations| / 2 for two numbers,
-  and 1 - the total-variation distance between the two contingency tables otherwise (numbers cut
-  at the real column's quartiles); averaged over the pairs (CorrelationSimilarity and
-  ContingencySimilarity).
+- `column_shapes`: per column, KSComplement (1 - the two-sample Kolmogorov-Smirnov statistic) for
+  numerical and datetime columns, TVComplement (1 - the total-variation distance between the
+  category frequencies) for categorical, boolean and ordinal ones; missing cells left out of both.
+  The mean over the columns, leaving out a column with no value on one side.
+- `column_pairs`: per pair, CorrelationSimilarity (1 - |difference of the Pearson correlations| / 2,
+  on the rows where both cells have a value) for two numerical or datetime columns, and
+  ContingencySimilarity (1 - the total-variation distance between the two joint frequency tables,
+  a missing cell a value of its own) otherwise, a numerical or datetime column of a mixed pair cut
+  into 10 equal-width bins over each table's own range (numpy's histogram edges; its largest value
+  and its gaps share an 11th). As the QualityReport does, only pairs associated in the real rows
+  count: a real correlation beyond `CORRELATION_THRESHOLD` in absolute value, or a real Cramér's V
+  beyond `ASSOCIATION_THRESHOLD`; a pair with a constant column or no correlation left is left out.
+  The mean over the pairs that count.
 
-1 means the synthetic columns and pairs are distributed as the real ones.
+Dates are compared as nanoseconds since the epoch. 1 means the synthetic columns and pairs are
+distributed as the real ones.
 """
 
 from __future__ import annotations
 
 import itertools
-from typing import TYPE_CHECKING
+import math
+import warnings
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
 
 from advisor._lazy import lazy_import
 from advisor.cards import MetricSpec
@@ -26,77 +39,207 @@ from advisor.metrics.base import EvaluationContext, Metric
 if TYPE_CHECKING:
     import numpy as np
     import pandas as pd
+
+    from advisor.data.schema import Column
 else:
     np = lazy_import("numpy")
 
-__all__ = ["ColumnShapes", "ColumnPairs", "table_views"]
+__all__ = [
+    "SDType",
+    "CORRELATION_THRESHOLD",
+    "ASSOCIATION_THRESHOLD",
+    "sdtype",
+    "TableView",
+    "table_view",
+    "column_shapes",
+    "column_pairs",
+    "ColumnShapes",
+    "ColumnPairs",
+]
 
-_QUARTILES = (0.25, 0.5, 0.75)
+SDType = Literal["numerical", "datetime", "categorical", "boolean", "ordinal", "id"]
+#: the QualityReport's defaults: pairs less associated than this in the real rows do not count
+CORRELATION_THRESHOLD = 0.5
+ASSOCIATION_THRESHOLD = 0.3
+CONTINUOUS: frozenset[str] = frozenset({"numerical", "datetime"})
+DISCRETE: frozenset[str] = frozenset({"categorical", "boolean", "ordinal"})
+#: KSComplement rounds numbers to this many decimals first (float noise is not a difference)
+_KS_DECIMALS = 14
 
 
-def table_views(ctx: EvaluationContext) -> tuple[pd.DataFrame, pd.DataFrame, set[str]]:
-    """(real test rows, generated rows, names of the categorical columns) in the user's columns."""
+def sdtype(column: Column) -> SDType:
+    """The SDMetrics sdtype of one of the table's columns (`id` for those models do not see)."""
+    kinds: dict[str, SDType] = {
+        "continuous": "numerical",
+        "integer": "numerical",
+        "datetime": "datetime",
+        "categorical": "categorical",
+    }
+    return kinds.get(column.kind, "id")
+
+
+@dataclass(frozen=True)
+class TableView:
+    """Real test rows and generated rows in the user's columns, with each column's sdtype."""
+
+    real: pd.DataFrame
+    synthetic: pd.DataFrame
+    sdtypes: dict[str, SDType]
+
+
+def table_view(ctx: EvaluationContext) -> TableView:
+    """The run's real test rows and samples decoded to the user's modelled columns (no indicators)."""
     import pandas as pd
 
     encoder = ctx.split.encoder
     if encoder is None:
         names = [f"x{i}" for i in range(ctx.split.test.shape[1])]
-        return pd.DataFrame(ctx.split.test, columns=names), pd.DataFrame(ctx.samples, columns=names), set()
-    categorical = {c.name for c in encoder.schema.modelled if c.kind == "categorical" and not c.is_indicator}
-    keep = [c.name for c in encoder.schema.modelled if not c.is_indicator]
-    real, fake = encoder.decode(ctx.split.test)[keep], encoder.decode(ctx.samples)[keep]
-    for frame in (real, fake):
-        for name in keep:
-            if name not in categorical and frame[name].dtype.kind == "M":
-                frame[name] = frame[name].astype("int64").where(frame[name].notna())
-    return real, fake, categorical
+        return TableView(
+            pd.DataFrame(ctx.split.test, columns=names),
+            pd.DataFrame(ctx.samples, columns=names),
+            dict.fromkeys(names, "numerical"),
+        )
+    columns = [c for c in encoder.schema.modelled if not c.is_indicator]
+    keep = [c.name for c in columns]
+    return TableView(
+        encoder.decode(ctx.split.test)[keep],
+        encoder.decode(ctx.samples)[keep],
+        {c.name: sdtype(c) for c in columns},
+    )
 
 
-def _levels(series: pd.Series) -> pd.Series:
-    """A categorical column as text with a missing cell as its own level, '(missing)' (pandas 3's
-    `astype(str)` keeps NaN missing and `value_counts` would drop it; pandas 2 made it 'nan')."""
-    from advisor.data.schema import MISSING_LEVEL
+def _numbers(series: pd.Series, kind: str) -> pd.Series:
+    """A numerical or datetime column as numbers: dates in nanoseconds since the epoch (whole numbers
+    where there is no gap, as SDMetrics converts them), numbers as floats; gaps NaN."""
+    import pandas as pd
 
-    return series.astype(object).where(series.notna(), MISSING_LEVEL).astype(str)
+    if kind == "datetime":
+        stamps = pd.to_datetime(series)
+        return (stamps - pd.Timestamp(0, tz=stamps.dt.tz)) // pd.Timedelta(1, "ns")
+    return pd.to_numeric(series).astype(float)
 
 
-def _tv_complement(real: pd.Series, fake: pd.Series) -> float:
-    p = _levels(real).value_counts(normalize=True)
-    q = _levels(fake).value_counts(normalize=True)
+def _ks_complement(real: pd.Series, synthetic: pd.Series, kind: str) -> float:
+    from scipy.stats import ks_2samp
+
+    a, b = (_numbers(s.dropna(), kind).round(_KS_DECIMALS) for s in (real, synthetic))
+    if a.empty or b.empty:
+        return math.nan
+    return 1.0 - float(ks_2samp(a.to_numpy(), b.to_numpy()).statistic)
+
+
+def _tv_complement(real: pd.Series, synthetic: pd.Series) -> float:
+    p, q = (s.dropna().value_counts(normalize=True) for s in (real, synthetic))
+    if p.empty or q.empty:
+        return math.nan
     levels = p.index.union(q.index)
     return 1.0 - 0.5 * float((p.reindex(levels, fill_value=0) - q.reindex(levels, fill_value=0)).abs().sum())
 
 
-def _ks_complement(real: pd.Series, fake: pd.Series) -> float:
-    from scipy.stats import ks_2samp
+def column_shapes(real: pd.DataFrame, synthetic: pd.DataFrame, sdtypes: Mapping[str, str]) -> float:
+    """SDMetrics' ColumnShapes: the mean KS or TV complement over the columns (see the module)."""
+    scores = []
+    for name, kind in sdtypes.items():
+        if kind in CONTINUOUS:
+            scores.append(_ks_complement(real[name], synthetic[name], kind))
+        elif kind in DISCRETE:
+            scores.append(_tv_complement(real[name], synthetic[name]))
+    return float(np.nanmean(scores)) if any(not math.isnan(s) for s in scores) else math.nan
 
-    a, b = real.dropna().to_numpy(float), fake.dropna().to_numpy(float)
-    if not len(a) or not len(b):
-        return 0.0
-    return 1.0 - float(ks_2samp(a, b).statistic)
+
+def _binned(values: pd.Series) -> np.ndarray:
+    """A numeric column cut into 10 equal-width bins over its own range (top value and gaps: bin 11)."""
+    return np.digitize(values.to_numpy(float), bins=np.histogram_bin_edges(values.dropna().to_numpy(float)))
 
 
-def _binned(series: pd.Series, reference: pd.Series) -> pd.Series:
-    """A numeric column cut at the real column's quartiles (a category per bin, missing its own)."""
+def _pearson(pair: pd.DataFrame) -> float:
+    """The Pearson correlation of a two-column frame over its complete rows (NaN where undefined)."""
+    from scipy.stats import pearsonr
+
+    complete = pair.dropna()
+    if len(complete) < 2:
+        return math.nan
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # a column constant on the complete rows: NaN, left out below
+        return float(pearsonr(complete.iloc[:, 0], complete.iloc[:, 1]).statistic)
+
+
+def _correlation_similarity(real: pd.DataFrame, synthetic: pd.DataFrame, threshold: float) -> float:
+    """1 - |real - synthetic correlation| / 2; NaN (left out) where a column is constant, a correlation
+    is undefined, or the real one is within `threshold` of 0."""
+    if (real.nunique() == 1).any() or (synthetic.nunique() == 1).any():  # SDMetrics refuses constant data
+        return math.nan
+    r = _pearson(real)
+    if math.isnan(r) or abs(r) <= threshold:
+        return math.nan
+    return 1.0 - abs(r - _pearson(synthetic)) / 2
+
+
+def _contingency_similarity(real: pd.DataFrame, synthetic: pd.DataFrame, threshold: float) -> float:
+    """1 - the total-variation distance between the joint frequencies (a gap a value of its own); NaN
+    (left out) where `threshold` > 0 and the real Cramér's V is not beyond it."""
+    import pandas as pd
+    from scipy.stats.contingency import association
+
+    codes, sizes = [], []
+    for name in real.columns:
+        column, _ = pd.factorize(pd.concat([real[name], synthetic[name]], ignore_index=True), use_na_sentinel=False)
+        codes.append(column)
+        sizes.append(int(column.max()) + 1)
+    joint = codes[0] * sizes[1] + codes[1]
+    real_counts = np.bincount(joint[: len(real)], minlength=sizes[0] * sizes[1])
+    if threshold > 0:
+        table = real_counts.reshape(sizes)
+        table = table[table.sum(axis=1) > 0][:, table.sum(axis=0) > 0]  # the levels the real rows have
+        if table.sum() == 0 or min(table.shape) < 2 or association(table, method="cramer") <= threshold:
+            return math.nan
+    fake_counts = np.bincount(joint[len(real) :], minlength=sizes[0] * sizes[1])
+    return 1.0 - 0.5 * float(np.abs(real_counts / len(real) - fake_counts / len(synthetic)).sum())
+
+
+def _pair_scores(
+    real: pd.DataFrame,
+    synthetic: pd.DataFrame,
+    sdtypes: Mapping[str, str],
+    correlation_threshold: float,
+    association_threshold: float,
+) -> list[float]:
+    """Each pair's score, NaN for a pair that does not count (see the module)."""
     import pandas as pd
 
-    edges = np.unique(np.quantile(reference.dropna().to_numpy(float), _QUARTILES))
-    codes = np.searchsorted(edges, series.to_numpy(float), side="right").astype(object)
-    codes[series.isna().to_numpy()] = "missing"
-    return pd.Series(codes)
+    kept = {name: kind for name, kind in sdtypes.items() if kind in CONTINUOUS | DISCRETE}
+    numbers = {
+        side: {name: _numbers(frame[name], kind) for name, kind in kept.items() if kind in CONTINUOUS}
+        for side, frame in (("real", real), ("synthetic", synthetic))
+    }
+    binned = {side: {name: _binned(values) for name, values in columns.items()} for side, columns in numbers.items()}
+    scores = []
+    for a, b in itertools.combinations(kept, 2):
+        if kept[a] in CONTINUOUS and kept[b] in CONTINUOUS:
+            pairs = [pd.DataFrame({a: numbers[side][a], b: numbers[side][b]}) for side in ("real", "synthetic")]
+            scores.append(_correlation_similarity(*pairs, correlation_threshold))
+            continue
+        pairs = []
+        for side, frame in (("real", real), ("synthetic", synthetic)):
+            columns = {name: binned[side][name] if kept[name] in CONTINUOUS else frame[name] for name in (a, b)}
+            pairs.append(pd.DataFrame({name: np.asarray(values, dtype=object) for name, values in columns.items()}))
+        scores.append(_contingency_similarity(*pairs, association_threshold))
+    return scores
 
 
-def _pair_similarity(real: pd.DataFrame, fake: pd.DataFrame, a: str, b: str, categorical: set[str]) -> float:
-    if a not in categorical and b not in categorical:
-        r = real[[a, b]].astype(float).corr().iloc[0, 1]
-        f = fake[[a, b]].astype(float).corr().iloc[0, 1]
-        r, f = (0.0 if np.isnan(v) else float(v) for v in (r, f))  # a constant sample has no correlation
-        return 1.0 - abs(r - f) / 2
-    columns = []
-    for frame in (real, fake):
-        pair = [_levels(frame[c]) if c in categorical else _binned(frame[c], real[c]) for c in (a, b)]
-        columns.append(pair[0].reset_index(drop=True).astype(str) + "\x1f" + pair[1].reset_index(drop=True).astype(str))
-    return _tv_complement(*columns)
+def column_pairs(
+    real: pd.DataFrame,
+    synthetic: pd.DataFrame,
+    sdtypes: Mapping[str, str],
+    correlation_threshold: float = CORRELATION_THRESHOLD,
+    association_threshold: float = ASSOCIATION_THRESHOLD,
+) -> float:
+    """SDMetrics' ColumnPairTrends as the QualityReport computes it: the mean correlation or contingency
+    similarity over the pairs that count (see the module); NaN when none does. Thresholds of 0 give
+    the property's own default, every pair."""
+    scores = _pair_scores(real, synthetic, sdtypes, correlation_threshold, association_threshold)
+    counted = [s for s in scores if not math.isnan(s)]
+    return float(np.mean(counted)) if counted else math.nan
 
 
 class _TableMetric(Metric):
@@ -109,7 +252,7 @@ class _TableMetric(Metric):
 
 
 class ColumnShapes(_TableMetric):
-    """Mean over columns of 1 - KS statistic (numbers, dates) or 1 - TV distance (categories)."""
+    """SDMetrics' ColumnShapes: mean KSComplement (numbers, dates) or TVComplement (categories)."""
 
     spec = MetricSpec(
         name="column_shapes",
@@ -118,18 +261,17 @@ class ColumnShapes(_TableMetric):
         higher_is_better=True,
         bounds=(0.0, 1.0),
         category="quality",
-        description="Mean over the user's columns of 1 - KS statistic (numbers) or 1 - total variation "
-        "(categories) between real held-out and generated rows (SDMetrics KSComplement / TVComplement).",
+        description="Mean over the user's columns of 1 - KS statistic (numbers, dates) or 1 - total variation "
+        "(categories) between real held-out and generated rows: SDMetrics' ColumnShapes (KSComplement / TVComplement).",
     )
 
     def compute(self, ctx: EvaluationContext) -> float:
-        real, fake, categorical = table_views(ctx)
-        scores = [(_tv_complement if name in categorical else _ks_complement)(real[name], fake[name]) for name in real]
-        return float(np.mean(scores))
+        view = table_view(ctx)
+        return column_shapes(view.real, view.synthetic, view.sdtypes)
 
 
 class ColumnPairs(_TableMetric):
-    """Mean over column pairs of correlation similarity (two numbers) or contingency similarity."""
+    """SDMetrics' ColumnPairTrends as its QualityReport computes it, over the pairs associated in the real rows."""
 
     spec = MetricSpec(
         name="column_pairs",
@@ -138,17 +280,26 @@ class ColumnPairs(_TableMetric):
         higher_is_better=True,
         bounds=(0.0, 1.0),
         category="quality",
-        description="Mean over pairs of the user's columns of 1 - |correlation difference| / 2 (numbers) or "
-        "1 - total variation between contingency tables (SDMetrics CorrelationSimilarity / ContingencySimilarity).",
+        description="Mean over pairs of the user's columns associated in the real rows (|correlation| > 0.5 or "
+        "Cramér's V > 0.3) of 1 - |correlation difference| / 2 (numbers, dates) or 1 - total variation between "
+        "contingency tables: SDMetrics' ColumnPairTrends as its QualityReport computes it.",
     )
 
     def not_applicable(self, ctx: EvaluationContext) -> str | None:
         reason = super().not_applicable(ctx)
         if reason is None and ctx.split.test.shape[1] < 2:
             return "one column has no pairs"
+        if reason is None:
+            view = table_view(ctx)
+            real = view.real
+            scores = _pair_scores(real, real, view.sdtypes, CORRELATION_THRESHOLD, ASSOCIATION_THRESHOLD)
+            if all(math.isnan(s) for s in scores):
+                return (
+                    f"no pair of columns is associated in the real rows (|correlation| > {CORRELATION_THRESHOLD} "
+                    f"or Cramér's V > {ASSOCIATION_THRESHOLD}), the pairs SDMetrics' QualityReport scores"
+                )
         return reason
 
     def compute(self, ctx: EvaluationContext) -> float:
-        real, fake, categorical = table_views(ctx)
-        pairs = list(itertools.combinations(real.columns, 2))
-        return float(np.mean([_pair_similarity(real, fake, a, b, categorical) for a, b in pairs]))
+        view = table_view(ctx)
+        return column_pairs(view.real, view.synthetic, view.sdtypes)
