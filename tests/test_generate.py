@@ -71,13 +71,24 @@ def test_the_next_step_command_recommend_prints_runs_as_printed(cli, formula_csv
     the first, table options) runs as printed."""
     import shlex
 
-    from advisor.cli.recommend_cmd import _generate_command
+    from advisor.cli.recommend_cmd import _generate_commands
     from advisor.data.user import TableOptions
+    from advisor.rules.answer import Answer, RankedCandidate
     from advisor.runner.user_data import MeasureRequest
 
     request = MeasureRequest(str(formula_csv), TableOptions(categorical=("code",), drop=("delta",)), budget="smoke")
-    winner = {"family": "diffusion@layers=2", "sampler": "dpm-solver-20"}
-    printed = _generate_command({"ranked": [winner]}, request)
+    winner = RankedCandidate(
+        family="diffusion@layers=2",
+        sampler="dpm-solver-20",
+        label="diffusion@layers=2 (dpm-solver-20)",
+        rank=1,
+        score=1.0,
+        need_scores={},
+        objectives={},
+        runs=3,
+    )
+    answer = Answer(needs=[], budget="smoke", datasets=[], ranked=[winner], winners=[winner.label])
+    [printed] = _generate_commands(answer, request)
     words = shlex.split(printed)
     assert words[:2] == ["advisor", "generate"] and "--sampler" in words
     cli(*words[1:])
