@@ -15,6 +15,10 @@ comparison below has one constant and states what it assumes; callers import the
   still be as good as real data, judged with the real rows' own spread.
 - `reproduces_within_spread` (`results reproduce`): a re-measured value within
   `SPREAD_STANDARD_DEVIATIONS` standard deviations of the stored seeds.
+- `clearly_behind` (racing on a user's table): a candidate whose optimistic bound (seed mean plus
+  `NOISE_STANDARD_ERRORS` standard errors) is below the leader's pessimistic bound cannot catch up
+  with more seeds: it gets none. With one seed its standard error comes from a noise prior (the
+  family's seed spread on stored datasets), never from nothing.
 - `spread_standard_error` (statistics of a few seeds): a standard deviation of n seeds is itself
   uncertain (about s / sqrt(2(n - 1)) for normal readings), so it is never ranked on as if exact.
 
@@ -35,6 +39,7 @@ __all__ = [
     "SPREAD_STANDARD_DEVIATIONS",
     "Reading",
     "behind_leader",
+    "clearly_behind",
     "mean_gap_beyond_noise",
     "pessimistic_bound",
     "real_rows_band",
@@ -80,6 +85,12 @@ def behind_leader(candidate: Reading, leader: Reading) -> float:
     seeds scatter falls behind a consistently good one however good its best seeds are.
     """
     return max(0.0, pessimistic_bound(leader) - pessimistic_bound(candidate) - NOISE_STANDARD_ERRORS * leader[1])
+
+
+def clearly_behind(candidate: Reading, leader: Reading) -> bool:
+    """Whether `candidate`'s band (mean +- `NOISE_STANDARD_ERRORS` standard errors) lies wholly below the
+    leader's: more seeds would not make it the leader (both higher-is-better readings)."""
+    return candidate[0] + NOISE_STANDARD_ERRORS * candidate[1] < pessimistic_bound(leader)
 
 
 def mean_gap_beyond_noise(a: Reading, b: Reading) -> bool:

@@ -25,7 +25,7 @@ from typing import Protocol
 from advisor.rules.evidence import Candidate, Evidence, Summary, candidate_label
 from advisor.seednoise import Reading, behind_leader, pessimistic_bound, standard_error
 
-__all__ = ["Comparison", "Scope", "comparable", "reading", "scope_of", "score_objective"]
+__all__ = ["Comparison", "Scope", "comparable", "reading", "scope_of", "score_objective", "seed_spread"]
 
 LOG_FLOOR = 1e-9
 
@@ -55,13 +55,20 @@ def reading(how: Comparison, summary: Summary) -> Reading:
     error (a spread of a few seeds) uses it. One seed gives no estimate of the noise.
     """
     if how.reference is not None and summary.distance_mean is not None:
-        value, std = how.reference + summary.distance_mean, summary.distance_std or 0.0
+        value = how.reference + summary.distance_mean
     else:
-        value, std = comparable(how, summary.mean), summary.std
-        if how.reference is None and how.scale == "log":
-            std = std / (summary.mean * math.log(10)) if summary.mean > 0 else 0.0
-    error = summary.error if summary.error is not None else standard_error(std, summary.n)
+        value = comparable(how, summary.mean)
+    error = summary.error if summary.error is not None else standard_error(seed_spread(how, summary), summary.n)
     return (value if how.higher_is_better else -value), error
+
+
+def seed_spread(how: Comparison, summary: Summary) -> float:
+    """The seeds' standard deviation on the comparable scale (the per-seed distance's, with a reference)."""
+    if how.reference is not None and summary.distance_mean is not None:
+        return summary.distance_std or 0.0
+    if how.reference is None and how.scale == "log":
+        return summary.std / (summary.mean * math.log(10)) if summary.mean > 0 else 0.0
+    return summary.std
 
 
 @dataclass(frozen=True)

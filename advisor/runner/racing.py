@@ -1,0 +1,149 @@
+"""Racing the candidates on a user's table: seeds go to those that can still win.
+
+After F-race (Birattari et al. 2002) and successive halving (Jamieson & Talwalkar 2016): every
+candidate gets its first seed, most promising first; then further seeds go only to candidates that
+are not `clearly_behind` the leader (`advisor.seednoise`), the leader's tie set before anyone else,
+until each contender has `max_seeds` or the time is out. A candidate clearly behind gets no further
+seed and the race says so with its numbers.
+
+The race is decided from the measured values alone (the data, the store and the options), never
+from timing: `next_cells` is a pure function of what has been measured, so a second run with more
+time continues the first one's sequence, and an interrupted race resumes where it stopped. With one
+seed a candidate's standard error comes from a noise prior: the family's seed spread of the same
+metric on the stored datasets of the same kind (`noise_priors`).
+
+The race is run by family (a cell fits a family once and measures every sampler); a family stands
+at its best sampler.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from advisor.rules.evidence import Evidence, candidate_label
+from advisor.rules.scoring import reading, seed_spread
+from advisor.seednoise import Reading, behind_leader, clearly_behind, pessimistic_bound
+
+if TYPE_CHECKING:
+    from advisor.cards import MetricSpec
+
+__all__ = ["DEFAULT_SEEDS", "RaceState", "Standing", "next_cells", "noise_priors", "standings"]
+
+#: seeds a contender gets when the race runs to the end
+DEFAULT_SEEDS = 3
+
+
+@dataclass(frozen=True)
+class Standing:
+    """A family on the race metric: its best sampler's seed mean (higher is better) and standard error."""
+
+    family: str
+    label: str
+    seeds: int
+    reading: Reading
+    prior: bool  # the standard error is the noise prior's (one seed), not the seeds' own
+
+    @property
+    def value(self) -> float:
+        """The seed mean on the comparable scale, oriented so that higher is better."""
+        return self.reading[0]
+
+
+def noise_priors(evidence: Evidence, metric: str) -> dict[str, float]:
+    """Family -> the median seed standard deviation of `metric` (comparable scale) over `evidence`'s datasets,
+    with every family's median under the key "" as the fallback for a family never measured."""
+    spec = evidence.specs.get(metric)
+    if spec is None:
+        return {}
+    spreads: dict[str, list[float]] = {}
+    for (family, _sampler), by_metric in evidence.values.items():
+        for summary in by_metric.get(metric, {}).values():
+            if summary.n > 1:
+                spreads.setdefault(family, []).append(seed_spread(spec, summary))
+    priors = {family: statistics.median(values) for family, values in spreads.items()}
+    if priors:
+        priors[""] = statistics.median(priors.values())
+    return priors
+
+
+def standings(evidence: Evidence, metric: str, dataset: str, priors: Mapping[str, float]) -> dict[str, Standing]:
+    """Each family's standing on `metric` on `dataset`: its sampler with the best pessimistic bound."""
+    spec: MetricSpec | None = evidence.specs.get(metric)
+    best: dict[str, Standing] = {}
+    if spec is None:
+        return best
+    for candidate, by_metric in evidence.values.items():
+        summary = by_metric.get(metric, {}).get(dataset)
+        if summary is None:
+            continue
+        family = candidate[0]
+        value, error = reading(spec, summary)
+        prior = summary.n < 2
+        if prior:  # one reading: its standard error is one seed's spread, as the family scatters elsewhere
+            error = priors.get(family, priors.get("", math.inf))  # no prior at all: unknown, never dropped
+        standing = Standing(family, candidate_label(candidate), summary.n, (value, error), prior)
+        if family not in best or pessimistic_bound(standing.reading) > pessimistic_bound(best[family].reading):
+            best[family] = standing
+    return best
+
+
+@dataclass
+class RaceState:
+    """What has been measured: the families in order of promise, the seeds tried, the standings."""
+
+    order: Sequence[str]  # most promising (or cheapest) first: who gets a first seed first
+    tried: Mapping[str, int]  # seeds tried per family (complete or failed), seeds 0, 1, ... in turn
+    standing: Mapping[str, Standing]
+    max_seeds: int = DEFAULT_SEEDS
+    raced_out: dict[str, Standing] = field(default_factory=dict)  # filled by `next_cells`: family -> its standing
+
+    def leader(self) -> Standing | None:
+        """The standing with the best pessimistic bound (several tied ones: any, the tie set is `tie_set`)."""
+        if not self.standing:
+            return None
+        return max(self.standing.values(), key=lambda s: (pessimistic_bound(s.reading), -self.order.index(s.family)))
+
+    def tie_set(self) -> list[str]:
+        """The families tied with the leader within seed noise, in order of promise."""
+        leader = self.leader()
+        if leader is None:
+            return []
+        return [
+            f for f in self.order if f in self.standing and behind_leader(self.standing[f].reading, leader.reading) == 0
+        ]
+
+
+def next_cells(state: RaceState) -> list[tuple[str, int]]:
+    """The (family, seed) cells to run next, in order: every family's first seed (in order of promise),
+    then the leader's tie set, then the other contenders closest to the leader; never a family clearly
+    behind the leader, one whose every seed failed, or one with `max_seeds` tried. Empty: the race is over.
+
+    Records the families clearly behind in `state.raced_out`.
+    """
+    first = [(f, 0) for f in state.order if state.tried.get(f, 0) == 0]
+    leader = state.leader()
+    state.raced_out.clear()
+    if leader is not None:
+        state.raced_out.update(
+            {
+                f: s
+                for f, s in state.standing.items()
+                if f != leader.family and clearly_behind(s.reading, leader.reading)
+            }
+        )
+    ties = state.tie_set()
+    contenders = [
+        f
+        for f in state.order
+        if f in state.standing and f not in state.raced_out and state.tried.get(f, 0) < state.max_seeds
+    ]
+    by_promise = sorted(
+        (f for f in contenders if f not in ties),
+        key=lambda f: (-pessimistic_bound(state.standing[f].reading), state.order.index(f)),
+    )
+    more = [f for f in ties if f in contenders] + by_promise
+    return first + [(f, state.tried.get(f, 0)) for f in more]
