@@ -394,6 +394,15 @@ def _memorizes(items: list[Caveat]) -> list[str]:
     ]
 
 
+def _none_good(items: list[Caveat]) -> list[str]:
+    best = min(items[0].numbers.items(), key=lambda item: abs(item[1] - 0.5))
+    return [
+        f"no candidate is good on this data: all {len(items[0].subjects)} graded ones are 'low' on the calibrated "
+        f"scale (see the quality legend); the closest to real rows, {best[0]}, reads C2ST {best[1]:.3f} "
+        "(a classifier tells its samples from real rows that often)"
+    ]
+
+
 def _measuring(items: list[Caveat]) -> list[str]:
     return list(dict.fromkeys(c.detail or "" for c in items))
 
@@ -406,5 +415,6 @@ _CAVEAT_WORDING = {
     CaveatCode.SINGLE_SEED: _single_seed,
     CaveatCode.FAILED_RUNS: _failed_runs,
     CaveatCode.MEMORIZES: _memorizes,
+    CaveatCode.NONE_GOOD: _none_good,
     CaveatCode.MEASURING: _measuring,
 }

@@ -3,6 +3,8 @@ spread not ranked as exact, and text that reads at 80 columns."""
 
 import re
 
+import pytest
+
 from advisor.store import open_store
 from advisor.store.models import DatasetRow, Run
 from advisor.wording import DROPPED_AT_WIDTH
@@ -91,3 +93,26 @@ def test_several_failures_of_one_kind_are_one_caveat_line_each_and_stated_with_n
     out = cli("recommend", "--need", "fast-sampling", "--db", db).stdout
     assert "caveat: gan: 2 FAILED on ring8; its numbers there come from 3 completed runs" in out
     assert "caveat: flow: 1 TIMEOUT on grid25" in out
+
+
+def test_when_every_candidate_is_low_on_the_calibrated_scale_the_answer_says_none_is_good(cli, tmp_path):
+    from sqlalchemy import insert
+
+    from advisor.store.schema import calibration
+
+    db = build_store(tmp_path / "k.db")
+    ladder = {"real": (0, [0.49, 0.50, 0.51]), "noise-0.5mw": (1, [0.52] * 3), "noise-1mw": (2, [0.54] * 3)}
+    rows = [
+        dict(dataset=d, budget="quick", metric="c2st", reference_set=name, ladder_step=step, seed=seed, value=v)
+        for d in ("ring8", "grid25")
+        for name, (step, values) in ladder.items()
+        for seed, v in enumerate(values)
+    ]
+    with open_store(db) as store, store.session() as session:
+        session.execute(insert(calibration), rows)
+    answer = cli.json("recommend", "--need", "best-quality", "--db", db)
+    assert {r["quality_grade"] for r in answer["ranked"]} == {"low"}  # 0.553 and worse, beyond 0.54
+    [none_good] = [c for c in answer["caveats"] if c["code"] == "none-good"]
+    assert none_good["numbers"]["autoregressive"] == pytest.approx(0.5533, abs=1e-3)
+    out = cli("recommend", "--need", "best-quality", "--db", db).stdout
+    assert "no candidate is good on this data" in out

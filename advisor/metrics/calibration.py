@@ -314,9 +314,10 @@ def _noisy(
 
 
 def _reference_sets(
-    dataset: Dataset, train: Split, held_out: np.ndarray, labels: np.ndarray | None, seed: int
+    dataset: Dataset, train: Split, held_out: np.ndarray, labels: np.ndarray | None, seed: int, ladder_only: bool
 ) -> dict[str, ReferenceSet]:
-    """Each reference set of one seed, from its training half `train` and held-out rows (`labels`: theirs)."""
+    """Each reference set of one seed, from its training half `train` and held-out rows (`labels`: theirs);
+    with `ladder_only`, the real rows and the noise levels only (what grades are read from)."""
     from scipy.stats import multivariate_normal
 
     rng = dataset_rng(f"calibration:{dataset.card.name}", seed)
@@ -326,6 +327,8 @@ def _reference_sets(
     sets = {"real": ReferenceSet(held_out, known, held_labels)}
     for level in levels_for(dataset)[1:]:
         sets[level.name] = ReferenceSet(*_noisy(dataset, level, held_out, rng), held_labels)
+    if ladder_only:
+        return sets
     groups, left_out = _left_out(held_out, labels, seed)
     mixture = isinstance(dataset, GaussianMixtureDataset)
     kept = _mixture_log_density(dataset, np.delete(dataset.modes(), left_out, 0), dataset.std) if mixture else None
@@ -366,18 +369,21 @@ def _halves(split: Split, budget: Budget, seed: int) -> tuple[Split, np.ndarray,
 
 
 def calibrate(
-    dataset: str,
+    dataset: str | Dataset,
     budget: Budget | str = "smoke",
     metrics: Sequence[str] | None = None,
     seeds: Sequence[int] = DEFAULT_SEEDS,
     registry: Registry | None = None,
+    *,
+    ladder_only: bool = False,
 ) -> Calibration:
-    """Compute `metrics` (default: `calibration_metrics`) on every reference set of `dataset`.
+    """Compute `metrics` (default: `calibration_metrics`) on every reference set of `dataset` (a registered
+    name, or a dataset such as a user's table).
 
     Each seed draws its own split and reference sets; each metric is computed as the harness
     computes it for a family, through its `not_applicable` and `compute`, with as many threads as a
     bench cell. Names are looked up in `registry` (default: every installed plugin); unknown names
-    raise `InputError`.
+    raise `InputError`. `ladder_only` computes the grading ladder alone (real rows, noise levels), no probes.
     """
     import torch  # noqa: F401 - loaded before the thread limit, so that it covers torch's OpenMP runtime too
     from threadpoolctl import threadpool_limits
@@ -388,22 +394,22 @@ def calibrate(
 
     registry = registry or load_registry()
     budget = get_budget(budget) if isinstance(budget, str) else budget
-    data = registry.dataset(dataset)()
+    data = registry.dataset(dataset)() if isinstance(dataset, str) else dataset
     instances = {name: registry.metric(name)() for name in metrics or calibration_metrics(registry)}
     with threadpool_limits(limits=cell_threads()):
-        values, reasons, sizes = _measure(data, budget, instances, seeds)
+        values, reasons, sizes = _measure(data, budget, instances, seeds, ladder_only)
     readings = {
         name: {s: Reading(tuple(v for _, v in pairs), tuple(seed for seed, _ in pairs)) for s, pairs in sets.items()}
         for name, sets in values.items()
         if sets
     }
     return Calibration(
-        dataset=dataset,
+        dataset=data.card.name,
         budget=budget.name,
         seeds=tuple(seeds),
         sizes=sizes,
         levels=levels_for(data),
-        probes=probes_for(data),
+        probes=() if ladder_only else probes_for(data),
         specs={name: instances[name].spec for name in readings},
         readings=readings,
         skipped={name: reason for name, reason in reasons.items() if name not in readings},
@@ -411,7 +417,7 @@ def calibrate(
 
 
 def _measure(
-    data: Dataset, budget: Budget, instances: dict[str, Metric], seeds: Sequence[int]
+    data: Dataset, budget: Budget, instances: dict[str, Metric], seeds: Sequence[int], ladder_only: bool
 ) -> tuple[dict[str, dict[str, list[tuple[int, float]]]], dict[str, str], dict[str, int]]:
     """Each metric's (seed, value) pairs per reference set over `seeds`, why a metric did not apply
     where it did not, and the rows of the last seed's sets."""
@@ -421,7 +427,7 @@ def _measure(
     for seed in seeds:
         split, held_out, labels = _halves(data.split(budget, seed), budget, seed)
         sizes = {"test": len(split.test), "held_out": len(held_out), "train": len(split.train)}
-        for name, reference in _reference_sets(data, split, held_out, labels, seed).items():
+        for name, reference in _reference_sets(data, split, held_out, labels, seed, ladder_only).items():
             log_prob = None if reference.log_density is None else reference.log_density(split.test)
             conditional = None if reference.labels is None else (reference.samples, reference.labels)
             ctx = EvaluationContext(data, split, _REFERENCE_CARD, reference.samples, log_prob, conditional=conditional)

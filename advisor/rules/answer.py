@@ -153,6 +153,7 @@ class CaveatCode(StrEnum):
     SINGLE_SEED = "single-seed"  # one seed only: gaps there are not tested against noise
     FAILED_RUNS = "failed-runs"  # runs that failed on a dataset
     MEMORIZES = "memorizes"  # samples sit on training rows
+    NONE_GOOD = "none-good"  # every graded candidate's quality is "low" on the calibrated scale
     MEASURING = "measuring"  # said by the measuring of a user's file (`detail`)
 
 

@@ -6,6 +6,8 @@ several records of one code are merged into one line when they are said (`adviso
 
 from __future__ import annotations
 
+import statistics
+
 from advisor.cards import Need
 from advisor.rules.answer import Caveat, CaveatCode, RankedCandidate
 from advisor.rules.evidence import Evidence
@@ -25,6 +27,7 @@ def of_ranking(
         + _missing_objectives(needs, ranked)
         + _single_seeds(ranked)
         + _failures(evidence, ranked)
+        + _none_good(evidence, ranked)
     )
 
 
@@ -91,3 +94,16 @@ def _failures(evidence: Evidence, ranked: list[RankedCandidate]) -> list[Caveat]
                     Caveat(code=CaveatCode.FAILED_RUNS, subjects=[r.label], datasets=[dataset], numbers=numbers)
                 )
     return caveats
+
+
+def _none_good(evidence: Evidence, ranked: list[RankedCandidate]) -> list[Caveat]:
+    """When every candidate graded on the calibrated scale is "low": the winner is the best of poor models,
+    with each one's mean C2ST."""
+    graded = [r for r in ranked if r.quality_grade]
+    if not graded or any(r.quality_grade != "low" for r in graded):
+        return []
+    c2st = {
+        r.label: statistics.fmean(s.mean for s in evidence.values[(r.family, r.sampler)]["c2st"].values())
+        for r in graded
+    }
+    return [Caveat(code=CaveatCode.NONE_GOOD, subjects=[r.label for r in graded], numbers=c2st)]
