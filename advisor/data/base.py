@@ -61,7 +61,7 @@ class Dataset(ABC):
         """Return the train/test split for `budget` and `seed`; identical for every family."""
 
     def provenance(self) -> dict[str, Any]:
-        """Where the data came from, recorded with every run (a collection's version, the table's hash); {} if built in."""
+        """Where the data came from, recorded with each run (a collection's version, a table's hash); {} if built in."""
         return {}
 
     def log_density(self, x: np.ndarray) -> np.ndarray:
