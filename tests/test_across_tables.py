@@ -135,6 +135,7 @@ def test_distributions_match_scipy():
         assert nemenyi_q(k, 0.05) == pytest.approx(expected, abs=1e-4)
 
 
+@pytest.mark.slow
 def test_the_statistics_import_no_numpy():
     code = (
         "import sys\n"

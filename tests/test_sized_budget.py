@@ -33,6 +33,7 @@ def test_a_small_table_is_passed_over_epochs_times_at_a_batch_of_its_rows():
         quick.sized_for(0, "tabular")
 
 
+@pytest.mark.slow
 def test_the_harness_gives_every_family_the_sized_budget():
     registry = load_registry()
     few = get_budget("smoke").model_copy(update={"epochs": 3})
