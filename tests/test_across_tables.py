@@ -153,3 +153,5 @@ def test_critical_difference_diagram_writes_a_png(tmp_path):
     assert data.startswith(b"\x89PNG\r\n\x1a\n") and len(data) > 5_000
     width, height = int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
     assert width > 600 and 100 < height < width
+    few = compare_across_tables(dict(list(DEMSAR.items())[:2]))  # two tables: a CD longer than the axis
+    assert few.critical_difference > 3 and critical_difference_diagram(few, tmp_path / "few.png").stat().st_size

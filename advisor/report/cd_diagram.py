@@ -42,10 +42,11 @@ def critical_difference_diagram(result: AcrossTables, path: str | Path, title: s
         ax.plot([rank, rank], [0, 0.15], color="black", linewidth=1)
         ax.text(rank, 0.25, str(rank), ha="center", va="bottom", fontsize=8)
     cd = result.critical_difference
-    ax.plot([1, 1 + cd], [1.1, 1.1], color="black", linewidth=1.5)
-    for end in (1, 1 + cd):
+    reach = min(1 + cd, k)  # a CD longer than the axis (few tables) is drawn to its end; the label says how long
+    ax.plot([1, reach], [1.1, 1.1], color="black", linewidth=1.5)
+    for end in (1, reach):
         ax.plot([end, end], [1.0, 1.2], color="black", linewidth=1)
-    ax.text(1 + cd / 2, 1.25, f"CD = {cd:.2f} (alpha {result.alpha:g})", ha="center", va="bottom", fontsize=8)
+    ax.text((1 + reach) / 2, 1.25, f"CD = {cd:.2f} (alpha {result.alpha:g})", ha="center", va="bottom", fontsize=8)
     for side, names, x_label, align in ((0, left, 0.45, "right"), (1, right, k + 0.55, "left")):
         for row, name in enumerate(names, start=1):
             rank = result.average_ranks[name]
