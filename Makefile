@@ -10,7 +10,7 @@ DEMO_DB ?= demo.db
 
 install:
 	@$(PYTHON) -c "import torch" 2>/dev/null || $(PIP) install --quiet "torch==$(TORCH_VERSION)"
-	$(PIP) install --quiet -e ".[test]"
+	$(PIP) install --quiet -e ".[test,corpus]"
 
 # The main job: answer from the shipped results.db (measured with `make results`).
 demo: install

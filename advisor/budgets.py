@@ -3,15 +3,30 @@
 A budget fixes training *steps* (not seconds, so a run reproduces on any machine), batch size, data
 and evaluation sizes, and a wall-clock limit that is only a safety timeout. Every family in a bench
 gets the same budget; a family decides how to spend its steps, never how many it gets.
+
+Training is sized to the data (`Budget.sized_for`): on a table (and on 2-D data) a family gets
+``min(train_steps, ceil(epochs * rows / batch))`` steps at a batch of ``min(batch_size, rows)``, so
+a small table is passed over `epochs` times instead of tens of thousands (at 10,000 steps of 512,
+wine's 142 training rows were seen ~36,000 times and its GAN put 36% of its samples on training
+rows; at 1,000 passes 11%, in a fifth of the time). `epochs` is 1,000 at every budget: the toy
+datasets' 2,000 / 20,000 / 100,000 generated training rows reach the step cap at each, so they train
+as before. Images keep the fixed steps (digits, the one image set, was tuned at them). The rule
+depends on the training rows and the budget only, and the harness applies it before `fit`, so every
+family, plugins and peers alike, gets the same sized budget (an SDV peer's epochs follow from it).
 """
 
 from __future__ import annotations
+
+import math
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from advisor.errors import unknown_name
 
-__all__ = ["Budget", "BUDGETS", "get_budget"]
+__all__ = ["Budget", "BUDGETS", "SIZED_KINDS", "get_budget"]
+
+#: kinds of data whose training is sized to the rows (images keep the budget's fixed steps)
+SIZED_KINDS = frozenset({"2d", "tabular"})
 
 
 class Budget(BaseModel):
@@ -30,6 +45,26 @@ class Budget(BaseModel):
     n_stored_samples: int = Field(ge=0, description="Samples kept in the store for plots.")
     throughput_batch: int = Field(gt=0, description="Batch size at which sampling throughput is timed.")
     time_limit_s: float = Field(gt=0, description="Safety timeout for one cell; not a training target.")
+    epochs: int | None = Field(
+        default=None,
+        gt=0,
+        description="Passes over a table's training rows: training is min(train_steps, ceil(epochs x rows / batch)) "
+        "steps (`sized_for`); None trains `train_steps` whatever the data.",
+    )
+
+    def sized_for(self, rows: int, kind: str) -> Budget:
+        """This budget for `rows` training rows of `kind` data: steps and batch sized to the rows.
+
+        On a kind in SIZED_KINDS with `epochs` set: batch ``min(batch_size, rows)`` and
+        ``min(train_steps, ceil(epochs * rows / batch))`` steps; otherwise the budget unchanged.
+        """
+        if self.epochs is None or kind not in SIZED_KINDS:
+            return self
+        if rows < 1:
+            raise ValueError(f"a training set needs rows, got {rows}")
+        batch = min(self.batch_size, rows)
+        steps = min(self.train_steps, math.ceil(self.epochs * rows / batch))
+        return self.model_copy(update={"train_steps": steps, "batch_size": batch})
 
 
 BUDGETS: dict[str, Budget] = {
@@ -45,6 +80,7 @@ BUDGETS: dict[str, Budget] = {
             n_stored_samples=200,
             throughput_batch=1_000,
             time_limit_s=120,
+            epochs=1000,
         ),
         Budget(
             name="quick",
@@ -56,6 +92,7 @@ BUDGETS: dict[str, Budget] = {
             n_stored_samples=1_000,
             throughput_batch=1_000,
             time_limit_s=900,
+            epochs=1000,
         ),
         Budget(
             name="full",
@@ -67,6 +104,7 @@ BUDGETS: dict[str, Budget] = {
             n_stored_samples=2_000,
             throughput_batch=1_000,
             time_limit_s=7_200,
+            epochs=1000,
         ),
     )
 }

@@ -34,6 +34,8 @@ DataKind = Literal["2d", "tabular", "image"]
 Scale = Literal["linear", "log"]
 
 _NAME = re.compile(r"^[a-z][a-z0-9]*(?:[-_][a-z0-9]+)*$")
+#: a table from an outside collection, named as the collection names it: "source:Package/Item" ("r:AER/HMDA")
+_SOURCED_NAME = re.compile(r"^[a-z][a-z0-9]*:[A-Za-z0-9][A-Za-z0-9._-]*/[A-Za-z0-9][A-Za-z0-9._-]*$")
 
 
 class _Card(BaseModel):
@@ -121,6 +123,16 @@ class DatasetCard(_Card):
         "fewer than all but one of them counts as collapsed).",
     )
     description: str = ""
+
+    @field_validator("name")
+    @classmethod
+    def _check_name(cls, value: str) -> str:
+        if not (_NAME.match(value) or _SOURCED_NAME.match(value)):
+            raise ValueError(
+                "must be lower-case letters and digits, words joined by '-' or '_' (e.g. 'wine'), or a "
+                "collection's table as 'source:Package/Item' (e.g. 'r:AER/HMDA')"
+            )
+        return value
 
 
 class MetricSpec(_Card):

@@ -122,6 +122,7 @@ def generate(
     dataset = load_user_data(data_file, table_options_from(table))
     limits = get_budget(budget)
     split = dataset.split(limits, seed)
+    limits = limits.sized_for(len(split.train), dataset.card.kind)  # trained as the bench trains it
     console = stderr()
     for note in dataset.notes(limits):
         console.print(f"[yellow]note:[/] {note}", highlight=False)

@@ -60,6 +60,10 @@ class Dataset(ABC):
     def split(self, budget: Budget, seed: int) -> Split:
         """Return the train/test split for `budget` and `seed`; identical for every family."""
 
+    def provenance(self) -> dict[str, Any]:
+        """Where the data came from, recorded with each run (a collection's version, a table's hash); {} if built in."""
+        return {}
+
     def log_density(self, x: np.ndarray) -> np.ndarray:
         """True log-density of each row of `x` in nats; only for cards with `known_density`."""
         raise NotImplementedError(f"dataset {self.card.name!r} has no known density")

@@ -154,6 +154,7 @@ def _evaluate_cell(
     family_cls = registry.family(family_name)
     card = family_cls.card
     split = dataset.split(budget, seed)
+    budget = budget.sized_for(len(split.train), dataset.card.kind)  # training sized to the rows, every family alike
     provenance = {
         **environment(device),
         "seed": seed,
@@ -162,6 +163,7 @@ def _evaluate_cell(
         "family_plugin": registry.family_plugin(family_name).source,
         "family_options": getattr(family_cls, "variant_options", {}),
         "dataset_card": dataset.card.model_dump(mode="json"),
+        **({"dataset_source": source} if (source := dataset.provenance()) else {}),
     }
 
     def outcomes_for_all(status: RunStatus, error: str, fit: dict | None = None) -> list[RunOutcome]:

@@ -33,10 +33,13 @@ Steps to epochs. SDV trains for `epochs`; an epoch's optimizer steps depend on t
 The batch is the budget's `batch_size` (the same examples per step as every family in the bench),
 and epochs = floor(train_steps / steps_per_epoch), at least 1, so the optimizer steps are the largest
 whole number of epochs within the budget (`FitReport.steps`); what is left over is fewer than one
-epoch's steps. On wine (142 training rows, smoke budget 200 steps of 256) that is 200 epochs of one
-step (TVAE: the 142 rows; CTGAN: 250 rows drawn). Should one epoch exceed the budget (n_rows >
-train_steps * batch), the batch is raised to ceil(n_rows / train_steps) so that it does not. The
-Gaussian copula fits in closed form plus one scipy maximum-likelihood fit per column: one step.
+epoch's steps. The harness sizes the budget to the table before `fit` (`Budget.sized_for`: 1,000
+passes over the rows, at a batch no larger than them), so the peers' epochs follow the rule every
+family follows: on wine (142 training rows) the quick budget becomes 1,000 steps of 142, which is
+1,000 epochs of one step (TVAE: the 142 rows; CTGAN: 140 rows drawn). Should one epoch exceed the
+budget (n_rows > train_steps * batch), the batch is raised to ceil(n_rows / train_steps) so that it
+does not. The Gaussian copula fits in closed form plus one scipy maximum-likelihood fit per column:
+one step.
 `FitReport.selected` records epochs, batch size and steps per epoch; setting `epochs` or `batch_size`
 by hand overrides the mapping (then the steps may exceed the budget, and the notes say so).
 

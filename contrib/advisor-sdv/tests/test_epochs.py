@@ -17,6 +17,16 @@ def test_wine_at_smoke_is_one_step_an_epoch():
     assert (ctgan.epochs, ctgan.batch_size, ctgan.steps_per_epoch, ctgan.steps) == (200, 250, 1, 200)
 
 
+def test_the_epochs_follow_the_budget_sized_to_the_table():
+    from advisor.budgets import get_budget
+
+    wine = get_budget("quick").sized_for(142, "tabular")  # 1,000 passes of a batch of the 142 rows
+    tvae = tvae_plan(142, wine.train_steps, wine.batch_size)
+    assert (tvae.epochs, tvae.batch_size, tvae.steps) == (wine.epochs, 142, wine.train_steps)
+    ctgan = ctgan_plan(142, wine.train_steps, wine.batch_size)
+    assert (ctgan.epochs, ctgan.batch_size, ctgan.steps_per_epoch) == (wine.epochs, 140, 1)
+
+
 def test_several_steps_an_epoch():
     tvae = tvae_plan(20_000, 10_000, 512)  # ceil(20000 / 512) = 40 steps an epoch
     assert (tvae.steps_per_epoch, tvae.epochs, tvae.steps) == (40, 250, 10_000)
