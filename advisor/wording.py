@@ -12,6 +12,7 @@ from typing import NamedTuple
 
 from advisor.formatting import number
 from advisor.rules.answer import (
+    AcrossTables,
     Answer,
     Caveat,
     CaveatCode,
@@ -38,6 +39,7 @@ __all__ = [
     "SCORE_LEGEND",
     "VERDICT_MARKS",
     "Note",
+    "across_tables_lines",
     "answer_notes",
     "caveat_lines",
     "claim_text",
@@ -308,6 +310,8 @@ def answer_notes(answer: Answer, *, explain: bool = False) -> list[Note]:
         notes.append(Note("alarm", "No candidate is left."))
         if answer.nearest:
             notes.append(Note("note", nearest_text(answer.nearest)))
+    if answer.across_tables:
+        notes += [Note("note", line) for line in across_tables_lines(answer.across_tables)]
     if answer.pareto:
         notes.append(Note("note", "Pareto set (no candidate is better on every need): " + ", ".join(answer.pareto)))
     notes += [Note("note", peer_text(peer)) for peer in answer.peers]
@@ -318,6 +322,29 @@ def answer_notes(answer: Answer, *, explain: bool = False) -> list[Note]:
     notes += [Note("warning", f"caveat: {line}") for line in caveat_lines(answer.caveats)]
     notes += [Note("aside", elimination_text(item)) for item in answer.eliminated]
     return notes
+
+
+def across_tables_lines(record: AcrossTables) -> list[str]:
+    """Average ranks across tables, whether the tables tell the candidates apart, and who cannot be told
+    apart from the best."""
+    ranks = ", ".join(f"{label} {rank:.1f}" for label, rank in record.average_ranks.items())
+    lines = [f"across {len(record.tables)} tables, average rank (1 = best): {ranks}"]
+    behind = [c for c in record.average_ranks if c not in record.indistinguishable]
+    if not record.differ:
+        lines.append(
+            f"the {len(record.tables)} tables do not tell these candidates apart (Friedman p = "
+            f"{record.friedman_p:.2f}); more tables would"
+        )
+    elif behind:
+        lines.append(
+            f"across these tables, not told apart from the best ({listing(record.best)}; Holm, alpha "
+            f"{record.alpha:g}): {listing(record.indistinguishable)}; behind: {listing(behind)}"
+        )
+    else:
+        lines.append(f"the tables differ (Friedman p = {record.friedman_p:.2g}), but no candidate is behind the best")
+    if record.left_out:
+        lines.append(f"tables left out (a candidate was not measured there): {', '.join(record.left_out)}")
+    return lines
 
 
 def caveat_lines(caveats: Iterable[Caveat]) -> list[str]:

@@ -14,6 +14,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 __all__ = [
+    "AcrossTables",
     "Answer",
     "Caveat",
     "CaveatCode",
@@ -240,6 +241,22 @@ class WithoutCopying(_Record):
     score: float
 
 
+class AcrossTables(_Record):
+    """The candidates' ranks across the datasets of one kind (Friedman; Holm against the best, Demšar 2006)."""
+
+    tables: list[str]  # compared: every candidate measured there
+    left_out: dict[str, list[str]] = Field(default_factory=dict)  # a table -> the candidates it lacks
+    average_ranks: dict[str, float]  # 1 = best; best first
+    wins: dict[str, int]  # tables where the candidate is first or tied first
+    friedman_p: float
+    iman_davenport_p: float
+    alpha: float
+    critical_difference: float  # Nemenyi, in average ranks
+    best: list[str]  # the lowest average rank (several when tied)
+    indistinguishable: list[str]  # the best and every candidate Holm's procedure cannot tell apart from it
+    differ: bool  # whether the tables tell the candidates apart at all (Iman-Davenport at alpha)
+
+
 class Answer(_Record):
     """The ranked answer for some needs on some evidence, with every annotation."""
 
@@ -261,6 +278,7 @@ class Answer(_Record):
     peers: list[Peer] = Field(default_factory=list)
     quality_scale: dict[str, str] | None = None  # the calibrated grades' legend, when any is given
     without_copying: WithoutCopying | None = None
+    across_tables: AcrossTables | None = None  # one kind of data on enough tables
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON the CLI prints with `--json` and the HTTP API returns."""

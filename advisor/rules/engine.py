@@ -22,6 +22,7 @@ from typing import Any
 from advisor.cards import MetricSpec, Need
 from advisor.errors import AdvisorError
 from advisor.rules import caveats, memorization
+from advisor.rules.across import across_tables
 from advisor.rules.answer import (
     Answer,
     DatasetSummary,
@@ -38,7 +39,7 @@ from advisor.rules.compare import compare
 from advisor.rules.evidence import Candidate, Evidence, candidate_label, gather
 from advisor.rules.grades import calibrated_quality, legend
 from advisor.rules.scope import evidence_scope, scaling_records
-from advisor.rules.scoring import Scope, scope_of, score_objective
+from advisor.rules.scoring import Scope, mean_scores, scope_of, scores_by_dataset
 from advisor.rules.stability import instability_records
 from advisor.rules.tradeoffs import tradeoffs
 from advisor.store.engine import Store
@@ -111,7 +112,8 @@ def rank_evidence(evidence: Evidence, needs: list[Need], family_cards: dict[str,
     ]
     rankable, not_ranked = _rankable(evidence, survivors, needs)
     scopes = _scopes(evidence, rankable, needs)
-    scores = {m: score_objective(evidence, rankable, m, scope) for m, scope in scopes.items()}
+    by_dataset = {m: scores_by_dataset(evidence, rankable, m, scope) for m, scope in scopes.items()}
+    scores = {m: mean_scores(per_dataset) for m, per_dataset in by_dataset.items()}
     ranked = _ranked([_rank(evidence, candidate, needs, scores, scopes) for candidate in rankable])
     for r in ranked:
         if graded := calibrated_quality(evidence, (r.family, r.sampler)):
@@ -140,6 +142,7 @@ def rank_evidence(evidence: Evidence, needs: list[Need], family_cards: dict[str,
         ],
         quality_scale=legend(list(evidence.ladders.values())) if any(r.quality_grade for r in ranked) else None,
         without_copying=memorization.best_without_copying(ranked, copying),
+        across_tables=across_tables(evidence, needs, by_dataset),
     )
 
 

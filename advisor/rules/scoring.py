@@ -25,7 +25,16 @@ from typing import Protocol
 from advisor.rules.evidence import Candidate, Evidence, Summary, candidate_label
 from advisor.seednoise import Reading, behind_leader, pessimistic_bound, standard_error
 
-__all__ = ["Comparison", "Scope", "comparable", "reading", "scope_of", "score_objective", "seed_spread"]
+__all__ = [
+    "Comparison",
+    "Scope",
+    "comparable",
+    "reading",
+    "scope_of",
+    "mean_scores",
+    "scores_by_dataset",
+    "seed_spread",
+]
 
 LOG_FLOOR = 1e-9
 
@@ -107,22 +116,30 @@ def scope_of(
     return Scope(frozenset(common), left_out, True)
 
 
-def score_objective(
+def mean_scores(by_dataset: dict[str, dict[Candidate, float]]) -> dict[Candidate, float]:
+    """Each candidate's objective score: the mean of its scores on the datasets it was scored on."""
+    scores: dict[Candidate, list[float]] = {}
+    for by_candidate in by_dataset.values():
+        for candidate, score in by_candidate.items():
+            scores.setdefault(candidate, []).append(score)
+    return {c: statistics.fmean(s) for c, s in scores.items()}
+
+
+def scores_by_dataset(
     evidence: Evidence, candidates: list[Candidate], metric: str, scope: Scope
-) -> dict[Candidate, float]:
-    """Per-candidate score in [0, 1] for `metric` over `scope`: 1 - excess over noise / largest excess, averaged."""
+) -> dict[str, dict[Candidate, float]]:
+    """Dataset -> candidate -> score in [0, 1] for `metric` on that dataset: 1 - excess over noise / largest excess."""
     spec = evidence.specs[metric]
     per_dataset: dict[str, dict[Candidate, Summary]] = {}
     for candidate in candidates:
         for dataset, summary in evidence.values.get(candidate, {}).get(metric, {}).items():
             if dataset in scope.datasets:
                 per_dataset.setdefault(dataset, {})[candidate] = summary
-    scores: dict[Candidate, list[float]] = {}
-    for by_candidate in per_dataset.values():
+    scores: dict[str, dict[Candidate, float]] = {}
+    for dataset, by_candidate in sorted(per_dataset.items()):
         readings = {c: reading(spec, s) for c, s in by_candidate.items()}
         leader = readings[max(readings, key=lambda c: pessimistic_bound(readings[c]))]
         excess = {c: behind_leader(r, leader) for c, r in readings.items()}
         largest = max(excess.values())
-        for candidate, behind in excess.items():
-            scores.setdefault(candidate, []).append(1.0 if largest == 0 else 1.0 - behind / largest)
-    return {c: statistics.fmean(s) for c, s in scores.items()}
+        scores[dataset] = {c: 1.0 if largest == 0 else 1.0 - behind / largest for c, behind in excess.items()}
+    return scores
