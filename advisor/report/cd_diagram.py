@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from advisor.rules.answer import AcrossTables as AcrossTablesRecord
     from advisor.stats.friedman import AcrossTables
 
 __all__ = ["critical_difference_diagram"]
@@ -19,8 +20,11 @@ __all__ = ["critical_difference_diagram"]
 _DPI = 110
 
 
-def critical_difference_diagram(result: AcrossTables, path: str | Path, title: str | None = None) -> Path:
-    """Write `result`'s critical-difference diagram to `path` (PNG) and return the path."""
+def critical_difference_diagram(
+    result: AcrossTables | AcrossTablesRecord, path: str | Path, title: str | None = None
+) -> Path:
+    """Write `result`'s critical-difference diagram to `path` (PNG) and return the path (the statistics'
+    result or an answer's record of it)."""
     import matplotlib
 
     matplotlib.use("Agg")  # files only, no display

@@ -15,13 +15,16 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-from advisor.rules.answer import Answer
+from advisor.rules.answer import AcrossTables, Answer
 from advisor.rules.claims import PROPERTIES
 from advisor.rules.evidence import candidate_label
 from advisor.rules.table import comparison_table
 from advisor.store import read
 from advisor.store.engine import Store
-from advisor.wording import VERDICT_MARKS, claim_text, tie_text
+from advisor.wording import VERDICT_MARKS, across_tables_lines, claim_text, tie_text
+
+#: the need whose ranking across tables the report draws (Demšar's critical-difference diagram)
+ACROSS_TABLES_NEED = "best-quality"
 
 __all__ = ["write_report"]
 
@@ -77,13 +80,14 @@ def _real_data(registry: Any, dataset: str, budget: Any) -> Any:
 
 def _needs_rows(
     store: Store, registry: Any, cards: dict[str, dict], budget: str, datasets: tuple[str, ...]
-) -> tuple[list[str], list[str]]:
-    """The kinds of data measured, and one table row per registered need: the answer on each kind
-    (winners, runner-up) and the rule of thumb judged on each, as `advisor recommend` gives them."""
+) -> tuple[list[str], list[str], dict[str, AcrossTables]]:
+    """The kinds of data measured, one table row per registered need (the answer on each kind: winners,
+    runner-up, and the rule of thumb judged on each, as `advisor recommend` gives them), and per kind
+    the best-quality ranking across its tables where there are enough of them."""
     from advisor.rules.engine import gather_for, rank_evidence
 
     specs = registry.metric_specs()
-    rows, kinds = [], None
+    rows, kinds, across = [], None, {}
     for name, entry in sorted(registry.needs.items()):
         evidence = gather_for(store, [entry.obj], specs, budget=budget, datasets=datasets)
         if not evidence.candidates:
@@ -101,9 +105,24 @@ def _needs_rows(
             answer = rank_evidence(evidence.restricted(by_kind[kind]), [entry.obj], cards)
             cells.append(_kind_cell(answer))
             verdicts += [f"{kind}: {claim_text(claim)}" for claim in answer.claims]
+            if name == ACROSS_TABLES_NEED and answer.across_tables:
+                across[kind] = answer.across_tables
         cells.append(html.escape("; ".join(verdicts)))
         rows.append("<tr>" + "".join(f"<td>{cell}</td>" for cell in cells) + "</tr>")
-    return kinds or [], rows
+    return kinds or [], rows, across
+
+
+def _across_tables_section(across: dict[str, AcrossTables], out: Path) -> str:
+    """Per kind of data, the critical-difference diagram of the best-quality ranking across its tables."""
+    from advisor.report.cd_diagram import critical_difference_diagram
+
+    parts = []
+    for kind, record in sorted(across.items()):
+        title = f"{ACROSS_TABLES_NEED} on {len(record.tables)} {kind} tables"
+        picture = critical_difference_diagram(record, out / f"{kind}-across-tables.png", title)
+        lines = "".join(f"<li>{html.escape(line)}</li>" for line in across_tables_lines(record))
+        parts.append(f"<h3>{html.escape(title)}</h3>\n{_embedded(picture)}\n<ul>{lines}</ul>")
+    return f"<section><h2>Across tables</h2>\n{''.join(parts)}\n</section>" if parts else ""
 
 
 def _kind_cell(answer: Answer) -> str:
@@ -190,7 +209,8 @@ def write_report(
         images = "\n".join(_embedded(p) for p in pictures)
         numbers = _numbers_table(dataset, by_metric)
         sections.append(f"<section><h2>{html.escape(dataset)}</h2>\n{images}\n{numbers}\n</section>")
-    kinds, needs = _needs_rows(store, registry, cards, budget, datasets)
+    kinds, needs, across = _needs_rows(store, registry, cards, budget, datasets)
+    sections.insert(0, _across_tables_section(across, out))
     table = comparison_table(store, cards, registry.metric_specs(), budget=budget, datasets=datasets)
     header = "".join(f"<th>{html.escape(prop)}</th>" for prop in PROPERTIES)
     rows = _claims_rows(table)

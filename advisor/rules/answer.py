@@ -256,6 +256,17 @@ class AcrossTables(_Record):
     indistinguishable: list[str]  # the best and every candidate Holm's procedure cannot tell apart from it
     differ: bool  # whether the tables tell the candidates apart at all (Iman-Davenport at alpha)
 
+    @property
+    def candidates(self) -> list[str]:
+        """Every candidate compared, best average rank first."""
+        return list(self.average_ranks)
+
+    def nemenyi_groups(self) -> list[tuple[str, ...]]:
+        """The groups that cannot be told apart from each other (the bars of a critical-difference diagram)."""
+        from advisor.stats.friedman import nemenyi_groups
+
+        return nemenyi_groups(self.candidates, self.average_ranks, self.critical_difference)
+
 
 class Answer(_Record):
     """The ranked answer for some needs on some evidence, with every annotation."""

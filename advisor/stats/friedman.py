@@ -22,12 +22,12 @@ every table), and the result names it.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from advisor.stats.distributions import chi2_sf, f_sf, nemenyi_q, normal_sf
 
-__all__ = ["HolmStep", "AcrossTables", "average_ranks_of", "table_ranks", "compare_across_tables"]
+__all__ = ["HolmStep", "AcrossTables", "nemenyi_groups", "average_ranks_of", "table_ranks", "compare_across_tables"]
 
 
 @dataclass(frozen=True)
@@ -82,21 +82,28 @@ class AcrossTables:
         return tuple(c for c in self.candidates if c == self.control or c in kept)
 
     def nemenyi_groups(self) -> list[tuple[str, ...]]:
-        """Maximal runs of candidates (by average rank) spanning less than the critical difference.
+        """The groups of candidates that cannot be told apart from each other (`nemenyi_groups`)."""
+        return nemenyi_groups(self.candidates, self.average_ranks, self.critical_difference)
 
-        Candidates in one group cannot be told apart from each other; a run inside a longer one is
-        not listed, nor is a single candidate (the bars of a critical-difference diagram).
-        """
-        ranks = [self.average_ranks[c] for c in self.candidates]
-        groups, reach = [], 0
-        for start in range(len(ranks)):
-            end = start
-            while end + 1 < len(ranks) and ranks[end + 1] - ranks[start] < self.critical_difference:
-                end += 1
-            if end > start and end > reach:
-                groups.append(self.candidates[start : end + 1])
-                reach = end
-        return groups
+
+def nemenyi_groups(
+    candidates: Sequence[str], average_ranks: Mapping[str, float], critical_difference: float
+) -> list[tuple[str, ...]]:
+    """Maximal runs of `candidates` (ordered by average rank) spanning less than the critical difference.
+
+    Candidates in one group cannot be told apart from each other; a run inside a longer one is
+    not listed, nor is a single candidate (the bars of a critical-difference diagram).
+    """
+    ranks = [average_ranks[c] for c in candidates]
+    groups, reach = [], 0
+    for start in range(len(ranks)):
+        end = start
+        while end + 1 < len(ranks) and ranks[end + 1] - ranks[start] < critical_difference:
+            end += 1
+        if end > start and end > reach:
+            groups.append(tuple(candidates[start : end + 1]))
+            reach = end
+    return groups
 
 
 def table_ranks(scores: Mapping[str, float], *, higher_is_better: bool = True) -> dict[str, float]:
