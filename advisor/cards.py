@@ -122,6 +122,10 @@ class DatasetCard(_Card):
         description="A mixture with this many known modes (mode coverage is measured, and a run covering "
         "fewer than all but one of them counts as collapsed).",
     )
+    meta: dict[str, float] | None = Field(
+        default=None,
+        description="A table's meta-features (data/meta_features.py): how the prior finds tables like a user's.",
+    )
     description: str = ""
 
     @field_validator("name")

@@ -16,10 +16,23 @@ from advisor.rules.answer import AcrossTables
 from advisor.rules.evidence import Candidate, Evidence, candidate_label
 from advisor.stats.friedman import compare_across_tables
 
-__all__ = ["MIN_TABLES", "across_tables"]
+__all__ = ["MIN_TABLES", "across_tables", "table_scores"]
 
 #: fewer tables than this say nothing across tables (with 2, every rank difference is within the CD)
 MIN_TABLES = 3
+
+
+def table_scores(
+    needs: list[Need], by_dataset: dict[str, dict[str, dict[Candidate, float]]]
+) -> dict[str, dict[str, float]]:
+    """Table -> candidate label -> its score for `needs` there: the mean of its objective scores on that table
+    (`by_dataset`: objective -> table -> candidate -> score, as `scoring.scores_by_dataset` gives)."""
+    gathered: dict[str, dict[str, list[float]]] = {}
+    for metric in dict.fromkeys(m for need in needs for m in need.objectives if m in by_dataset):
+        for dataset, by_candidate in by_dataset[metric].items():
+            for candidate, score in by_candidate.items():
+                gathered.setdefault(dataset, {}).setdefault(candidate_label(candidate), []).append(score)
+    return {t: {c: statistics.fmean(s) for c, s in by_c.items()} for t, by_c in gathered.items()}
 
 
 def across_tables(
@@ -27,15 +40,9 @@ def across_tables(
 ) -> AcrossTables | None:
     """The candidates' ranks across the datasets of `evidence` (None: mixed kinds, too few tables or candidates)."""
     kinds = {card.get("kind") for card in evidence.datasets.values()}
-    objectives = [m for need in needs for m in need.objectives if m in by_dataset]
-    if len(kinds) != 1 or len(evidence.datasets) < MIN_TABLES or not objectives:
+    scores = table_scores(needs, by_dataset)
+    if len(kinds) != 1 or len(evidence.datasets) < MIN_TABLES or not scores:
         return None
-    table_scores: dict[str, dict[str, list[float]]] = {}
-    for metric in dict.fromkeys(objectives):
-        for dataset, by_candidate in by_dataset[metric].items():
-            for candidate, score in by_candidate.items():
-                table_scores.setdefault(dataset, {}).setdefault(candidate_label(candidate), []).append(score)
-    scores = {t: {c: statistics.fmean(s) for c, s in by_c.items()} for t, by_c in table_scores.items()}
     try:
         result = compare_across_tables(scores)
     except ValueError:  # fewer than two candidates, or than two tables with every candidate

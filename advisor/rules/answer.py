@@ -26,10 +26,13 @@ __all__ = [
     "Elimination",
     "Instability",
     "Nearest",
+    "Neighbour",
     "NotRanked",
     "NotRankedCode",
     "ObjectiveEvidence",
     "Peer",
+    "Prior",
+    "PriorCandidate",
     "RankedCandidate",
     "RankingDifference",
     "Scaling",
@@ -266,6 +269,32 @@ class AcrossTables(_Record):
         from advisor.stats.friedman import nemenyi_groups
 
         return nemenyi_groups(self.candidates, self.average_ranks, self.critical_difference)
+
+
+class PriorCandidate(_Record):
+    """How a candidate did on the measured tables most like the user's."""
+
+    label: str
+    first: int  # tables where it was first or tied first for the needs
+    of: int  # tables among the neighbours it was measured on
+    mean_rank: float  # its mean rank on them (1 = best; ties share the average rank)
+
+
+class Neighbour(_Record):
+    """A measured table like the user's, and how far (standardized meta-features, root mean square)."""
+
+    table: str
+    distance: float
+
+
+class Prior(_Record):
+    """Before measuring: the candidates ranked by how they did on the measured tables most like the user's."""
+
+    needs: list[str]
+    neighbours: list[Neighbour]  # nearest first
+    candidates: list[PriorCandidate]  # most often first, then by mean rank
+    picks: list[str]  # the top of `candidates` (several when tied)
+    typical_distance: float  # the median distance between two measured tables: what "near" means here
 
 
 class Answer(_Record):

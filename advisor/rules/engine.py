@@ -22,7 +22,7 @@ from typing import Any
 from advisor.cards import MetricSpec, Need
 from advisor.errors import AdvisorError
 from advisor.rules import caveats, memorization
-from advisor.rules.across import across_tables
+from advisor.rules.across import across_tables, table_scores
 from advisor.rules.answer import (
     Answer,
     DatasetSummary,
@@ -44,7 +44,15 @@ from advisor.rules.stability import instability_records
 from advisor.rules.tradeoffs import tradeoffs
 from advisor.store.engine import Store
 
-__all__ = ["NoMeasurements", "no_measurements", "recommend", "gather_for", "rank_evidence", "requirement_failures"]
+__all__ = [
+    "NoMeasurements",
+    "gather_for",
+    "no_measurements",
+    "rank_evidence",
+    "recommend",
+    "requirement_failures",
+    "scores_by_table",
+]
 
 
 class NoMeasurements(AdvisorError):
@@ -144,6 +152,18 @@ def rank_evidence(evidence: Evidence, needs: list[Need], family_cards: dict[str,
         without_copying=memorization.best_without_copying(ranked, copying),
         across_tables=across_tables(evidence, needs, by_dataset),
     )
+
+
+def scores_by_table(
+    evidence: Evidence, needs: list[Need], family_cards: dict[str, dict]
+) -> dict[str, dict[str, float]]:
+    """Table -> candidate label -> its score for `needs` on that table alone (1 = best or tied with the best),
+    for the candidates `rank_evidence` would rank: what the prior and the across-tables ranking read."""
+    cards = {**family_cards, **evidence.cards}
+    survivors = [c for c in evidence.candidates if c[0] in cards and not requirement_failures(cards[c[0]], needs)]
+    rankable, _ = _rankable(evidence, survivors, needs)
+    scopes = _scopes(evidence, rankable, needs)
+    return table_scores(needs, {m: scores_by_dataset(evidence, rankable, m, scope) for m, scope in scopes.items()})
 
 
 def _ranked(ranked: list[RankedCandidate]) -> list[RankedCandidate]:

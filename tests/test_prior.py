@@ -1,0 +1,63 @@
+"""The prior for tables like yours: the candidates that did best on the measured tables nearest in meta-features."""
+
+import pytest
+
+from advisor.plugins import load_registry
+from advisor.rules.engine import gather_for
+from advisor.rules.prior import prior_for
+from advisor.store import open_store
+from advisor.store.models import DatasetRow
+from tests.stores import complete_run
+
+#: four tables: two small and categorical, where autoregressive wins; two large and numeric, where flow wins
+TABLES = {
+    "cats-a": ({"log_rows": 2.5, "share_categorical": 0.8, "mean_abs_correlation": 0.1}, {"autoregressive": 0.15}),
+    "cats-b": ({"log_rows": 2.6, "share_categorical": 0.7, "mean_abs_correlation": 0.2}, {"autoregressive": 0.15}),
+    "nums-a": ({"log_rows": 4.5, "share_categorical": 0.0, "mean_abs_correlation": 0.6}, {"flow": 0.15}),
+    "nums-b": ({"log_rows": 4.4, "share_categorical": 0.1, "mean_abs_correlation": 0.7}, {"flow": 0.15}),
+}
+
+
+@pytest.fixture
+def evidence(tmp_path):
+    from advisor.cards import FamilyCard
+    from advisor.store.models import FamilyRow
+    from tests.stores import CARDS
+
+    registry = load_registry()
+    with open_store(tmp_path / "k.db", create=True) as store:
+        with store.session() as session:
+            for family in ("flow", "autoregressive"):
+                card = FamilyCard(name=family, title=family, **CARDS[family]).model_dump(mode="json")
+                session.add(FamilyRow(name=family, title=family, plugin="test", version=None, card=card))
+            for name, (meta, winner) in TABLES.items():
+                card = {"name": name, "kind": "tabular", "dims": 5, "meta": meta}
+                session.add(DatasetRow(name=name, plugin="test", card=card))
+                session.flush()
+                for family in ("flow", "autoregressive"):
+                    nll = winner.get(family, 0.30)
+                    for seed in range(3):
+                        session.add(complete_run(family, "default", name, seed, {"test_nll": nll + seed / 100}))
+        needs = [registry.need("exact-likelihood")]
+        yield gather_for(store, needs, registry.metric_specs()), needs, registry.family_cards()
+
+
+def test_a_table_like_the_categorical_ones_gets_their_winner_first(evidence):
+    gathered, needs, cards = evidence
+    prior = prior_for(gathered, needs, cards, {"log_rows": 2.55, "share_categorical": 0.75})
+    assert prior.picks == ["autoregressive"]
+    assert [n.table for n in prior.neighbours[:2]] == ["cats-a", "cats-b"]
+    first = prior.candidates[0]
+    assert (first.label, first.first, first.of) == ("autoregressive", 2, 4)
+
+
+def test_a_table_equal_to_a_measured_one_ranks_that_tables_winner_first(evidence):
+    gathered, needs, cards = evidence
+    for name, (meta, winner) in TABLES.items():
+        assert prior_for(gathered, needs, cards, meta).picks == list(winner), name
+
+
+def test_a_left_out_table_is_not_read(evidence):
+    gathered, needs, cards = evidence
+    prior = prior_for(gathered, needs, cards, TABLES["cats-a"][0], exclude=["cats-a"])
+    assert "cats-a" not in [n.table for n in prior.neighbours] and prior.picks == ["autoregressive"]
