@@ -30,6 +30,7 @@ from advisor.store.schema import (
     runs,
     samples,
 )
+from advisor.store.secrets import masked_entry
 from advisor.store.status import MetricFlag, RunStatus
 
 if TYPE_CHECKING:
@@ -118,9 +119,12 @@ def _sample_std(n: int, mean: float, mean_square: float) -> float:
 
 
 def bench_log(conn: Connection) -> list[dict[str, Any]]:
-    """Every recorded bench invocation, oldest first (how the store's runs were made)."""
+    """Every recorded bench invocation, oldest first (how the store's runs were made).
+
+    Passwords are masked as they are read too: a store written by an older advisor may hold one.
+    """
     value = conn.execute(select(meta.c.value).where(meta.c.key == BENCH_LOG_KEY)).scalar()
-    return json.loads(value) if value else []
+    return [masked_entry(entry) for entry in json.loads(value)] if value else []
 
 
 def status_counts(conn: Connection) -> dict[str, int]:
