@@ -53,6 +53,7 @@ def test_store_lifecycle_on_postgres(pg_url):
         with pytest.raises(InputError, match="read-only"):
             run_sql(store, "DELETE FROM meta")
         assert run_sql(store, "SELECT COUNT(*) FROM meta")[1] == [(1,)]
+        assert run_sql(store, "SELECT ':x', '%x', '%s'")[1] == [(":x", "%x", "%s")]  # passed as typed
         with pytest.raises(InputError, match="stopped after 0.5 s"):
             run_sql(store, "SELECT COUNT(*) FROM generate_series(1, 1000000000)", timeout_s=0.5)
     with open_store(pg_url) as store, store.engine.begin() as conn:
