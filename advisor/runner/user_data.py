@@ -175,7 +175,9 @@ def _library_warnings() -> Iterator[list[warnings.WarningMessage]]:
 def _hidden_note(caught: list[warnings.WarningMessage]) -> str:
     """One caveat for the library warnings kept off the terminal: how many, of which kinds."""
     kinds = sorted({message.category.__name__ for message in caught})
-    return f"{len(caught)} library warning(s) were not shown ({', '.join(kinds)}); ADVISOR_DEBUG=1 does not change that"
+    return (
+        f"{len(caught)} library warning(s) while reading and measuring were kept off the terminal ({', '.join(kinds)})"
+    )
 
 
 def encoded_widths(dataset: Any) -> dict[str, int]:
