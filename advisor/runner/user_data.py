@@ -107,10 +107,9 @@ def measure_user_data(
             seconds = max(0.0, seconds - preparing - ANSWER_RESERVE_S)
             budget = budget.model_copy(update={"time_limit_s": min(budget.time_limit_s, max(seconds, 1.0))})
         plan = fit_to_time(cells, costs, seconds, request.jobs)
-        if seconds is not None and not plan.cells:
-            narrow = estimate_costs(stores, candidates, dataset.card.kind, request.budget)
-            if fit_to_time(cells, narrow, seconds, request.jobs).cells:  # its width, not the limit, rules all out
-                raise _too_wide(dataset, costs, narrow, seconds)
+        narrow = estimate_costs(stores, candidates, dataset.card.kind, request.budget)  # as the stored data's shape
+        if seconds is not None and not plan.cells and fit_to_time(cells, narrow, seconds, request.jobs).cells:
+            raise _too_wide(dataset, costs, narrow, seconds)  # its size, not the limit, rules every candidate out
         deadline = time.monotonic() + seconds if seconds is not None else None
         tracker = CostTracker(costs)
 
@@ -138,7 +137,7 @@ def measure_user_data(
             "family": f,
             "reason": f"not measured: it did not fit the time limit (about {tracker.estimate(f):.0f} s per seed"
             f"{_correction_note(tracker.correction(f))}, after {preparing:.0f} s of reading and planning); "
-            "raise --time-limit",
+            f"raise --time-limit{_width_note(dataset, costs[f] / narrow[f])}",
         }
         for f in candidates
         if seeds[f] == 0
@@ -206,6 +205,21 @@ def _wide_columns(widths: Mapping[str, int]) -> str:
         held += width
     rest = len(ranked) - len(named)
     return ", ".join(named) + (f" and {rest:,} more column(s) of {total - held:,} dims" if rest else "")
+
+
+#: estimates this many times the stored cells' (or more) name the table's widest columns beside the time limit
+_WIDE_GROWTH = 10.0
+
+
+def _width_note(dataset: Any, growth: float) -> str:
+    """', or leave out columns: ...' when the table's size made a family's estimate `growth` times the stored."""
+    if growth < _WIDE_GROWTH:
+        return ""
+    return (
+        f", or leave columns out with --drop COL: its {dataset.card.dims:,} encoded dims (from "
+        f"{_wide_columns(encoded_widths(dataset)) or 'its columns'}) make each cell about {growth:,.0f} x as long as "
+        "on the stored datasets"
+    )
 
 
 def _too_wide(dataset: Any, costs: Mapping[str, float], narrow: Mapping[str, float], seconds: float) -> InputError:
