@@ -181,3 +181,15 @@ def test_validate_names_a_plugin_file_that_hangs_or_exits_at_import(cli, tmp_pat
     target = _faulty_plugins(tmp_path) / f"{plugin}.py"
     result = cli("plugins", "validate", target, "--import-time-limit", "2", expect=2)
     assert f"{plugin}.py does not load" in result.stderr and says in result.stderr
+
+
+def test_validate_a_family_beside_plugins_that_hang_or_exit_at_import(cli, tmp_path):
+    import json
+
+    directory = _faulty_plugins(tmp_path)
+    (directory / "misbehaving.py").write_text((FIXTURE_PLUGINS / "misbehaving.py").read_text())
+    args = ("--plugins-dir", directory, "plugins", "validate", "wrong-shape", "--import-time-limit", "2", "--json")
+    checks = {c["check"]: c["result"] for c in json.loads(cli(*args, expect=1).stdout)}
+    # each check's own process leaves the faulty neighbours out too: nothing hangs, nothing crashes
+    assert checks["check_samples"] == "fails" and checks["check_card"] == "ok"
+    assert set(checks.values()) == {"ok", "fails"}
