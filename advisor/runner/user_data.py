@@ -137,7 +137,7 @@ def measure_user_data(
             "family": f,
             "reason": f"not measured: it did not fit the time limit (about {tracker.estimate(f):.0f} s per seed"
             f"{_correction_note(tracker.correction(f))}, after {preparing:.0f} s of reading and planning); "
-            f"raise --time-limit{_width_note(dataset, costs[f] / narrow[f])}",
+            f"raise --time-limit{_width_note(dataset, costs[f] / max(narrow[f], 1e-9))}",
         }
         for f in candidates
         if seeds[f] == 0
