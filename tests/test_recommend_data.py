@@ -210,6 +210,6 @@ def test_a_wide_table_under_two_minutes_measures_the_cheap_families_first(tmp_pa
     assert "Warning" not in run.stderr  # no library warning reaches the terminal
     measured = {family for family, _, status, _ in _runs(db) if status == "COMPLETE"}
     assert {"gmm", "kde"} <= measured and "autoregressive" not in measured
-    unmeasured = {u["family"]: u["reason"] for u in json.loads(run.stdout)["your_data"]["unmeasured"]}
+    unmeasured = {u["family"]: u["detail"] for u in json.loads(run.stdout)["measuring"]["not_run"]}
     assert "did not fit the time limit" in unmeasured["autoregressive"]
     assert "--drop COL: its 302 encoded dims (from 'city' (300 encoded dims)" in unmeasured["flow"]
