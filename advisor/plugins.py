@@ -4,6 +4,8 @@ Plugins come from the entry-point group ``advisor`` (built-ins and pip-installed
 from single ``.py`` files in a plugins directory (``--plugins-dir`` / ``ADVISOR_PLUGINS_DIR``). Each
 plugin is all-or-nothing: if importing it, validating its hooks, or anything it registers fails, the
 plugin is recorded as broken with its error and nothing of it is kept; every other plugin still loads.
+A plugin whose import hangs or ends the process is found by `find_import_faults` in a child process
+(`advisor plugins list` and `validate` use it) and is then listed as broken without being imported.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import difflib
 import functools
 import importlib.util
 import os
+import signal
 import sys
 import traceback
 from collections.abc import Callable, Iterator
@@ -19,7 +22,7 @@ from dataclasses import dataclass, field
 from importlib.metadata import EntryPoint, entry_points
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pluggy
 import pydantic
@@ -30,7 +33,10 @@ from advisor import hookspecs
 from advisor.cards import DatasetCard, FamilyCard, MetricSpec, Need
 from advisor.errors import InputError, unknown_name
 
-__all__ = ["PluginInfo", "BrokenPlugin", "Registry", "load_registry", "ENTRY_POINT_GROUP"]
+if TYPE_CHECKING:
+    from multiprocessing.connection import Connection
+
+__all__ = ["PluginInfo", "BrokenPlugin", "Registry", "load_registry", "find_import_faults", "ENTRY_POINT_GROUP"]
 
 ENTRY_POINT_GROUP = hookspecs.PROJECT_NAME
 _BUILTIN_DISTRIBUTION = "advisor"
@@ -355,18 +361,34 @@ def _import_file(path: Path) -> ModuleType:
     return module
 
 
-@functools.lru_cache(maxsize=8)
-def _load(plugins_dir: str | None) -> Registry:
-    pm = pluggy.PluginManager(hookspecs.PROJECT_NAME)
-    pm.add_hookspecs(hookspecs)
-    registry = Registry()
+def _sources(plugins_dir: str | None) -> list[tuple[PluginInfo, Callable[[], Any]]]:
     sources = list(_entry_point_plugins())
     if plugins_dir:
         sources += list(_file_plugins(Path(plugins_dir)))
-    for info, load in sources:
+    return sources
+
+
+def _load_into(
+    registry: Registry,
+    plugins_dir: str | None,
+    faults: tuple[BrokenPlugin, ...],
+    before_each: Callable[[PluginInfo], None] = lambda info: None,
+) -> None:
+    """Load every plugin into `registry`, except those in `faults` (recorded broken with their reason).
+
+    `before_each` is told which plugin is about to be imported and registered (`find_import_faults`).
+    """
+    pm = pluggy.PluginManager(hookspecs.PROJECT_NAME)
+    pm.add_hookspecs(hookspecs)
+    faulty = {(fault.name, fault.source): fault for fault in faults}
+    for info, load in _sources(plugins_dir):
+        if (info.name, info.source) in faulty:
+            registry.broken.append(faulty[info.name, info.source])
+            continue
         if pm.has_plugin(info.name) or any(b.name == info.name for b in registry.broken):
             registry.broken.append(BrokenPlugin(info.name, info.source, "a plugin of this name is already loaded"))
             continue
+        before_each(info)
         try:
             module = load()
         except Exception as exc:  # noqa: BLE001 - a plugin that fails to import is reported, not fatal
@@ -374,9 +396,83 @@ def _load(plugins_dir: str | None) -> Registry:
             continue
         registry._add_plugin(pm, module, info)
     registry._check_needs()
+
+
+@functools.lru_cache(maxsize=8)
+def _load(plugins_dir: str | None, faults: tuple[BrokenPlugin, ...]) -> Registry:
+    registry = Registry()
+    _load_into(registry, plugins_dir, faults)
     return registry
 
 
-def load_registry(plugins_dir: str | Path | None = None) -> Registry:
-    """Load all plugins (entry points, then the .py files in `plugins_dir`, or that one .py file) once per process."""
-    return _load(str(Path(plugins_dir).resolve()) if plugins_dir else None)
+def _resolved(plugins_dir: str | Path | None) -> str | None:
+    return str(Path(plugins_dir).resolve()) if plugins_dir else None
+
+
+def load_registry(plugins_dir: str | Path | None = None, faults: tuple[BrokenPlugin, ...] = ()) -> Registry:
+    """Load all plugins (entry points, then the .py files in `plugins_dir`, or that one .py file) once per process.
+
+    The plugins in `faults` (from `find_import_faults`) are not imported: they are listed as broken.
+    """
+    return _load(_resolved(plugins_dir), tuple(faults))
+
+
+def _probe(sender: Connection, plugins_dir: str | None, faults: tuple[BrokenPlugin, ...]) -> None:
+    """Child process: load every plugin, telling the parent which one is loading; None when all are done."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    for descriptor in (1, 2):  # what a plugin prints must not reach the parent's output (JSON on stdout)
+        os.dup2(devnull, descriptor)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides what Ctrl-C means
+    _load_into(Registry(), plugins_dir, faults, lambda info: sender.send((info.name, info.source)))
+    sender.send(None)
+
+
+def find_import_faults(plugins_dir: str | Path | None, time_limit_s: float) -> tuple[BrokenPlugin, ...]:
+    """The plugins whose import (or registration) hangs past `time_limit_s` or ends the process.
+
+    Every plugin is loaded first in a child process (forked: milliseconds), which says which plugin it
+    is loading; when the child stops answering or dies, that plugin is the fault, and a new child
+    goes on without it. Pass the result to `load_registry`, which then lists those plugins as broken
+    instead of importing them. Commands that only list or check plugins use this; `recommend` and
+    `bench` do not pay for it.
+    """
+    import multiprocessing
+
+    location = _resolved(plugins_dir)
+    _sources(location)  # a plugins directory that does not exist is an input error here, not in the child
+    faults: list[BrokenPlugin] = []
+    context = multiprocessing.get_context("fork")
+    while True:
+        receiver, sender = context.Pipe(duplex=False)
+        process = context.Process(target=_probe, args=(sender, location, tuple(faults)), daemon=True)
+        process.start()
+        sender.close()
+        loading, error = None, None
+        try:
+            while error is None:
+                if not receiver.poll(time_limit_s):
+                    error = f"its import did not finish within {time_limit_s:g} s (it blocks at import time)"
+                    continue
+                try:
+                    loading = receiver.recv()
+                except EOFError:
+                    process.join(5)
+                    error = f"its import ended the process ({_process_end(process.exitcode)})"
+                    continue
+                if loading is None:
+                    return tuple(faults)
+        finally:
+            if process.is_alive():
+                process.kill()
+            process.join(5)
+            receiver.close()
+        if loading is None:  # the child failed before any plugin: nothing to blame, load as usual
+            return tuple(faults)
+        name, source = loading
+        faults.append(BrokenPlugin(name, source, f"{error}; it was not loaded, so nothing it registers is available"))
+
+
+def _process_end(code: int | None) -> str:
+    if code is not None and code < 0:
+        return f"killed by signal {-code}"
+    return f"exit code {code}"

@@ -14,14 +14,19 @@ one promise of the Family contract at the smoke budget and fails with a message 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
 
 from advisor.arrays import InvalidOutput, to_numpy
 from advisor.budgets import Budget, get_budget
 from advisor.cards import FamilyCard
 from advisor.family import Family, FitReport
 
-__all__ = ["CHECKS", "FamilyCheckError", "check_family", "parametrize_with_checks", "run_check"]
+if TYPE_CHECKING:
+    from advisor.plugins import BrokenPlugin
+    from advisor.store.status import RunStatus
+
+__all__ = ["CHECKS", "CheckResult", "FamilyCheckError", "check_family", "parametrize_with_checks", "run_check"]
 
 DATASETS = ("ring8", "digits", "wine")
 #: checked besides for a family that models a table's own columns (`Family.original_columns`)
@@ -191,16 +196,33 @@ def check_family(family: type[Family], checks: Sequence[Callable[[type[Family]],
         check(family)
 
 
-def run_check(plugins: str | None, family: str, check: str) -> str | None:
+class CheckResult(StrEnum):
+    """How one check of the kit ended, as `advisor plugins validate` reports it (by value)."""
+
+    OK = "ok"
+    FAILS = "fails"
+    NOT_RUN = "not run"  # a check before it ran out of time: this one would wait as long
+    TIMEOUT = "timeout"  # its process ran past the time limit
+    CRASHED = "crashed"  # its process ended without a result
+    INTERRUPTED = "interrupted"  # the validation was stopped
+
+    @classmethod
+    def without_result(cls, status: RunStatus) -> CheckResult:
+        """The result of a check whose process ended without one, by how it ended (a `RunStatus`)."""
+        return cls(status.lower())
+
+
+def run_check(plugins: str | None, family: str, check: str, faults: tuple[BrokenPlugin, ...] = ()) -> str | None:
     """Run the check called `check` on the registered `family`; None when it passes, else what to fix.
 
-    `plugins` is what `load_registry` takes (a plugins directory or one plugin file). The entry point
-    `advisor plugins validate` runs in a child process, one per check, so a hang or a crash is caught.
+    `plugins` is what `load_registry` takes (a plugins directory or one plugin file), and `faults` the
+    plugins not to import (`find_import_faults`). The entry point `advisor plugins validate` runs in a
+    child process, one per check, so a hang or a crash is caught.
     """
     from advisor.plugins import load_registry
 
     try:
-        {c.__name__: c for c in CHECKS}[check](load_registry(plugins).family(family))
+        {c.__name__: c for c in CHECKS}[check](load_registry(plugins, faults).family(family))
     except Exception as exc:  # noqa: BLE001 - every failure is reported with its message
         return f"{type(exc).__name__}: {exc}"
     return None

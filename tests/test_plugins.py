@@ -142,3 +142,54 @@ def test_a_bench_naming_a_duplicated_family_names_both_plugins(cli, db, tmp_path
     assert "family 'gmm' is claimed by two plugins: 'gmm' (entry point advisor_plugins.gmm" in error
     assert "plugin 'dupe'" in error and "already registered by plugin 'gmm'" in error
     assert not db.exists()
+
+
+def _faulty_plugins(tmp_path):
+    """A plugins directory with one plugin that hangs at import, one that ends its process, one that works."""
+    directory = tmp_path / "plugins"
+    directory.mkdir()
+    (directory / "hangs.py").write_text("import time\n\ntime.sleep(3600)\n")
+    (directory / "exits.py").write_text("import os\n\nprint('a plugin talking on stdout')\nos._exit(1)\n")
+    (directory / "resampler.py").write_text((FIXTURE_PLUGINS / "conditional.py").read_text())
+    return directory
+
+
+def test_plugins_that_hang_or_exit_at_import_are_listed_broken_beside_the_rest(tmp_path):
+    import json
+    import subprocess
+    import sys
+    import time
+
+    started = time.monotonic()
+    listing = subprocess.run(
+        [sys.executable, "-m", "advisor", "--plugins-dir", str(_faulty_plugins(tmp_path)), "plugins", "list"]
+        + ["--import-time-limit", "2", "--json"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert listing.returncode == 0 and time.monotonic() - started < 15, listing.stderr
+    data = json.loads(listing.stdout)  # nothing the plugins printed is mixed into it
+    broken = {b["name"]: b["error"] for b in data["broken"]}
+    assert "did not finish within 2 s" in broken["hangs"]
+    assert "ended the process (exit code 1)" in broken["exits"]
+    assert {"gmm", "class-resampler"} <= {f["name"] for f in data["families"]}
+
+
+@pytest.mark.parametrize(("plugin", "says"), [("hangs", "did not finish within 2 s"), ("exits", "exit code 1")])
+def test_validate_names_a_plugin_file_that_hangs_or_exits_at_import(cli, tmp_path, plugin, says):
+    target = _faulty_plugins(tmp_path) / f"{plugin}.py"
+    result = cli("plugins", "validate", target, "--import-time-limit", "2", expect=2)
+    assert f"{plugin}.py does not load" in result.stderr and says in result.stderr
+
+
+def test_validate_a_family_beside_plugins_that_hang_or_exit_at_import(cli, tmp_path):
+    import json
+
+    directory = _faulty_plugins(tmp_path)
+    (directory / "misbehaving.py").write_text((FIXTURE_PLUGINS / "misbehaving.py").read_text())
+    args = ("--plugins-dir", directory, "plugins", "validate", "wrong-shape", "--import-time-limit", "2", "--json")
+    checks = {c["check"]: c["result"] for c in json.loads(cli(*args, expect=1).stdout)}
+    # each check's own process leaves the faulty neighbours out too: nothing hangs, nothing crashes
+    assert checks["check_samples"] == "fails" and checks["check_card"] == "ok"
+    assert set(checks.values()) == {"ok", "fails"}

@@ -53,6 +53,7 @@ def test_store_lifecycle_on_postgres(pg_url):
         with pytest.raises(InputError, match="read-only"):
             run_sql(store, "DELETE FROM meta")
         assert run_sql(store, "SELECT COUNT(*) FROM meta")[1] == [(1,)]
+        assert run_sql(store, "SELECT ':x', '%x', '%s'")[1] == [(":x", "%x", "%s")]  # passed as typed
         with pytest.raises(InputError, match="stopped after 0.5 s"):
             run_sql(store, "SELECT COUNT(*) FROM generate_series(1, 1000000000)", timeout_s=0.5)
     with open_store(pg_url) as store, store.engine.begin() as conn:
@@ -82,7 +83,7 @@ def test_upgrade_from_schema_1_on_postgres(pg_url):
         )
         conn.execute(text("UPDATE meta SET value = '1' WHERE key = 'schema_version'"))
     with open_store(pg_url, check_schema=False) as store:
-        assert upgrade(store) == (1, SCHEMA_VERSION)
+        assert upgrade(store)[:2] == (1, SCHEMA_VERSION)
         with store.engine.connect() as conn:
             assert conn.execute(text("SELECT status FROM runs")).scalar() == "INTERRUPTED"
             with pytest.raises(IntegrityError, match="run_status"):
@@ -135,3 +136,41 @@ def test_concurrent_benches_on_postgres_lose_and_duplicate_nothing(pg_url):
         [sys.executable, "-m", "advisor", "db", "info", "--db", pg_url], capture_output=True, text=True, check=True
     ).stdout
     assert f":{password}@" not in info
+
+
+@pytest.mark.parametrize("password", ["qu'ote@x", "p@ss:w0rd!"])
+def test_a_password_with_quotes_and_at_signs_never_reaches_the_log_or_the_terminal(pg_url, password):
+    from urllib.parse import quote
+
+    from sqlalchemy import make_url, text
+
+    open_store(pg_url, create=True).close()  # the tables belong to the admin role, so the test role can be dropped
+    role = f"advisor_secret_{uuid.uuid4().hex[:8]}"
+    admin = _admin_engine()
+    with admin.connect() as conn:
+        escaped = password.replace("'", "''")
+        conn.execute(text(f"CREATE ROLE {role} LOGIN SUPERUSER PASSWORD '{escaped}'"))
+    url = make_url(pg_url).render_as_string(hide_password=False)
+    url = url.replace(f"{make_url(pg_url).username}:{quote(make_url(pg_url).password, safe='')}@", "")
+    url = url.replace("://", f"://{role}:{quote(password, safe='')}@", 1)  # percent-encoded, as a URL must be
+    raw = url.replace(quote(password, safe=""), password)  # typed raw: refused, never echoed
+    try:
+
+        def advisor(*args, check=True):
+            return subprocess.run(
+                [sys.executable, "-m", "advisor", *args], capture_output=True, text=True, check=check, timeout=600
+            )
+
+        bench = advisor("bench", "-f", "gmm", "-d", "ring8", "--seeds", "1", "--budget", "smoke", "--db", url)
+        refused = advisor("db", "info", "--db", raw, check=False)
+        info, info_json = advisor("db", "info", "--db", url), advisor("db", "info", "--json", "--db", url)
+        stored = run_sql(open_store(url, readonly=True), "SELECT value FROM meta WHERE key = 'bench_log'")[1][0][0]
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f"DROP ROLE {role}"))
+        admin.dispose()
+    assert refused.returncode == 2 and "not a valid database URL" in refused.stderr
+    secrets = {password, quote(password, safe=""), password[:4], password[-4:]}
+    for output in (bench.stdout, bench.stderr, refused.stdout, refused.stderr, info.stdout, info_json.stdout, stored):
+        assert not any(secret in output for secret in secrets), output
+    assert f"{role}:***@" in stored and f"{role}:***@" in info.stdout and f"{role}:***@" in info_json.stdout

@@ -1,6 +1,8 @@
 """`advisor recommend --data`: measure on the user's file, answer, cache, respect the time limit."""
 
+import json
 import sqlite3
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -74,7 +76,7 @@ def test_time_limit_stops_and_names_the_unmeasured(cli, db, csv_file):
 def test_cells_measured_on_the_data_correct_the_estimates(cli, db, csv_file, monkeypatch):
     import advisor.runner.planning
 
-    def far_too_optimistic(stores, families, kind, budget):  # as the shipped store's are on a large table
+    def far_too_optimistic(stores, families, kind, budget, shape=None):  # as the shipped store's on a large table
         return {f: 0.001 if f == "gmm" else 1.0 for f in families}
 
     monkeypatch.setattr(advisor.runner.planning, "estimate_costs", far_too_optimistic)
@@ -137,3 +139,77 @@ def test_cost_tracker_corrects_a_family_by_its_own_cells_first():
     assert tracker.estimate("kde") == pytest.approx(40.0)
     tracker.observe("kde", 160.0)  # kde's own cell says forty times: its own ratio wins over the pooled one
     assert tracker.estimate("kde") == pytest.approx(160.0) and tracker.estimate("gmm") == pytest.approx(20.0)
+
+
+SHIPPED = Path(__file__).resolve().parents[1] / "results.db"
+
+
+def _levels_table(path, levels, rows):
+    """A table with one categorical of `levels` levels (one encoded dim each) beside two numbers."""
+    rng = np.random.default_rng(0)
+    cities = rng.permutation(np.arange(rows) % levels)  # every level occurs
+    path.write_text(
+        "city,a,b\n"
+        + "\n".join(f"c{c},{u:.3f},{v:.3f}" for c, u, v in zip(cities, *rng.normal(size=(2, rows)), strict=True))
+    )
+    return path
+
+
+def test_estimates_grow_with_width_and_rows_and_borrow_other_budgets():
+    from advisor.budgets import get_budget
+    from advisor.runner.planning import DataShape, estimate_costs
+    from advisor.store import open_store
+
+    families = ["autoregressive", "flow", "gmm", "kde"]
+    with open_store(SHIPPED, readonly=True) as store:  # quick runs only
+        smoke = estimate_costs([store], families, "tabular", "smoke")
+        narrow, wide, long = (
+            estimate_costs([store], families, "tabular", "quick", DataShape.of(dims, rows, get_budget("quick")))
+            for dims, rows in ((19, 2_000), (1_900, 2_000), (1_900, 20_000))  # more rows than any stored table
+        )
+    # no smoke run anywhere: the quick runs, scaled, still put the cheap families first (not 15 s each)
+    assert max(smoke["gmm"], smoke["kde"]) < min(smoke["autoregressive"], smoke["flow"]) < 15.0
+    for family in families:
+        assert wide[family] == pytest.approx(100 * narrow[family], rel=0.35)  # linear in the encoded width
+        assert long[family] == pytest.approx(10**0.5 * wide[family])  # as the square root of the rows
+
+
+def test_a_table_too_wide_for_any_candidate_is_refused_before_measuring(cli, db, tmp_path):
+    table = _levels_table(tmp_path / "cities.csv", levels=2_000, rows=4_000)
+    args = ("recommend", "--need", "exact-likelihood", "--data", table, "--categorical", "city", "--time-limit", "20s")
+    error = cli(*args, "--db", db, expect=2).stderr
+    assert "too wide to measure within the time limit: 2,002 encoded dims" in error
+    assert "'city' (2,000 encoded dims)" in error and "--drop COL" in error
+    assert not sqlite3.connect(db).execute("SELECT COUNT(*) FROM runs").fetchone()[0]  # nothing was started
+
+
+def test_the_columns_that_make_a_table_wide_are_named():
+    from advisor.runner.user_data import _wide_columns
+
+    assert _wide_columns({"id": 1, "city": 900, "a": 1}) == "'city' (900 encoded dims) and 2 more column(s) of 2 dims"
+    many = _wide_columns({f"x{i}": 1 for i in range(2_000)})
+    assert many == "'x0', 'x1', 'x2', 'x3', 'x4' and 1,995 more column(s) of 1,995 dims"
+
+
+@pytest.mark.slow
+def test_a_wide_table_under_two_minutes_measures_the_cheap_families_first(tmp_path):
+    """The issue's case: at the smoke budget (no stored run) every family was estimated at 15 s whatever the
+    width, so autoregressive (first by name) took the whole limit on a 300-dim table and nothing was measured."""
+    import subprocess
+    import sys
+
+    table, db = _levels_table(tmp_path / "cities.csv", levels=300, rows=1_500), tmp_path / "user.db"
+    args = ["recommend", "--need", "exact-likelihood", "--data", str(table), "--categorical", "city"]
+    run = subprocess.run(
+        [sys.executable, "-m", "advisor", *args, "--budget", "smoke", "--time-limit", "2m", "--db", str(db), "--json"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert run.returncode == 0, run.stderr
+    assert "Warning" not in run.stderr  # no library warning reaches the terminal
+    measured = {family for family, _, status, _ in _runs(db) if status == "COMPLETE"}
+    assert {"gmm", "kde"} <= measured and "autoregressive" not in measured
+    unmeasured = {u["family"]: u["detail"] for u in json.loads(run.stdout)["measuring"]["not_run"]}
+    assert "did not fit the time limit" in unmeasured["autoregressive"]
+    assert "--drop COL: its 302 encoded dims (from 'city' (300 encoded dims)" in unmeasured["flow"]

@@ -130,6 +130,7 @@ def bench(
     from advisor.runner import plan_cells, resolve_datasets
     from advisor.runner.service import BenchReport, BenchSettings, run_bench
     from advisor.store import open_store, read
+    from advisor.store.secrets import masked_argv
     from advisor.variants import apply_family_options
 
     registry = registry_from(ctx)
@@ -189,7 +190,7 @@ def bench(
                 cells,
                 resolved,
                 settings,
-                command=shlex.join(["advisor", *sys.argv[1:]]),
+                command=shlex.join(masked_argv(["advisor", *sys.argv[1:]])),
                 on_ready=ready,
                 on_start=progress.started,
                 on_done=progress.done,

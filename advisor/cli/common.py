@@ -68,13 +68,19 @@ class AdvisorGroup(click.Group):
         return super().get_command(ctx, cmd_name)
 
     def invoke(self, ctx: click.Context) -> Any:
-        """Invoke the command; map AdvisorError to its exit code and hide unexpected tracebacks."""
+        """Invoke the command; map AdvisorError to its exit code, end quietly on a closed pipe, and hide
+        unexpected tracebacks."""
         try:
             return super().invoke(ctx)
         except AdvisorError as exc:
             raise _ExitError(str(exc), exc.exit_code) from exc
         except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
             raise
+        except BrokenPipeError:
+            # the reader went away (`advisor ... | head -1`): stop quietly, as the Python docs advise for
+            # SIGPIPE; stdout goes to devnull so that flushing it at exit does not fail again
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            raise click.exceptions.Exit(141) from None  # 128 + SIGPIPE, as a shell reports a program it stopped
         except Exception as exc:
             if os.environ.get("ADVISOR_DEBUG"):
                 traceback.print_exc()

@@ -28,7 +28,7 @@ def info(db: str | None, as_json: bool) -> None:
     if as_json:
         print_json(data)
         return
-    stdout().print(f"store {store.location}: schema version {version}")
+    stdout().print(f"store {store.location}: schema version {version}", markup=False)
     print_table("Runs by status", ["status", "runs"], sorted(counts.items()))
     if benches:
         print_table(
@@ -41,15 +41,19 @@ def info(db: str | None, as_json: bool) -> None:
 @db.command()
 @db_option
 def upgrade(db: str | None) -> None:
-    """Upgrade the store's schema to this advisor's version (one transaction)."""
+    """Upgrade the store's schema to this advisor's version and mask any password its bench log holds
+    (one transaction)."""
     from advisor.store.migrations import upgrade as upgrade_store
 
     with open_store(db, check_schema=False) as store:
-        start, end = upgrade_store(store)
-    if start == end:
-        stdout().print(f"{store.location} is already at schema version {SCHEMA_VERSION}.")
+        done = upgrade_store(store)
+    if done.start == done.end:
+        message = f"{store.location} is already at schema version {SCHEMA_VERSION}."
     else:
-        stdout().print(f"{store.location} upgraded from schema version {start} to {end}.")
+        message = f"{store.location} upgraded from schema version {done.start} to {done.end}."
+    if done.masked:
+        message += f" Masked the passwords in {done.masked} bench log entries."
+    stdout().print(message, markup=False)
 
 
 @db.command()

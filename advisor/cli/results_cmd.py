@@ -19,9 +19,12 @@ from advisor.cli.common import db_option, json_option, print_json, print_runs, p
 from advisor.errors import InputError
 from advisor.store import RunStatus, open_store
 from advisor.store.read import check_filters, get_run, list_runs
-from advisor.store.sql import DEFAULT_TIMEOUT_S, query
+from advisor.store.sql import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_S, query
 
 __all__ = ["results"]
+
+#: most rows `results sql` lays out as a table (a table is built in memory; CSV and JSON stream)
+TABLE_ROWS = 10_000
 
 _EXPORT_COLUMNS = (
     "run_id",
@@ -196,7 +199,12 @@ def export(fmt: str, out: str | None, db: str | None, **filters: Any) -> None:
     type=click.IntRange(1),
     help="Print at most this many rows (a note says when more were left out).",
 )
-@click.option("--all", "all_rows", is_flag=True, help="Print every row (streamed with --csv or --json).")
+@click.option(
+    "--all",
+    "all_rows",
+    is_flag=True,
+    help=f"Print every row (streamed with --csv or --json; a table shows {TABLE_ROWS:,}).",
+)
 @click.option(
     "--timeout",
     default=DEFAULT_TIMEOUT_S,
@@ -205,14 +213,32 @@ def export(fmt: str, out: str | None, db: str | None, **filters: Any) -> None:
     metavar="SECONDS",
     help="Stop the statement after this long.",
 )
+@click.option(
+    "--memory",
+    "memory_mb",
+    default=DEFAULT_MEMORY_MB,
+    show_default=True,
+    type=click.FloatRange(min=16),
+    metavar="MB",
+    help="Stop the statement when it needs more memory than this (SQLite stores).",
+)
 def sql(
-    statement: str, db: str | None, as_json: bool, as_csv: bool, max_rows: int, all_rows: bool, timeout: float
+    statement: str,
+    db: str | None,
+    as_json: bool,
+    as_csv: bool,
+    max_rows: int,
+    all_rows: bool,
+    timeout: float,
+    memory_mb: float,
 ) -> None:
     """Run one read-only SQL query, e.g. "SELECT * FROM latest_metrics".
 
     The store is opened read-only: a statement that writes is refused and changes nothing; ATTACH
-    and DETACH are refused before they run. Rows stream out (CSV and JSON) as the database returns
-    them; the statement stops at --timeout or on Ctrl-C.
+    and DETACH are refused before they run. The statement is passed as typed (no bind parameters).
+    Rows stream out (CSV and JSON) as the database returns them; a table holds at most
+    10,000 rows. The statement stops at --timeout, at --memory or on Ctrl-C, even inside one
+    expression.
     Tables: runs, metrics, samples, families, datasets, meta; view: latest_metrics.
     """
     if as_json and as_csv:
@@ -220,7 +246,12 @@ def sql(
     if not statement.strip():
         raise click.UsageError('the SQL statement is empty; e.g. "SELECT * FROM latest_metrics LIMIT 5"')
     limit = None if all_rows else max_rows
-    with open_store(db, readonly=True) as store, query(store, statement, timeout_s=timeout) as result:
+    if not (as_json or as_csv):  # a table is laid out in memory before it is printed: capped
+        limit = min(limit or TABLE_ROWS, TABLE_ROWS)
+    with (
+        open_store(db, readonly=True) as store,
+        query(store, statement, timeout_s=timeout, memory_mb=memory_mb) as result,
+    ):
         head = result.rows if limit is None else itertools.islice(result.rows, limit)
         if as_json:
             shown = _stream_json(result.columns, head)
@@ -231,7 +262,12 @@ def sql(
             print_table(None, result.columns, table)
             shown = len(table)
         more = limit is not None and shown == limit and next(result.rows, None) is not None
-    if more:
+    if more and not (as_json or as_csv) and (all_rows or max_rows > TABLE_ROWS):
+        click.echo(
+            f"showing the first {shown:,} rows: a table holds at most {TABLE_ROWS:,}; --csv or --json stream every row",
+            err=True,
+        )
+    elif more:
         click.echo(f"showing the first {shown} rows; --limit N or --all for more", err=True)
 
 

@@ -10,8 +10,11 @@ kept for stopping the cells still running and composing the answer.
 from __future__ import annotations
 
 import time
+import warnings
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from advisor.data.user import TableOptions
 from advisor.errors import InputError
@@ -72,14 +75,15 @@ def measure_user_data(
     from advisor.evaluate.provenance import resolve_device
     from advisor.rules.engine import requirement_failures
     from advisor.runner import plan_cells, resolve_datasets
-    from advisor.runner.planning import CostTracker, estimate_costs, fit_to_time
+    from advisor.runner.planning import CostTracker, DataShape, estimate_costs, fit_to_time
     from advisor.runner.service import BenchSettings, run_bench
     from advisor.store import open_store
     from advisor.store.cells import cell_is_complete
     from advisor.store.status import RunStatus
 
     started = time.monotonic()  # the time limit covers reading and typing the file too
-    datasets = resolve_datasets(registry, (), (request.data_file,), request.table)
+    with _library_warnings() as hidden:
+        datasets = resolve_datasets(registry, (), (request.data_file,), request.table)
     ((name, dataset),) = datasets.items()
     candidates = [
         f
@@ -94,15 +98,18 @@ def measure_user_data(
     seconds = request.seconds
     if not request.store_samples:
         budget = budget.model_copy(update={"n_stored_samples": 0})  # the user's data never leaves as samples
+    shape = DataShape.of(dataset.card.dims, dataset.card.size, budget)
     with open_store(db, create=True) as store:
-        costs = estimate_costs(
-            [store, *([reference] if reference else [])], candidates, dataset.card.kind, request.budget
-        )
+        stores = [store, *([reference] if reference else [])]
+        costs = estimate_costs(stores, candidates, dataset.card.kind, request.budget, shape)
         preparing = time.monotonic() - started
         if seconds is not None:  # what is left of the limit once the file is read and the costs known
             seconds = max(0.0, seconds - preparing - ANSWER_RESERVE_S)
             budget = budget.model_copy(update={"time_limit_s": min(budget.time_limit_s, max(seconds, 1.0))})
         plan = fit_to_time(cells, costs, seconds, request.jobs)
+        narrow = estimate_costs(stores, candidates, dataset.card.kind, request.budget)  # as the stored data's shape
+        if seconds is not None and not plan.cells and fit_to_time(cells, narrow, seconds, request.jobs).cells:
+            raise _too_wide(dataset, costs, narrow, seconds)  # its size, not the limit, rules every candidate out
         deadline = time.monotonic() + seconds if seconds is not None else None
         tracker = CostTracker(costs)
 
@@ -116,9 +123,10 @@ def measure_user_data(
         settings = BenchSettings(
             budget=budget, device=resolve_device("auto"), jobs=request.jobs, deadline=deadline, plugins_dir=plugins_dir
         )
-        report = run_bench(
-            store, registry, plan.cells, datasets, settings, command=request.command, admit=fits, on_done=learn
-        )
+        with _library_warnings() as hidden_in_bench:
+            report = run_bench(
+                store, registry, plan.cells, datasets, settings, command=request.command, admit=fits, on_done=learn
+            )
         seeds = {
             f: sum(1 for c in cells if c.family == f and cell_is_complete(store, c, registry.family(f).card.samplers))
             for f in candidates
@@ -129,13 +137,15 @@ def measure_user_data(
             "family": f,
             "reason": f"not measured: it did not fit the time limit (about {tracker.estimate(f):.0f} s per seed"
             f"{_correction_note(tracker.correction(f))}, after {preparing:.0f} s of reading and planning); "
-            "raise --time-limit",
+            f"raise --time-limit{_width_note(dataset, costs[f] / max(narrow[f], 1e-9))}",
         }
         for f in candidates
         if seeds[f] == 0
     ]
     caveats = [f"{f}: only {n} of 3 seeds measured within the time limit" for f, n in seeds.items() if 0 < n < 3]
     caveats += dataset.notes(get_budget(request.budget))
+    if hidden or hidden_in_bench:
+        caveats.append(_hidden_note([*hidden, *hidden_in_bench]))
     if reference is not None:
         from advisor.runner.planning import sampling_forecast
 
@@ -147,3 +157,78 @@ def measure_user_data(
 def _correction_note(correction: float) -> str:
     """How far the cells measured on the user's data moved the stored runs' estimate ('' if not at all)."""
     return f", {correction:.1f} x the stored runs' estimate as the cells on this data took" if correction != 1.0 else ""
+
+
+@contextmanager
+def _library_warnings() -> Iterator[list[warnings.WarningMessage]]:
+    """Keep the warnings libraries raise (pandas, scikit-learn, torch) off the user's terminal; yields them.
+
+    The answer counts them in one caveat instead (`_hidden_note`): a 2,000-column table made pandas
+    print 1,900 PerformanceWarnings (657 KB) over the answer.
+    """
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        yield caught
+
+
+def _hidden_note(caught: list[warnings.WarningMessage]) -> str:
+    """One caveat for the library warnings kept off the terminal: how many, of which kinds."""
+    kinds = sorted({message.category.__name__ for message in caught})
+    return (
+        f"{len(caught)} library warning(s) while reading and measuring were kept off the terminal ({', '.join(kinds)})"
+    )
+
+
+def encoded_widths(dataset: Any) -> dict[str, int]:
+    """How many encoded dimensions each column of a user's table takes (one-hot levels, indicators)."""
+    from advisor.data.encoding import TableEncoder
+
+    schema = getattr(dataset, "schema", None)
+    if schema is None:
+        return {}
+    return {block.column.name: block.width for block in TableEncoder(schema).blocks}
+
+
+#: the columns named as making a table wide: those that hold this share of its encoded width, at most `_NAMED`
+_WIDE_SHARE = 0.5
+_NAMED = 5
+
+
+def _wide_columns(widths: Mapping[str, int]) -> str:
+    """The columns that make a table wide, in words: the widest first, until they hold half its width."""
+    ranked = sorted(widths.items(), key=lambda item: -item[1])
+    total, named, held = sum(widths.values()), [], 0
+    for name, width in ranked:
+        if held >= _WIDE_SHARE * total or len(named) == _NAMED:
+            break
+        named.append(f"{name!r} ({width:,} encoded dims)" if width > 1 else repr(name))
+        held += width
+    rest = len(ranked) - len(named)
+    return ", ".join(named) + (f" and {rest:,} more column(s) of {total - held:,} dims" if rest else "")
+
+
+#: estimates this many times the stored cells' (or more) name the table's widest columns beside the time limit
+_WIDE_GROWTH = 10.0
+
+
+def _width_note(dataset: Any, growth: float) -> str:
+    """', or leave out columns: ...' when the table's size made a family's estimate `growth` times the stored."""
+    if growth < _WIDE_GROWTH:
+        return ""
+    return (
+        f", or leave columns out with --drop COL: its {dataset.card.dims:,} encoded dims (from "
+        f"{_wide_columns(encoded_widths(dataset)) or 'its columns'}) make each cell about {growth:,.0f} x as long as "
+        "on the stored datasets"
+    )
+
+
+def _too_wide(dataset: Any, costs: Mapping[str, float], narrow: Mapping[str, float], seconds: float) -> InputError:
+    """The error for a table whose width alone rules out every candidate within the time limit."""
+    cheapest = min(costs, key=costs.get)
+    return InputError(
+        f"{dataset.card.title}: too wide to measure within the time limit: {dataset.card.dims:,} encoded dims, from "
+        f"{_wide_columns(encoded_widths(dataset)) or 'its columns'}. The cheapest candidate, {cheapest}, is "
+        f"estimated at {costs[cheapest]:,.0f} s per seed at this width (about {narrow[cheapest]:,.0f} s on the "
+        f"stored datasets) and {seconds:,.0f} s are left. Leave columns out with --drop COL (or group a "
+        "categorical's rare levels), or raise --time-limit."
+    )

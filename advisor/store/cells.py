@@ -20,10 +20,11 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select, text, update
 from sqlalchemy.orm import Session
 
-from advisor.store.engine import Store, redact
+from advisor.store.engine import Store
 from advisor.store.models import DatasetRow, FamilyRow, Meta, MetricRow, Run, SampleRow
 from advisor.store.read import BENCH_LOG_KEY, complete_samplers
 from advisor.store.schema import utcnow
+from advisor.store.secrets import masked_entry
 from advisor.store.status import MetricFlag, RunStatus
 
 if TYPE_CHECKING:
@@ -91,7 +92,7 @@ def record_bench(store: Store, entry: Mapping[str, Any]) -> None:
         _lock_runs(session)  # concurrent benches append in turn
         row = session.get(Meta, BENCH_LOG_KEY)
         log = json.loads(row.value) if row else []
-        log.append({key: redact(value) if isinstance(value, str) else value for key, value in entry.items()})
+        log.append(masked_entry(entry))
         if row is None:
             session.add(Meta(key=BENCH_LOG_KEY, value=json.dumps(log)))
         else:

@@ -8,30 +8,30 @@ transactions lazily, so two writers can both read and then collide upgrading to 
 switched off and the engine emits BEGIN itself. Read-only stores open the file with ``mode=ro`` and
 ``PRAGMA query_only`` (and ``immutable=1`` where the directory cannot be written, e.g. an installed
 store: a WAL-mode reader would otherwise need to create its ``-shm`` file there); other databases get
-a read-only session characteristic. Messages name a URL with its password masked.
+a read-only session characteristic. Messages name a URL with its password masked (`secrets`).
 """
 
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
-from sqlalchemy import Connection, Engine, create_engine, event, inspect, make_url, select, text
-from sqlalchemy.exc import ArgumentError, DatabaseError, OperationalError
+from sqlalchemy import URL, Connection, Engine, create_engine, event, inspect, select, text
+from sqlalchemy.exc import DatabaseError, OperationalError
 
 from advisor.errors import SchemaVersionError, StoreError
 from advisor.store import schema
 from advisor.store.schema import SCHEMA_VERSION
+from advisor.store.secrets import is_url, parse_url, scrubbed, shown_url
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
-__all__ = ["Store", "open_store", "default_db", "create_views", "redact", "shown", "BUSY_TIMEOUT_S"]
+__all__ = ["Store", "open_store", "default_db", "create_views", "BUSY_TIMEOUT_S"]
 
 BUSY_TIMEOUT_S = 60.0
 _SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -52,7 +52,7 @@ class Store:
     def __init__(self, engine: Engine, location: str, readonly: bool) -> None:
         self.engine = engine
         #: Where the store is, safe to print: a URL's password is masked.
-        self.location = shown(location)
+        self.location = shown_url(location)
         self.readonly = readonly
 
     @contextmanager
@@ -107,31 +107,6 @@ class Store:
         self.close()
 
 
-def _is_url(db: str) -> bool:
-    return "://" in db
-
-
-#: "scheme://user:password@" anywhere in a text (a command line, an error message)
-_CREDENTIALS = re.compile(
-    r"(?P<scheme>[A-Za-z][A-Za-z0-9+.\-]*://)(?P<user>[^:/@\s'\"]*):(?P<password>[^\s'\"]*)@(?=[^@\s'\"]*(?:[\s'\"]|$))"
-)
-
-
-def redact(text: str) -> str:
-    """`text` with the password of every URL in it masked (stored logs and printed errors never hold one)."""
-    return _CREDENTIALS.sub(lambda m: f"{m['scheme']}{m['user']}:***@", text)
-
-
-def shown(db: str) -> str:
-    """`db` as it may be printed: a database URL's password is masked."""
-    if not _is_url(db):
-        return db
-    try:
-        return make_url(db).render_as_string(hide_password=True)
-    except ArgumentError:
-        return db.split("://", 1)[0] + "://***"  # unparsable: show only the scheme
-
-
 def _check_sqlite_file(path: Path, create: bool) -> None:
     if path.is_dir():
         raise StoreError(f"--db {str(path)!r} is a directory; give the path of a results store file")
@@ -183,8 +158,9 @@ def _install_readonly_session(engine: Engine) -> None:
 
 
 def _make_engine(db: str, readonly: bool) -> Engine:
-    if _is_url(db):
-        url = db
+    url: str | URL
+    if is_url(db):
+        url = parse_url(db)  # a malformed URL is refused here, never echoed
     elif readonly:
         path = Path(db).resolve()
         wal = path.with_name(path.name + "-wal")
@@ -199,9 +175,9 @@ def _make_engine(db: str, readonly: bool) -> Engine:
     else:
         url = f"sqlite:///{Path(db).resolve()}"
     try:
-        engine = create_engine(url, pool_pre_ping=not url.startswith("sqlite"))
+        engine = create_engine(url, pool_pre_ping=isinstance(url, URL) and url.get_backend_name() != "sqlite")
     except Exception as exc:  # noqa: BLE001 - bad URL or missing driver: say which
-        raise StoreError(f"cannot open store {shown(db)!r}: {_first_line(exc)}") from exc
+        raise StoreError(f"cannot open store {shown_url(db)!r}: {scrubbed(_first_line(exc), db)}") from exc
     if engine.dialect.name == "sqlite":
         _install_sqlite_settings(engine, readonly)
     elif readonly:
@@ -239,7 +215,7 @@ def open_store(
     level; `check_schema` refuses a store of another schema version with the command that upgrades it.
     """
     db = str(db or default_db())
-    if not _is_url(db):
+    if not is_url(db):
         _check_sqlite_file(Path(db), create and not readonly)
     engine = _make_engine(db, readonly)
     store = Store(engine, db, readonly)
@@ -261,7 +237,7 @@ def open_store(
     except (OperationalError, DatabaseError) as exc:
         store.close()
         doing = "read" if readonly else "open"
-        raise StoreError(f"cannot {doing} store {where!r}: {_first_line(exc.orig or exc)}") from exc
+        raise StoreError(f"cannot {doing} store {where!r}: {scrubbed(_first_line(exc.orig or exc), db)}") from exc
     except BaseException:
         store.close()
         raise

@@ -11,18 +11,20 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from typing import NamedTuple
 
 from sqlalchemy import Connection, MetaData, Table, select, text, update
 from sqlalchemy.schema import CreateTable
 
 from advisor.errors import SchemaVersionError, StoreError
 from advisor.store import schema
-from advisor.store.engine import Store, create_views, redact
+from advisor.store.engine import Store, create_views
 from advisor.store.read import BENCH_LOG_KEY
 from advisor.store.schema import SCHEMA_VERSION
+from advisor.store.secrets import masked_entry
 from advisor.store.status import RunStatus
 
-__all__ = ["MIGRATIONS", "upgrade"]
+__all__ = ["MIGRATIONS", "Upgraded", "upgrade"]
 
 
 def _run_status_enum(conn: Connection) -> None:
@@ -65,13 +67,26 @@ def _rebuild_sqlite_table(conn: Connection, table: Table) -> None:
         index.create(conn)
 
 
-def _mask_stored_passwords(conn: Connection) -> None:
-    """2 -> 3: mask the passwords that bench commands (`--db postgresql://user:PW@...`) left in the log."""
+def _mask_stored_passwords(conn: Connection) -> int:
+    """Mask every password the bench log holds, in any form an older advisor wrote it; how many entries changed.
+
+    Run by every `advisor db upgrade`, whatever the versions (it is the 2 -> 3 step too): versions up
+    to 4 missed a password holding a quote (`shlex.join` had quoted the word), so a store of the
+    current version may hold one.
+    """
     value = conn.execute(select(schema.meta.c.value).where(schema.meta.c.key == BENCH_LOG_KEY)).scalar()
     if value is None:
-        return
-    log = [{k: redact(v) if isinstance(v, str) else v for k, v in entry.items()} for entry in json.loads(value)]
-    conn.execute(update(schema.meta).where(schema.meta.c.key == BENCH_LOG_KEY).values(value=json.dumps(log)))
+        return 0
+    log = json.loads(value)
+    masked = [masked_entry(entry) for entry in log]
+    changed = sum(old != new for old, new in zip(log, masked, strict=True))
+    if changed:
+        conn.execute(update(schema.meta).where(schema.meta.c.key == BENCH_LOG_KEY).values(value=json.dumps(masked)))
+    return changed
+
+
+def _no_password_in_log(conn: Connection) -> None:
+    """2 -> 3: no password in the bench log; `upgrade` masks it after every step (`_mask_stored_passwords`)."""
 
 
 def _calibration_table(conn: Connection) -> None:
@@ -82,13 +97,21 @@ def _calibration_table(conn: Connection) -> None:
 # from-version -> function that migrates a connection's schema from that version to the next one.
 MIGRATIONS: dict[int, Callable[[Connection], None]] = {
     1: _run_status_enum,
-    2: _mask_stored_passwords,
+    2: _no_password_in_log,
     3: _calibration_table,
 }
 
 
-def upgrade(store: Store) -> tuple[int, int]:
-    """Upgrade `store` to SCHEMA_VERSION in one transaction; returns (from_version, to_version)."""
+class Upgraded(NamedTuple):
+    """What `upgrade` did: the schema versions before and after, and the bench-log entries it masked."""
+
+    start: int
+    end: int
+    masked: int
+
+
+def upgrade(store: Store) -> Upgraded:
+    """Upgrade `store` to SCHEMA_VERSION and mask the passwords its bench log holds, in one transaction."""
     start = store.schema_version()
     if start is None:
         raise SchemaVersionError(f"{store.location!r} has no schema version; it is not an advisor store")
@@ -104,7 +127,8 @@ def upgrade(store: Store) -> tuple[int, int]:
             f"{missing[0]}); re-create the store with `advisor bench`"
         )
     if start == SCHEMA_VERSION:
-        return start, start
+        with store.engine.begin() as conn:
+            return Upgraded(start, start, _mask_stored_passwords(conn))
     with store.engine.connect() as conn:
         sqlite = conn.dialect.name == "sqlite"
         raw = conn.connection.dbapi_connection
@@ -120,7 +144,8 @@ def upgrade(store: Store) -> tuple[int, int]:
                 conn.execute(
                     update(schema.meta).where(schema.meta.c.key == "schema_version").values(value=str(SCHEMA_VERSION))
                 )
+                masked = _mask_stored_passwords(conn)
         finally:
             if sqlite:
                 raw.execute("PRAGMA foreign_keys = ON")
-    return start, SCHEMA_VERSION
+    return Upgraded(start, SCHEMA_VERSION, masked)

@@ -30,6 +30,7 @@ from advisor.store.schema import (
     runs,
     samples,
 )
+from advisor.store.secrets import masked_entry
 from advisor.store.status import MetricFlag, RunStatus
 
 if TYPE_CHECKING:
@@ -44,6 +45,7 @@ __all__ = [
     "busiest_budget",
     "family_cards",
     "dataset_cards",
+    "CostRecord",
     "run_counts",
     "devices",
     "latest_complete_metrics",
@@ -118,9 +120,12 @@ def _sample_std(n: int, mean: float, mean_square: float) -> float:
 
 
 def bench_log(conn: Connection) -> list[dict[str, Any]]:
-    """Every recorded bench invocation, oldest first (how the store's runs were made)."""
+    """Every recorded bench invocation, oldest first (how the store's runs were made).
+
+    Passwords are masked as they are read too: a store written by an older advisor may hold one.
+    """
     value = conn.execute(select(meta.c.value).where(meta.c.key == BENCH_LOG_KEY)).scalar()
-    return json.loads(value) if value else []
+    return [masked_entry(entry) for entry in json.loads(value)] if value else []
 
 
 def status_counts(conn: Connection) -> dict[str, int]:
@@ -261,21 +266,41 @@ def latest_complete_runs(conn: Connection, scope: Scope) -> list[tuple[int, str,
     return [tuple(row) for row in rows]
 
 
-def cost_history(conn: Connection, family_names: Sequence[str], budget: str) -> list[tuple[str, str | None, float]]:
-    """(family, dataset kind, train seconds) of every COMPLETE run of `family_names` at `budget`."""
-    kinds = {name: (card or {}).get("kind") for name, card in dataset_cards(conn).items()}
-    rows = conn.execute(
-        select(runs.c.family, runs.c.dataset, metrics.c.value)
+@dataclass(frozen=True)
+class CostRecord:
+    """What one COMPLETE run cost, and on what shape of data (for planning within a time limit)."""
+
+    family: str
+    budget: str
+    kind: str | None  # the dataset's kind
+    dims: int | None  # the dataset's (encoded) width
+    size: int | None  # its rows; None for a generated dataset (the budget's data sizes)
+    train_seconds: float
+    cell_seconds: float | None  # the whole cell, started to finished (fit and evaluation); None if not recorded
+
+
+def cost_history(conn: Connection, family_names: Sequence[str], budget: str | None = None) -> list[CostRecord]:
+    """What every COMPLETE run of `family_names` at `budget` (None: any) cost, with its dataset's kind and shape."""
+    cards = dataset_cards(conn)
+    query = (
+        select(runs.c.family, runs.c.budget, runs.c.dataset, metrics.c.value, runs.c.started_at, runs.c.finished_at)
         .join(metrics, metrics.c.run_id == runs.c.id)
         .where(
-            runs.c.budget == budget,
             runs.c.status == RunStatus.COMPLETE,
             metrics.c.name == "train_seconds",
             metrics.c.value.is_not(None),
             runs.c.family.in_(list(family_names)),
         )
     )
-    return [(family, kinds.get(dataset), float(value)) for family, dataset, value in rows]
+    if budget is not None:
+        query = query.where(runs.c.budget == budget)
+    records = []
+    for family, run_budget, dataset, value, started, finished in conn.execute(query):
+        card = cards.get(dataset) or {}
+        cell = (finished - started).total_seconds() if started and finished else None
+        shape = (card.get("kind"), card.get("dims"), card.get("size"))
+        records.append(CostRecord(family, run_budget, *shape, float(value), cell))
+    return records
 
 
 def has_complete_run(conn: Connection) -> bool:
