@@ -42,3 +42,50 @@ def test_the_race_ends_when_every_contender_has_its_seeds_and_is_the_same_twice(
     assert next_cells(state) == []
     again = RaceState(order=["gmm", "flow"], tried={"gmm": 2, "flow": 3}, standing=standing)
     assert next_cells(again) == next_cells(again) == [("gmm", 2)]
+
+
+def _world(values, prior=0.01):
+    """A fake store: (family, seed) -> value once run; standings from what ran (mean, prior or seed error)."""
+    import statistics
+
+    ran = []
+
+    def read_state():
+        tried = {f: sum(1 for g, _ in ran if g == f) for f in values}
+        standing = {}
+        for family in values:
+            seen = [values[family][seed] for g, seed in ran if g == family]
+            if seen:
+                error = prior if len(seen) < 2 else statistics.stdev(seen) / len(seen) ** 0.5
+                standing[family] = Standing(family, family, len(seen), (statistics.fmean(seen), error), len(seen) < 2)
+        return tried, standing
+
+    def run(batch):
+        ran.extend(batch)
+        return len(batch)
+
+    return ran, read_state, run
+
+
+def test_a_race_gives_seeds_to_the_contenders_only_and_a_second_run_adds_nothing():
+    from advisor.runner.racing import run_race
+
+    values = {"gmm": [-0.05, -0.06, -0.04], "kde": [-0.04, -0.05, -0.06], "flow": [-0.4, -0.4, -0.4]}
+    ran, read_state, run = _world(values)
+    outcome = run_race(["flow", "gmm", "kde"], read_state, lambda family: True, run)
+    assert ran[:3] == [("flow", 0), ("gmm", 0), ("kde", 0)]  # first seeds in order of promise
+    assert ("flow", 1) not in ran and set(outcome.raced_out) == {"flow"}
+    assert sorted(ran[3:]) == [("gmm", 1), ("gmm", 2), ("kde", 1), ("kde", 2)]
+    assert outcome.tie_set == ["gmm", "kde"] and outcome.cells_run == 7 and outcome.waiting == []
+    again = run_race(["flow", "gmm", "kde"], read_state, lambda family: True, run)
+    assert again.cells_run == 0 and again.tie_set == outcome.tie_set
+
+
+def test_a_race_out_of_time_says_which_cells_it_still_wanted():
+    from advisor.runner.racing import run_race
+
+    values = {"gmm": [-0.05] * 3, "kde": [-0.05] * 3}
+    ran, read_state, run = _world(values)
+    budget = iter([True, True, False, False])  # two cells fit, then nothing does
+    outcome = run_race(["gmm", "kde"], read_state, lambda family: next(budget, False), run)
+    assert ran == [("gmm", 0), ("kde", 0)] and outcome.waiting[:2] == [("gmm", 1), ("kde", 1)]

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import math
 import statistics
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -31,7 +31,16 @@ from advisor.seednoise import Reading, behind_leader, clearly_behind, pessimisti
 if TYPE_CHECKING:
     from advisor.cards import MetricSpec
 
-__all__ = ["DEFAULT_SEEDS", "RaceState", "Standing", "next_cells", "noise_priors", "standings"]
+__all__ = [
+    "DEFAULT_SEEDS",
+    "RaceOutcome",
+    "RaceState",
+    "Standing",
+    "next_cells",
+    "noise_priors",
+    "run_race",
+    "standings",
+]
 
 #: seeds a contender gets when the race runs to the end
 DEFAULT_SEEDS = 3
@@ -147,3 +156,50 @@ def next_cells(state: RaceState) -> list[tuple[str, int]]:
     )
     more = [f for f in ties if f in contenders] + by_promise
     return first + [(f, state.tried.get(f, 0)) for f in more]
+
+
+@dataclass
+class RaceOutcome:
+    """How a race went: cells run, seeds tried per family, who was raced out, and why it stopped."""
+
+    cells_run: int = 0
+    tried: dict[str, int] = field(default_factory=dict)
+    raced_out: dict[str, tuple[Standing, Standing]] = field(default_factory=dict)  # family -> (its, leader's)
+    tie_set: list[str] = field(default_factory=list)
+    waiting: list[tuple[str, int]] = field(default_factory=list)  # cells still wanted when the time ran out
+
+
+def run_race(
+    order: Sequence[str],
+    read_state: Callable[[], tuple[dict[str, int], dict[str, Standing]]],
+    fits: Callable[[str], bool],
+    run: Callable[[list[tuple[str, int]]], int],
+    *,
+    jobs: int = 1,
+    max_seeds: int = DEFAULT_SEEDS,
+) -> RaceOutcome:
+    """Run the race: read what is measured (`read_state`: seeds tried per family, standings), run the next
+    `jobs` cells the race wants whose family's cost `fits` the time left (`run` returns how many ran), until
+    the race is over or nothing that it wants fits any more."""
+    outcome = RaceOutcome()
+    while True:
+        tried, standing = read_state()
+        state = RaceState(order, tried, standing, max_seeds)
+        wanted = next_cells(state)
+        leader = state.leader()
+        outcome.tried, outcome.tie_set = dict(tried), state.tie_set()
+        outcome.raced_out = {f: (s, leader) for f, s in state.raced_out.items() if leader is not None}
+        batch: list[tuple[str, int]] = []
+        for cell in wanted:  # in the race's order: the first `jobs` cells whose cost fits what is left
+            if len(batch) == jobs:
+                break
+            if fits(cell[0]):
+                batch.append(cell)
+        if not wanted or not batch:
+            outcome.waiting = wanted
+            return outcome
+        ran = run(batch)
+        outcome.cells_run += ran
+        if ran == 0:  # nothing could start (the deadline passed while admitting): the time is out
+            outcome.waiting = wanted
+            return outcome
