@@ -27,6 +27,7 @@ from advisor.rules.answer import (
     NotRankedCode,
     ObjectiveEvidence,
     Peer,
+    Race,
     RankingDifference,
     Scaling,
     Tradeoff,
@@ -57,6 +58,7 @@ __all__ = [
     "objective_numbers",
     "ordinal",
     "peer_text",
+    "race_lines",
     "scaling_text",
     "tie_text",
     "tradeoff_texts",
@@ -345,6 +347,40 @@ def across_tables_lines(record: AcrossTables) -> list[str]:
     if record.left_out:
         lines.append(f"tables left out (a candidate was not measured there): {', '.join(record.left_out)}")
     return lines
+
+
+def race_lines(race: Race) -> list[str]:
+    """How the candidates were raced on the user's table: seeds each, who was raced out with both numbers,
+    the tie at the top, and what more time would settle."""
+    seeds = ", ".join(f"{family} {n}" for family, n in race.seeds.items())
+    lines = [f"raced on {race.metric or 'the first seed only (no need ranks)'}: seeds per candidate: {seeds}"]
+    metric = race.metric or ""
+    lines += [
+        f"{r.label} raced out after {r.seeds} seed{'s' if r.seeds != 1 else ''}: {metric} "
+        f"{_raced(r.mean, r.distance)} vs {r.leader}'s {_raced(r.leader_mean, r.leader_distance)} "
+        f"({r.leader_seeds} seed{'s' if r.leader_seeds != 1 else ''}), behind beyond seed noise: no further seed"
+        for r in race.raced_out
+    ]
+    waiting: dict[str, list[int]] = {}
+    for cell in race.not_run:
+        if cell.reason == "not-started":
+            waiting.setdefault(cell.family, []).append(cell.seed + 1)
+    if waiting:
+        cells = sum(len(s) for s in waiting.values())
+        seconds = sum(race.estimates.get(f, 0.0) * len(s) for f, s in waiting.items())
+        named = ", ".join(f"{f} (seed {', '.join(map(str, s))})" for f, s in waiting.items())
+        lines.append(f"not started within the time limit: {named}; about {seconds:.0f} s more would run these {cells}")
+    if len(race.tie_set) > 1 and all(race.seeds.get(f, 0) >= 3 for f in race.tie_set):
+        seconds = sum(race.estimates.get(f, 0.0) for f in race.tie_set)
+        lines.append(
+            f"on {metric}, {listing(race.tie_set)} are still tied after 3 seeds each; a 4th seed of each could "
+            f"separate them: about {seconds:.0f} s"
+        )
+    return lines
+
+
+def _raced(mean: float, distance: float | None) -> str:
+    return f"{number(mean)} (off by {number(distance)})" if distance is not None else number(mean)
 
 
 def caveat_lines(caveats: Iterable[Caveat]) -> list[str]:

@@ -208,7 +208,7 @@ def _recommend_for_data(
     from advisor.runner.user_data import measure_user_data
     from advisor.store import open_store
     from advisor.store.engine import default_db
-    from advisor.wording import caveat_lines, difference_texts, not_ranked_text
+    from advisor.wording import caveat_lines, difference_texts, not_ranked_text, race_lines
 
     shipped = reference_store()
     target = db or default_db()
@@ -251,6 +251,7 @@ def _recommend_for_data(
             "not_run": [item.model_dump(mode="json") for item in not_run],
             "caveats": [item.model_dump(mode="json") for item in caveats],
             "generate": generate,
+            "race": measured.race.model_dump(mode="json") if measured.race else None,
         }
         print_json({**answer.to_dict(), "measuring": measuring})
         return
@@ -265,6 +266,8 @@ def _recommend_for_data(
     print_answer(mine, needs, explain=explain)
     for item in not_run:
         console.print("[yellow]" + escape(not_ranked_text(item)) + "[/]")
+    for line in race_lines(measured.race) if measured.race else []:
+        console.print(escape(line))
     for line in caveat_lines(caveats):
         console.print("[yellow]" + escape(f"caveat: {line}") + "[/]")
     if answer.reference:

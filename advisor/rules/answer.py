@@ -32,6 +32,9 @@ __all__ = [
     "ObjectiveEvidence",
     "Peer",
     "Prior",
+    "Race",
+    "RacedOut",
+    "NotRunCell",
     "PriorCandidate",
     "RankedCandidate",
     "RankingDifference",
@@ -332,6 +335,40 @@ class StoreAnswer(Answer):
     note: str | None = None  # which store answered, when it was a fallback
     by_kind: dict[str, Answer] | None = None
     kinds_agree: bool | None = None
+
+
+class RacedOut(_Record):
+    """A candidate clearly behind the leader after its seeds: given no more (`advisor.seednoise.clearly_behind`)."""
+
+    family: str
+    label: str
+    seeds: int
+    mean: float  # its seed mean of the race metric
+    distance: float | None = None  # with a reference value (C2ST's 0.5): its mean per-seed distance, compared
+    leader: str
+    leader_seeds: int
+    leader_mean: float
+    leader_distance: float | None = None
+
+
+class NotRunCell(_Record):
+    """A planned cell (a family's seed on the user's table) the race did not run, and why."""
+
+    family: str
+    seed: int
+    reason: str  # "raced-out" | "not-started" (the time limit) | "failed" (its seeds failed) | "not-needed"
+
+
+class Race(_Record):
+    """How the candidates were raced on the user's table (`advisor.runner.racing`)."""
+
+    metric: str | None  # what the race ran on: the first need's primary objective
+    order: list[str]  # who got a first seed first
+    seeds: dict[str, int]  # seeds tried per family
+    tie_set: list[str]  # the families tied with the leader when the race stopped
+    raced_out: list[RacedOut] = Field(default_factory=list)
+    not_run: list[NotRunCell] = Field(default_factory=list)
+    estimates: dict[str, float] = Field(default_factory=dict)  # seconds one more cell of a family is expected to take
 
 
 class RankingDifference(_Record):

@@ -24,12 +24,13 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from advisor.rules.answer import NotRunCell, Race, RacedOut
 from advisor.rules.evidence import Evidence, candidate_label
 from advisor.rules.scoring import reading, seed_spread
 from advisor.seednoise import Reading, behind_leader, clearly_behind, pessimistic_bound
 
 if TYPE_CHECKING:
-    from advisor.cards import MetricSpec
+    from advisor.cards import MetricSpec, Need
 
 __all__ = [
     "DEFAULT_SEEDS",
@@ -38,6 +39,8 @@ __all__ = [
     "Standing",
     "next_cells",
     "noise_priors",
+    "race_metric",
+    "race_record",
     "run_race",
     "standings",
 ]
@@ -55,6 +58,8 @@ class Standing:
     seeds: int
     reading: Reading
     prior: bool  # the standard error is the noise prior's (one seed), not the seeds' own
+    mean: float = math.nan  # the metric's seed mean as measured (for the answer to cite)
+    distance: float | None = None  # with a reference value: the mean per-seed distance from it (what is compared)
 
     @property
     def value(self) -> float:
@@ -94,7 +99,10 @@ def standings(evidence: Evidence, metric: str, dataset: str, priors: Mapping[str
         prior = summary.n < 2
         if prior:  # one reading: its standard error is one seed's spread, as the family scatters elsewhere
             error = priors.get(family, priors.get("", math.inf))  # no prior at all: unknown, never dropped
-        standing = Standing(family, candidate_label(candidate), summary.n, (value, error), prior)
+        distance = summary.distance_mean if spec.reference is not None else None
+        standing = Standing(
+            family, candidate_label(candidate), summary.n, (value, error), prior, summary.mean, distance
+        )
         if family not in best or pessimistic_bound(standing.reading) > pessimistic_bound(best[family].reading):
             best[family] = standing
     return best
@@ -141,7 +149,9 @@ def next_cells(state: RaceState) -> list[tuple[str, int]]:
             {
                 f: s
                 for f, s in state.standing.items()
-                if f != leader.family and clearly_behind(s.reading, leader.reading)
+                if f != leader.family
+                and state.tried.get(f, 0) < state.max_seeds  # only one that would still get a seed is raced out
+                and clearly_behind(s.reading, leader.reading)
             }
         )
     ties = state.tie_set()
@@ -167,6 +177,7 @@ class RaceOutcome:
     raced_out: dict[str, tuple[Standing, Standing]] = field(default_factory=dict)  # family -> (its, leader's)
     tie_set: list[str] = field(default_factory=list)
     waiting: list[tuple[str, int]] = field(default_factory=list)  # cells still wanted when the time ran out
+    standing_families: set[str] = field(default_factory=set)  # families with a completed seed
 
 
 def run_race(
@@ -187,7 +198,7 @@ def run_race(
         state = RaceState(order, tried, standing, max_seeds)
         wanted = next_cells(state)
         leader = state.leader()
-        outcome.tried, outcome.tie_set = dict(tried), state.tie_set()
+        outcome.tried, outcome.tie_set, outcome.standing_families = dict(tried), state.tie_set(), set(standing)
         outcome.raced_out = {f: (s, leader) for f, s in state.raced_out.items() if leader is not None}
         batch: list[tuple[str, int]] = []
         for cell in wanted:  # in the race's order: the first `jobs` cells whose cost fits what is left
@@ -203,3 +214,55 @@ def run_race(
         if ran == 0:  # nothing could start (the deadline passed while admitting): the time is out
             outcome.waiting = wanted
             return outcome
+
+
+def race_metric(needs: Sequence[Need]) -> str | None:
+    """What the race is run on: the first need's primary objective (None when every need only filters)."""
+    return next((need.objectives[0] for need in needs if need.objectives), None)
+
+
+def race_record(
+    outcome: RaceOutcome,
+    order: Sequence[str],
+    metric: str | None,
+    families: Sequence[str],
+    estimates: Mapping[str, float],
+) -> Race:
+    """The race as a typed record: its metric and order, seeds per family, the tie set, who was raced out (with
+    both numbers), every planned cell not run with the reason (raced out, failed, not started for the time
+    limit, or not needed once the top was settled), and what one more cell of each family would cost."""
+    waiting = {family for family, _seed in outcome.waiting}
+    not_run = []
+    for family in families:
+        tried = outcome.tried.get(family, 0)
+        if family in outcome.raced_out:
+            reason = "raced-out"
+        elif family in waiting:
+            reason = "not-started"
+        elif tried and family not in outcome.standing_families:
+            reason = "failed"
+        else:
+            reason = "not-needed"
+        not_run += [NotRunCell(family=family, seed=seed, reason=reason) for seed in range(tried, DEFAULT_SEEDS)]
+    return Race(
+        metric=metric,
+        order=list(order),
+        seeds={f: outcome.tried.get(f, 0) for f in families},
+        tie_set=outcome.tie_set,
+        raced_out=[
+            RacedOut(
+                family=family,
+                label=mine.label,
+                seeds=mine.seeds,
+                mean=mine.mean,
+                distance=mine.distance,
+                leader=leader.label,
+                leader_seeds=leader.seeds,
+                leader_mean=leader.mean,
+                leader_distance=leader.distance,
+            )
+            for family, (mine, leader) in outcome.raced_out.items()
+        ],
+        not_run=not_run,
+        estimates={f: float(estimates[f]) for f in families if f in estimates},
+    )

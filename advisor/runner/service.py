@@ -67,26 +67,29 @@ def run_bench(
     admit: Callable[[Cell], bool] = lambda cell: True,
     on_start: Callable[[Cell], None] = lambda cell: None,
     on_done: Callable[[CellResult], None] = lambda result: None,
+    log: bool = True,
 ) -> BenchReport:
     """Run `cells` into `store` through the whole bench procedure; `command` is logged with the bench.
 
     `on_ready` sees the report before any cell starts (how many were already complete or recovered);
-    a cell `admit` refuses when its turn comes is not started.
+    a cell `admit` refuses when its turn comes is not started. `log` False leaves the bench out of the
+    store's log (a later round of a measurement already logged).
     """
     from advisor.evaluate.provenance import git_revision
 
     sync_catalog(store, registry, sorted({c.family for c in cells}), datasets)
-    record_bench(
-        store,
-        {
-            "command": command,
-            "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
-            "host": socket.gethostname(),
-            "git_revision": git_revision(),
-            "cells": len(cells),
-            "budget": settings.budget.name,
-        },
-    )
+    if log:  # a caller running one measurement in rounds (a race) logs it once
+        record_bench(
+            store,
+            {
+                "command": command,
+                "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
+                "host": socket.gethostname(),
+                "git_revision": git_revision(),
+                "cells": len(cells),
+                "budget": settings.budget.name,
+            },
+        )
     todo = list(cells) if settings.rerun else pending_cells(store, registry, cells)
     report = BenchReport([], len(cells) - len(todo), recover_interrupted(store, STALE_AFTER_S))
     on_ready(report)

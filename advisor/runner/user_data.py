@@ -1,9 +1,10 @@
 """Measuring the candidate families on a user's own data (`advisor recommend --data`).
 
 The file is validated, the families that meet the needs and support its kind of data are planned
-for three seeds, and as many cells as fit the time limit (estimated from earlier runs in this
-store or the shipped one, and corrected by the cells measured on this data as they finish) run into
-the user's store; what could not be measured is named. The last `ANSWER_RESERVE_S` of the limit are
+for three seeds, and raced (`racing.py`): every candidate's first seed, cheapest first, then further
+seeds only for those that can still win, the leader's first, while their cost fits the time limit
+(estimated from earlier runs in this store or the shipped one, and corrected by the cells measured
+on this data as they finish); what was not run is named with the reason. The last `ANSWER_RESERVE_S` of the limit are
 kept for stopping the cells still running and composing the answer.
 """
 
@@ -22,8 +23,8 @@ from advisor.errors import InputError
 if TYPE_CHECKING:
     from advisor.cards import Need
     from advisor.plugins import Registry
+    from advisor.rules.answer import Race
     from advisor.runner.local import CellResult
-    from advisor.store.cells import Cell
     from advisor.store.engine import Store
 
 __all__ = ["ANSWER_RESERVE_S", "Measurement", "MeasureRequest", "measure_user_data"]
@@ -43,6 +44,7 @@ class Measurement:
     cells_run: int
     not_measured: list[dict[str, str]] = field(default_factory=list)
     caveats: list[str] = field(default_factory=list)
+    race: Race | None = None  # how the candidates were raced: order, seeds, tie set, cells not run and why
 
 
 @dataclass(frozen=True)
@@ -74,11 +76,14 @@ def measure_user_data(
     from advisor.budgets import get_budget
     from advisor.evaluate.provenance import resolve_device
     from advisor.rules.engine import requirement_failures
+    from advisor.rules.evidence import gather
     from advisor.runner import plan_cells, resolve_datasets
     from advisor.runner.planning import CostTracker, DataShape, estimate_costs, fit_to_time
+    from advisor.runner.racing import Standing, race_metric, race_record, run_race, standings
     from advisor.runner.service import BenchSettings, run_bench
     from advisor.store import open_store
-    from advisor.store.cells import cell_is_complete
+    from advisor.store.cells import Cell
+    from advisor.store.read import seeds_tried
     from advisor.store.status import RunStatus
 
     started = time.monotonic()  # the time limit covers reading and typing the file too
@@ -113,8 +118,8 @@ def measure_user_data(
         deadline = time.monotonic() + seconds if seconds is not None else None
         tracker = CostTracker(costs)
 
-        def fits(cell: Cell) -> bool:  # the estimate, corrected by this data's cells so far, fits what is left
-            return deadline is None or tracker.estimate(cell.family) <= deadline - time.monotonic()
+        def fits(family: str) -> bool:  # the estimate, corrected by this data's cells so far, fits what is left
+            return deadline is None or tracker.estimate(family) <= deadline - time.monotonic()
 
         def learn(result: CellResult) -> None:
             if all(o.status == RunStatus.COMPLETE for o in result.outcomes):
@@ -123,14 +128,38 @@ def measure_user_data(
         settings = BenchSettings(
             budget=budget, device=resolve_device("auto"), jobs=request.jobs, deadline=deadline, plugins_dir=plugins_dir
         )
-        with _library_warnings() as hidden_in_bench:
+        metric = race_metric(needs)
+        priors = _noise_priors(stores, registry, metric, dataset.card.kind, request.budget)
+        order = sorted(candidates, key=lambda f: (costs[f], f))  # cheapest first (equal costs: listed by name)
+        logged = []
+
+        def read_state() -> tuple[dict[str, int], dict[str, Standing]]:
+            with store.connect() as conn:
+                tried = seeds_tried(conn, name, request.budget)
+            if metric is None:
+                return tried, {}
+            evidence = gather(store, [metric], registry.metric_specs(), budget=request.budget, datasets=(name,))
+            return tried, standings(evidence, metric, name, priors)
+
+        def run(batch: list[tuple[str, int]]) -> int:
+            round_cells = [Cell(family, name, seed, request.budget) for family, seed in batch]
             report = run_bench(
-                store, registry, plan.cells, datasets, settings, command=request.command, admit=fits, on_done=learn
+                store,
+                registry,
+                round_cells,
+                datasets,
+                settings,
+                command=request.command,
+                admit=lambda cell: fits(cell.family),
+                on_done=learn,
+                log=not logged,
             )
-        seeds = {
-            f: sum(1 for c in cells if c.family == f and cell_is_complete(store, c, registry.family(f).card.samplers))
-            for f in candidates
-        }
+            logged.append(True)
+            return len(report.results)
+
+        with _library_warnings() as hidden_in_bench:
+            race = run_race(order, read_state, fits, run, jobs=request.jobs)
+        seeds = {f: race.tried.get(f, 0) for f in candidates}
         location = store.location
     not_measured = [
         {
@@ -142,8 +171,7 @@ def measure_user_data(
         for f in candidates
         if seeds[f] == 0
     ]
-    caveats = [f"{f}: only {n} of 3 seeds measured within the time limit" for f, n in seeds.items() if 0 < n < 3]
-    caveats += dataset.notes(get_budget(request.budget))
+    caveats = dataset.notes(get_budget(request.budget))
     if hidden or hidden_in_bench:
         caveats.append(_hidden_note([*hidden, *hidden_in_bench]))
     if reference is not None:
@@ -151,7 +179,32 @@ def measure_user_data(
 
         cards = registry.family_cards()
         caveats += sampling_forecast(reference, registry.metric_specs(), cards, dataset.card.dims, request.budget)
-    return Measurement(name, dataset.card.kind, location, len(cells), len(report.results), not_measured, caveats)
+    return Measurement(
+        name,
+        dataset.card.kind,
+        location,
+        len(cells),
+        race.cells_run,
+        not_measured,
+        caveats,
+        race=race_record(race, order, metric, candidates, {f: tracker.estimate(f) for f in candidates}),
+    )
+
+
+def _noise_priors(
+    stores: list[Store], registry: Registry, metric: str | None, kind: str, budget: str
+) -> dict[str, float]:
+    """The families' seed spread of `metric` on the stored datasets of `kind` (the racing noise prior)."""
+    from advisor.rules.evidence import gather
+    from advisor.runner.racing import noise_priors
+
+    if metric is None:
+        return {}
+    priors: dict[str, float] = {}
+    for store in reversed(stores):  # the user's own store last: its spreads win
+        evidence = gather(store, [metric], registry.metric_specs(), budget=budget, data_kind=kind)
+        priors.update(noise_priors(evidence, metric))
+    return priors
 
 
 def _correction_note(correction: float) -> str:

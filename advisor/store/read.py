@@ -45,6 +45,7 @@ __all__ = [
     "busiest_budget",
     "family_cards",
     "dataset_cards",
+    "seeds_tried",
     "CostRecord",
     "run_counts",
     "devices",
@@ -174,6 +175,19 @@ def run_counts(conn: Connection, scope: Scope) -> list[tuple[str, str, str, RunS
         .group_by(runs.c.family, runs.c.sampler, runs.c.dataset, runs.c.status)
     )
     return [(family, sampler, dataset, RunStatus(status), n) for family, sampler, dataset, status, n in rows]
+
+
+def seeds_tried(conn: Connection, dataset: str, budget: str) -> dict[str, int]:
+    """Family -> how many seeds of it have a final outcome (COMPLETE or a failure) on `dataset` at `budget`:
+    a family's sampler with the most counts (every sampler of a cell is measured by one fit)."""
+    tried: dict[str, int] = {}
+    per_sampler: dict[tuple[str, str], int] = {}
+    for family, sampler, _dataset, status, n in run_counts(conn, Scope(budget=budget, datasets=(dataset,))):
+        if status.is_final:
+            per_sampler[family, sampler] = per_sampler.get((family, sampler), 0) + n
+    for (family, _sampler), n in per_sampler.items():
+        tried[family] = max(tried.get(family, 0), n)
+    return tried
 
 
 def latest_complete_metrics(
