@@ -162,7 +162,7 @@ class Ordinal(ScalarCodec):
         return np.clip(np.floor(x), 0, len(self.order) - 1)
 
     def _outside(self, x: np.ndarray) -> np.ndarray:
-        return (x < 0) | (x >= len(self.order))
+        return (x < -self._slack) | (x >= len(self.order) + self._slack)
 
     def describe(self) -> Column:
         return self._column(levels=self.order)

@@ -150,12 +150,12 @@ class Datetime(ScalarCodec):
         import pandas as pd
 
         days = self._clip(x, self.low, self.high, options, repairs)
-        if options.enforce_rounding and self.whole_days:
-            days = np.floor(days)
+        if options.enforce_rounding and self.whole_days:  # not dequantized: the nearest day
+            days = np.round(days)
         return pd.Series(pd.to_datetime(np.round(days * _DAY_US).astype("int64"), unit="us"))
 
     def _outside(self, x: np.ndarray) -> np.ndarray:
-        return (x < self.low) | (x >= self.high + (1.0 if self.whole_days else 1e-9))
+        return (x < self.low - self._slack) | (x > self.high + (0.5 if self.whole_days else self._slack))
 
     def written(self, series: pd.Series) -> pd.Series:
         """Dates in the file's (first) format."""

@@ -64,8 +64,7 @@ class Continuous(ScalarCodec):
         return pd.Series(x)
 
     def _outside(self, x: np.ndarray) -> np.ndarray:
-        slack = 1e-9 * max(self.high - self.low, 1.0)
-        return (x < self.low - slack) | (x > self.high + slack)
+        return (x < self.low - self._slack) | (x > self.high + self._slack)
 
     def describe(self) -> Column:
         return self._column(low=self.low, high=self.high, decimals=self.decimals)
@@ -92,7 +91,7 @@ class Integer(ScalarCodec):
         return np.clip(np.floor(x), 0, self.high - self.low)
 
     def _outside(self, x: np.ndarray) -> np.ndarray:
-        return (x < 0) | (x >= self.high - self.low + 1)
+        return (x < -self._slack) | (x >= self.high - self.low + 1 + self._slack)
 
     def describe(self) -> Column:
         return self._column(low=self.low, high=self.high, decimals=0)
@@ -139,8 +138,7 @@ class Discrete(ScalarCodec):
         return self.values[np.clip(self._index(x), 0, len(self.values) - 1)]
 
     def _outside(self, x: np.ndarray) -> np.ndarray:
-        index = self._index(x)
-        return (index < 0) | (index >= len(self.values))
+        return (x < self.values[0] - self._slack) | (x >= self.values[-1] + self.widths[-1] + self._slack)
 
     def describe(self) -> Column:
         return self._column(low=self.low, high=self.high, decimals=0, values=tuple(self.values.tolist()))

@@ -116,6 +116,12 @@ class ScalarCodec(ColumnCodec):
         return out
 
     @property
+    def _slack(self) -> float:
+        """How far outside its range a value may lie and still count as in it: the float32 rounding of
+        the standardized encoding, never a model's error."""
+        return 1e-5 * max(self.high - self.low, 1.0)
+
+    @property
     def _fill_raw(self) -> float:
         """The fill as an encoded number (noise-free)."""
         return float(self._to_raw(np.array([self.fill]), np.zeros(1))[0])
@@ -127,7 +133,7 @@ class ScalarCodec(ColumnCodec):
         """`x` clipped into [low, high] when the options say so; the clipped cells counted."""
         if not options.enforce_min_max_values:
             return x
-        below, above = x < low, x > high
+        below, above = x < low - self._slack, x > high + self._slack
         if repairs is not None and (below.any() or above.any()):
             span = max(high - low, 1e-12)
             far = max(float((low - x[below]).max(initial=0.0)), float((x[above] - high).max(initial=0.0)))
