@@ -30,11 +30,11 @@ def credit_book(path: Path, rows: int = 2000, seed: int = 0) -> Path:
     rng = np.random.default_rng(seed)
     age = rng.integers(19, 70, rows)
     seniority = np.clip((age - 18) * rng.uniform(0, 0.8, rows), 0, None).astype(int)
-    amount = np.round(rng.lognormal(6.8, 0.5, rows), -1)
-    price = np.round(amount * rng.uniform(1.05, 2.0, rows), -1)
+    amount = np.round(rng.lognormal(6.8, 0.5, rows), -1).astype(int)
+    price = np.round(amount * rng.uniform(1.05, 2.0, rows), -1).astype(int)
     rate = np.round(rng.uniform(2, 18, rows), 1).astype(object)
     rate[rng.choice(rows, 9, replace=False)] = [f"{v:.1f}00000000001" for v in rng.uniform(2, 18, 9)]
-    debt = np.round(rng.exponential(400, rows)).astype(object)
+    debt = np.round(rng.exponential(400, rows)).astype(int).astype(object)
     debt[rng.integers(rows)] = ""
     frame = pd.DataFrame(
         {
@@ -157,8 +157,8 @@ def main() -> None:
             if done.returncode:
                 print(f"{table} {family}: exit {done.returncode}: {done.stderr.strip()[-300:]}", file=sys.stderr)
                 continue
-            generated[family] = pd.read_csv(target, keep_default_na=False, na_values=[""])
-        original = pd.read_csv(path, keep_default_na=False, na_values=[""])
+            generated[family] = pd.read_csv(target, dtype=str)
+        original = pd.read_csv(path, dtype=str)
         print(f"\n### {table} ({args.budget} budget, {args.rows} rows per family)\n")
         print(compare(original, generated))
 
