@@ -30,6 +30,7 @@ SEPARATORS = (",", ";", "\t", "|")
 _ENCODINGS = ("utf-8-sig", "cp1252", "latin-1")
 _SNIFF_BYTES = 64 * 1024
 _CHUNK_BYTES = 1 << 20
+_TYPED_ROWS = 5000  # rows read first to find the text columns
 _NPY_MAGIC = b"\x93NUMPY"
 _DECIMAL_COMMA = re.compile(r"^-?\d+,\d+$")
 
@@ -135,8 +136,10 @@ def read_table(
         raise InputError(f"{path}: the file is empty")
     sep, decimal = _sniff(text, sep, decimal)
     names = _header(text, sep, path)
-    try:  # straight from the file: no copy of its text in memory
-        frame = pd.read_csv(path, sep=sep, decimal=decimal, encoding=encoding, skipinitialspace=True)
+    options = {"sep": sep, "decimal": decimal, "encoding": encoding, "skipinitialspace": True}
+    try:  # straight from the file, no copy of its text in memory; text columns as categories (codes, each text once)
+        text = pd.read_csv(path, nrows=_TYPED_ROWS, **options).select_dtypes(exclude=["number", "bool"]).columns
+        frame = pd.read_csv(path, dtype=dict.fromkeys(text, "category"), **options)
     except pd.errors.ParserError as exc:
         raise InputError(
             f"{path}: {_parser_message(str(exc))} (read as {sep!r}-separated; give --sep if wrong)"

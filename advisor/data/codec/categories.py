@@ -34,8 +34,14 @@ OTHER_LEVEL = "(other)"
 
 
 def as_text(series: pd.Series) -> pd.Series:
-    """Cells as stripped text (missing cells missing)."""
-    return series.astype("string").str.strip()
+    """Cells as stripped text (missing cells missing); a category column's text is stripped once per
+    level and shared by its cells (a large table's text is never copied cell by cell)."""
+    import pandas as pd
+
+    if not isinstance(series.dtype, pd.CategoricalDtype):
+        return series.astype("string").str.strip()
+    levels = np.append(series.cat.categories.astype("string").str.strip().to_numpy(object), None)
+    return pd.Series(levels[series.cat.codes.to_numpy()], index=series.index, dtype="string")
 
 
 class Categorical(ColumnCodec):
@@ -69,18 +75,19 @@ class Categorical(ColumnCodec):
         return [f"{self.name}={level}" for level in self.levels]
 
     def parse(self, series: pd.Series) -> pd.Series:
-        """Cells as text; ValueError names a level the file does not have."""
-        text = as_text(series)
-        known = set(self.own) | set(self.other)
-        unknown = sorted(set(text.dropna()) - known)
+        """Cells as text categories (each level's text held once); ValueError names a level the file
+        does not have."""
+        text = as_text(series).astype("category")
+        unknown = sorted(set(text.cat.categories) - set(self.own) - set(self.other))
         if unknown:
             raise ValueError(f"column {self.name!r} has {unknown[0]!r}, not one of its levels")
-        return text.astype(object).where(text.notna())
+        return text
 
     def encode(self, values: pd.Series, noise: np.ndarray) -> np.ndarray:
         index = {level: i for i, level in enumerate(self.levels)}
         index.update({level: index[OTHER_LEVEL] for level in self.other})
-        codes = values.map(index).fillna(len(self.levels) - 1).to_numpy(int)  # a gap: the last level
+        text = values.astype(object).where(values.notna())
+        codes = text.map(index).fillna(len(self.levels) - 1).to_numpy(int)  # a gap: the last level
         one_hot = np.zeros((len(values), self.width))
         one_hot[np.arange(len(values)), codes] = 1.0
         return one_hot + noise

@@ -44,8 +44,9 @@ class ScalarCodec(ColumnCodec):
         """Numbers as floats (stray tokens missing); ValueError names a cell that is not one."""
         import pandas as pd
 
-        if self.stray and not pd.api.types.is_numeric_dtype(series):
-            series = series.where(~series.astype("string").str.strip().isin(self.stray))
+        if not pd.api.types.is_numeric_dtype(series):
+            series = series.astype("string").str.strip()
+            series = series.where(~series.isin(self.stray)) if self.stray else series
         numbers = pd.to_numeric(series, errors="coerce").astype(float)
         bad = (numbers.isna() & series.notna()) | np.isinf(numbers)
         if bad.any():
