@@ -79,7 +79,8 @@ def _range(series: pd.Series) -> str:
     if len(values) and _kind(series).startswith("date"):
         return f"{values.min()}..{values.max()}"
     top = values.value_counts(normalize=True).head(3)
-    return ", ".join(f"{k} {v:.0%}" for k, v in top.items()) + (f" (+{values.nunique() - 3})" if len(top) == 3 else "")
+    extra = values.nunique() - len(top)
+    return ", ".join(f"{k} {v:.0%}" for k, v in top.items()) + (f" (+{extra})" if extra else "")
 
 
 def _outside(original: pd.Series, generated: pd.Series) -> str:
