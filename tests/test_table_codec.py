@@ -201,6 +201,7 @@ def test_a_ten_thousand_level_column_keeps_its_most_frequent_levels_and_says_so(
     column = dataset.schema.column("city")
     assert column.kind == "categorical" and len(column.levels) == 50 and column.levels[-1] == "(other)"
     assert "the 49 most frequent levels kept, the other 9954" in column.reason
+    assert any(note.startswith("'city' has 10003 levels") and "--drop 'city'" in note for note in dataset.schema.notes)
     decoded = dataset.split(SMOKE, 0).encoder.decode(_generated(dataset.split(SMOKE, 0), n=300))
     assert set(decoded["city"]) <= set(cities) and "(other)" not in set(decoded["city"])
 

@@ -119,6 +119,8 @@ class ColumnCodec(ABC):
         self.gaps = False  # whether encoded gaps are modelled (set by the table for its missing policy)
         #: text the file writes in some cells instead of a number ('?', '-', 'n/a'): read as gaps
         self.stray: frozenset[str] = frozenset()
+        #: what fitting decided that the answer should say (e.g. levels grouped)
+        self.notes: list[str] = []
 
     def gap_mask(self, series: pd.Series) -> pd.Series:
         """The file's cells that are gaps in this column (missing, or a stray token)."""

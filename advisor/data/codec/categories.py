@@ -58,10 +58,12 @@ class Categorical(ColumnCodec):
         if len(counts) > MAX_LEVELS:
             kept, rare = counts.iloc[: MAX_LEVELS - 1], counts.iloc[MAX_LEVELS - 1 :]
             self.other = (rare / rare.sum()).to_dict()
-            self.reason += (
-                f"; the {len(kept)} most frequent levels kept, the other {len(rare)} ({rare.sum() / counts.sum():.0%} "
+            grouped = (
+                f"the {len(kept)} most frequent levels kept, the other {len(rare)} ({rare.sum() / counts.sum():.0%} "
                 f"of the rows) share the level {OTHER_LEVEL!r}, decoded as one of them by their frequency"
             )
+            self.reason += f"; {grouped}"
+            self.notes.append(f"{self.name!r} has {len(counts)} levels: {grouped} (or give --drop {self.name!r})")
             counts = kept
         self.own = tuple(sorted(counts.index.astype(str).tolist())) + ((OTHER_LEVEL,) if self.other else ())
 

@@ -188,6 +188,7 @@ def infer_codecs(frame: pd.DataFrame, typing: Typing = Typing()) -> tuple[list[C
                 codec = Duplicate(name, f"same as {seen[fingerprint]!r}", codec.missing, codec.rows, seen[fingerprint])
             seen.setdefault(fingerprint, name)
         codec.fit(values)
+        notes += codec.notes
         codecs.append(codec)
     schema = TableSchema([], len(frame), typing.label, typing.missing, notes=notes)
     _apply_missing_policy(codecs, frame, schema)
