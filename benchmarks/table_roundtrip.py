@@ -3,7 +3,7 @@
     python benchmarks/table_roundtrip.py [--advisor PATH] [--budget smoke] [--rows 500] [--out DIR]
 
 For penguins and a credit book written here (an identifier, dates in `%Y/%m/%d`, ordinal labels
-`1st/2nd/3rd`, 11 loan terms, a one-decimal column with a few noisy values, non-negative amounts,
+`1st/2nd/3rd`, 11 loan terms, a one-decimal column with a few values at four decimals, non-negative amounts,
 a column with 1 gap in 2,000 rows), runs `advisor generate` for gmm, flow and diffusion and prints,
 per column, the original's and each family's type, share missing, range and top categories, and
 the share of generated values outside the original's range or value set.
@@ -33,7 +33,7 @@ def credit_book(path: Path, rows: int = 2000, seed: int = 0) -> Path:
     amount = np.round(rng.lognormal(6.8, 0.5, rows), -1).astype(int)
     price = np.round(amount * rng.uniform(1.05, 2.0, rows), -1).astype(int)
     rate = np.round(rng.uniform(2, 18, rows), 1).astype(object)
-    rate[rng.choice(rows, 9, replace=False)] = [f"{v:.1f}00000000001" for v in rng.uniform(2, 18, 9)]
+    rate[rng.choice(rows, 9, replace=False)] = [f"{v:.4f}" for v in rng.uniform(2, 18, 9)]  # a few more precise
     debt = np.round(rng.exponential(400, rows)).astype(int).astype(object)
     debt[rng.integers(rows)] = ""
     frame = pd.DataFrame(
