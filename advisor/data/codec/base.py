@@ -80,10 +80,6 @@ class Repairs:
         ]
         return out
 
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready view."""
-        return {"rows": self.rows, "cells": self.cells, "clipped": self.clipped, "gaps": self.gaps}
-
 
 def gap_rows(score: np.ndarray, model_gaps: np.ndarray, rate: float, enforce: bool) -> np.ndarray:
     """Which rows are gaps: the model's (`model_gaps`) unless their count is far from `rate`; then the
