@@ -60,6 +60,6 @@ def _holds(column: Any) -> str:
         return ", ".join(f"{v:g}" for v in column.values)
     if column.low is not None:
         fmt = "{:g}" if isinstance(column.low, float) else "{}"
-        places = f" ({column.decimals} decimals)" if column.decimals else ""
+        places = f" ({column.decimals} decimal{'s' if column.decimals > 1 else ''})" if column.decimals else ""
         return f"{fmt.format(column.low)} .. {fmt.format(column.high)}{places}"
     return ", ".join(column.levels[:6]) + (" ..." if len(column.levels) > 6 else "")
