@@ -245,9 +245,8 @@ def test_the_column_kind_switch_lives_in_the_codec_package_only():
     from pathlib import Path
 
     root = Path(__file__).resolve().parent.parent / "advisor"
-    switch = re.compile(
-        r"""(?<!dtype)(?<!card)\.kind\s*(==|!=|in\b)|kind\s*==\s*["'](continuous|integer|categorical|datetime)"""
-    )
+    kinds = "continuous|integer|discrete|identifier|constant|duplicate|dropped"  # kinds that are not sdtypes
+    switch = re.compile(rf"""(?<!dtype)(?<!card)\.kind\s*(==|!=|in\b)|(==|!=)\s*["']({kinds})["']""")
     offenders = [
         str(path.relative_to(root))
         for path in [*root.glob("data/*.py"), root / "evaluate" / "columns.py", root / "metrics" / "tabular.py"]
