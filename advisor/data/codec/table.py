@@ -74,6 +74,11 @@ class TableCodec:
         return {codec.name: codec.sdtype for codec, _ in self.blocks}
 
     @property
+    def widths(self) -> dict[str, int]:
+        """How many encoded columns each modelled column takes (its one-hot levels, its gap indicator)."""
+        return {codec.name: codec.width for codec, _ in self.blocks}
+
+    @property
     def noise_mask(self) -> np.ndarray:
         """Which encoded columns carry dequantization noise."""
         return np.array([noisy for codec, _ in self.blocks for noisy in codec.noisy], dtype=bool)
