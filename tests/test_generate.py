@@ -93,4 +93,4 @@ def test_the_next_step_command_recommend_prints_runs_as_printed(cli, formula_csv
     assert words[:2] == ["advisor", "generate"] and "--sampler" in words
     cli(*words[1:])
     synthetic = pd.read_csv("synthetic.csv", dtype=str)
-    assert len(synthetic) == 1000 and list(synthetic.columns) == ["label", "code", "delta"]
+    assert len(synthetic) == 1000 and list(synthetic.columns) == ["label", "code"]  # --drop delta: absent

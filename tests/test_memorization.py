@@ -94,9 +94,7 @@ def test_on_a_table_fresh_rows_with_less_dequantization_noise_are_not_memorized(
     half = len(split.train) // 2
     train, fresh = split.train[:half], split.train[half:]
     raw = encoder.requantized(fresh) * encoder.std + encoder.mean
-    for block in encoder.blocks:
-        if block.column.kind in ("categorical", "integer"):
-            raw[:, block.start : block.start + block.width] += 0.5  # each cell at its box's centre
+    raw[:, encoder.noise_mask] += 0.5  # each dequantized cell at its box's centre
     centred = (raw - encoder.mean) / encoder.std
     assert memorization(split.test, centred, train=train) > 0.2  # the noisy encoding calls it copying
     requantized = memorization(

@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from advisor.budgets import get_budget
+from advisor.data.codec import DecodeOptions
 from advisor.data.user import load_user_data
 from advisor.evaluate.protocol import evaluate_cell
 from advisor.plugins import load_registry
@@ -57,7 +58,9 @@ def test_rows_in_the_tables_columns_are_encoded_like_the_real_rows(mixed_csv):
     }
     no_mass = encoder.encode_columns(table.assign(mass=np.nan), np.random.default_rng(0))  # every cell a gap
     assert np.isfinite(no_mass).all()
-    assert (encoder.decode(no_mass)["mass"].isna()).all()
+    assert encoder.decode(no_mass, DecodeOptions(enforce_gap_rate=False))["mass"].isna().all()
+    decoded, repairs = encoder.decode_with_repairs(no_mass)  # by default, gaps at the column's own rate (5 in 200)
+    assert decoded["mass"].isna().sum() == round(len(no_mass) * 5 / 200) and repairs.gaps["mass"][0] == len(no_mass)
     for message, rows in refused.items():
         with pytest.raises(ValueError, match=message.replace("(", r"\(").replace(")", r"\)")):
             encoder.encode_columns(rows, np.random.default_rng(0))

@@ -145,12 +145,16 @@ SHIPPED = Path(__file__).resolve().parents[1] / "results.db"
 
 
 def _levels_table(path, levels, rows):
-    """A table with one categorical of `levels` levels (one encoded dim each) beside two numbers."""
+    """A table with `levels` category levels (one encoded dim each) beside two numbers: categoricals
+    city0, city1, ... of 50 levels each (the most a categorical keeps)."""
     rng = np.random.default_rng(0)
-    cities = rng.permutation(np.arange(rows) % levels)  # every level occurs
+    sizes = [min(50, levels - start) for start in range(0, levels, 50)]
+    cities = [rng.permutation(np.arange(rows) % size) for size in sizes]  # every level occurs
+    header = ",".join(f"city{i}" for i in range(len(sizes)))
+    lines = [",".join(f"c{c}" for c in row) for row in zip(*cities, strict=True)]
+    numbers = rng.normal(size=(rows, 2))
     path.write_text(
-        "city,a,b\n"
-        + "\n".join(f"c{c},{u:.3f},{v:.3f}" for c, u, v in zip(cities, *rng.normal(size=(2, rows)), strict=True))
+        f"{header},a,b\n" + "\n".join(f"{x},{u:.3f},{v:.3f}" for x, (u, v) in zip(lines, numbers, strict=True))
     )
     return path
 
@@ -176,10 +180,10 @@ def test_estimates_grow_with_width_and_rows_and_borrow_other_budgets():
 
 def test_a_table_too_wide_for_any_candidate_is_refused_before_measuring(cli, db, tmp_path):
     table = _levels_table(tmp_path / "cities.csv", levels=2_000, rows=4_000)
-    args = ("recommend", "--need", "exact-likelihood", "--data", table, "--categorical", "city", "--time-limit", "20s")
+    args = ("recommend", "--need", "exact-likelihood", "--data", table, "--time-limit", "20s")
     error = cli(*args, "--db", db, expect=2).stderr
     assert "too wide to measure within the time limit: 2,002 encoded dims" in error
-    assert "'city' (2,000 encoded dims)" in error and "--drop COL" in error
+    assert "'city0' (50 encoded dims)" in error and "--drop COL" in error
     assert not sqlite3.connect(db).execute("SELECT COUNT(*) FROM runs").fetchone()[0]  # nothing was started
 
 
@@ -199,7 +203,7 @@ def test_a_wide_table_under_two_minutes_measures_the_cheap_families_first(tmp_pa
     import sys
 
     table, db = _levels_table(tmp_path / "cities.csv", levels=300, rows=1_500), tmp_path / "user.db"
-    args = ["recommend", "--need", "exact-likelihood", "--data", str(table), "--categorical", "city"]
+    args = ["recommend", "--need", "exact-likelihood", "--data", str(table)]
     run = subprocess.run(
         [sys.executable, "-m", "advisor", *args, "--budget", "smoke", "--time-limit", "2m", "--db", str(db), "--json"],
         capture_output=True,
@@ -212,4 +216,4 @@ def test_a_wide_table_under_two_minutes_measures_the_cheap_families_first(tmp_pa
     assert {"gmm", "kde"} <= measured and "autoregressive" not in measured
     unmeasured = {u["family"]: u["detail"] for u in json.loads(run.stdout)["measuring"]["not_run"]}
     assert "did not fit the time limit" in unmeasured["autoregressive"]
-    assert "--drop COL: its 302 encoded dims (from 'city' (300 encoded dims)" in unmeasured["flow"]
+    assert "--drop COL: its 302 encoded dims (from 'city0' (50 encoded dims)" in unmeasured["flow"]

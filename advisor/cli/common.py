@@ -107,11 +107,18 @@ TABLE_OPTION_NAMES = ("label_column", "categorical", "drop", "missing", "sep", "
 
 
 def table_options(fn: Callable) -> Callable:
-    """--label-column, --categorical, --drop, --missing, --sep, --decimal, --encoding for user tables."""
+    """--label-column, --categorical, --ordinal, --drop, --missing, --dayfirst, --sep, --decimal, --encoding."""
     options = [
         click.option("--label-column", metavar="NAME|INDEX", help="Column of the table holding class labels."),
         click.option(
             "--categorical", multiple=True, metavar="COL", help="Treat this column as categories (repeatable)."
+        ),
+        click.option(
+            "--ordinal",
+            multiple=True,
+            metavar="COL",
+            help="Treat this column as ordered labels, ordered by the numbers they hold (1st < 2nd < 10th); "
+            "repeatable.",
         ),
         click.option("--drop", multiple=True, metavar="COL", help="Leave this column out (repeatable)."),
         click.option(
@@ -121,6 +128,11 @@ def table_options(fn: Callable) -> Callable:
             show_default=True,
             help="Missing cells: indicator = a '(missing)' level / the median plus a 0/1 column; drop = leave the "
             "rows out; refuse = stop at the first one.",
+        ),
+        click.option(
+            "--dayfirst",
+            is_flag=True,
+            help="Dates that read both ways (01/02/2020) are day first (default: month first, said in a note).",
         ),
         click.option("--sep", metavar="CHAR", help="Column separator (default: detected among , ; tab |)."),
         click.option("--decimal", type=click.Choice([".", ","]), help="Decimal mark (default: detected)."),
@@ -141,8 +153,10 @@ def table_options_from(values: dict[str, Any]) -> Any:
     return TableOptions(
         label_column=values.get("label_column"),
         categorical=tuple(values.get("categorical") or ()),
+        ordinal=tuple(values.get("ordinal") or ()),
         drop=tuple(values.get("drop") or ()),
         missing=values.get("missing") or "indicator",
+        dayfirst=bool(values.get("dayfirst")),
         sep=sep,
         decimal=values.get("decimal"),
         encoding=values.get("encoding"),

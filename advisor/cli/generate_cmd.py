@@ -141,9 +141,15 @@ def generate(
             raise AdvisorError(f"{family} returned unusable samples: {exc}") from exc
         except Exception as exc:  # noqa: BLE001 - a plugin's failure is reported, never a traceback
             raise AdvisorError(f"{family} failed: {type(exc).__name__}: {exc}") from exc
-    generated = split.encoder.decode(samples)
+    decoded, repairs = split.encoder.decode_with_repairs(samples)
+    generated = split.encoder.as_written(decoded)
     escaped, risky = spreadsheet_safe(generated)
     (generated if raw_cells else escaped).to_csv(out, index=False)
+    console.print(
+        f"{split.encoder.validity(samples):.1%} of the rows held the file's ranges and value sets before repairs"
+    )
+    for line in repairs.lines():
+        console.print(f"[yellow]repaired:[/] {line}", highlight=False)
     console.print(f"wrote {rows} rows to {out} in {time.monotonic() - started:.0f} s")
     if risky:
         how = (

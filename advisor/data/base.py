@@ -29,9 +29,9 @@ class Split:
     test: np.ndarray
     train_labels: np.ndarray | None = None
     test_labels: np.ndarray | None = None
-    #: a table's fitted encoder (advisor.data.encoding.TableEncoder): decodes rows to the user's columns
+    #: a table's fitted codec (advisor.data.codec.TableCodec): decodes rows to the user's columns
     encoder: Any = field(default=None, compare=False)
-    #: a table's cleaned training rows (pandas), the rows `train` encodes: given in the table's own
+    #: a table's typed training rows (pandas), the rows `train` encodes: given in the table's own
     #: columns to a family that models them (`Family.original_columns`)
     train_table: Any = field(default=None, compare=False)
 

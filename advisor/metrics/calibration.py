@@ -157,6 +157,9 @@ BLIND_SPOTS: dict[str, frozenset[str]] = {
     # copying, not fit: only copies score
     "memorization": frozenset({"mode-noise", "noise", "drop", "gaussian", "shuffled"}),
     "cond_accuracy": frozenset({"drop"}),  # the remaining classes are still recognised as themselves
+    # held-out values, a class dropped or the columns shuffled: every value still in its range and set
+    "validity": frozenset({"drop", "shuffled"}),
+    "repaired_cells": frozenset({"drop", "shuffled"}),  # idem: nothing to repair
 }
 
 #: conditional: the sets of labelled rows stand for samples asked for those labels

@@ -105,7 +105,7 @@ class Memorization(SampleMetric):
 
     def compute(self, ctx: EvaluationContext) -> float:
         """On a table, distances between rows as the table holds them: the dequantization noise of its
-        categories and whole numbers is taken out of every array first (`TableEncoder.requantized`).
+        categories and whole numbers is taken out of every array first (`TableCodec.requantized`).
         In the noisy encoding the metric misreads both ways: a copy of a training row that comes back
         through the encoding (a family modelling the table's own columns) gets fresh noise and reads
         like fresh data (penguins: 0.04-0.08 instead of 1), and samples whose noise is less spread than

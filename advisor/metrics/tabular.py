@@ -2,7 +2,7 @@
 
 Both compare the real held-out rows with the generated ones in the user's own columns (decoded from
 the shared encoding; tables without one, e.g. wine, are all numerical columns), each column typed
-by its SDMetrics `sdtype` (`sdtype`: the one place a column's kind is named for these metrics).
+by its SDMetrics `sdtype` (the table codec's `sdtypes`: no column kind is named here).
 The definitions are SDMetrics' (version 0.32), so the numbers equal its report's on the same rows:
 
 - `column_shapes`: per column, KSComplement (1 - the two-sample Kolmogorov-Smirnov statistic) for
@@ -39,8 +39,6 @@ from advisor.metrics.base import EvaluationContext, Metric
 if TYPE_CHECKING:
     import numpy as np
     import pandas as pd
-
-    from advisor.data.schema import Column
 else:
     np = lazy_import("numpy")
 
@@ -48,7 +46,6 @@ __all__ = [
     "SDType",
     "CORRELATION_THRESHOLD",
     "ASSOCIATION_THRESHOLD",
-    "sdtype",
     "TableView",
     "table_view",
     "column_shapes",
@@ -65,17 +62,6 @@ CONTINUOUS: frozenset[str] = frozenset({"numerical", "datetime"})
 DISCRETE: frozenset[str] = frozenset({"categorical", "boolean", "ordinal"})
 #: KSComplement rounds numbers to this many decimals first (float noise is not a difference)
 _KS_DECIMALS = 14
-
-
-def sdtype(column: Column) -> SDType:
-    """The SDMetrics sdtype of one of the table's columns (`id` for those models do not see)."""
-    kinds: dict[str, SDType] = {
-        "continuous": "numerical",
-        "integer": "numerical",
-        "datetime": "datetime",
-        "categorical": "categorical",
-    }
-    return kinds.get(column.kind, "id")
 
 
 @dataclass(frozen=True)
@@ -99,13 +85,8 @@ def table_view(ctx: EvaluationContext) -> TableView:
             pd.DataFrame(ctx.samples, columns=names),
             dict.fromkeys(names, "numerical"),
         )
-    columns = [c for c in encoder.schema.modelled if not c.is_indicator]
-    keep = [c.name for c in columns]
-    return TableView(
-        encoder.decode(ctx.split.test)[keep],
-        encoder.decode(ctx.samples)[keep],
-        {c.name: sdtype(c) for c in columns},
-    )
+    keep = encoder.column_names
+    return TableView(encoder.decode(ctx.split.test)[keep], encoder.decode(ctx.samples)[keep], dict(encoder.sdtypes))
 
 
 def _numbers(series: pd.Series, kind: str) -> pd.Series:

@@ -234,12 +234,8 @@ def _hidden_note(caught: list[warnings.WarningMessage]) -> str:
 
 def encoded_widths(dataset: Any) -> dict[str, int]:
     """How many encoded dimensions each column of a user's table takes (one-hot levels, indicators)."""
-    from advisor.data.encoding import TableEncoder
-
-    schema = getattr(dataset, "schema", None)
-    if schema is None:
-        return {}
-    return {block.column.name: block.width for block in TableEncoder(schema).blocks}
+    codec = getattr(dataset, "codec", None)
+    return codec.widths if codec is not None else {}
 
 
 #: the columns named as making a table wide: those that hold this share of its encoded width, at most `_NAMED`
