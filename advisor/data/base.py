@@ -60,6 +60,11 @@ class Dataset(ABC):
     def split(self, budget: Budget, seed: int) -> Split:
         """Return the train/test split for `budget` and `seed`; identical for every family."""
 
+    def catalog_card(self) -> DatasetCard:
+        """The card the store records for this dataset: its card, with what only reading the data can tell
+        (a table's meta-features, which the prior for tables like a user's reads)."""
+        return self.card
+
     def provenance(self) -> dict[str, Any]:
         """Where the data came from, recorded with each run (a collection's version, a table's hash); {} if built in."""
         return {}

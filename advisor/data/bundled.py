@@ -70,6 +70,19 @@ class BundledDataset(Dataset):
         bunch = load()
         return np.asarray(bunch.data, dtype=np.float64), np.asarray(bunch.target, dtype=np.int64)
 
+    def catalog_card(self) -> DatasetCard:
+        """The card, with a table's meta-features (its columns typed as a user's file's would be)."""
+        if self.card.kind != "tabular":
+            return self.card
+        import pandas as pd
+
+        from advisor.data.codec.table import TableCodec
+        from advisor.data.meta_features import table_meta_features
+
+        frame = pd.DataFrame(self.load()[0]).rename(columns=str)
+        codec = TableCodec.infer(frame)
+        return self.card.model_copy(update={"meta": table_meta_features(codec, codec.typed(frame))})
+
     def split(self, budget: Budget, seed: int) -> Split:
         """Stratified 80/20 split for `seed`, standardized with training statistics."""
         x, labels = self.load()

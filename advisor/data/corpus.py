@@ -126,6 +126,10 @@ class CorpusTable(Dataset):
             )
         return read_as_user_file(text, f"{cls.package}-{cls.item}")
 
+    def catalog_card(self) -> DatasetCard:
+        """The card, with the table's meta-features from reading it."""
+        return self.card.model_copy(update={"meta": self.table().card.meta})
+
     def split(self, budget: Budget, seed: int) -> Split:
         """The split a user's copy of the table would get, seeded by this dataset's name."""
         return self.table().split(budget, seed, name=self.card.name)

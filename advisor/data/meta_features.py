@@ -10,11 +10,12 @@ on a scale where a difference means about the same everywhere: sizes as log10, s
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    import numpy as np
+    import pandas as pd
+
+    from advisor.data.codec.table import TableCodec
 
 __all__ = ["META_FEATURES", "table_meta_features"]
 
@@ -31,20 +32,22 @@ META_FEATURES = (
 )
 
 
-def table_meta_features(
-    numeric: np.ndarray, kinds: Sequence[str], missing_cells: float, encoded_dims: int
-) -> dict[str, float]:
-    """The meta-features of a table with `numeric` (rows x numeric columns, gaps as NaN) and one column kind
-    per modelled column (`kinds`: "categorical", "integer", "continuous", "datetime", ...), `missing_cells`
-    the share of its modelled cells that are gaps, and `encoded_dims` the width of its shared encoding."""
+#: column kinds counted as categorical, and as whole numbers
+_CATEGORICAL = frozenset({"categorical", "ordinal", "boolean"})
+_WHOLE = frozenset({"integer", "discrete"})
+
+
+def table_meta_features(codec: TableCodec, typed: pd.DataFrame) -> dict[str, float]:
+    """The meta-features of a table: its modelled columns' `typed` values (gaps missing) and their `codec`."""
     import numpy as np
 
-    rows = len(numeric)
+    kinds = [column.kind for column, _ in codec.blocks]
+    numerical = [name for name, sdtype in codec.sdtypes.items() if sdtype == "numerical"]
+    numeric = typed[numerical].astype(float).to_numpy() if numerical else np.empty((len(typed), 0))
     columns = max(len(kinds), 1)
-    counts: Mapping[str, int] = {kind: sum(1 for k in kinds if k == kind) for kind in set(kinds)}
     skews, correlation = [], 0.0
-    filled = numeric[~np.isnan(numeric).any(axis=1)] if numeric.size else numeric
-    if filled.ndim == 2 and filled.shape[0] > 2:
+    filled = numeric[~np.isnan(numeric).any(axis=1)]
+    if filled.shape[0] > 2 and filled.shape[1]:
         centred = filled - filled.mean(axis=0)
         std = centred.std(axis=0)
         varying = std > 0
@@ -52,17 +55,16 @@ def table_meta_features(
             z = centred[:, varying] / std[varying]
             skews = np.abs((z**3).mean(axis=0)).tolist()
             if z.shape[1] > 1:
-                matrix = np.corrcoef(z, rowvar=False)
-                upper = matrix[np.triu_indices_from(matrix, k=1)]
+                upper = np.corrcoef(z, rowvar=False)[np.triu_indices(z.shape[1], k=1)]
                 correlation = float(np.nanmean(np.abs(upper)))
+    cells = typed.size
     return {
-        "log_rows": math.log10(max(rows, 1)),
+        "log_rows": math.log10(max(len(typed), 1)),
         "log_columns": math.log10(columns),
-        "log_encoded_dims": math.log10(max(encoded_dims, 1)),
-        "share_categorical": (counts.get("categorical", 0) + counts.get("ordinal", 0) + counts.get("boolean", 0))
-        / columns,
-        "share_integer": (counts.get("integer", 0) + counts.get("discrete", 0)) / columns,
-        "share_missing": float(missing_cells),
-        "mean_abs_skew": float(np.mean(skews)) if len(skews) else 0.0,
+        "log_encoded_dims": math.log10(max(codec.dims, 1)),
+        "share_categorical": sum(k in _CATEGORICAL for k in kinds) / columns,
+        "share_integer": sum(k in _WHOLE for k in kinds) / columns,
+        "share_missing": float(typed.isna().to_numpy().sum() / cells) if cells else 0.0,
+        "mean_abs_skew": float(np.mean(skews)) if skews else 0.0,
         "mean_abs_correlation": correlation,
     }

@@ -39,6 +39,10 @@ class ShippedTable(Dataset):
 
         return load_user_data(FILES / cls.file, TableOptions(label_column=cls.label_column))
 
+    def catalog_card(self) -> DatasetCard:
+        """The card, with the table's meta-features from reading it."""
+        return self.card.model_copy(update={"meta": self.table().card.meta})
+
     def split(self, budget: Budget, seed: int) -> Split:
         """The same split a user's copy of the file would get (seeded by this dataset's name)."""
         table = self.table()

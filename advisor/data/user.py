@@ -20,6 +20,7 @@ from advisor._lazy import lazy_import
 from advisor.cards import DatasetCard
 from advisor.data.base import Dataset, Split, dataset_rng
 from advisor.data.bundled import TEST_FRACTION, stratified_split
+from advisor.data.meta_features import table_meta_features
 from advisor.errors import InputError
 
 if TYPE_CHECKING:
@@ -128,6 +129,7 @@ class UserDataset(Dataset):
             size=len(self.frame),
             encoding=codec.describe(),
             description=f"user data from {path.name}; columns: {', '.join(codec.column_names)}",
+            meta=table_meta_features(codec, typed) if codec.dims != 2 else None,
         )
 
     def notes(self, budget: Budget | None = None) -> list[str]:

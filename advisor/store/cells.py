@@ -72,7 +72,8 @@ def sync_catalog(store: Store, registry: Registry, families: Iterable[str], data
         for name, dataset in datasets.items():
             entry = registry.datasets.get(name)
             source = entry.plugin.source if entry else f"user data {dataset.card.title}"
-            session.merge(DatasetRow(name=name, plugin=source, card=dataset.card.model_dump(mode="json")))
+            card = dataset.catalog_card().model_dump(mode="json")
+            session.merge(DatasetRow(name=name, plugin=source, card=card))
 
 
 def cell_is_complete(store: Store, cell: Cell, samplers: Sequence[str]) -> bool:
