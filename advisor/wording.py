@@ -27,6 +27,7 @@ from advisor.rules.answer import (
     NotRankedCode,
     ObjectiveEvidence,
     Peer,
+    Prior,
     Race,
     RankingDifference,
     Scaling,
@@ -58,6 +59,7 @@ __all__ = [
     "objective_numbers",
     "ordinal",
     "peer_text",
+    "prior_lines",
     "race_lines",
     "scaling_text",
     "tie_text",
@@ -346,6 +348,24 @@ def across_tables_lines(record: AcrossTables) -> list[str]:
         lines.append(f"the tables differ (Friedman p = {record.friedman_p:.2g}), but no candidate is behind the best")
     if record.left_out:
         lines.append(f"tables left out (a candidate was not measured there): {', '.join(record.left_out)}")
+    return lines
+
+
+def prior_lines(prior: Prior | None) -> list[str]:
+    """Before measuring: how the candidates did on the measured tables most like the user's, and how near those are."""
+    if prior is None:
+        return ["no prior: the reference store holds no measured tables of this kind with meta-features"]
+    distances = [n.distance for n in prior.neighbours]
+    near = "near" if min(distances) <= prior.typical_distance / 2 else "not near"
+    lines = [
+        f"before measuring, from the {len(distances)} measured tables most like yours ({near}: distance "
+        f"{min(distances):.2f}-{max(distances):.2f}, where two measured tables are typically "
+        f"{prior.typical_distance:.2f} apart): {tie_text(prior.picks)}"
+    ]
+    lines += [
+        f"  {c.label}: first or tied first on {c.first} of {c.of}, mean rank {c.mean_rank:.1f}"
+        for c in prior.candidates[:3]
+    ]
     return lines
 
 

@@ -61,3 +61,20 @@ def test_a_left_out_table_is_not_read(evidence):
     gathered, needs, cards = evidence
     prior = prior_for(gathered, needs, cards, TABLES["cats-a"][0], exclude=["cats-a"])
     assert "cats-a" not in [n.table for n in prior.neighbours] and prior.picks == ["autoregressive"]
+
+
+def test_recommend_prior_only_reads_the_file_and_measures_nothing(cli, tmp_path, monkeypatch, evidence):
+    import numpy as np
+
+    import advisor.cli.recommend_cmd as recommend_cmd
+
+    monkeypatch.setattr(recommend_cmd, "reference_store", lambda: tmp_path / "k.db")
+    rng = np.random.default_rng(0)
+    rows = "\n".join(f"{a:.3f},{b:.3f},{'xyz'[int(c) % 3]}" for a, b, c in rng.normal(3, 1, size=(400, 3)))
+    (tmp_path / "mine.csv").write_text("a,b,kind\n" + rows)
+    answer = cli.json("recommend", "--need", "exact-likelihood", "--data", tmp_path / "mine.csv", "--prior-only")
+    assert answer["meta"]["share_categorical"] == pytest.approx(1 / 3)
+    assert answer["prior"]["picks"] and len(answer["prior"]["neighbours"]) == 4
+    assert not (tmp_path / "results.db").exists() and not (tmp_path / "user-results.db").exists()
+    out = cli("recommend", "--need", "exact-likelihood", "--data", tmp_path / "mine.csv", "--prior-only").stdout
+    assert "before measuring, from the 4 measured tables most like yours" in out

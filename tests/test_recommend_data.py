@@ -39,9 +39,15 @@ def test_measures_then_answers_from_cache(cli, db, csv_file, tmp_path):
     assert any("left out: 'unit' (constant: one value in every row)" in c for c in said)
     [generate] = first["measuring"]["generate"][:1]
     assert generate.startswith("advisor generate --family ") and "--data" in generate
+    race = first["measuring"]["race"]
+    assert race["metric"] == "test_nll" and set(race["seeds"]) == {r["family"] for r in first["your_data"]["ranked"]}
+    planned = {(f, s) for f in race["seeds"] for s in range(3)}
+    run = {(f, s) for f in race["seeds"] for s in range(race["seeds"][f])}
+    assert {(c["family"], c["seed"]) for c in race["not_run"]} == planned - run  # every cell not run, with why
+    assert all(c["reason"] in ("raced-out", "not-needed") for c in race["not_run"])  # no time limit
     second = cli.json(*args)
     assert second["measuring"]["cells_run"] == 0 and len(_runs(db)) == len(runs)  # answered from the cache
-    assert second["your_data"]["ranked"][0]["family"] == first["your_data"]["ranked"][0]["family"]
+    assert second["your_data"] == first["your_data"]  # the same command twice: the same answer
     # the HTTP API answers the same question on the measured file with exactly the same JSON
     from fastapi.testclient import TestClient
 
@@ -217,3 +223,33 @@ def test_a_wide_table_under_two_minutes_measures_the_cheap_families_first(tmp_pa
     unmeasured = {u["family"]: u["detail"] for u in json.loads(run.stdout)["measuring"]["not_run"]}
     assert "did not fit the time limit" in unmeasured["autoregressive"]
     assert "--drop COL: its 302 encoded dims (from 'city0' (50 encoded dims)" in unmeasured["flow"]
+
+
+def test_a_users_table_is_graded_on_its_own_ladder(db, tmp_path):
+    from advisor.data.user import TableOptions
+    from advisor.plugins import load_registry
+    from advisor.rules.engine import gather_for
+    from advisor.rules.grades import calibrated_quality
+    from advisor.runner import resolve_datasets
+    from advisor.runner.user_data import _store_grading_ladder
+    from advisor.store import open_store
+    from advisor.store.cells import sync_catalog
+    from tests.stores import complete_run
+
+    rng = np.random.default_rng(1)
+    path = tmp_path / "rows.csv"
+    path.write_text("a,b\n" + "\n".join(f"{u:.4f},{u + v:.4f}" for u, v in rng.normal(size=(1500, 2))))
+    registry = load_registry()
+    ((name, dataset),) = resolve_datasets(registry, (), (str(path),), TableOptions()).items()
+    needs = [registry.need("best-quality")]
+    with open_store(db, create=True) as store:
+        _store_grading_ladder(store, dataset, needs, registry, "quick")
+        sync_catalog(store, registry, ["gmm"], {name: dataset})
+        with store.session() as session:
+            for seed in range(3):
+                session.add(complete_run("gmm", "default", name, seed, {"c2st": 0.99}))
+        evidence = gather_for(store, needs, registry.metric_specs(), datasets=(name,))
+    ladder = evidence.ladders[name]  # the file's own held-out rows and noise levels
+    assert [rung for rung, _ in ladder.rungs] == ["noise-0.25sd", "noise-0.5sd", "noise-1sd"] and ladder.sees_noise
+    grade, basis = calibrated_quality(evidence, ("gmm", "default"))
+    assert grade == "low" and name in basis

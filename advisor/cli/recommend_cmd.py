@@ -75,6 +75,12 @@ __all__ = ["recommend"]
 )
 @click.option("-j", "--jobs", default=1, show_default=True, type=click.IntRange(1), help="With --data: parallel cells.")
 @click.option("--store-samples", is_flag=True, help="With --data: also keep generated samples in the store.")
+@click.option(
+    "--prior-only",
+    is_flag=True,
+    help="With --data: only say, without measuring anything, how the candidates did on the measured tables "
+    "most like yours (the prior the measuring starts from).",
+)
 @db_option
 @json_option
 @click.pass_context
@@ -91,6 +97,7 @@ def recommend(
     time_limit: float | None,
     jobs: int,
     store_samples: bool,
+    prior_only: bool,
     db: str | None,
     as_json: bool,
     **table: Any,
@@ -121,7 +128,10 @@ def recommend(
         command = shlex.join(["advisor", *sys.argv[1:]])
         options = table_options_from(table)
         request = MeasureRequest(data_file, options, budget or "quick", time_limit, jobs, store_samples, command)
-        _recommend_for_data(ctx, registry, needs, request, db, explain=explain, as_json=as_json)
+        if prior_only:
+            _prior_for_data(registry, needs, request, as_json=as_json)
+        else:
+            _recommend_for_data(ctx, registry, needs, request, db, explain=explain, as_json=as_json)
         return
     data = recommendation(
         registry, need_names, db, budget=budget, datasets=datasets, data_kind=data_kind, device=device
@@ -138,7 +148,16 @@ def _check_option_pairing(ctx: click.Context, data_file: str | None) -> None:
 
     given = {
         f"--{name.replace('_', '-')}"
-        for name in ("datasets", "data_kind", "device", "time_limit", "jobs", "store_samples", *TABLE_OPTION_NAMES)
+        for name in (
+            "datasets",
+            "data_kind",
+            "device",
+            "time_limit",
+            "jobs",
+            "store_samples",
+            "prior_only",
+            *TABLE_OPTION_NAMES,
+        )
         if ctx.get_parameter_source(name) == ParameterSource.COMMANDLINE
     }
     given = {"--dataset" if option == "--datasets" else option for option in given}
@@ -153,6 +172,7 @@ def _check_option_pairing(ctx: click.Context, data_file: str | None) -> None:
             )
     else:
         data_only = {
+            "--prior-only",
             "--time-limit",
             "--jobs",
             "--store-samples",
@@ -185,6 +205,32 @@ def _generate_commands(answer: Answer, request: MeasureRequest) -> list[str]:
     return commands
 
 
+def _prior_for_data(registry: Registry, needs: list[Need], request: MeasureRequest, *, as_json: bool) -> None:
+    """Read the user's table and say what the prior expects, measuring nothing."""
+    from rich.markup import escape
+
+    from advisor.runner import resolve_datasets
+    from advisor.runner.user_data import table_prior
+    from advisor.store import open_store
+    from advisor.wording import prior_lines
+
+    ((name, dataset),) = resolve_datasets(registry, (), (request.data_file,), request.table).items()
+    shipped = reference_store()
+    reference = open_store(str(shipped), readonly=True) if shipped else None
+    try:
+        prior = table_prior(dataset, needs, registry, reference)
+    finally:
+        if reference is not None:
+            reference.close()
+    if as_json:
+        print_json(
+            {"dataset": name, "meta": dataset.card.meta, "prior": prior.model_dump(mode="json") if prior else None}
+        )
+        return
+    for line in prior_lines(prior):
+        stdout().print(escape(line))
+
+
 def _recommend_for_data(
     ctx: click.Context,
     registry: Registry,
@@ -208,7 +254,7 @@ def _recommend_for_data(
     from advisor.runner.user_data import measure_user_data
     from advisor.store import open_store
     from advisor.store.engine import default_db
-    from advisor.wording import caveat_lines, difference_texts, not_ranked_text, race_lines
+    from advisor.wording import caveat_lines, difference_texts, not_ranked_text, prior_lines, race_lines
 
     shipped = reference_store()
     target = db or default_db()
@@ -252,10 +298,13 @@ def _recommend_for_data(
             "caveats": [item.model_dump(mode="json") for item in caveats],
             "generate": generate,
             "race": measured.race.model_dump(mode="json") if measured.race else None,
+            "prior": measured.prior.model_dump(mode="json") if measured.prior else None,
         }
         print_json({**answer.to_dict(), "measuring": measuring})
         return
     console = stdout()
+    for line in prior_lines(measured.prior):
+        console.print(escape(line))
     console.print(
         f"[bold]On your data[/] ({measured.dataset}, {measured.cells_run} new cells run, store {measured.store})"
     )

@@ -278,6 +278,7 @@ class PriorCandidate(_Record):
     """How a candidate did on the measured tables most like the user's."""
 
     label: str
+    family: str
     first: int  # tables where it was first or tied first for the needs
     of: int  # tables among the neighbours it was measured on
     mean_rank: float  # its mean rank on them (1 = best; ties share the average rank)

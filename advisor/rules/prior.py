@@ -21,7 +21,7 @@ from advisor.cards import Need
 from advisor.data.meta_features import META_FEATURES
 from advisor.rules.answer import Neighbour, Prior, PriorCandidate
 from advisor.rules.engine import scores_by_table
-from advisor.rules.evidence import Evidence
+from advisor.rules.evidence import Evidence, candidate_label
 from advisor.stats.friedman import table_ranks
 
 __all__ = ["NEIGHBOURS", "prior_for"]
@@ -71,9 +71,12 @@ def prior_for(
             firsts[label] = firsts.get(label, 0) + int(first)
             weighted.setdefault(label, []).append((weight, first, rank))
     standing = {label: _weighted(rows) for label, rows in weighted.items()}
+    families = {candidate_label(c): c[0] for c in evidence.candidates}
     candidates = sorted(
         (
-            PriorCandidate(label=label, first=firsts[label], of=len(r), mean_rank=statistics.fmean(r))
+            PriorCandidate(
+                label=label, family=families[label], first=firsts[label], of=len(r), mean_rank=statistics.fmean(r)
+            )
             for label, r in ranks.items()
         ),
         key=lambda c: (standing[c.label], c.label),  # the label only orders a tie's listing

@@ -23,7 +23,7 @@ from advisor.errors import InputError
 if TYPE_CHECKING:
     from advisor.cards import Need
     from advisor.plugins import Registry
-    from advisor.rules.answer import Race
+    from advisor.rules.answer import Prior, Race
     from advisor.runner.local import CellResult
     from advisor.store.engine import Store
 
@@ -31,6 +31,10 @@ __all__ = ["ANSWER_RESERVE_S", "Measurement", "MeasureRequest", "measure_user_da
 
 #: Seconds of the time limit kept for stopping running cells and composing the answer (measured: 2-3 s).
 ANSWER_RESERVE_S = 5.0
+#: Seconds that must be left to compute the user's own grading ladder (C2ST on real and noisy rows: ~1-3 s)
+LADDER_RESERVE_S = 10.0
+#: the metric quality grades are read from (`rules/grades.py`)
+GRADED_METRIC = "c2st"
 
 
 @dataclass
@@ -45,6 +49,7 @@ class Measurement:
     not_measured: list[dict[str, str]] = field(default_factory=list)
     caveats: list[str] = field(default_factory=list)
     race: Race | None = None  # how the candidates were raced: order, seeds, tie set, cells not run and why
+    prior: Prior | None = None  # before measuring: how the candidates did on the measured tables most like it
 
 
 @dataclass(frozen=True)
@@ -130,7 +135,8 @@ def measure_user_data(
         )
         metric = race_metric(needs)
         priors = _noise_priors(stores, registry, metric, dataset.card.kind, request.budget)
-        order = sorted(candidates, key=lambda f: (costs[f], f))  # cheapest first (equal costs: listed by name)
+        prior = table_prior(dataset, needs, registry, reference)
+        order = race_order(candidates, costs, prior)
         logged = []
 
         def read_state() -> tuple[dict[str, int], dict[str, Standing]]:
@@ -158,6 +164,8 @@ def measure_user_data(
             return len(report.results)
 
         with _library_warnings() as hidden_in_bench:
+            if deadline is None or deadline - time.monotonic() > LADDER_RESERVE_S:  # cheap: before any cell
+                _store_grading_ladder(store, dataset, needs, registry, request.budget)
             race = run_race(order, read_state, fits, run, jobs=request.jobs)
         seeds = {f: race.tried.get(f, 0) for f in candidates}
         location = store.location
@@ -188,7 +196,47 @@ def measure_user_data(
         not_measured,
         caveats,
         race=race_record(race, order, metric, candidates, {f: tracker.estimate(f) for f in candidates}),
+        prior=prior,
     )
+
+
+def _store_grading_ladder(store: Store, dataset: Any, needs: list[Need], registry: Registry, budget: str) -> None:
+    """Grade quality on the user's own table: store C2ST's calibration ladder for it (held-out real rows, then
+    noise of growing width; no training, about a second on a few thousand rows), unless stored already or no
+    need asks for quality."""
+    from advisor.metrics.calibration import calibrate
+    from advisor.store.calibrations import save_calibration
+    from advisor.store.read import calibration_readings
+
+    specs = registry.metric_specs()
+    wants_quality = any(spec.category == "quality" for n in needs for m in n.objectives if (spec := specs.get(m)))
+    if not wants_quality or GRADED_METRIC not in specs:
+        return
+    with store.connect() as conn:
+        if calibration_readings(conn, budget, [dataset.card.name], [GRADED_METRIC]):
+            return
+    save_calibration(store, calibrate(dataset, budget, [GRADED_METRIC], range(3), registry, ladder_only=True))
+
+
+def table_prior(dataset: Any, needs: list[Need], registry: Registry, reference: Store | None) -> Prior | None:
+    """The prior for the user's table from the tables `reference` (the shipped store) measured: None without
+    meta-features or a reference holding two measured tables of its kind."""
+    from advisor.rules.engine import gather_for
+    from advisor.rules.prior import prior_for
+
+    meta = dataset.card.meta
+    if reference is None or meta is None:
+        return None
+    evidence = gather_for(reference, needs, registry.metric_specs(), data_kind=dataset.card.kind)
+    return prior_for(evidence, needs, registry.family_cards(), meta, exclude=[dataset.card.name])
+
+
+def race_order(candidates: list[str], costs: Mapping[str, float], prior: Prior | None) -> list[str]:
+    """Who gets a first seed first: the prior's order where it ranks a family (at its best sampler), then the
+    rest cheapest first (equal costs listed by name)."""
+    ranked = list(dict.fromkeys(c.family for c in prior.candidates)) if prior else []
+    known = [f for f in ranked if f in candidates]
+    return known + sorted((f for f in candidates if f not in known), key=lambda f: (costs[f], f))
 
 
 def _noise_priors(
