@@ -381,6 +381,13 @@ def race_lines(race: Race) -> list[str]:
         f"({r.leader_seeds} seed{'s' if r.leader_seeds != 1 else ''}), behind beyond seed noise: no further seed"
         for r in race.raced_out
     ]
+    if race.before_tie_set and set(race.before_tie_set) != set(race.tie_set):
+        before = sum(race.before_seeds.get(f, 0) for f in race.before_tie_set) / len(race.before_tie_set)
+        after = sum(race.seeds.get(f, 0) for f in race.tie_set) / len(race.tie_set)
+        lines.append(
+            f"changed since the last run on this file: with {after:.0f} seeds instead of {before:.0f}, "
+            f"{listing(race.tie_set)} moved ahead of {listing(race.before_tie_set)} on {metric}"
+        )
     waiting: dict[str, list[int]] = {}
     for cell in race.not_run:
         if cell.reason == "not-started":

@@ -89,3 +89,18 @@ def test_a_race_out_of_time_says_which_cells_it_still_wanted():
     budget = iter([True, True, False, False])  # two cells fit, then nothing does
     outcome = run_race(["gmm", "kde"], read_state, lambda family: next(budget, False), run)
     assert ran == [("gmm", 0), ("kde", 0)] and outcome.waiting[:2] == [("gmm", 1), ("kde", 1)]
+
+
+def test_a_second_run_that_moves_the_leader_says_so():
+    from advisor.rules.answer import Race
+    from advisor.runner.racing import race_record, run_race
+    from advisor.wording import race_lines
+
+    values = {"gmm": [-0.01, -0.2, -0.2], "kde": [-0.05, -0.05, -0.05]}  # gmm's first seed was lucky
+    ran, read_state, run = _world(values, prior=0.001)
+    first = run_race(["gmm", "kde"], read_state, lambda family: len(ran) < 2, run)
+    assert first.tie_set == ["gmm"]
+    second = run_race(["gmm", "kde"], read_state, lambda family: True, run)
+    record = race_record(second, ["gmm", "kde"], "c2st", ["gmm", "kde"], {"gmm": 1.0, "kde": 1.0})
+    assert isinstance(record, Race) and record.before_tie_set == ["gmm"] and record.tie_set == ["kde"]
+    assert any("moved ahead of gmm" in line for line in race_lines(record))

@@ -370,6 +370,8 @@ class Race(_Record):
     raced_out: list[RacedOut] = Field(default_factory=list)
     not_run: list[NotRunCell] = Field(default_factory=list)
     estimates: dict[str, float] = Field(default_factory=dict)  # seconds one more cell of a family is expected to take
+    before_tie_set: list[str] = Field(default_factory=list)  # what an earlier run on this file had left at the top
+    before_seeds: dict[str, int] = Field(default_factory=dict)  # and its seeds per family (empty: a first run)
 
 
 class RankingDifference(_Record):

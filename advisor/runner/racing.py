@@ -178,6 +178,7 @@ class RaceOutcome:
     tie_set: list[str] = field(default_factory=list)
     waiting: list[tuple[str, int]] = field(default_factory=list)  # cells still wanted when the time ran out
     standing_families: set[str] = field(default_factory=set)  # families with a completed seed
+    before: tuple[list[str], dict[str, int]] | None = None  # the tie set and seeds an earlier run left, if any
 
 
 def run_race(
@@ -196,6 +197,8 @@ def run_race(
     while True:
         tried, standing = read_state()
         state = RaceState(order, tried, standing, max_seeds)
+        if outcome.before is None:
+            outcome.before = (state.tie_set(), dict(tried)) if standing else ([], {})
         wanted = next_cells(state)
         leader = state.leader()
         outcome.tried, outcome.tie_set, outcome.standing_families = dict(tried), state.tie_set(), set(standing)
@@ -265,4 +268,6 @@ def race_record(
         ],
         not_run=not_run,
         estimates={f: float(estimates[f]) for f in families if f in estimates},
+        before_tie_set=outcome.before[0] if outcome.before else [],
+        before_seeds=outcome.before[1] if outcome.before else {},
     )
