@@ -6,7 +6,7 @@ PIP := $(PYTHON) -m pip
 TORCH_VERSION := 2.13.0
 DEMO_DB ?= demo.db
 
-.PHONY: install demo test test-fast lint results sdv-venv
+.PHONY: install demo test test-fast lint results results-bench results-calibration results-peers results-seeds results-pack sdv-venv
 
 install:
 	@$(PYTHON) -c "import torch" 2>/dev/null || $(PIP) install --quiet "torch==$(TORCH_VERSION)"
@@ -18,12 +18,13 @@ demo: install
 	advisor recommend --need exact-likelihood --need fast-sampling
 	advisor table
 
-# Regenerate the shipped store: every built-in family on every dataset, 3 seeds, quick budget, and
-# 10 seeds on the mode-counting mixtures (ring8, grid25), where instability is counted; the quality
-# metrics' calibration (what `advisor table` grades by); the SDV synthesizers as peers on the
-# tabular datasets, from a venv (SDV pins pandas<3; the core never imports it) with this checkout.
-# Resumable: run it again after an interruption and it finishes the remaining cells. Packing
-# leaves one self-contained file (no -wal/-shm) that installed copies can read.
+# Regenerate the shipped store, in parts that each resume where they stopped (run `make results` again,
+# or one part): every built-in family on every dataset, the corpus's 30 tables included (the `corpus`
+# extra that `install` brings), 3 seeds, quick budget; the quality metrics' calibration on each (what
+# `advisor table` and best-quality answers grade by); the SDV synthesizers as peers on every table,
+# from a venv (SDV pins pandas<3; the core never imports it) with this checkout; 10 seeds on the
+# mode-counting mixtures (ring8, grid25), where instability is counted. Packing leaves one
+# self-contained file (no -wal/-shm) that installed copies can read.
 RESULTS_DB ?= results.db
 JOBS ?= 2
 ADVISOR := $(PYTHON) -m advisor
@@ -32,14 +33,24 @@ SDV_VENV := tmp/sdv-venv
 # A bench exits 1 when a run failed: a failure is a measurement (the store keeps it), so the
 # regeneration goes on; any other exit status (bad input, a killed bench) stops it.
 TOLERATE_FAILED_RUNS := || [ $$? -eq 1 ]
-# The cheap, answer-changing steps come before the 7 extra seeds (~1.3 h), so an interrupted
-# regeneration already grades, and already shows the peers.
-results: sdv-venv
+# The cheap, answer-changing parts come before the 7 extra seeds, so an interrupted regeneration
+# already grades, and already shows the peers.
+results: results-bench results-calibration results-peers results-seeds results-pack
+
+results-bench: install
 	$(ADVISOR) $(BENCH) --all --seeds 3 $(TOLERATE_FAILED_RUNS)
+
+results-calibration: install
 	$(ADVISOR) metrics calibrate --budget quick --seeds 3 --db $(RESULTS_DB)
-	$(SDV_VENV)/bin/python -m advisor $(BENCH) -f sdv-copula -f sdv-ctgan -f sdv-tvae \
-		-d wine -d breast-cancer -d penguins --seeds 3 $(TOLERATE_FAILED_RUNS)
+
+results-peers: sdv-venv
+	$(SDV_VENV)/bin/python -m advisor $(BENCH) -f sdv-copula -f sdv-ctgan -f sdv-tvae --all --data-kind tabular \
+		--seeds 3 $(TOLERATE_FAILED_RUNS)
+
+results-seeds: install
 	$(ADVISOR) $(BENCH) --all -d ring8 -d grid25 --seeds 10 $(TOLERATE_FAILED_RUNS)
+
+results-pack: install
 	$(ADVISOR) db pack --drop-superseded-samples --db $(RESULTS_DB)
 
 # The SDV peers' venv (used by `results` and CI): it sees the packages installed above (torch

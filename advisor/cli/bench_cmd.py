@@ -5,11 +5,12 @@ from __future__ import annotations
 import shlex
 import signal
 import sys
-from typing import Any
+from typing import Any, get_args
 
 import click
 
 from advisor.budgets import BUDGETS, get_budget
+from advisor.cards import DataKind
 from advisor.cli.common import (
     db_option,
     json_option,
@@ -45,6 +46,11 @@ __all__ = ["bench"]
     is_flag=True,
     help="Every registered family on every registered dataset; with -f or -d, all of what is not named "
     "(e.g. --all -d ring8: every family on ring8).",
+)
+@click.option(
+    "--data-kind",
+    type=click.Choice(get_args(DataKind)),
+    help="With --all: only the datasets of this kind (e.g. every table, the corpus's included).",
 )
 @click.option("--seeds", default=3, show_default=True, type=click.IntRange(1), help="Number of seeds: 0..N-1.")
 @click.option(
@@ -101,6 +107,7 @@ def bench(
     datasets: tuple[str, ...],
     data_files: tuple[str, ...],
     run_all: bool,
+    data_kind: str | None,
     seeds: int,
     budget: str,
     device: str,
@@ -136,8 +143,10 @@ def bench(
     registry = registry_from(ctx)
     if run_all:
         families = families or tuple(sorted(registry.families))
-        if not data_files:
-            datasets = datasets or tuple(sorted(registry.datasets))
+        if not data_files and not datasets:
+            datasets = tuple(sorted(n for n, e in registry.datasets.items() if data_kind in (None, e.obj.card.kind)))
+    elif data_kind:
+        raise click.UsageError("--data-kind chooses the datasets of --all; add --all")
     if not families or not (datasets or data_files):
         raise InputError(
             "name at least one --family and one --dataset (or --data FILE), or use --all (see `advisor plugins list`)"
