@@ -57,7 +57,6 @@ def across_tables(
         friedman_p=result.friedman_p,
         iman_davenport_p=result.iman_davenport_p,
         alpha=result.alpha,
-        critical_difference=result.critical_difference,
         best=[c for c in result.candidates if result.average_ranks[c] == result.average_ranks[result.best]],
         indistinguishable=list(result.holm_indistinguishable),
         differ=result.differ,

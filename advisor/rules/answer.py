@@ -257,7 +257,6 @@ class AcrossTables(_Record):
     friedman_p: float
     iman_davenport_p: float
     alpha: float
-    critical_difference: float  # Nemenyi, in average ranks
     best: list[str]  # the lowest average rank (several when tied)
     indistinguishable: list[str]  # the best and every candidate Holm's procedure cannot tell apart from it
     differ: bool  # whether the tables tell the candidates apart at all (Iman-Davenport at alpha)
@@ -266,6 +265,13 @@ class AcrossTables(_Record):
     def candidates(self) -> list[str]:
         """Every candidate compared, best average rank first."""
         return list(self.average_ranks)
+
+    @property
+    def critical_difference(self) -> float:
+        """Nemenyi's critical difference in average ranks (computed when asked, e.g. for the diagram)."""
+        from advisor.stats.friedman import critical_difference
+
+        return critical_difference(len(self.average_ranks), len(self.tables), self.alpha)
 
     def nemenyi_groups(self) -> list[tuple[str, ...]]:
         """The groups that cannot be told apart from each other (the bars of a critical-difference diagram)."""

@@ -21,13 +21,22 @@ every table), and the result names it.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from advisor.stats.distributions import chi2_sf, f_sf, nemenyi_q, normal_sf
 
-__all__ = ["HolmStep", "AcrossTables", "nemenyi_groups", "average_ranks_of", "table_ranks", "compare_across_tables"]
+__all__ = [
+    "AcrossTables",
+    "HolmStep",
+    "average_ranks_of",
+    "compare_across_tables",
+    "critical_difference",
+    "nemenyi_groups",
+    "table_ranks",
+]
 
 
 @dataclass(frozen=True)
@@ -55,9 +64,13 @@ class AcrossTables:
     iman_davenport_f: float
     iman_davenport_p: float
     alpha: float
-    critical_difference: float  # Nemenyi, at `alpha`
     control: str  # what Holm's procedure compares with: the best unless asked otherwise
     holm: tuple[HolmStep, ...]
+
+    @functools.cached_property
+    def critical_difference(self) -> float:
+        """Nemenyi's critical difference at `alpha` (computed when asked: its quantile takes a while)."""
+        return critical_difference(len(self.candidates), len(self.tables), self.alpha)
 
     @property
     def best(self) -> str:
@@ -84,6 +97,11 @@ class AcrossTables:
     def nemenyi_groups(self) -> list[tuple[str, ...]]:
         """The groups of candidates that cannot be told apart from each other (`nemenyi_groups`)."""
         return nemenyi_groups(self.candidates, self.average_ranks, self.critical_difference)
+
+
+def critical_difference(candidates: int, tables: int, alpha: float) -> float:
+    """Nemenyi's critical difference in average ranks: q_alpha sqrt(k(k+1) / (6N))."""
+    return nemenyi_q(candidates, alpha) * math.sqrt(candidates * (candidates + 1) / (6.0 * tables))
 
 
 def nemenyi_groups(
@@ -173,7 +191,6 @@ def compare_across_tables(
         iman_davenport_f=f,
         iman_davenport_p=f_sf(f, k - 1, (k - 1) * (n - 1)),
         alpha=alpha,
-        critical_difference=nemenyi_q(k, alpha) * standard_error,
         control=control or order[0],
         holm=_holm(control or order[0], order, average, standard_error, alpha),
     )
