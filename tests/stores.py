@@ -99,3 +99,19 @@ def set_metric(path, family, metric, values):
 def verdicts(comparison):
     """A comparison's verdict per dataset, from its JSON record."""
     return {item["dataset"]: item["verdict"] for item in comparison["datasets"]}
+
+
+def add_c2st_ladder(path, ladder, datasets=("ring8", "grid25")):
+    """Store C2ST's calibration ladder on `datasets`: reference set -> (ladder step, per-seed values)."""
+    from sqlalchemy import insert
+
+    from advisor.store.schema import calibration
+
+    rows = [
+        dict(dataset=d, budget="quick", metric="c2st", reference_set=name, ladder_step=step, seed=seed, value=v)
+        for d in datasets
+        for name, (step, values) in ladder.items()
+        for seed, v in enumerate(values)
+    ]
+    with open_store(path) as store, store.session() as session:
+        session.execute(insert(calibration), rows)

@@ -8,7 +8,7 @@ import pytest
 from advisor.store import open_store
 from advisor.store.models import DatasetRow, Run
 from advisor.wording import DROPPED_AT_WIDTH
-from tests.stores import build_store, complete_run, set_metric, verdicts
+from tests.stores import add_c2st_ladder, build_store, complete_run, set_metric, verdicts
 
 
 def test_a_tie_in_tradeoffs_is_declared_whatever_the_names(cli, tmp_path):
@@ -96,20 +96,9 @@ def test_several_failures_of_one_kind_are_one_caveat_line_each_and_stated_with_n
 
 
 def test_when_every_candidate_is_low_on_the_calibrated_scale_the_answer_says_none_is_good(cli, tmp_path):
-    from sqlalchemy import insert
-
-    from advisor.store.schema import calibration
-
     db = build_store(tmp_path / "k.db")
     ladder = {"real": (0, [0.49, 0.50, 0.51]), "noise-0.5mw": (1, [0.52] * 3), "noise-1mw": (2, [0.54] * 3)}
-    rows = [
-        dict(dataset=d, budget="quick", metric="c2st", reference_set=name, ladder_step=step, seed=seed, value=v)
-        for d in ("ring8", "grid25")
-        for name, (step, values) in ladder.items()
-        for seed, v in enumerate(values)
-    ]
-    with open_store(db) as store, store.session() as session:
-        session.execute(insert(calibration), rows)
+    add_c2st_ladder(db, ladder)
     answer = cli.json("recommend", "--need", "best-quality", "--db", db)
     assert {r["quality_grade"] for r in answer["ranked"]} == {"low"}  # 0.553 and worse, beyond 0.54
     [none_good] = [c for c in answer["caveats"] if c["code"] == "none-good"]

@@ -8,7 +8,7 @@ import pytest
 
 from advisor.store import open_store
 from advisor.store.models import DatasetRow, FamilyRow, MetricRow, Run
-from tests.stores import add_runs, build_store, complete_run, set_metric, verdicts
+from tests.stores import add_c2st_ladder, add_runs, build_store, complete_run, set_metric, verdicts
 
 
 @pytest.fixture
@@ -217,19 +217,8 @@ def test_claims_are_judged_among_the_textbook_families_and_a_baseline_on_top_is_
 def test_table_grades_quality_on_the_stored_calibrated_scale(cli, store_path, tmp_path):
     """With the calibration stored, a family's |C2ST - 0.5| is placed among the reference sets:
     real rows 0.50 ± 0.01, mildest noise 0.58, second 0.66 (|C2ST - 0.5|: 0.08, 0.16)."""
-    from sqlalchemy import insert
-
-    from advisor.store.schema import calibration
-
     ladder = {"real": (0, [0.49, 0.50, 0.51]), "noise-0.5mw": (1, [0.58] * 3), "noise-1mw": (2, [0.66] * 3)}
-    rows = [
-        dict(dataset=d, budget="quick", metric="c2st", reference_set=name, ladder_step=step, seed=seed, value=v)
-        for d in ("ring8", "grid25")
-        for name, (step, values) in ladder.items()
-        for seed, v in enumerate(values)
-    ]
-    with open_store(store_path) as store, store.session() as session:
-        session.execute(insert(calibration), rows)
+    add_c2st_ladder(store_path, ladder)
     data = cli.json("table", "--db", store_path)
     quality = {family: cells["sample quality"] for family, cells in data["families"].items()}
     assert quality["autoregressive"]["grade"] == "high"  # 0.053 from chance: beyond real's noise, within the mildest
