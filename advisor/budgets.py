@@ -51,18 +51,27 @@ class Budget(BaseModel):
         description="Passes over a table's training rows: training is min(train_steps, ceil(epochs x rows / batch)) "
         "steps (`sized_for`); None trains `train_steps` whatever the data.",
     )
+    min_steps: int | None = Field(
+        default=None,
+        gt=0,
+        description="Fewest optimizer steps on a sized table: the batch shrinks to floor(epochs x rows / min_steps) "
+        "so that a small table gets them in about `epochs` passes (`sized_for`).",
+    )
 
     def sized_for(self, rows: int, kind: str) -> Budget:
         """This budget for `rows` training rows of `kind` data: steps and batch sized to the rows.
 
-        On a kind in SIZED_KINDS with `epochs` set: batch ``min(batch_size, rows)`` and
-        ``min(train_steps, ceil(epochs * rows / batch))`` steps; otherwise the budget unchanged.
+        On a kind in SIZED_KINDS with `epochs` set: batch ``min(batch_size, rows, max(1, epochs * rows //
+        min(min_steps, train_steps)))`` and ``min(train_steps, ceil(epochs * rows / batch))`` steps; otherwise the budget
+        unchanged.
         """
         if self.epochs is None or kind not in SIZED_KINDS:
             return self
         if rows < 1:
             raise ValueError(f"a training set needs rows, got {rows}")
         batch = min(self.batch_size, rows)
+        if self.min_steps is not None:  # smaller batches, not more passes, give a small table its steps
+            batch = min(batch, max(1, self.epochs * rows // min(self.min_steps, self.train_steps)))
         steps = min(self.train_steps, math.ceil(self.epochs * rows / batch))
         return self.model_copy(update={"train_steps": steps, "batch_size": batch})
 
@@ -81,6 +90,7 @@ BUDGETS: dict[str, Budget] = {
             throughput_batch=1_000,
             time_limit_s=120,
             epochs=1000,
+            min_steps=4000,
         ),
         Budget(
             name="quick",
@@ -93,6 +103,7 @@ BUDGETS: dict[str, Budget] = {
             throughput_batch=1_000,
             time_limit_s=900,
             epochs=1000,
+            min_steps=4000,
         ),
         Budget(
             name="full",
@@ -105,6 +116,7 @@ BUDGETS: dict[str, Budget] = {
             throughput_batch=1_000,
             time_limit_s=7_200,
             epochs=1000,
+            min_steps=4000,
         ),
     )
 }
