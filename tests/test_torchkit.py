@@ -196,7 +196,7 @@ def test_fit_max_likelihood_finds_the_mle_and_keeps_the_best_weights():
         _budget(400, 256),
         learning_rate=0.05,
         generator=torch.Generator().manual_seed(0),
-        schedule=StoppingSchedule(every=50, patience=10),
+        stopping=StoppingSchedule(every=50, patience=10),
     )
     assert result.steps == 400 and result.best_step is not None
     assert model.bias.item() == pytest.approx(x.mean().item(), abs=0.05)

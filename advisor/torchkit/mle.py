@@ -102,7 +102,7 @@ def fit_max_likelihood(
     learning_rate: float,
     generator: torch.Generator,
     time_share: float = 0.5,
-    schedule: StoppingSchedule | None = None,
+    stopping: StoppingSchedule | None = None,
     overfit_margin: float = 0.05,
     clip_norm: float | None = 5.0,
 ) -> TrainResult:
@@ -110,7 +110,7 @@ def fit_max_likelihood(
 
     Adam at `learning_rate` with cosine decay; `generator` shuffles the minibatches of `train`.
 
-    With a `validation` pair, its mean NLL is scored on `schedule` (default: `stopping_schedule` of the
+    With a `validation` pair, its mean NLL is scored on `stopping` (default: `stopping_schedule` of the
     run, one score per epoch, at least every 10 steps) and the best weights are restored at the end.
     Training stops when it overfits: the schedule's patience (at least 1,000 steps) has passed without
     a better score, and the latest is worse than the best by more than `overfit_margin` nats per
@@ -142,7 +142,7 @@ def fit_max_likelihood(
         module.train()
         return value if value == value else float("inf")  # a NaN score never becomes the best
 
-    schedule = schedule or stopping_schedule(steps, len(train[0]), batch_size)
+    stopping = stopping or stopping_schedule(steps, len(train[0]), batch_size)
     module.train()
     result = train_loop(
         step,
@@ -150,8 +150,8 @@ def fit_max_likelihood(
         steps,
         time_limit_s=time_share * budget.time_limit_s,
         validate=validate if validation is not None else None,
-        validate_every=schedule.every,
-        patience=schedule.patience,
+        validate_every=stopping.every,
+        patience=stopping.patience,
         min_worsening=overfit_margin * train[0].shape[1],
         checkpoint=module if validation is not None else None,
     )
