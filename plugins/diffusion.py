@@ -170,7 +170,7 @@ class DiffusionFamily(Family):
 
         (z_fit, y_fit), (z_val, y_val) = holdout_pairs(z, y, self.validation_fraction, seed)
         validate = _held_out_loss(ema.module, z_val, y_val, alpha_bar, null, seed, self.validation_draws)
-        schedule = stopping_schedule(steps, len(z_fit), budget.batch_size)
+        stopping = stopping_schedule(steps, len(z_fit), budget.batch_size)
         batches = minibatches(z_fit, y_fit, budget.batch_size, torch.Generator().manual_seed(seed))
         result = train_loop(
             step,
@@ -178,8 +178,8 @@ class DiffusionFamily(Family):
             steps,
             time_limit_s=budget.time_limit_s,
             validate=validate,
-            validate_every=schedule.every,
-            patience=schedule.patience,
+            validate_every=stopping.every,
+            patience=stopping.patience,
             min_worsening=self.overfit_margin,
             checkpoint=ema.module,
         )

@@ -157,15 +157,15 @@ class VariationalAutoencoderFamily(Family):
             value = (reconstruction + kl).mean().item()
             return value if math.isfinite(value) else math.inf
 
-        schedule = stopping_schedule(steps, len(z_fit), budget.batch_size)
+        stopping = stopping_schedule(steps, len(z_fit), budget.batch_size)
         result = train_loop(
             step,
             minibatches(z_fit, y_fit, budget.batch_size, torch.Generator().manual_seed(seed)),
             steps,
             time_limit_s=budget.time_limit_s,
             validate=validate,
-            validate_every=schedule.every,
-            patience=schedule.patience,
+            validate_every=stopping.every,
+            patience=stopping.patience,
             checkpoint=self.net,
         )
         self.net.eval().requires_grad_(False)
