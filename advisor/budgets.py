@@ -7,14 +7,14 @@ gets the same budget; a family decides how to spend its steps, never how many it
 Training is sized to the data (`Budget.sized_for`): on a table (and on 2-D data) a family sees the
 training rows about `epochs` times in at least `min_steps` optimizer steps, at most `train_steps`:
 the batch is ``min(batch_size, rows, epochs * rows // min_steps)`` and the steps ``min(train_steps,
-ceil(epochs * rows / batch))``. The passes bound memorization, the steps the optimisation: at the
-budget's 10,000 full-batch steps wine's 142 training rows were seen 10,000 times and its GAN put 38%
-of its samples closer to a training row than held-out rows are (seeds 0-1); at 1,000 full-batch
-steps 10%, but the GAN was undertrained on penguins (c2st 0.70 against 0.50) and the VAE and flows
-lost quality; at 1,000 passes in 4,000 steps of 35 rows 13%, with c2st as at 10,000 steps on
-penguins and breast-cancer, in a quarter of the cell time. A smaller batch, not more passes, gives
-the steps: 3,000 full-batch steps on penguins (3,000 passes) left its GAN at c2st 0.62 in twice the
-time, and a batch of 15 rows (10,000 steps on wine) made the GAN worse, not better (c2st 0.61).
+ceil(epochs * rows / batch))``. The passes bound memorization, the steps the optimisation (quick
+budget, seeds 0-1): at the old 10,000 full-batch steps wine's 142 training rows were seen 10,000
+times and its GAN put 38% of its samples closer to a training row than held-out rows are; at 1,000
+full-batch steps 10%, but the GAN was undertrained on penguins (c2st 0.70 against 0.50) and on
+breast-cancer (0.61 against 0.53); at 1,000 passes in 4,000 steps of 35 rows 13%, with the GAN's
+c2st on penguins (0.53) and breast-cancer (0.55) back near the 10,000-step values, in a quarter of
+their training time or less. Seed 0 alone: 2,000 passes in 4,000 steps of 71 rows put wine's GAN
+at 17%; a batch of 15 rows (10,000 steps on wine) made its c2st worse (0.61), not better.
 `epochs` = 1,000 and `min_steps` = 4,000 at every budget (a floor above the cap shrinks nothing):
 the toy datasets' 2,000 / 20,000 / 100,000 generated training rows reach the step cap at each, so
 they train as before. Images keep the fixed steps (digits, the one image set, was tuned at them).
