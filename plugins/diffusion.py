@@ -16,8 +16,8 @@ sees only `label_dropout` of the training batches, so the label prior is the def
 
 Training keeps the EMA weights with the lowest noise-prediction loss on a held-out tenth of the
 training rows (fixed timesteps and noise; conditional plus null-label loss when labelled), scored
-50 times per run, and stops once ten scores in a row (a fifth of the steps) brought no improvement
-and the latest is 0.01 above the best: on 142 rows of wine, 10,000 steps memorized the
+and stopped on the shared schedule (`stopping_schedule`: a score per epoch, at least every 10 steps;
+patience at least 1,000 steps) once the latest is 0.01 above the best: on 142 rows of wine, 10,000 steps memorized the
 training set (test bound 14.1 nats/dim, recall 0.06); the held-out choice (step 1,000) gives 2.15 and
 0.69. A plateau does not stop training (`overfit_margin`): grid25 still trains to its sharp modes.
 
@@ -128,6 +128,7 @@ class DiffusionFamily(Family):
             holdout_pairs,
             minibatches,
             setup_torch,
+            stopping_schedule,
             train_loop,
             training_inputs,
         )
@@ -169,7 +170,7 @@ class DiffusionFamily(Family):
 
         (z_fit, y_fit), (z_val, y_val) = holdout_pairs(z, y, self.validation_fraction, seed)
         validate = _held_out_loss(ema.module, z_val, y_val, alpha_bar, null, seed, self.validation_draws)
-        every = max(10, steps // 50)
+        stopping = stopping_schedule(steps, len(z_fit), budget.batch_size)
         batches = minibatches(z_fit, y_fit, budget.batch_size, torch.Generator().manual_seed(seed))
         result = train_loop(
             step,
@@ -177,8 +178,8 @@ class DiffusionFamily(Family):
             steps,
             time_limit_s=budget.time_limit_s,
             validate=validate,
-            validate_every=every,
-            patience=max(10, math.ceil(0.1 * steps / every)),
+            validate_every=stopping.every,
+            patience=stopping.patience,
             min_worsening=self.overfit_margin,
             checkpoint=ema.module,
         )

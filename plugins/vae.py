@@ -53,8 +53,6 @@ class VariationalAutoencoderFamily(Family):
         kl_warmup_fraction: The share of the steps over which the KL weight beta rises from 0 to 1.
         kl_warmup_epochs: The most passes over the data the warm-up may take.
         validation_fraction: The seeded share of the training rows held out for early stopping.
-        validations_per_run: How many times the held-out negative ELBO is scored in a run.
-        patience: Scores without improvement before training stops.
     """
 
     card = FamilyCard(
@@ -79,8 +77,6 @@ class VariationalAutoencoderFamily(Family):
     kl_warmup_fraction: float = 0.3
     kl_warmup_epochs: int = 100
     validation_fraction: float = 0.1
-    validations_per_run: int = 100
-    patience: int = 10
 
     @staticmethod
     def sizes(dims: int, conditional: bool) -> tuple[int, int, int]:
@@ -109,6 +105,7 @@ class VariationalAutoencoderFamily(Family):
             minibatches,
             mlp,
             setup_torch,
+            stopping_schedule,
             train_loop,
             training_inputs,
         )
@@ -160,14 +157,15 @@ class VariationalAutoencoderFamily(Family):
             value = (reconstruction + kl).mean().item()
             return value if math.isfinite(value) else math.inf
 
+        stopping = stopping_schedule(steps, len(z_fit), budget.batch_size)
         result = train_loop(
             step,
             minibatches(z_fit, y_fit, budget.batch_size, torch.Generator().manual_seed(seed)),
             steps,
             time_limit_s=budget.time_limit_s,
             validate=validate,
-            validate_every=max(1, steps // self.validations_per_run),
-            patience=self.patience,
+            validate_every=stopping.every,
+            patience=stopping.patience,
             checkpoint=self.net,
         )
         self.net.eval().requires_grad_(False)

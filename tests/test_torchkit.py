@@ -14,6 +14,7 @@ from advisor.torchkit import (  # noqa: E402
     DivergenceError,
     MaskedLinear,
     Standardizer,
+    StoppingSchedule,
     cosine_adam,
     count_parameters,
     forward_noise,
@@ -195,7 +196,7 @@ def test_fit_max_likelihood_finds_the_mle_and_keeps_the_best_weights():
         _budget(400, 256),
         learning_rate=0.05,
         generator=torch.Generator().manual_seed(0),
-        validate_every=50,
+        stopping=StoppingSchedule(every=50, patience=10),
     )
     assert result.steps == 400 and result.best_step is not None
     assert model.bias.item() == pytest.approx(x.mean().item(), abs=0.05)
@@ -251,7 +252,7 @@ def test_max_likelihood_stops_early_and_keeps_the_best_weights_on_a_tiny_dataset
         generator=torch.Generator().manual_seed(0),
     )
     assert result.stopped_early and result.steps < 5000
-    assert result.steps - result.best_step >= 500  # patience: 10% of the steps
+    assert result.steps - result.best_step >= 1_000  # patience: at least 1,000 steps (`stopping_schedule`)
     with torch.no_grad():
         assert -log_prob(validation, None).mean().item() == pytest.approx(result.best_validation, rel=1e-5)
 

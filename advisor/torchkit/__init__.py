@@ -21,6 +21,7 @@ from advisor.torchkit.mle import (
 from advisor.torchkit.noising import forward_noise
 from advisor.torchkit.samplers import resolve_sampler
 from advisor.torchkit.setup import setup_torch
+from advisor.torchkit.stopping import StoppingSchedule, stopping_schedule
 from advisor.torchkit.training import EMA, DivergenceError, TrainResult, cosine_adam, train_loop
 
 __all__ = [
@@ -30,6 +31,7 @@ __all__ = [
     "MaskedLinear",
     "SinusoidalEmbedding",
     "Standardizer",
+    "StoppingSchedule",
     "TrainResult",
     "TrainingInputs",
     "batched",
@@ -49,6 +51,7 @@ __all__ = [
     "sampling_context",
     "sampling_indices",
     "setup_torch",
+    "stopping_schedule",
     "to_tensor",
     "train_loop",
     "training_inputs",

@@ -13,7 +13,6 @@ scores likelihoods against the *marginal* density (test NLL, KL to a known mixtu
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -23,6 +22,7 @@ from torch import nn
 from advisor.family import FitReport
 from advisor.torchkit.classes import LabelPrior, sampling_indices
 from advisor.torchkit.data import minibatches
+from advisor.torchkit.stopping import StoppingSchedule, stopping_schedule
 from advisor.torchkit.training import TrainResult, cosine_adam, train_loop
 
 if TYPE_CHECKING:
@@ -102,8 +102,7 @@ def fit_max_likelihood(
     learning_rate: float,
     generator: torch.Generator,
     time_share: float = 0.5,
-    validate_every: int | None = None,
-    patience_share: float = 0.1,
+    stopping: StoppingSchedule | None = None,
     overfit_margin: float = 0.05,
     clip_norm: float | None = 5.0,
 ) -> TrainResult:
@@ -111,15 +110,14 @@ def fit_max_likelihood(
 
     Adam at `learning_rate` with cosine decay; `generator` shuffles the minibatches of `train`.
 
-    With a `validation` pair, its mean NLL is scored every `validate_every` steps and the best weights
-    are restored at the end. Training stops when it overfits: `patience_share` of the steps (and at
-    least 10 scores) have passed without a better score, and the latest is worse than the best by
-    more than `overfit_margin` nats per dimension (without that margin a toy flow stopped on the
-    plateau of its high learning rate, at step 2,800 with KL 0.025, where the full run reaches
-    0.016). The default interval is one epoch, clipped to [10, steps / 20]: a small dataset
-    (digits: 3 steps per epoch) overfits within a few hundred steps, and scoring only every 500
-    steps kept the autoregressive model's step-500 weights at 2.52 nats/dim where step 100 scores
-    1.48.
+    With a `validation` pair, its mean NLL is scored on `stopping` (default: `stopping_schedule` of the
+    run, one score per epoch, at least every 10 steps) and the best weights are restored at the end.
+    Training stops when it overfits: the schedule's patience (at least 1,000 steps) has passed without
+    a better score, and the latest is worse than the best by more than `overfit_margin` nats per
+    dimension (without that margin a toy flow stopped on the plateau of its high learning rate, at
+    step 2,800 with KL 0.025, where the full run reaches 0.016). A small dataset (digits: 3 steps per
+    epoch) overfits within a few hundred steps, and scoring only every 500 steps kept the
+    autoregressive model's step-500 weights at 2.52 nats/dim where step 100 scores 1.48.
     A non-finite loss raises `DivergenceError`.
     The budget's `time_limit_s` is the cell's safety limit: training stops after `time_share` of it, so
     that a slow model (a 64-dimensional spline flow on a busy CPU) still leaves time to be sampled and
@@ -144,8 +142,7 @@ def fit_max_likelihood(
         module.train()
         return value if value == value else float("inf")  # a NaN score never becomes the best
 
-    epoch = math.ceil(len(train[0]) / batch_size)
-    every = validate_every or max(1, min(steps // 20, max(10, epoch)))
+    stopping = stopping or stopping_schedule(steps, len(train[0]), batch_size)
     module.train()
     result = train_loop(
         step,
@@ -153,8 +150,8 @@ def fit_max_likelihood(
         steps,
         time_limit_s=time_share * budget.time_limit_s,
         validate=validate if validation is not None else None,
-        validate_every=every,
-        patience=max(10, math.ceil(patience_share * steps / every)),
+        validate_every=stopping.every,
+        patience=stopping.patience,
         min_worsening=overfit_margin * train[0].shape[1],
         checkpoint=module if validation is not None else None,
     )

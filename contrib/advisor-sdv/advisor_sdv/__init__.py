@@ -34,9 +34,10 @@ The batch is the budget's `batch_size` (the same examples per step as every fami
 and epochs = floor(train_steps / steps_per_epoch), at least 1, so the optimizer steps are the largest
 whole number of epochs within the budget (`FitReport.steps`); what is left over is fewer than one
 epoch's steps. The harness sizes the budget to the table before `fit` (`Budget.sized_for`: 1,000
-passes over the rows, at a batch no larger than them), so the peers' epochs follow the rule every
-family follows: on wine (142 training rows) the quick budget becomes 1,000 steps of 142, which is
-1,000 epochs of one step (TVAE: the 142 rows; CTGAN: 140 rows drawn). Should one epoch exceed the
+passes over the rows in at least 4,000 steps, at a batch no larger than them), so the peers' epochs
+follow the rule every family follows: on wine (142 training rows) the quick budget becomes 4,058
+steps of 35 rows, which is 811 TVAE epochs of 5 steps (the last of 2 rows) and 1,014 CTGAN epochs of
+4 steps (30 rows drawn each). Should one epoch exceed the
 budget (n_rows > train_steps * batch), the batch is raised to ceil(n_rows / train_steps) so that it
 does not. The Gaussian copula fits in closed form plus one scipy maximum-likelihood fit per column:
 one step.

@@ -20,11 +20,12 @@ def test_wine_at_smoke_is_one_step_an_epoch():
 def test_the_epochs_follow_the_budget_sized_to_the_table():
     from advisor.budgets import get_budget
 
-    wine = get_budget("quick").sized_for(142, "tabular")  # 1,000 passes of a batch of the 142 rows
-    tvae = tvae_plan(142, wine.train_steps, wine.batch_size)
-    assert (tvae.epochs, tvae.batch_size, tvae.steps) == (wine.epochs, 142, wine.train_steps)
-    ctgan = ctgan_plan(142, wine.train_steps, wine.batch_size)
-    assert (ctgan.epochs, ctgan.batch_size, ctgan.steps_per_epoch) == (wine.epochs, 140, 1)
+    wine = get_budget("quick").sized_for(142, "tabular")  # 4,058 steps of 35 rows: 1,000 passes over the 142
+    tvae = tvae_plan(142, wine.train_steps, wine.batch_size)  # 5 steps an epoch, the last of 2 rows
+    assert (tvae.epochs, tvae.batch_size, tvae.steps) == (wine.train_steps // 5, 35, 4_055)
+    ctgan = ctgan_plan(142, wine.train_steps, wine.batch_size)  # 30 rows drawn a step, 4 steps an epoch
+    assert (ctgan.epochs, ctgan.batch_size, ctgan.steps_per_epoch) == (wine.train_steps // 4, 30, 4)
+    assert wine.train_steps - ctgan.steps < ctgan.steps_per_epoch
 
 
 def test_several_steps_an_epoch():
