@@ -176,12 +176,21 @@ def registry_from(ctx: click.Context) -> Any:
 
 
 def _console(stderr: bool = False) -> Any:
-    from rich.console import Console
+    """One console per stream, made again only when the stream or `COLUMNS` changes (tests swap both)."""
+    stream = sys.stderr if stderr else sys.stdout
+    key = (stderr, id(stream), os.environ.get("COLUMNS"))
+    if _CONSOLES.get(stderr, (None,))[0] != key:
+        from rich.console import Console
 
-    console = Console(stderr=stderr, highlight=False, soft_wrap=False)
-    if not console.is_terminal and not os.environ.get("COLUMNS", "").isdigit():
-        console.width = _PIPE_WIDTH  # files and pipes without COLUMNS: wide enough for a table of runs
-    return console
+        console = Console(stderr=stderr, highlight=False, soft_wrap=False)
+        if not console.is_terminal and not os.environ.get("COLUMNS", "").isdigit():
+            console.width = _PIPE_WIDTH  # files and pipes without COLUMNS: wide enough for a table of runs
+        _CONSOLES[stderr] = (key, console)
+    return _CONSOLES[stderr][1]
+
+
+#: the console made for each stream (False: standard output, True: standard error), with what it was made for
+_CONSOLES: dict[bool, tuple[Any, Any]] = {}
 
 
 def stdout() -> Any:
