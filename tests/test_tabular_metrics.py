@@ -98,3 +98,17 @@ def test_column_pairs_does_not_apply_where_no_pair_is_associated(tmp_path):
     split = dataset.split(get_budget("smoke"), 0)
     ctx = EvaluationContext(dataset, split, load_registry().family("gmm").card, split.train)
     assert "no pair of columns is associated in the real rows" in ColumnPairs().not_applicable(ctx)
+
+
+def test_correlations_without_gaps_take_one_matrix_product_and_equal_the_pairwise_ones():
+    import numpy as np
+    import pandas as pd
+
+    from advisor.metrics.tabular import _pairwise_correlations
+
+    rng = np.random.default_rng(3)
+    frame = pd.DataFrame(rng.normal(size=(50, 6)), columns=list("abcdef"))
+    frame["f"] = 1.0  # constant: no correlation defined
+    fast = _pairwise_correlations(frame)
+    slow = frame.corr(method="pearson", min_periods=2).to_numpy()
+    assert np.allclose(fast, slow, equal_nan=True) and np.isnan(fast[5, 0]) and np.isnan(slow[5, 0])
