@@ -246,7 +246,8 @@ def print_table(title: str | None, columns: Sequence[str], rows: Iterable[Sequen
         console.print(Text(title, style="bold"))
     heading = 2 if columns and columns[0] in ("#", "id") else 1  # a rank or id goes with the name after it
     for row in rows:
-        console.print(Text(" ".join(row[:heading]), style="bold"))
+        named = f"{columns[0]} {row[0]}" if columns[0] == "run" else " ".join(row[:heading])  # "run 18"
+        console.print(Text(named, style="bold"))
         for column, cell in list(zip(columns, row, strict=True))[heading:]:
             console.print(Text(f"  {column}: {cell}"))
 
