@@ -76,6 +76,8 @@ class DiffusionFamily(Family):
         fourier_max_dims: The most dimensions that get Fourier features.
         validation_fraction: The seeded share of the training rows held out to keep the best weights.
         validation_draws: (row, timestep, noise) triples the held-out loss averages over.
+        max_validations: the most times a run scores its held-out loss (each score averages
+            `validation_draws` draws: scored once per epoch on a small table, it cost more than training).
         overfit_margin: Held-out MSE (unit-variance noise) above the best before training stops.
         elbo_stride: Timestep stride of the bound's systematic sample; it must divide T - 1 = 999
             (9: 111 network evaluations per example).
@@ -113,6 +115,7 @@ class DiffusionFamily(Family):
     fourier_max_dims: int = 16
     validation_fraction: float = 0.1
     validation_draws: int = 8192
+    max_validations: int = 50
     overfit_margin: float = 0.01
     elbo_stride: int = 9
     clip_margin: float | None = 0.5
@@ -170,7 +173,7 @@ class DiffusionFamily(Family):
 
         (z_fit, y_fit), (z_val, y_val) = holdout_pairs(z, y, self.validation_fraction, seed)
         validate = _held_out_loss(ema.module, z_val, y_val, alpha_bar, null, seed, self.validation_draws)
-        stopping = stopping_schedule(steps, len(z_fit), budget.batch_size)
+        stopping = stopping_schedule(steps, len(z_fit), budget.batch_size, max_scores=self.max_validations)
         batches = minibatches(z_fit, y_fit, budget.batch_size, torch.Generator().manual_seed(seed))
         result = train_loop(
             step,

@@ -32,3 +32,12 @@ def test_patience_is_at_least_ten_scores_and_bad_sizes_are_refused():
     assert stopping_schedule(100, 10, 10, patience_steps=20) == StoppingSchedule(every=10, patience=10)
     with pytest.raises(ValueError, match="positive"):
         stopping_schedule(100, 0, 10)
+
+
+def test_a_costly_score_is_taken_at_most_max_scores_times():
+    from advisor.torchkit.stopping import stopping_schedule
+
+    cheap = stopping_schedule(4_058, 113, 35)  # wine at quick: an epoch of 4 steps, a score every 10
+    costly = stopping_schedule(4_058, 113, 35, max_scores=50)
+    assert cheap.every == 10 and costly.every == 81
+    assert costly.patience_steps >= 1_000  # the patience floor holds in steps

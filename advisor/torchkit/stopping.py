@@ -47,16 +47,20 @@ def stopping_schedule(
     patience_steps: int = 1_000,
     patience_epochs: int = 25,
     min_patience: int = 10,
+    max_scores: int | None = None,
 ) -> StoppingSchedule:
     """The scoring cadence and patience of a run of `steps` steps on `rows` rows at `batch_size`.
 
     ``every = clamp(epoch, min_every, max(min_every, steps // min_scores))`` steps with
-    ``epoch = ceil(rows / min(batch_size, rows))``, and ``patience = max(min_patience,
-    ceil(max(patience_steps, patience_epochs * epoch) / every))`` scores.
+    ``epoch = ceil(rows / min(batch_size, rows))``, at least ``steps // max_scores`` where a family's
+    score is costly (diffusion's held-out loss averages thousands of draws), and ``patience =
+    max(min_patience, ceil(max(patience_steps, patience_epochs * epoch) / every))`` scores.
     """
     if steps < 1 or rows < 1 or batch_size < 1:
         raise ValueError(f"steps, rows and batch_size must be positive, got {steps}, {rows}, {batch_size}")
     epoch = math.ceil(rows / min(batch_size, rows))
     every = min(max(epoch, min_every), max(min_every, steps // min_scores))
+    if max_scores is not None:
+        every = max(every, steps // max_scores)
     patience = max(min_patience, math.ceil(max(patience_steps, patience_epochs * epoch) / every))
     return StoppingSchedule(every=every, patience=patience)
