@@ -92,7 +92,7 @@ def create_app(db: str | None = None, plugins_dir: str | None = None, report_dir
 
         return answer(notes)
 
-    @app.get("/datasets/{name}/recommend")
+    @app.get("/datasets/{name:path}/recommend")  # a corpus table is named like r:AER/HMDA
     def dataset_answer(
         name: str,
         need: Annotated[list[str], Query(min_length=1, description="Needs, e.g. exact-likelihood (repeatable).")],
