@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import html
+import re
 import statistics
 from collections import defaultdict
 from pathlib import Path
@@ -175,7 +176,7 @@ def write_report(
     sections = []
     for dataset in sorted(data["metrics"]):
         by_metric = data["metrics"][dataset]
-        slug = dataset.replace("/", "-")
+        slug = re.sub(r"[^A-Za-z0-9._-]+", "-", dataset)  # r:AER/HMDA -> r-AER-HMDA: a file name anywhere
         with store.connect() as conn:
             samples = {label: read.load_samples(conn, run_id) for label, run_id in data["sample_runs"][dataset].items()}
         samples = {k: v for k, v in samples.items() if v is not None and len(v)}
