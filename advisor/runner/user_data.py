@@ -251,7 +251,10 @@ def _noise_priors(
     priors: dict[str, float] = {}
     for store in reversed(stores):  # the user's own store last: its spreads win
         evidence = gather(store, [metric], registry.metric_specs(), budget=budget, data_kind=kind)
-        priors.update(noise_priors(evidence, metric))
+        found = noise_priors(evidence, metric)
+        if not found:  # no run at this budget (smoke against the shipped store): the store's main budget's
+            found = noise_priors(gather(store, [metric], registry.metric_specs(), data_kind=kind), metric)
+        priors.update(found)
     return priors
 
 
