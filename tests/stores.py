@@ -115,3 +115,15 @@ def add_c2st_ladder(path, ladder, datasets=("ring8", "grid25")):
     ]
     with open_store(path) as store, store.session() as session:
         session.execute(insert(calibration), rows)
+
+
+def add_dataset(path, name, kind, values, seeds=3):
+    """A dataset `name` of `kind` with COMPLETE runs: family -> metric -> value of seed 0 (seed s adds s / 100)."""
+    with open_store(path) as store, store.session() as session:
+        session.add(DatasetRow(name=name, plugin="test", card={"name": name, "kind": kind}))
+        session.flush()
+        for family, metrics in values.items():
+            for seed in range(seeds):
+                session.add(
+                    complete_run(family, "default", name, seed, {m: v + seed / 100 for m, v in metrics.items()})
+                )

@@ -6,9 +6,9 @@ import re
 import pytest
 
 from advisor.store import open_store
-from advisor.store.models import DatasetRow, Run
+from advisor.store.models import Run
 from advisor.wording import DROPPED_AT_WIDTH
-from tests.stores import add_c2st_ladder, build_store, complete_run, set_metric, verdicts
+from tests.stores import add_c2st_ladder, add_dataset, build_store, set_metric, verdicts
 
 
 def test_a_tie_in_tradeoffs_is_declared_whatever_the_names(cli, tmp_path):
@@ -47,11 +47,7 @@ def test_a_spread_of_three_seeds_is_not_ranked_as_exact(cli, tmp_path):
 
 def test_a_dataset_card_without_dims_answers(cli, tmp_path):
     db = build_store(tmp_path / "k.db")
-    with open_store(db) as store, store.session() as session:
-        session.add(DatasetRow(name="table", plugin="test", card={"name": "table", "kind": "tabular"}))
-        session.flush()
-        for seed in range(3):
-            session.add(complete_run("flow", "default", "table", seed, {"test_nll": 1.0 + seed / 100}))
+    add_dataset(db, "table", "tabular", {"flow": {"test_nll": 1.0}})
     out = cli("recommend", "--need", "exact-likelihood", "--db", db).stdout
     assert "Per kind of data" in out and "  tabular: flow" in out
 
@@ -109,12 +105,7 @@ def test_when_every_candidate_is_low_on_the_calibrated_scale_the_answer_says_non
 
 def test_on_three_tables_of_a_kind_the_answer_ranks_candidates_across_them(cli, tmp_path):
     db = build_store(tmp_path / "k.db")
-    with open_store(db) as store, store.session() as session:
-        session.add(DatasetRow(name="moons", plugin="test", card={"name": "moons", "kind": "2d"}))
-        session.flush()
-        for family, nll in (("flow", 0.20), ("autoregressive", 0.15)):
-            for seed in range(3):
-                session.add(complete_run(family, "default", "moons", seed, {"test_nll": nll + seed / 100}))
+    add_dataset(db, "moons", "2d", {"flow": {"test_nll": 0.20}, "autoregressive": {"test_nll": 0.15}})
     answer = cli.json("recommend", "--need", "exact-likelihood", "--db", db)
     across = answer["across_tables"]
     assert across["tables"] == ["grid25", "moons", "ring8"]

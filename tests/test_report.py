@@ -104,17 +104,11 @@ def test_bar_labels_do_not_overlap_with_many_long_candidates():
 
 
 def test_three_tables_of_a_kind_get_a_critical_difference_diagram(cli, tmp_path):
-    from advisor.store import open_store
-    from advisor.store.models import DatasetRow
-    from tests.stores import build_store, complete_run
+    from tests.stores import add_dataset, build_store
 
     db = build_store(tmp_path / "k.db")
-    with open_store(db) as store, store.session() as session:
-        session.add(DatasetRow(name="moons", plugin="test", card={"name": "moons", "kind": "2d"}))
-        session.flush()
-        for family, c2st in (("flow", 0.6), ("autoregressive", 0.55), ("gan", 0.7)):
-            for seed in range(3):
-                session.add(complete_run(family, "default", "moons", seed, {"c2st": c2st + seed / 100}))
+    c2st = {"flow": 0.6, "autoregressive": 0.55, "gan": 0.7}
+    add_dataset(db, "moons", "2d", {family: {"c2st": value} for family, value in c2st.items()})
     cli("report", "--out", tmp_path / "report", "--db", db)
     page = (tmp_path / "report" / "index.html").read_text()
     assert 'alt="2d-across-tables"' in page and "best-quality on 3 2d tables" in page

@@ -160,16 +160,10 @@ def test_page_renders_a_recommendation_in_headless_chromium(server, tmp_path):
 
 
 def test_a_corpus_tables_name_with_a_slash_is_served(tmp_path):
-    from advisor.store import open_store
-    from advisor.store.models import DatasetRow
-    from tests.stores import complete_run
+    from tests.stores import add_dataset
 
     db = build_store(tmp_path / "k.db")
-    with open_store(db) as store, store.session() as session:
-        session.add(DatasetRow(name="r:AER/HMDA", plugin="test", card={"name": "r:AER/HMDA", "kind": "tabular"}))
-        session.flush()
-        for seed in range(3):
-            session.add(complete_run("flow", "default", "r:AER/HMDA", seed, {"test_nll": 1.0 + seed / 100}))
+    add_dataset(db, "r:AER/HMDA", "tabular", {"flow": {"test_nll": 1.0}})
     client = TestClient(create_app(str(db)))
     answer = client.get("/datasets/r:AER/HMDA/recommend", params={"need": "exact-likelihood"})
     assert answer.status_code == 200 and answer.json()["dataset"] == "r:AER/HMDA"
