@@ -118,9 +118,7 @@ def rank_evidence(evidence: Evidence, needs: list[Need], family_cards: dict[str,
         for f in sorted(cards)
         if f not in measured_families and not requirement_failures(cards[f], needs)
     ]
-    rankable, not_ranked = _rankable(evidence, survivors, needs)
-    scopes = _scopes(evidence, rankable, needs)
-    by_dataset = {m: scores_by_dataset(evidence, rankable, m, scope) for m, scope in scopes.items()}
+    rankable, not_ranked, scopes, by_dataset = _scored(evidence, survivors, needs)
     scores = {m: mean_scores(per_dataset) for m, per_dataset in by_dataset.items()}
     ranked = _ranked([_rank(evidence, candidate, needs, scores, scopes) for candidate in rankable])
     for r in ranked:
@@ -161,9 +159,17 @@ def scores_by_table(
     for the candidates `rank_evidence` would rank: what the prior and the across-tables ranking read."""
     cards = {**family_cards, **evidence.cards}
     survivors = [c for c in evidence.candidates if c[0] in cards and not requirement_failures(cards[c[0]], needs)]
-    rankable, _ = _rankable(evidence, survivors, needs)
+    return table_scores(needs, _scored(evidence, survivors, needs)[3])
+
+
+def _scored(
+    evidence: Evidence, survivors: list[Candidate], needs: list[Need]
+) -> tuple[list[Candidate], list[NotRanked], dict[str, Scope], dict[str, dict[str, dict[Candidate, float]]]]:
+    """The candidates to rank (and why the others are not), each objective's scope, and each objective's
+    score per dataset for them: what the ranking and the per-table scores both start from."""
+    rankable, not_ranked = _rankable(evidence, survivors, needs)
     scopes = _scopes(evidence, rankable, needs)
-    return table_scores(needs, {m: scores_by_dataset(evidence, rankable, m, scope) for m, scope in scopes.items()})
+    return rankable, not_ranked, scopes, {m: scores_by_dataset(evidence, rankable, m, s) for m, s in scopes.items()}
 
 
 def _ranked(ranked: list[RankedCandidate]) -> list[RankedCandidate]:
