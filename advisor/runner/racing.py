@@ -116,13 +116,25 @@ class RaceState:
     tried: Mapping[str, int]  # seeds tried per family (complete or failed), seeds 0, 1, ... in turn
     standing: Mapping[str, Standing]
     max_seeds: int = DEFAULT_SEEDS
-    raced_out: dict[str, Standing] = field(default_factory=dict)  # filled by `next_cells`: family -> its standing
 
     def leader(self) -> Standing | None:
         """The standing with the best pessimistic bound (several tied ones: any, the tie set is `tie_set`)."""
         if not self.standing:
             return None
         return max(self.standing.values(), key=lambda s: (pessimistic_bound(s.reading), -self.order.index(s.family)))
+
+    def raced_out(self) -> dict[str, Standing]:
+        """Family -> its standing, for each family clearly behind the leader that would still get a seed."""
+        leader = self.leader()
+        if leader is None:
+            return {}
+        return {
+            f: s
+            for f, s in self.standing.items()
+            if f != leader.family
+            and self.tried.get(f, 0) < self.max_seeds
+            and clearly_behind(s.reading, leader.reading)
+        }
 
     def tie_set(self) -> list[str]:
         """The families tied with the leader within seed noise, in order of promise."""
@@ -137,28 +149,14 @@ class RaceState:
 def next_cells(state: RaceState) -> list[tuple[str, int]]:
     """The (family, seed) cells to run next, in order: every family's first seed (in order of promise),
     then the leader's tie set, then the other contenders closest to the leader; never a family clearly
-    behind the leader, one whose every seed failed, or one with `max_seeds` tried. Empty: the race is over.
-
-    Records the families clearly behind in `state.raced_out`.
+    behind the leader (`RaceState.raced_out`), one whose every seed failed, or one with `max_seeds` tried.
+    Empty: the race is over.
     """
     first = [(f, 0) for f in state.order if state.tried.get(f, 0) == 0]
-    leader = state.leader()
-    state.raced_out.clear()
-    if leader is not None:
-        state.raced_out.update(
-            {
-                f: s
-                for f, s in state.standing.items()
-                if f != leader.family
-                and state.tried.get(f, 0) < state.max_seeds  # only one that would still get a seed is raced out
-                and clearly_behind(s.reading, leader.reading)
-            }
-        )
+    raced_out = state.raced_out()
     ties = state.tie_set()
     contenders = [
-        f
-        for f in state.order
-        if f in state.standing and f not in state.raced_out and state.tried.get(f, 0) < state.max_seeds
+        f for f in state.order if f in state.standing and f not in raced_out and state.tried.get(f, 0) < state.max_seeds
     ]
     by_promise = sorted(
         (f for f in contenders if f not in ties),
@@ -202,7 +200,7 @@ def run_race(
         wanted = next_cells(state)
         leader = state.leader()
         outcome.tried, outcome.tie_set, outcome.standing_families = dict(tried), state.tie_set(), set(standing)
-        outcome.raced_out = {f: (s, leader) for f, s in state.raced_out.items() if leader is not None}
+        outcome.raced_out = {f: (s, leader) for f, s in state.raced_out().items()}
         batch: list[tuple[str, int]] = []
         for cell in wanted:  # in the race's order: the first `jobs` cells whose cost fits what is left
             if len(batch) == jobs:
