@@ -107,9 +107,7 @@ def objective_header(objective: ObjectiveEvidence | Comparison) -> str:
 
 def objective_cell(objective: ObjectiveEvidence) -> str:
     """The mean over the datasets scored; a metric with a reference also its mean per-seed distance from it."""
-    if objective.distance is not None and objective.reference is not None:
-        return f"{number(objective.mean)} (off by {number(objective.distance)})"
-    return number(objective.mean)
+    return _off_by(objective.mean, objective.distance if objective.reference is not None else None)
 
 
 def objective_legend(objective: ObjectiveEvidence) -> str:
@@ -377,7 +375,7 @@ def race_lines(race: Race) -> list[str]:
     metric = race.metric or ""
     lines += [
         f"{r.label} raced out after {r.seeds} seed{'s' if r.seeds != 1 else ''}: {metric} "
-        f"{_raced(r.mean, r.distance)} vs {r.leader}'s {_raced(r.leader_mean, r.leader_distance)} "
+        f"{_off_by(r.mean, r.distance)} vs {r.leader}'s {_off_by(r.leader_mean, r.leader_distance)} "
         f"({r.leader_seeds} seed{'s' if r.leader_seeds != 1 else ''}), behind beyond seed noise: no further seed"
         for r in race.raced_out
     ]
@@ -406,7 +404,8 @@ def race_lines(race: Race) -> list[str]:
     return lines
 
 
-def _raced(mean: float, distance: float | None) -> str:
+def _off_by(mean: float, distance: float | None) -> str:
+    """A seed mean, with its per-seed distance from the metric's reference value where it has one."""
     return f"{number(mean)} (off by {number(distance)})" if distance is not None else number(mean)
 
 
