@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import shlex
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, get_args
 
@@ -29,6 +31,7 @@ if TYPE_CHECKING:
     from advisor.plugins import Registry
     from advisor.rules.answer import Answer
     from advisor.runner.user_data import MeasureRequest
+    from advisor.store.engine import Store
 
 __all__ = ["recommend"]
 
@@ -205,23 +208,30 @@ def _generate_commands(answer: Answer, request: MeasureRequest) -> list[str]:
     return commands
 
 
+@contextmanager
+def _reference() -> Iterator[Store | None]:
+    """The shipped reference store, open read-only for the block (None where there is none)."""
+    from advisor.store import open_store
+
+    shipped = reference_store()
+    if shipped is None:
+        yield None
+        return
+    with open_store(str(shipped), readonly=True) as store:
+        yield store
+
+
 def _prior_for_data(registry: Registry, needs: list[Need], request: MeasureRequest, *, as_json: bool) -> None:
     """Read the user's table and say what the prior expects, measuring nothing."""
     from rich.markup import escape
 
     from advisor.runner import resolve_datasets
     from advisor.runner.user_data import table_prior
-    from advisor.store import open_store
     from advisor.wording import prior_lines
 
     ((name, dataset),) = resolve_datasets(registry, (), (request.data_file,), request.table).items()
-    shipped = reference_store()
-    reference = open_store(str(shipped), readonly=True) if shipped else None
-    try:
+    with _reference() as reference:
         prior = table_prior(dataset, needs, registry, reference)
-    finally:
-        if reference is not None:
-            reference.close()
     if as_json:
         print_json(
             {"dataset": name, "meta": dataset.card.meta, "prior": prior.model_dump(mode="json") if prior else None}
@@ -252,7 +262,6 @@ def _recommend_for_data(
     from advisor.rules.answer import Caveat, CaveatCode, NotRanked, NotRankedCode
     from advisor.rules.answers import dataset_recommendation
     from advisor.runner.user_data import measure_user_data
-    from advisor.store import open_store
     from advisor.store.engine import default_db
     from advisor.wording import caveat_lines, difference_texts, not_ranked_text, prior_lines, race_lines
 
@@ -260,8 +269,7 @@ def _recommend_for_data(
     target = db or default_db()
     if shipped is not None and Path(target).resolve() == shipped:
         target = "user-results.db"  # never write the user's runs into the shipped reference store
-    reference = open_store(str(shipped), readonly=True) if shipped else None
-    try:
+    with _reference() as reference:
         measured = measure_user_data(
             registry,
             needs,
@@ -270,9 +278,6 @@ def _recommend_for_data(
             plugins_dir=ctx.find_root().params.get("plugins_dir"),
             reference=reference,
         )
-    finally:
-        if reference is not None:
-            reference.close()
     try:
         answer = dataset_recommendation(
             registry,
