@@ -104,3 +104,18 @@ def test_a_second_run_that_moves_the_leader_says_so():
     record = race_record(second, ["gmm", "kde"], "c2st", ["gmm", "kde"], {"gmm": 1.0, "kde": 1.0})
     assert isinstance(record, Race) and record.before_tie_set == ["gmm"] and record.tie_set == ["kde"]
     assert any("moved ahead of gmm" in line for line in race_lines(record))
+
+
+def test_the_store_read_with_first_seeds_sees_only_the_seeds_a_race_ran(tmp_path):
+    from advisor.plugins import load_registry
+    from advisor.rules.evidence import gather
+    from advisor.store import open_store
+
+    from .stores import build_store
+
+    path = build_store(tmp_path / "r.db")
+    with open_store(path, readonly=True) as store:
+        evidence = gather(store, ["c2st"], load_registry().metric_specs(), first_seeds={"flow": 2, "autoregressive": 1})
+    c2st = {family: by_metric["c2st"]["ring8"] for (family, _), by_metric in evidence.values.items()}
+    assert set(c2st) == {"flow", "autoregressive"}  # families not named are left out
+    assert (c2st["flow"].n, round(c2st["flow"].mean, 3)) == (2, 0.605) and c2st["autoregressive"].n == 1

@@ -118,8 +118,10 @@ def gather(
     datasets: Iterable[str] = (),
     data_kind: str | None = None,
     device: str | None = None,
+    first_seeds: Mapping[str, int] | None = None,
 ) -> Evidence:
-    """Read the evidence for `objectives` within the filters; `budget` defaults to the most-measured one.
+    """Read the evidence for `objectives` within the filters; `budget` defaults to the most-measured one;
+    `first_seeds` (family -> n) reads only each named family's seeds 0..n-1 (a race replayed on a store).
 
     `specs` are the registered metrics' specs; the derived objectives bring their own.
     """
@@ -133,7 +135,8 @@ def gather(
         names = set(datasets) or set(dataset_cards)
         if data_kind:
             names = {n for n in names if dataset_cards.get(n, {}).get("kind") == data_kind}
-        scope = read.Scope(budget=budget, datasets=tuple(sorted(names)), device=device)
+        seeds = tuple(sorted(first_seeds.items())) if first_seeds is not None else None
+        scope = read.Scope(budget=budget, datasets=tuple(sorted(names)), device=device, first_seeds=seeds)
         evidence = Evidence(
             budget,
             {n: dataset_cards[n] for n in names if n in dataset_cards},

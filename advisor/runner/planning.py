@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import math
 import statistics
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 from advisor.budgets import BUDGETS, Budget, get_budget
@@ -82,7 +82,12 @@ class Plan:
 
 
 def estimate_costs(
-    stores: Sequence[Store], families: Sequence[str], kind: str, budget: str, shape: DataShape | None = None
+    stores: Sequence[Store],
+    families: Sequence[str],
+    kind: str,
+    budget: str,
+    shape: DataShape | None = None,
+    exclude: Collection[str] = (),
 ) -> dict[str, float]:
     """Seconds one cell of each family is expected to take on data of `kind` at `budget`.
 
@@ -90,7 +95,8 @@ def estimate_costs(
     budgets, scaled by the ratio of the budgets' default costs (`UNKNOWN_COST_S`), so that on a budget
     the stores hold no run of (smoke, with the shipped store) the families still start cheapest first
     rather than all at one default, in alphabetical order. With `shape`, every stored cell is first
-    extrapolated to it (`DataShape.growth`); without, the stored costs are taken as they are.
+    extrapolated to it (`DataShape.growth`); without, the stored costs are taken as they are. Cells on the
+    datasets in `exclude` are not read (a table left out, as a user's table would be).
     """
     unknown = UNKNOWN_COST_S.get(budget, max(UNKNOWN_COST_S.values()))
     seconds: dict[str, dict[bool, list[float]]] = {}  # family -> at this budget? -> seconds
@@ -98,7 +104,7 @@ def estimate_costs(
         with store.connect() as conn:
             records = cost_history(conn, families, None)
         for record in records:
-            if record.kind != kind or record.budget not in BUDGETS:
+            if record.kind != kind or record.budget not in BUDGETS or record.dataset in exclude:
                 continue
             cost = (
                 record.cell_seconds if record.cell_seconds is not None else record.train_seconds + EVALUATION_OVERHEAD_S

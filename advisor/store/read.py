@@ -16,7 +16,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, case, func, literal, null, select
+from sqlalchemy import Connection, and_, case, false, func, literal, null, or_, select
 
 from advisor.errors import InputError, unknown_name
 from advisor.store.schema import (
@@ -68,11 +68,14 @@ BENCH_LOG_KEY = "bench_log"
 
 @dataclass(frozen=True)
 class Scope:
-    """Which runs a question is about: a budget, some datasets (None: all of them), a device."""
+    """Which runs a question is about: a budget, some datasets (None: all of them), a device, and optionally
+    only each family's first seeds (`first_seeds`: (family, n) pairs, seeds 0..n-1; families not named are
+    left out), as a race that has run them would see the store."""
 
     budget: str | None = None
     datasets: tuple[str, ...] | None = None
     device: str | None = None
+    first_seeds: tuple[tuple[str, int], ...] | None = None
 
     def where(self) -> list[Any]:
         """The scope as WHERE clauses on `runs`."""
@@ -83,6 +86,8 @@ class Scope:
             clauses.append(runs.c.dataset.in_(sorted(self.datasets)))
         if self.device is not None:
             clauses.append(runs.c.device == self.device)
+        if self.first_seeds is not None:
+            clauses.append(or_(false(), *(and_(runs.c.family == f, runs.c.seed < n) for f, n in self.first_seeds)))
         return clauses
 
 
@@ -286,6 +291,8 @@ class CostRecord:
 
     family: str
     budget: str
+    dataset: str
+    seed: int
     kind: str | None  # the dataset's kind
     dims: int | None  # the dataset's (encoded) width
     size: int | None  # its rows; None for a generated dataset (the budget's data sizes)
@@ -297,7 +304,15 @@ def cost_history(conn: Connection, family_names: Sequence[str], budget: str | No
     """What every COMPLETE run of `family_names` at `budget` (None: any) cost, with its dataset's kind and shape."""
     cards = dataset_cards(conn)
     query = (
-        select(runs.c.family, runs.c.budget, runs.c.dataset, metrics.c.value, runs.c.started_at, runs.c.finished_at)
+        select(
+            runs.c.family,
+            runs.c.budget,
+            runs.c.dataset,
+            runs.c.seed,
+            metrics.c.value,
+            runs.c.started_at,
+            runs.c.finished_at,
+        )
         .join(metrics, metrics.c.run_id == runs.c.id)
         .where(
             runs.c.status == RunStatus.COMPLETE,
@@ -309,11 +324,11 @@ def cost_history(conn: Connection, family_names: Sequence[str], budget: str | No
     if budget is not None:
         query = query.where(runs.c.budget == budget)
     records = []
-    for family, run_budget, dataset, value, started, finished in conn.execute(query):
+    for family, run_budget, dataset, seed, value, started, finished in conn.execute(query):
         card = cards.get(dataset) or {}
         cell = (finished - started).total_seconds() if started and finished else None
         shape = (card.get("kind"), card.get("dims"), card.get("size"))
-        records.append(CostRecord(family, run_budget, *shape, float(value), cell))
+        records.append(CostRecord(family, run_budget, dataset, seed, *shape, float(value), cell))
     return records
 
 
