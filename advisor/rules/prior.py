@@ -24,7 +24,7 @@ from advisor.rules.engine import scores_by_table
 from advisor.rules.evidence import Evidence, candidate_label
 from advisor.stats.friedman import table_ranks
 
-__all__ = ["NEIGHBOURS", "prior_for"]
+__all__ = ["NEAR", "NEIGHBOURS", "prior_for", "prior_from_scores"]
 
 #: how many of the nearest measured tables the prior reads
 NEIGHBOURS = 10
@@ -40,6 +40,7 @@ def prior_for(
     *,
     exclude: Iterable[str] = (),
     neighbours: int = NEIGHBOURS,
+    near: float = NEAR,
 ) -> Prior | None:
     """The prior for a table with meta-features `meta` from the tables of `evidence` whose cards carry theirs
     (`exclude`: tables not to read, e.g. the table itself when it is left out). None without two such tables."""
@@ -49,8 +50,25 @@ def prior_for(
         for name, card in evidence.datasets.items()
         if name not in excluded and isinstance(card.get("meta"), dict)
     }
-    scores = {t: s for t, s in scores_by_table(evidence.restricted(metas), needs, family_cards).items() if s}
-    metas = {t: m for t, m in metas.items() if t in scores}
+    scores = scores_by_table(evidence.restricted(metas), needs, family_cards)
+    families = {candidate_label(c): c[0] for c in evidence.candidates}
+    return prior_from_scores(scores, metas, meta, families, [n.name for n in needs], neighbours=neighbours, near=near)
+
+
+def prior_from_scores(
+    scores: Mapping[str, Mapping[str, float]],
+    metas: Mapping[str, Mapping[str, float]],
+    meta: Mapping[str, float],
+    families: Mapping[str, str],
+    needs: list[str],
+    *,
+    neighbours: int = NEIGHBOURS,
+    near: float = NEAR,
+) -> Prior | None:
+    """The prior from per-table scores (`engine.scores_by_table`: table -> label -> score) and the tables'
+    meta-features (`metas`; tables without scores are skipped); `families`: label -> family. None without two
+    tables. What `prior_for` computes once the scores are known (a benchmark reuses them across folds)."""
+    metas = {t: m for t, m in metas.items() if scores.get(t)}
     if len(metas) < 2:
         return None
     scale = _scales(metas.values())
@@ -62,7 +80,7 @@ def prior_for(
     ranks: dict[str, list[float]] = {}
     weighted: dict[str, list[tuple[float, float, float]]] = {}  # label -> (weight, first, rank) per table
     for distance, table in chosen:
-        weight = 1.0 / (distance + NEAR * typical)  # a nearer table counts more; a copy of yours counts most
+        weight = 1.0 / (distance + near * typical)  # a nearer table counts more; a copy of yours counts most
         by_candidate = scores[table]
         best = max(by_candidate.values())
         for label, rank in table_ranks(by_candidate).items():
@@ -71,7 +89,6 @@ def prior_for(
             firsts[label] = firsts.get(label, 0) + int(first)
             weighted.setdefault(label, []).append((weight, first, rank))
     standing = {label: _weighted(rows) for label, rows in weighted.items()}
-    families = {candidate_label(c): c[0] for c in evidence.candidates}
     candidates = sorted(
         (
             PriorCandidate(
@@ -83,7 +100,7 @@ def prior_for(
     )
     picks = [c.label for c in candidates if standing[c.label] == standing[candidates[0].label]]
     return Prior(
-        needs=[n.name for n in needs],
+        needs=needs,
         neighbours=[Neighbour(table=t, distance=d) for d, t in chosen],
         candidates=candidates,
         picks=picks,
