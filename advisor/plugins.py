@@ -6,6 +6,8 @@ plugin is all-or-nothing: if importing it, validating its hooks, or anything it 
 plugin is recorded as broken with its error and nothing of it is kept; every other plugin still loads.
 A plugin whose import hangs or ends the process is found by `find_import_faults` in a child process
 (`advisor plugins list` and `validate` use it) and is then listed as broken without being imported.
+Other commands do not pay for that child; under `import_watchdog` a plugin whose import blocks ends
+the command with exit code 2 and a message naming it, instead of a command that never returns.
 """
 
 from __future__ import annotations
@@ -16,8 +18,10 @@ import importlib.util
 import os
 import signal
 import sys
+import threading
 import traceback
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from importlib.metadata import EntryPoint, entry_points
 from pathlib import Path
@@ -36,7 +40,24 @@ from advisor.errors import InputError, unknown_name
 if TYPE_CHECKING:
     from multiprocessing.connection import Connection
 
-__all__ = ["PluginInfo", "BrokenPlugin", "Registry", "load_registry", "find_import_faults", "ENTRY_POINT_GROUP"]
+__all__ = [
+    "PluginInfo",
+    "BrokenPlugin",
+    "Registry",
+    "load_registry",
+    "find_import_faults",
+    "import_watchdog",
+    "ENTRY_POINT_GROUP",
+    "IMPORT_WATCHDOG_ENV",
+    "IMPORT_WATCHDOG_S",
+]
+
+#: how long one plugin's import may block a command under `import_watchdog` (seconds; the environment
+#: variable overrides it)
+IMPORT_WATCHDOG_S = 60.0
+IMPORT_WATCHDOG_ENV = "ADVISOR_PLUGIN_IMPORT_LIMIT"
+#: the plugin `load_registry` is importing now, if any (what the watchdog names)
+_importing: list[PluginInfo] = []
 
 ENTRY_POINT_GROUP = hookspecs.PROJECT_NAME
 _BUILTIN_DISTRIBUTION = "advisor"
@@ -401,8 +422,44 @@ def _load_into(
 @functools.lru_cache(maxsize=8)
 def _load(plugins_dir: str | None, faults: tuple[BrokenPlugin, ...]) -> Registry:
     registry = Registry()
-    _load_into(registry, plugins_dir, faults)
+    try:
+        _load_into(registry, plugins_dir, faults, _now_importing)
+    finally:
+        _importing.clear()
     return registry
+
+
+def _now_importing(info: PluginInfo) -> None:
+    _importing[:] = [info]
+
+
+@contextmanager
+def import_watchdog(seconds: float | None = None) -> Iterator[None]:
+    """Within the block, loading the plugins (`load_registry`) for longer than `seconds` (default: the
+    environment's `IMPORT_WATCHDOG_ENV`, else `IMPORT_WATCHDOG_S`) ends the process with exit code 2 and a
+    message naming the plugin still importing. An import cannot be interrupted, so the process ends; the
+    commands load their plugins before they write anything."""
+    limit = seconds if seconds is not None else float(os.environ.get(IMPORT_WATCHDOG_ENV) or IMPORT_WATCHDOG_S)
+
+    def watch() -> None:
+        if not _importing:
+            return
+        info = _importing[-1]
+        sys.stderr.write(
+            f"Error: plugin {info.name!r} ({info.source}) was still importing after {limit:g} s of loading "
+            "plugins: it blocks at import time. `advisor plugins list` names such plugins without hanging; "
+            f"uninstall it or move it out of the plugins directory (or raise {IMPORT_WATCHDOG_ENV}).\n"
+        )
+        sys.stderr.flush()
+        os._exit(2)
+
+    timer = threading.Timer(limit, watch)
+    timer.daemon = True
+    timer.start()
+    try:
+        yield
+    finally:
+        timer.cancel()
 
 
 def _resolved(plugins_dir: str | Path | None) -> str | None:

@@ -53,7 +53,9 @@ class Part:
 def corpus_tables_by_rows() -> list[str]:
     """The frozen corpus's tables, smallest first (ties by name, so the order never changes)."""
     tables = json.loads(CORPUS_FILE.read_text())["tables"]
-    return [corpus_name(t["package"], t["item"]) for t in sorted(tables, key=lambda t: (t["rows"], t["package"], t["item"]))]
+    return [
+        corpus_name(t["package"], t["item"]) for t in sorted(tables, key=lambda t: (t["rows"], t["package"], t["item"]))
+    ]
 
 
 def parts(db: str, jobs: int, python: str, sdv_python: str, tables_only: bool) -> list[Part]:
@@ -65,17 +67,24 @@ def parts(db: str, jobs: int, python: str, sdv_python: str, tables_only: bool) -
     for table in (*BUNDLED_TABLES, *corpus_tables_by_rows()):
         steps += [
             Part(f"{table}: built-ins", [*core, *bench, "--all", "-d", table, "--seeds", str(SEEDS)]),
-            Part(f"{table}: peers", [*peers, *bench, *(a for p in PEERS for a in ("-f", p)), "-d", table, "--seeds", str(SEEDS)]),
+            Part(
+                f"{table}: peers",
+                [*peers, *bench, *(a for p in PEERS for a in ("-f", p)), "-d", table, "--seeds", str(SEEDS)],
+            ),
             Part(f"{table}: calibration", [*calibrate, "-d", table]),
         ]
     if tables_only:
         return steps
     for kind in ("2d", "image"):
-        steps.append(Part(f"{kind}: every family", [*core, *bench, "--all", "--data-kind", kind, "--seeds", str(SEEDS)]))
+        steps.append(
+            Part(f"{kind}: every family", [*core, *bench, "--all", "--data-kind", kind, "--seeds", str(SEEDS)])
+        )
     others = sorted(n for n, e in load_registry().datasets.items() if e.obj.card.kind != "tabular")
     steps += [
         Part("calibration of the rest", [*calibrate, *(a for name in others for a in ("-d", name))]),
-        Part("mixtures: 10 seeds", [*core, *bench, "--all", "-d", "ring8", "-d", "grid25", "--seeds", str(MIXTURE_SEEDS)]),
+        Part(
+            "mixtures: 10 seeds", [*core, *bench, "--all", "-d", "ring8", "-d", "grid25", "--seeds", str(MIXTURE_SEEDS)]
+        ),
         Part("pack", [*core, "db", "pack", "--drop-superseded-samples", "--db", db]),
     ]
     return steps
@@ -115,7 +124,9 @@ def main() -> int:
             print(f"== {part.name} stopped (exit {status}) after {seconds} s; run again to resume", flush=True)
             return status
         with log.open("a") as out:
-            out.write(json.dumps({"part": part.name, "command": part.command, "seconds": seconds, "exit": status}) + "\n")
+            out.write(
+                json.dumps({"part": part.name, "command": part.command, "seconds": seconds, "exit": status}) + "\n"
+            )
     return 0
 
 

@@ -193,3 +193,29 @@ def test_validate_a_family_beside_plugins_that_hang_or_exit_at_import(cli, tmp_p
     # each check's own process leaves the faulty neighbours out too: nothing hangs, nothing crashes
     assert checks["check_samples"] == "fails" and checks["check_card"] == "ok"
     assert set(checks.values()) == {"ok", "fails"}
+
+
+@pytest.mark.parametrize(
+    "command", [["recommend", "--need", "exact-likelihood"], ["bench", "-f", "gmm", "-d", "ring8"]]
+)
+def test_a_plugin_that_hangs_at_import_ends_recommend_and_bench_with_exit_2_naming_it(tmp_path, command):
+    import os
+    import subprocess
+    import sys
+
+    from advisor.plugins import IMPORT_WATCHDOG_ENV
+
+    directory = tmp_path / "plugins"
+    directory.mkdir()
+    (directory / "hangs.py").write_text("import time\n\ntime.sleep(3600)\n")
+    db = tmp_path / "r.db"
+    done = subprocess.run(
+        [sys.executable, "-m", "advisor", "--plugins-dir", str(directory), *command, "--db", str(db)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, IMPORT_WATCHDOG_ENV: "2"},
+    )
+    assert done.returncode == 2, done.stderr
+    assert "plugin 'hangs'" in done.stderr and "blocks at import time" in done.stderr
+    assert not db.exists()  # nothing was written

@@ -169,10 +169,12 @@ def json_option(fn: Callable) -> Callable:
 
 
 def registry_from(ctx: click.Context) -> Any:
-    """The plugin registry for this invocation (honours --plugins-dir / $ADVISOR_PLUGINS_DIR)."""
-    from advisor.plugins import load_registry
+    """The plugin registry for this invocation (honours --plugins-dir / $ADVISOR_PLUGINS_DIR); a plugin whose
+    import blocks ends the command with exit code 2 naming it (`import_watchdog`)."""
+    from advisor.plugins import import_watchdog, load_registry
 
-    return load_registry(ctx.find_root().params.get("plugins_dir"))
+    with import_watchdog():
+        return load_registry(ctx.find_root().params.get("plugins_dir"))
 
 
 def _console(stderr: bool = False) -> Any:
