@@ -507,3 +507,40 @@ _CAVEAT_WORDING = {
     CaveatCode.NONE_GOOD: _none_good,
     CaveatCode.MEASURING: _measuring,
 }
+
+
+#: a kind's datasets are named in the scope line up to this many; beyond, the first few and a count
+NAMED_DATASETS = 6
+
+
+def scope_line(scope: dict) -> str:
+    """The evidence's scope (`rules.scope.evidence_scope`) in one line, e.g. "image (64 dims: digits); 1,437
+    training rows; budget quick (10,000 steps, batch 512); device cpu". A kind with many datasets names the
+    first `NAMED_DATASETS` - 1 and counts the rest (`--json` lists them all)."""
+    kinds = "; ".join(
+        f"{kind} ({_span(info['dims'], 'dims') if info['dims'] else '?'}: {_datasets(info['datasets'])})"
+        for kind, info in scope["kinds"].items()
+    )
+    parts = [kinds]
+    if scope["train_rows"]:
+        parts.append(_span(scope["train_rows"], "training rows"))
+    if scope["budget"]:
+        steps = f" ({scope['steps']:,} steps, batch {scope['batch']})" if scope.get("steps") else ""
+        parts.append(f"budget {scope['budget']}{steps}")
+    if scope["networks"]:
+        parts.append(f"networks: {', '.join(scope['networks'])}")
+    if scope["devices"]:
+        parts.append(f"device {', '.join(scope['devices'])}")
+    return "; ".join(parts)
+
+
+def _datasets(names: Sequence[str]) -> str:
+    if len(names) <= NAMED_DATASETS:
+        return ", ".join(names)
+    shown = NAMED_DATASETS - 1
+    return f"{len(names)} datasets, {', '.join(names[:shown])} and {len(names) - shown} more"
+
+
+def _span(values: Sequence[int], unit: str) -> str:
+    low, high = values
+    return f"{low:,} {unit}" if low == high else f"{low:,}-{high:,} {unit}"

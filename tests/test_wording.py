@@ -60,3 +60,21 @@ def test_a_comparison_names_direction_unit_and_scatter():
 
 def test_a_tie_is_named_in_full():
     assert tie_text(["gmm"]) == "gmm" and tie_text(["a", "b", "c"]) == "a tie between a, b and c"
+
+
+def test_the_scope_line_counts_a_long_list_of_datasets_instead_of_naming_them_all():
+    from advisor.wording import NAMED_DATASETS, scope_line
+
+    names = [f"t{i:02d}" for i in range(33)]
+    scope = {
+        "kinds": {"tabular": {"datasets": names, "dims": [6, 83]}},
+        "train_rows": [142, 2400],
+        "budget": "quick",
+        "steps": None,
+        "networks": [],
+        "devices": ["cpu"],
+    }
+    line = scope_line(scope)
+    shown = NAMED_DATASETS - 1
+    assert line.startswith(f"tabular (6-83 dims: 33 datasets, {', '.join(names[:shown])} and {33 - shown} more)")
+    assert names[shown] not in line and "142-2,400 training rows; budget quick; device cpu" in line

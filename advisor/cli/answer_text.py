@@ -11,7 +11,6 @@ from rich.markup import escape
 from advisor.cards import Need
 from advisor.cli.common import print_table, stdout, table_fits
 from advisor.rules.answer import Answer, StoreAnswer
-from advisor.rules.scope import scope_line
 from advisor.wording import (
     DROPPED_AT_WIDTH,
     SCORE_LEGEND,
@@ -23,6 +22,7 @@ from advisor.wording import (
     objective_legend,
     objective_numbers,
     scaling_text,
+    scope_line,
     tie_text,
 )
 

@@ -17,7 +17,7 @@ from typing import Any
 from advisor.rules.answer import RankedCandidate, Scaling
 from advisor.rules.evidence import Candidate, Evidence
 
-__all__ = ["evidence_scope", "scaling_records", "scope_line", "throughput_scaling", "forecast_throughput"]
+__all__ = ["evidence_scope", "scaling_records", "throughput_scaling", "forecast_throughput"]
 
 #: a slope of samples/s against dims is fitted on at least this many datasets spanning this factor in dims
 MIN_POINTS = 3
@@ -57,30 +57,6 @@ def evidence_scope(evidence: Evidence, cards: dict[str, dict]) -> dict[str, Any]
         "networks": sorted({n for f in families if (n := cards.get(f, {}).get("network"))}),
         "devices": evidence.devices,
     }
-
-
-def _span(values: list[int], unit: str) -> str:
-    low, high = values
-    return f"{low:,} {unit}" if low == high else f"{low:,}-{high:,} {unit}"
-
-
-def scope_line(scope: dict[str, Any]) -> str:
-    """The scope in one line, e.g. "image (64 dims: digits); 1,437 training rows; budget quick ..."."""
-    kinds = "; ".join(
-        f"{kind} ({_span(info['dims'], 'dims') if info['dims'] else '?'}: {', '.join(info['datasets'])})"
-        for kind, info in scope["kinds"].items()
-    )
-    parts = [kinds]
-    if scope["train_rows"]:
-        parts.append(_span(scope["train_rows"], "training rows"))
-    if scope["budget"]:
-        steps = f" ({scope['steps']:,} steps, batch {scope['batch']})" if scope.get("steps") else ""
-        parts.append(f"budget {scope['budget']}{steps}")
-    if scope["networks"]:
-        parts.append(f"networks: {', '.join(scope['networks'])}")
-    if scope["devices"]:
-        parts.append(f"device {', '.join(scope['devices'])}")
-    return "; ".join(parts)
 
 
 def throughput_scaling(evidence: Evidence, candidate: Candidate) -> dict[str, Any] | None:
