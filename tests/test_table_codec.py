@@ -206,6 +206,16 @@ def test_a_ten_thousand_level_column_keeps_its_most_frequent_levels_and_says_so(
     assert set(decoded["city"]) <= set(cities) and "(other)" not in set(decoded["city"])
 
 
+def test_levels_kept_among_equal_counts_follow_their_text_not_the_row_order():
+    from advisor.data.codec.categories import Categorical
+
+    # 60 levels seen twice each, written in reverse order: the 49 kept are the first 49 by text
+    names = [f"level {i:02d}" for i in range(60)][::-1]
+    codec = Categorical("c", "text", 0, 120)
+    codec.fit(pd.Series(names * 2))
+    assert codec.own[:-1] == tuple(f"level {i:02d}" for i in range(49)) and codec.own[-1] == "(other)"
+
+
 def test_duplicate_headers_are_refused_naming_both_positions(tmp_path):
     path = tmp_path / "dup.csv"
     path.write_text("a,x,b,x\n" + "1,2,3,4\n" * 60)

@@ -52,8 +52,10 @@ class Categorical(ColumnCodec):
     phrase = "{} categorical (one-hot, dequantized)"
 
     def fit(self, values: pd.Series) -> None:
-        """The levels (the most frequent `MAX_LEVELS - 1` when there are more, the rest grouped)."""
+        """The levels (the most frequent `MAX_LEVELS - 1` when there are more, the rest grouped; equal counts
+        in the order of the levels' text, so that which are kept never depends on the pandas version)."""
         counts = as_text(values).value_counts()
+        counts = counts.iloc[sorted(range(len(counts)), key=lambda i: (-counts.iloc[i], str(counts.index[i])))]
         self.other: dict[str, float] = {}
         if len(counts) > MAX_LEVELS:
             kept, rare = counts.iloc[: MAX_LEVELS - 1], counts.iloc[MAX_LEVELS - 1 :]
