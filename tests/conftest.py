@@ -45,6 +45,18 @@ def db(tmp_path: Path) -> Path:
     return tmp_path / "results.db"
 
 
+@pytest.fixture
+def csv_file(tmp_path: Path) -> Path:
+    """A user's CSV: two Gaussian blobs in columns a and b, and a constant column no density may be fitted on."""
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    x = np.concatenate([rng.normal(-2, 0.4, (150, 2)), rng.normal(2, 0.4, (150, 2))])
+    path = tmp_path / "two blobs.csv"
+    path.write_text("a,b,unit\n" + "\n".join(f"{u:.4f},{v:.4f},7" for u, v in x))
+    return path
+
+
 @pytest.fixture(autouse=True)
 def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.delenv("ADVISOR_DB", raising=False)

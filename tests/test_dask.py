@@ -36,3 +36,38 @@ def test_dask_executor_runs_a_suite_on_a_local_cluster(cli, db):
 def test_dask_executor_needs_a_scheduler(cli, db):
     result = cli("bench", "-f", "gmm", "-d", "ring8", "--executor", "dask", "--db", db, expect=2)
     assert "--scheduler" in result.stderr
+
+
+@pytest.mark.slow
+def test_recommend_races_a_users_table_on_a_dask_cluster(cli, db, csv_file):
+    distributed = pytest.importorskip("distributed", reason="dask.distributed is not installed")
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        answer = cli.json(
+            "recommend",
+            "--need",
+            "exact-likelihood",
+            "--data",
+            csv_file,
+            "--budget",
+            "smoke",
+            "--jobs",
+            "2",
+            "--executor",
+            "dask",
+            "--scheduler",
+            cluster.scheduler_address,
+            "--db",
+            db,
+        )
+    race = answer["measuring"]["race"]
+    assert answer["measuring"]["cells_run"] == sum(race["seeds"].values()) > 0
+    with sqlite3.connect(db) as conn:
+        statuses = {status for (status,) in conn.execute("SELECT status FROM runs")}
+    assert statuses == {"COMPLETE"}
+
+
+def test_recommend_with_dask_needs_a_scheduler_and_data(cli, db, csv_file):
+    no_address = cli("recommend", "--need", "exact-likelihood", "--data", csv_file, "--executor", "dask", expect=2)
+    assert "--scheduler" in no_address.stderr
+    no_data = cli("recommend", "--need", "exact-likelihood", "--executor", "dask", "--db", db, expect=2)
+    assert "only apply when measuring your data" in no_data.stderr or "only applies" in no_data.stderr

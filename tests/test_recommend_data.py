@@ -8,15 +8,6 @@ import numpy as np
 import pytest
 
 
-@pytest.fixture
-def csv_file(tmp_path):
-    rng = np.random.default_rng(0)
-    x = np.concatenate([rng.normal(-2, 0.4, (150, 2)), rng.normal(2, 0.4, (150, 2))])
-    path = tmp_path / "two blobs.csv"  # with a constant column, which no density may be fitted on
-    path.write_text("a,b,unit\n" + "\n".join(f"{u:.4f},{v:.4f},7" for u, v in x))
-    return path
-
-
 def _runs(db):
     with sqlite3.connect(db) as conn:
         return conn.execute("SELECT family, seed, status, dataset FROM runs").fetchall()

@@ -13,10 +13,12 @@ from advisor.budgets import BUDGETS, get_budget
 from advisor.cards import DataKind
 from advisor.cli.common import (
     db_option,
+    executor_options,
     json_option,
     print_json,
     print_runs,
     registry_from,
+    scheduler_address,
     stderr,
     table_options,
     table_options_from,
@@ -81,14 +83,7 @@ __all__ = ["bench"]
     type=click.IntRange(1),
     help="Cells run in parallel, each in its own process.",
 )
-@click.option(
-    "--executor",
-    type=click.Choice(["local", "dask"]),
-    default="local",
-    show_default=True,
-    help="local: child processes on this machine; dask: a dask.distributed cluster (--scheduler).",
-)
-@click.option("--scheduler", metavar="ADDRESS", help="dask scheduler address, e.g. tcp://10.0.0.5:8786.")
+@executor_options
 @click.option(
     "--family-option",
     "family_options",
@@ -162,8 +157,7 @@ def bench(
     if not cells:
         raise InputError("no family in this bench supports any of its datasets' kinds")
     device = resolve_device(device)
-    if executor == "dask" and not scheduler:
-        raise InputError("--executor dask needs --scheduler ADDRESS (the dask scheduler, e.g. tcp://host:8786)")
+    address = scheduler_address(executor, scheduler)
     jobs_given = ctx.get_parameter_source("jobs") is not click.core.ParameterSource.DEFAULT
     limits = get_budget(budget)
     if cell_timeout:
@@ -172,7 +166,7 @@ def bench(
         budget=limits,
         device=device,
         jobs=jobs if jobs_given or executor == "local" else None,
-        scheduler=scheduler if executor == "dask" else None,
+        scheduler=address,
         rerun=rerun,
         plugins_dir=ctx.find_root().params.get("plugins_dir"),
     )

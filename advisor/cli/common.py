@@ -12,12 +12,14 @@ from typing import Any
 
 import click
 
-from advisor.errors import AdvisorError
+from advisor.errors import AdvisorError, InputError
 from advisor.formatting import number
 
 __all__ = [
     "AdvisorGroup",
     "db_option",
+    "executor_options",
+    "scheduler_address",
     "json_option",
     "table_options",
     "table_options_from",
@@ -161,6 +163,25 @@ def table_options_from(values: dict[str, Any]) -> Any:
         decimal=values.get("decimal"),
         encoding=values.get("encoding"),
     )
+
+
+def executor_options(fn: Callable) -> Callable:
+    """--executor local|dask and --scheduler ADDRESS: where cells run (`scheduler_address` checks the pair)."""
+    fn = click.option("--scheduler", metavar="ADDRESS", help="dask scheduler address, e.g. tcp://10.0.0.5:8786.")(fn)
+    return click.option(
+        "--executor",
+        type=click.Choice(["local", "dask"]),
+        default="local",
+        show_default=True,
+        help="local: child processes on this machine; dask: a dask.distributed cluster (--scheduler).",
+    )(fn)
+
+
+def scheduler_address(executor: str, scheduler: str | None) -> str | None:
+    """The dask scheduler the cells run on (None: locally); InputError for dask without an address."""
+    if executor == "dask" and not scheduler:
+        raise InputError("--executor dask needs --scheduler ADDRESS (the dask scheduler, e.g. tcp://host:8786)")
+    return scheduler if executor == "dask" else None
 
 
 def json_option(fn: Callable) -> Callable:

@@ -17,9 +17,11 @@ from advisor.cli.common import (
     TABLE_OPTION_NAMES,
     Duration,
     db_option,
+    executor_options,
     json_option,
     print_json,
     registry_from,
+    scheduler_address,
     stdout,
     table_options,
     table_options_from,
@@ -76,7 +78,15 @@ __all__ = ["recommend"]
     metavar="DURATION",
     help="With --data: stop measuring after this long (e.g. 10m); unmeasured candidates are named.",
 )
-@click.option("-j", "--jobs", default=1, show_default=True, type=click.IntRange(1), help="With --data: parallel cells.")
+@click.option(
+    "-j",
+    "--jobs",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1),
+    help="With --data: cells run side by side (on this machine, or on the dask cluster with --executor dask).",
+)
+@executor_options
 @click.option("--store-samples", is_flag=True, help="With --data: also keep generated samples in the store.")
 @click.option(
     "--prior-only",
@@ -99,6 +109,8 @@ def recommend(
     data_file: str | None,
     time_limit: float | None,
     jobs: int,
+    executor: str,
+    scheduler: str | None,
     store_samples: bool,
     prior_only: bool,
     db: str | None,
@@ -130,7 +142,16 @@ def recommend(
 
         command = shlex.join(["advisor", *sys.argv[1:]])
         options = table_options_from(table)
-        request = MeasureRequest(data_file, options, budget or "quick", time_limit, jobs, store_samples, command)
+        request = MeasureRequest(
+            data_file,
+            options,
+            budget or "quick",
+            time_limit,
+            jobs,
+            store_samples,
+            command,
+            scheduler=scheduler_address(executor, scheduler),
+        )
         if prior_only:
             _prior_for_data(registry, needs, request, as_json=as_json)
         else:
@@ -157,6 +178,8 @@ def _check_option_pairing(ctx: click.Context, data_file: str | None) -> None:
             "device",
             "time_limit",
             "jobs",
+            "executor",
+            "scheduler",
             "store_samples",
             "prior_only",
             *TABLE_OPTION_NAMES,
@@ -178,6 +201,8 @@ def _check_option_pairing(ctx: click.Context, data_file: str | None) -> None:
             "--prior-only",
             "--time-limit",
             "--jobs",
+            "--executor",
+            "--scheduler",
             "--store-samples",
             *(f"--{n.replace('_', '-')}" for n in TABLE_OPTION_NAMES),
         }

@@ -203,6 +203,8 @@ def run_in_subprocess(
 
 def _subprocess_main(arguments: str, result: str) -> None:
     """Entry point of `run_in_subprocess`'s interpreter."""
+    import numpy  # noqa: F401 - for real before unpickling: a user's table brings arrays (see `_PRELOAD`)
+
     from advisor.plugins import load_registry
 
     plugins_dir, cell, dataset, budget, device = pickle.loads(Path(arguments).read_bytes())

@@ -63,6 +63,7 @@ class MeasureRequest:
     jobs: int = 1
     store_samples: bool = False  # keep generated samples of the user's data in the store
     command: str = "advisor recommend --data"  # how the bench log names this measurement
+    scheduler: str | None = None  # a dask scheduler address: the race's cells run on that cluster
 
 
 def measure_user_data(
@@ -131,7 +132,12 @@ def measure_user_data(
                 tracker.observe(result.cell.family, result.seconds)
 
         settings = BenchSettings(
-            budget=budget, device=resolve_device("auto"), jobs=request.jobs, deadline=deadline, plugins_dir=plugins_dir
+            budget=budget,
+            device=resolve_device("auto"),
+            jobs=request.jobs,
+            scheduler=request.scheduler,
+            deadline=deadline,
+            plugins_dir=plugins_dir,
         )
         metric = race_metric(needs)
         priors = _noise_priors(stores, registry, metric, dataset.card.kind, request.budget)
