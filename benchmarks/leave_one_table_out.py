@@ -17,8 +17,8 @@ tables) and the overall best (the lowest average rank across the other tables, F
 
 The prior is judged twice: with its shipped settings (`NEIGHBOURS`, `NEAR`), and tuned inside the
 leave-one-out (nested): for each left-out table, the settings are chosen from a grid by a second
-leave-one-out on the other tables only (best hit rate, then lowest regret, then the shipped settings),
-so the table judged never chooses them. Each table's scores for a need are computed once (a table's
+leave-one-out on the other tables only (`advisor.rules.prior.track_record`: the most hits, then the
+shipped settings), so the table judged never chooses them. Each table's scores for a need are computed once (a table's
 score reads that table's runs alone) and reused by every fold.
 """
 
@@ -29,13 +29,19 @@ import itertools
 import statistics
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 
 from advisor.plugins import load_registry
-from advisor.rules.answer import Prior
-from advisor.rules.engine import gather_for, rank_evidence, scores_by_table
-from advisor.rules.evidence import candidate_label
-from advisor.rules.prior import NEAR, NEIGHBOURS, prior_from_scores
+from advisor.rules.engine import gather_for, rank_evidence
+from advisor.rules.prior import (
+    NEAR,
+    NEIGHBOURS,
+    PriorEvidence,
+    hit,
+    prior_evidence,
+    prior_from,
+    track_record,
+    winners,
+)
 from advisor.stats.friedman import compare_across_tables
 from advisor.store import open_store
 
@@ -44,52 +50,19 @@ NEEDS = ("best-quality", "stable-training", "small-model", "exact-likelihood", "
 GRID = ((NEIGHBOURS, NEAR), *((k, n) for k, n in itertools.product((3, 5, 10, 20), (0.01, 0.05, 0.25, 1.0))))
 
 
-def _hit(picks: Sequence[str], tie: set[str]) -> float:
-    return sum(p in tie for p in picks) / len(picks) if picks else 0.0
-
-
 def _regret(picks: Sequence[str], scores: Mapping[str, float]) -> float:
     return statistics.fmean(1.0 - scores.get(p, 0.0) for p in picks) if picks else 1.0
 
 
-def _tie(scores: Mapping[str, float]) -> set[str]:
-    return {c for c, s in scores.items() if s == max(scores.values())}
+def nested_setting(evidence: PriorEvidence) -> tuple[int, float]:
+    """The grid's setting whose prior named a winner on the most of `evidence`'s tables, each left out in turn
+    (`track_record`); the shipped settings, then the grid's order, win a tie."""
 
+    def hits(setting: tuple[int, float]) -> float:
+        record = track_record(evidence, neighbours=setting[0], near=setting[1])
+        return record.hits if record else 0.0
 
-@dataclass(frozen=True)
-class Folds:
-    """One need's per-table scores and meta-features, from which every fold's prior is computed."""
-
-    scores: Mapping[str, Mapping[str, float]]
-    metas: Mapping[str, Mapping[str, float]]
-    families: Mapping[str, str]  # label -> family
-    need: str
-
-    def prior(self, table: str, among: Sequence[str], setting: tuple[int, float]) -> Prior | None:
-        """The prior for `table` from the tables `among`, with (neighbours, near) = `setting`."""
-        return prior_from_scores(
-            {t: self.scores[t] for t in among},
-            {t: self.metas[t] for t in among},
-            self.metas[table],
-            self.families,
-            [self.need],
-            neighbours=setting[0],
-            near=setting[1],
-        )
-
-    def nested_setting(self, tables: Sequence[str]) -> tuple[int, float]:
-        """The grid's setting with the best leave-one-out hit rate (then regret) on `tables` alone."""
-
-        def inner(setting: tuple[int, float]) -> tuple[float, float]:
-            hits, regrets = [], []
-            for table in tables:
-                found = self.prior(table, [t for t in tables if t != table], setting)
-                if found is not None:
-                    hits.append(_hit(found.picks, _tie(self.scores[table])))
-                    regrets.append(_regret(found.picks, self.scores[table]))
-            return (statistics.fmean(hits), -statistics.fmean(regrets)) if hits else (0.0, -1.0)
-
-        return max(GRID, key=inner)  # max keeps the first of equals: the shipped settings win a tie
+    return max(GRID, key=hits)  # max keeps the first of equals
 
 
 def judge(db: str, budget: str | None, needs: Sequence[str]) -> None:
@@ -100,30 +73,22 @@ def judge(db: str, budget: str | None, needs: Sequence[str]) -> None:
         for name in needs:
             need = [registry.need(name)]
             evidence = gather_for(store, need, specs, budget=budget, data_kind="tabular")
-            metas = {t: c["meta"] for t, c in evidence.datasets.items() if isinstance(c.get("meta"), dict)}
-            scores = {t: s for t, s in scores_by_table(evidence.restricted(metas), need, cards).items() if s}
-            tables = sorted(t for t in metas if t in scores)
-            families = {candidate_label(c): c[0] for c in evidence.candidates}
-
-            folds = Folds(scores, metas, families, name)
+            found = prior_evidence(evidence, need, cards)
             rows: dict[str, list[tuple[float, float]]] = {
-                "prior": [],
-                "prior, nested": [],
-                "kind-level": [],
-                "overall best": [],
+                label: [] for label in ("prior", "prior, nested", "kind-level", "overall best")
             }
             ties, top3, chosen = [], [], Counter()
-            for table in tables:
-                own, tie = scores[table], _tie(scores[table])
-                others = [t for t in tables if t != table]
-                shipped = folds.prior(table, others, GRID[0])
+            for table in sorted(found.scores):
+                own, tie = found.scores[table], winners(found.scores[table])
+                rest = found.without([table])
+                shipped = prior_from(rest, found.metas[table])
                 if shipped is None:
                     continue
-                setting = folds.nested_setting(others)
+                setting = nested_setting(rest)
                 chosen[setting] += 1
-                tuned = folds.prior(table, others, setting)
-                kind_level = rank_evidence(evidence.restricted(others), need, cards).winners
-                overall = compare_across_tables({t: scores[t] for t in others}) if len(others) >= 2 else None
+                tuned = prior_from(rest, found.metas[table], neighbours=setting[0], near=setting[1])
+                kind_level = rank_evidence(evidence.restricted(rest.scores), need, cards).winners
+                overall = compare_across_tables(dict(rest.scores)) if len(rest.scores) >= 2 else None
                 best = (
                     [c for c in overall.candidates if overall.average_ranks[c] == overall.average_ranks[overall.best]]
                     if overall
@@ -135,7 +100,7 @@ def judge(db: str, budget: str | None, needs: Sequence[str]) -> None:
                     ("kind-level", kind_level),
                     ("overall best", best),
                 ):
-                    rows[label].append((_hit(picks, tie), _regret(picks, own)))
+                    rows[label].append((hit(picks, tie), _regret(picks, own)))
                 ties.append(len(tie))
                 top3.append(any(c.label in tie for c in shipped.candidates[:3]))
             if not ties:
@@ -143,14 +108,12 @@ def judge(db: str, budget: str | None, needs: Sequence[str]) -> None:
                 continue
             print(f"{name}: {len(ties)} tables, mean tie set {statistics.fmean(ties):.2f} candidates")
             for label, values in rows.items():
-                hit = statistics.fmean(h for h, _ in values)
+                hit_rate = statistics.fmean(h for h, _ in values)
                 regret = statistics.fmean(r for _, r in values)
                 extra = f", top-3 {statistics.fmean(top3):.0%}" if label == "prior" else ""
-                print(f"  {label:13s} hit {hit:.0%}, regret {regret:.3f}{extra}")
-            print(
-                "  nested settings chosen (neighbours, near): "
-                + ", ".join(f"{k} x{n}" for k, n in chosen.most_common())
-            )
+                print(f"  {label:13s} hit {hit_rate:.0%}, regret {regret:.3f}{extra}")
+            settings = ", ".join(f"{k} x{n}" for k, n in chosen.most_common())
+            print(f"  nested settings chosen (neighbours, near): {settings}")
 
 
 def main() -> None:

@@ -78,3 +78,34 @@ def test_recommend_prior_only_reads_the_file_and_measures_nothing(cli, tmp_path,
     assert not (tmp_path / "results.db").exists() and not (tmp_path / "user-results.db").exists()
     out = cli("recommend", "--need", "exact-likelihood", "--data", tmp_path / "mine.csv", "--prior-only").stdout
     assert "before measuring, from the 4 measured tables most like yours" in out
+    assert "this prior named one of that table's winners on 4 of 4 tables" in out
+    assert answer["prior"]["track_record"] == {"tables": 4, "hits": 4.0, "mean_tie_set": 1.0}
+
+
+def _prior_evidence(winner_of):
+    from advisor.rules.prior import PriorEvidence
+
+    scores = {t: {f: 1.0 if f == winner_of[t] else 0.0 for f in ("flow", "autoregressive")} for t in TABLES}
+    metas = {t: meta for t, (meta, _) in TABLES.items()}
+    return PriorEvidence(["exact-likelihood"], scores, metas, {"flow": "flow", "autoregressive": "autoregressive"})
+
+
+def test_the_track_record_counts_the_left_out_tables_whose_winner_the_prior_named():
+    from advisor.rules.prior import track_record
+
+    alike = _prior_evidence({t: next(iter(w)) for t, (_, w) in TABLES.items()})  # neighbours share winners
+    assert track_record(alike).model_dump() == {"tables": 4, "hits": 4.0, "mean_tie_set": 1.0}
+    # each table's nearest neighbour has the other winner: the prior misleads every time, and says so
+    crossed = _prior_evidence(
+        {"cats-a": "autoregressive", "cats-b": "flow", "nums-a": "autoregressive", "nums-b": "flow"}
+    )
+    assert track_record(crossed).hits == 0.0
+
+
+def test_the_prior_of_a_users_table_carries_its_track_record(evidence, tmp_path):
+    from advisor.rules.prior import prior_evidence, prior_from, track_record
+
+    gathered, needs, cards = evidence
+    found = prior_evidence(gathered, needs, cards)
+    assert track_record(found).hits == 4.0
+    assert prior_from(found.without(["cats-a"]), TABLES["cats-a"][0]).picks == ["autoregressive"]

@@ -32,6 +32,7 @@ __all__ = [
     "ObjectiveEvidence",
     "Peer",
     "Prior",
+    "TrackRecord",
     "Race",
     "RacedOut",
     "NotRunCell",
@@ -297,6 +298,14 @@ class Neighbour(_Record):
     distance: float
 
 
+class TrackRecord(_Record):
+    """How the prior has done on the measured tables, each left out in turn and predicted from the others."""
+
+    tables: int  # tables left out
+    hits: float  # on how many the prior's pick was in the table's tie set (a tie of picks counts fractionally)
+    mean_tie_set: float  # candidates in a table's tie set, on average (a hit is easy when ties are wide)
+
+
 class Prior(_Record):
     """Before measuring: the candidates ranked by how they did on the measured tables most like the user's."""
 
@@ -305,6 +314,8 @@ class Prior(_Record):
     candidates: list[PriorCandidate]  # most often first, then by mean rank
     picks: list[str]  # the top of `candidates` (several when tied)
     typical_distance: float  # the median distance between two measured tables: what "near" means here
+    near: bool  # the nearest table is within half the typical distance
+    track_record: TrackRecord | None = None  # the prior judged by leaving each measured table out
 
 
 class Answer(_Record):

@@ -15,21 +15,72 @@ from __future__ import annotations
 
 import math
 import statistics
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
 
 from advisor.cards import Need
 from advisor.data.meta_features import META_FEATURES
-from advisor.rules.answer import Neighbour, Prior, PriorCandidate
+from advisor.rules.answer import Neighbour, Prior, PriorCandidate, TrackRecord
 from advisor.rules.engine import scores_by_table
 from advisor.rules.evidence import Evidence, candidate_label
 from advisor.stats.friedman import table_ranks
 
-__all__ = ["NEAR", "NEIGHBOURS", "prior_for", "prior_from_scores"]
+__all__ = [
+    "NEAR",
+    "NEIGHBOURS",
+    "PriorEvidence",
+    "hit",
+    "prior_evidence",
+    "prior_for",
+    "prior_from",
+    "track_record",
+    "winners",
+]
 
 #: how many of the nearest measured tables the prior reads
 NEIGHBOURS = 10
 #: a table at distance d weighs 1 / (d + NEAR x the typical distance): a copy of yours outweighs the rest
 NEAR = 0.05
+
+
+@dataclass(frozen=True)
+class PriorEvidence:
+    """What a prior reads: each measured table's scores for the needs (label -> score, 1 = best or tied with
+    it; `engine.scores_by_table`) and meta-features, and each candidate label's family."""
+
+    needs: list[str]
+    scores: Mapping[str, Mapping[str, float]]
+    metas: Mapping[str, Mapping[str, float]]
+    families: Mapping[str, str]
+
+    def without(self, tables: Iterable[str]) -> PriorEvidence:
+        """The same evidence with `tables` left out (a table's score reads that table's runs alone)."""
+        out = set(tables)
+        return replace(
+            self,
+            scores={t: s for t, s in self.scores.items() if t not in out},
+            metas={t: m for t, m in self.metas.items() if t not in out},
+        )
+
+
+def prior_evidence(
+    evidence: Evidence, needs: list[Need], family_cards: dict[str, dict], *, exclude: Iterable[str] = ()
+) -> PriorEvidence:
+    """The tables of `evidence` whose cards carry meta-features and that score candidates for `needs`
+    (`exclude`: tables not to read, e.g. the user's own when it is also measured)."""
+    excluded = set(exclude)
+    metas = {
+        name: card["meta"]
+        for name, card in evidence.datasets.items()
+        if name not in excluded and isinstance(card.get("meta"), dict)
+    }
+    scores = {t: s for t, s in scores_by_table(evidence.restricted(metas), needs, family_cards).items() if s}
+    return PriorEvidence(
+        needs=[n.name for n in needs],
+        scores=scores,
+        metas={t: m for t, m in metas.items() if t in scores},
+        families={candidate_label(c): c[0] for c in evidence.candidates},
+    )
 
 
 def prior_for(
@@ -44,31 +95,15 @@ def prior_for(
 ) -> Prior | None:
     """The prior for a table with meta-features `meta` from the tables of `evidence` whose cards carry theirs
     (`exclude`: tables not to read, e.g. the table itself when it is left out). None without two such tables."""
-    excluded = set(exclude)
-    metas = {
-        name: card["meta"]
-        for name, card in evidence.datasets.items()
-        if name not in excluded and isinstance(card.get("meta"), dict)
-    }
-    scores = scores_by_table(evidence.restricted(metas), needs, family_cards)
-    families = {candidate_label(c): c[0] for c in evidence.candidates}
-    return prior_from_scores(scores, metas, meta, families, [n.name for n in needs], neighbours=neighbours, near=near)
+    found = prior_evidence(evidence, needs, family_cards, exclude=exclude)
+    return prior_from(found, meta, neighbours=neighbours, near=near)
 
 
-def prior_from_scores(
-    scores: Mapping[str, Mapping[str, float]],
-    metas: Mapping[str, Mapping[str, float]],
-    meta: Mapping[str, float],
-    families: Mapping[str, str],
-    needs: list[str],
-    *,
-    neighbours: int = NEIGHBOURS,
-    near: float = NEAR,
+def prior_from(
+    evidence: PriorEvidence, meta: Mapping[str, float], *, neighbours: int = NEIGHBOURS, near: float = NEAR
 ) -> Prior | None:
-    """The prior from per-table scores (`engine.scores_by_table`: table -> label -> score) and the tables'
-    meta-features (`metas`; tables without scores are skipped); `families`: label -> family. None without two
-    tables. What `prior_for` computes once the scores are known (a benchmark reuses them across folds)."""
-    metas = {t: m for t, m in metas.items() if scores.get(t)}
+    """The prior for a table with meta-features `meta` from `evidence`'s tables; None without two."""
+    metas, scores = evidence.metas, evidence.scores
     if len(metas) < 2:
         return None
     scale = _scales(metas.values())
@@ -92,7 +127,11 @@ def prior_from_scores(
     candidates = sorted(
         (
             PriorCandidate(
-                label=label, family=families[label], first=firsts[label], of=len(r), mean_rank=statistics.fmean(r)
+                label=label,
+                family=evidence.families[label],
+                first=firsts[label],
+                of=len(r),
+                mean_rank=statistics.fmean(r),
             )
             for label, r in ranks.items()
         ),
@@ -100,12 +139,38 @@ def prior_from_scores(
     )
     picks = [c.label for c in candidates if standing[c.label] == standing[candidates[0].label]]
     return Prior(
-        needs=needs,
+        needs=evidence.needs,
         neighbours=[Neighbour(table=t, distance=d) for d, t in chosen],
         candidates=candidates,
         picks=picks,
         typical_distance=typical,
+        near=min(d for d, _ in chosen) <= typical / 2,
     )
+
+
+def winners(scores: Mapping[str, float]) -> set[str]:
+    """A table's tie set: the labels first or tied first on it."""
+    return {label for label, score in scores.items() if score == max(scores.values())}
+
+
+def hit(picks: Sequence[str], tie_set: set[str]) -> float:
+    """The share of `picks` in `tie_set` (a tie of picks counts fractionally; 0 without picks)."""
+    return sum(p in tie_set for p in picks) / len(picks) if picks else 0.0
+
+
+def track_record(evidence: PriorEvidence, *, neighbours: int = NEIGHBOURS, near: float = NEAR) -> TrackRecord | None:
+    """How the prior has done: leave each table of `evidence` out, and score the prior from the others by
+    whether its picks are in the table's tie set. None without three tables."""
+    hits, ties = [], []
+    for table in evidence.scores:
+        prior = prior_from(evidence.without([table]), evidence.metas[table], neighbours=neighbours, near=near)
+        if prior is not None:
+            tie_set = winners(evidence.scores[table])
+            hits.append(hit(prior.picks, tie_set))
+            ties.append(len(tie_set))
+    if len(hits) < 2:
+        return None
+    return TrackRecord(tables=len(hits), hits=math.fsum(hits), mean_tie_set=statistics.fmean(ties))
 
 
 def _weighted(rows: list[tuple[float, float, float]]) -> tuple[float, float]:

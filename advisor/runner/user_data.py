@@ -225,16 +225,20 @@ def _store_grading_ladder(store: Store, dataset: Any, needs: list[Need], registr
 
 
 def table_prior(dataset: Any, needs: list[Need], registry: Registry, reference: Store | None) -> Prior | None:
-    """The prior for the user's table from the tables `reference` (the shipped store) measured: None without
-    meta-features or a reference holding two measured tables of its kind."""
+    """The prior for the user's table from the tables `reference` (the shipped store) measured, with its track
+    record on them: None without meta-features or a reference holding two measured tables of its kind."""
     from advisor.rules.engine import gather_for
-    from advisor.rules.prior import prior_for
+    from advisor.rules.prior import prior_evidence, prior_from, track_record
 
     meta = dataset.card.meta
     if reference is None or meta is None:
         return None
     evidence = gather_for(reference, needs, registry.metric_specs(), data_kind=dataset.card.kind)
-    return prior_for(evidence, needs, registry.family_cards(), meta, exclude=[dataset.card.name])
+    found = prior_evidence(evidence, needs, registry.family_cards(), exclude=[dataset.card.name])
+    prior = prior_from(found, meta)
+    if prior is not None:
+        prior.track_record = track_record(found)
+    return prior
 
 
 def race_order(candidates: list[str], costs: Mapping[str, float], prior: Prior | None) -> list[str]:
