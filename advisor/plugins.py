@@ -15,10 +15,12 @@ from __future__ import annotations
 import difflib
 import functools
 import importlib.util
+import math
 import os
 import signal
 import sys
 import threading
+import time
 import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -47,17 +49,18 @@ __all__ = [
     "load_registry",
     "find_import_faults",
     "import_watchdog",
+    "watchdog_limit",
     "ENTRY_POINT_GROUP",
     "IMPORT_WATCHDOG_ENV",
     "IMPORT_WATCHDOG_S",
 ]
 
-#: how long one plugin's import may block a command under `import_watchdog` (seconds; the environment
-#: variable overrides it)
+#: how long one plugin's import (and registration) may block a command under `import_watchdog` (seconds;
+#: the environment variable overrides it)
 IMPORT_WATCHDOG_S = 60.0
 IMPORT_WATCHDOG_ENV = "ADVISOR_PLUGIN_IMPORT_LIMIT"
-#: the plugin `load_registry` is importing now, if any (what the watchdog names)
-_importing: list[PluginInfo] = []
+#: the plugin `load_registry` is loading now and since when (`time.monotonic()`), if any: what the watchdog reads
+_loading: list[tuple[PluginInfo, float]] = []
 
 ENTRY_POINT_GROUP = hookspecs.PROJECT_NAME
 _BUILTIN_DISTRIBUTION = "advisor"
@@ -394,10 +397,12 @@ def _load_into(
     plugins_dir: str | None,
     faults: tuple[BrokenPlugin, ...],
     before_each: Callable[[PluginInfo], None] = lambda info: None,
+    after_each: Callable[[PluginInfo], None] = lambda info: None,
 ) -> None:
     """Load every plugin into `registry`, except those in `faults` (recorded broken with their reason).
 
-    `before_each` is told which plugin is about to be imported and registered (`find_import_faults`).
+    `before_each` is told which plugin is about to be imported and registered (`find_import_faults`),
+    `after_each` when that is done, whether it worked or not (`import_watchdog`).
     """
     pm = pluggy.PluginManager(hookspecs.PROJECT_NAME)
     pm.add_hookspecs(hookspecs)
@@ -415,51 +420,69 @@ def _load_into(
         except Exception as exc:  # noqa: BLE001 - a plugin that fails to import is reported, not fatal
             registry.broken.append(BrokenPlugin(info.name, info.source, _describe(exc)))
             continue
-        registry._add_plugin(pm, module, info)
+        else:
+            registry._add_plugin(pm, module, info)
+        finally:
+            after_each(info)
     registry._check_needs()
 
 
 @functools.lru_cache(maxsize=8)
 def _load(plugins_dir: str | None, faults: tuple[BrokenPlugin, ...]) -> Registry:
     registry = Registry()
-    try:
-        _load_into(registry, plugins_dir, faults, _now_importing)
-    finally:
-        _importing.clear()
+    _load_into(
+        registry,
+        plugins_dir,
+        faults,
+        before_each=lambda info: _loading.append((info, time.monotonic())),
+        after_each=lambda info: _loading.clear(),
+    )
     return registry
 
 
-def _now_importing(info: PluginInfo) -> None:
-    _importing[:] = [info]
+def watchdog_limit() -> float:
+    """Seconds one plugin may take to load under `import_watchdog`: `IMPORT_WATCHDOG_ENV`, else
+    `IMPORT_WATCHDOG_S`; InputError when the variable is not a positive number of seconds."""
+    given = os.environ.get(IMPORT_WATCHDOG_ENV)
+    if not given:
+        return IMPORT_WATCHDOG_S
+    try:
+        seconds = float(given)
+    except ValueError:
+        seconds = math.nan
+    if not math.isfinite(seconds) or seconds <= 0:
+        raise InputError(f"{IMPORT_WATCHDOG_ENV} must be a number of seconds above 0, got {given!r}")
+    return seconds
 
 
 @contextmanager
-def import_watchdog(seconds: float | None = None) -> Iterator[None]:
-    """Within the block, loading the plugins (`load_registry`) for longer than `seconds` (default: the
-    environment's `IMPORT_WATCHDOG_ENV`, else `IMPORT_WATCHDOG_S`) ends the process with exit code 2 and a
-    message naming the plugin still importing. An import cannot be interrupted, so the process ends; the
-    commands load their plugins before they write anything."""
-    limit = seconds if seconds is not None else float(os.environ.get(IMPORT_WATCHDOG_ENV) or IMPORT_WATCHDOG_S)
+def import_watchdog(seconds: float | None = None, poll_s: float = 0.5) -> Iterator[None]:
+    """Within the block, a plugin that takes longer than `seconds` (default: `watchdog_limit()`) to import and
+    register in `load_registry` ends the process with exit code 2 and a message naming it. An import cannot be
+    interrupted, so the process ends; the commands load their plugins before they write anything. Each plugin
+    is timed on its own: several slow imports in a row are not a blocking one."""
+    limit = seconds if seconds is not None else watchdog_limit()
+    done = threading.Event()
 
     def watch() -> None:
-        if not _importing:
-            return
-        info = _importing[-1]
-        sys.stderr.write(
-            f"Error: plugin {info.name!r} ({info.source}) was still importing after {limit:g} s of loading "
-            "plugins: it blocks at import time. `advisor plugins list` names such plugins without hanging; "
-            f"uninstall it or move it out of the plugins directory (or raise {IMPORT_WATCHDOG_ENV}).\n"
-        )
-        sys.stderr.flush()
-        os._exit(2)
+        while not done.wait(poll_s):
+            current = list(_loading)
+            if current and time.monotonic() - current[0][1] > limit:
+                info = current[0][0]
+                sys.stderr.write(
+                    f"Error: plugin {info.name!r} ({info.source}) was still loading after {limit:g} s: it blocks at "
+                    "import time. `advisor plugins list` names such plugins without hanging; uninstall it or move "
+                    f"it out of the plugins directory (or raise {IMPORT_WATCHDOG_ENV}).\n"
+                )
+                sys.stderr.flush()
+                os._exit(2)
 
-    timer = threading.Timer(limit, watch)
-    timer.daemon = True
-    timer.start()
+    watcher = threading.Thread(target=watch, name="advisor-import-watchdog", daemon=True)
+    watcher.start()
     try:
         yield
     finally:
-        timer.cancel()
+        done.set()
 
 
 def _resolved(plugins_dir: str | Path | None) -> str | None:

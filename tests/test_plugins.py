@@ -195,27 +195,44 @@ def test_validate_a_family_beside_plugins_that_hang_or_exit_at_import(cli, tmp_p
     assert set(checks.values()) == {"ok", "fails"}
 
 
-@pytest.mark.parametrize(
-    "command", [["recommend", "--need", "exact-likelihood"], ["bench", "-f", "gmm", "-d", "ring8"]]
-)
-def test_a_plugin_that_hangs_at_import_ends_recommend_and_bench_with_exit_2_naming_it(tmp_path, command):
+def _run_with_plugins(directory, *command, limit="2"):
     import os
     import subprocess
     import sys
 
     from advisor.plugins import IMPORT_WATCHDOG_ENV
 
+    return subprocess.run(
+        [sys.executable, "-m", "advisor", "--plugins-dir", str(directory), *command],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, IMPORT_WATCHDOG_ENV: limit},
+    )
+
+
+@pytest.mark.parametrize(
+    "command", [["recommend", "--need", "exact-likelihood"], ["bench", "-f", "gmm", "-d", "ring8"]]
+)
+def test_a_plugin_that_hangs_at_import_ends_recommend_and_bench_with_exit_2_naming_it(tmp_path, command):
     directory = tmp_path / "plugins"
     directory.mkdir()
     (directory / "hangs.py").write_text("import time\n\ntime.sleep(3600)\n")
     db = tmp_path / "r.db"
-    done = subprocess.run(
-        [sys.executable, "-m", "advisor", "--plugins-dir", str(directory), *command, "--db", str(db)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env={**os.environ, IMPORT_WATCHDOG_ENV: "2"},
-    )
+    done = _run_with_plugins(directory, *command, "--db", str(db))
     assert done.returncode == 2, done.stderr
     assert "plugin 'hangs'" in done.stderr and "blocks at import time" in done.stderr
     assert not db.exists()  # nothing was written
+
+
+def test_slow_imports_in_a_row_are_not_a_blocking_one_and_a_bad_limit_is_refused(tmp_path):
+    directory = tmp_path / "plugins"
+    directory.mkdir()
+    for name in ("a_slow", "b_slow"):  # 1.2 s each: 2.4 s in all, each under the 2 s limit
+        (directory / f"{name}.py").write_text("import time\n\ntime.sleep(1.2)\n")
+    done = _run_with_plugins(directory, "recommend", "--need", "exact-likelihood", "--json", limit="2")
+    assert done.returncode == 0, done.stderr
+    refused = _run_with_plugins(directory, "recommend", "--need", "exact-likelihood", limit="soon")
+    assert (
+        refused.returncode == 2 and "ADVISOR_PLUGIN_IMPORT_LIMIT must be a number of seconds above 0" in refused.stderr
+    )
