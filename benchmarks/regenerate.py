@@ -14,11 +14,13 @@
 3. 10 seeds on the mode-counting mixtures (ring8, grid25), where instability is counted;
 4. packing into one self-contained file (no -wal/-shm) that installed copies can read.
 
-Each finished part is appended to ``DB.regenerate.jsonl`` (part, command, seconds, exit status), and a
-part logged as finished is skipped when the script runs again; a bench skips the cells it already
-holds, so an interrupted part resumes where it stopped. A bench that exits 1 had a run fail: a
-failure is a measurement (the store keeps it), so the regeneration goes on; any other exit status (bad
-input, a killed bench) stops it.
+Every attempt at a part is appended to ``DB.regenerate.jsonl`` (part, command, seconds, exit status),
+so the log's seconds add up to the regeneration's time however often it was resumed. A part that
+exited 0 is skipped when the script runs again; a bench skips the cells it already holds, so any other
+part resumes where it stopped. A bench that exits 1 had a run fail (a failure is a measurement: the
+store keeps it), or met an internal error, which exits 1 too: the regeneration goes on, and the part
+is tried again on the next run of the script (its failed cells run again; its complete ones do not).
+Any other exit status (bad input, a killed bench) stops the regeneration.
 """
 
 from __future__ import annotations
@@ -39,7 +41,7 @@ PEERS = ("sdv-copula", "sdv-ctgan", "sdv-tvae")
 SEEDS = 3
 MIXTURE_SEEDS = 10
 BUDGET = "quick"
-FAILED_RUNS = 1  # a bench's exit status when a run did not complete
+FAILED_RUNS = 1  # a bench's exit status when a run did not complete (or on an internal error)
 
 
 @dataclass(frozen=True)
@@ -91,10 +93,11 @@ def parts(db: str, jobs: int, python: str, sdv_python: str, tables_only: bool) -
 
 
 def finished(log: Path) -> set[str]:
-    """Names of the parts the log records as finished."""
+    """Names of the parts the log records as finished with exit status 0."""
     if not log.exists():
         return set()
-    return {json.loads(line)["part"] for line in log.read_text().splitlines() if line.strip()}
+    entries = [json.loads(line) for line in log.read_text().splitlines() if line.strip()]
+    return {entry["part"] for entry in entries if entry["exit"] == 0}
 
 
 def main() -> int:
@@ -120,13 +123,13 @@ def main() -> int:
         start = time.monotonic()
         status = subprocess.run(part.command).returncode
         seconds = round(time.monotonic() - start, 1)
-        if status not in (0, FAILED_RUNS):
-            print(f"== {part.name} stopped (exit {status}) after {seconds} s; run again to resume", flush=True)
-            return status
         with log.open("a") as out:
             out.write(
                 json.dumps({"part": part.name, "command": part.command, "seconds": seconds, "exit": status}) + "\n"
             )
+        if status not in (0, FAILED_RUNS):
+            print(f"== {part.name} stopped (exit {status}) after {seconds} s; run again to resume", flush=True)
+            return status
     return 0
 
 
