@@ -119,3 +119,14 @@ def test_the_store_read_with_first_seeds_sees_only_the_seeds_a_race_ran(tmp_path
     c2st = {family: by_metric["c2st"]["ring8"] for (family, _), by_metric in evidence.values.items()}
     assert set(c2st) == {"flow", "autoregressive"}  # families not named are left out
     assert (c2st["flow"].n, round(c2st["flow"].mean, 3)) == (2, 0.605) and c2st["autoregressive"].n == 1
+
+
+def test_a_candidate_tied_with_the_leader_is_never_raced_out():
+    # the leader's band is wide (one seed, a large noise prior): 0.70 +- 0.02 lies wholly below the leader's
+    # pessimistic bound 0.80, yet within the leader's own band it ties with it; tied is not out
+    state = RaceState(
+        ["lead", "close"],
+        {"lead": 1, "close": 3},
+        {"lead": _standing("lead", 1.0, 0.1), "close": _standing("close", 0.70, 0.02, seeds=3)},
+    )
+    assert state.tie_set() == ["lead", "close"] and state.raced_out() == {}

@@ -124,7 +124,8 @@ class RaceState:
         return max(self.standing.values(), key=lambda s: (pessimistic_bound(s.reading), -self.order.index(s.family)))
 
     def raced_out(self) -> dict[str, Standing]:
-        """Family -> its standing, for each family clearly behind the leader that would still get a seed."""
+        """Family -> its standing, for each family clearly behind the leader that would still get a seed; never
+        one in the leader's tie set (a candidate the answer calls tied with the leader is not out of the race)."""
         leader = self.leader()
         if leader is None:
             return {}
@@ -134,6 +135,7 @@ class RaceState:
             if f != leader.family
             and self.tried.get(f, 0) < self.max_seeds
             and clearly_behind(s.reading, leader.reading)
+            and behind_leader(s.reading, leader.reading) > 0
         }
 
     def tie_set(self) -> list[str]:

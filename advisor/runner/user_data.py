@@ -1,18 +1,19 @@
 """Measuring the candidate families on a user's own data (`advisor recommend --data`).
 
 The file is validated, the families that meet the needs and support its kind of data are planned
-for three seeds, and raced (`racing.py`): every candidate's first seed, cheapest first, then further
-seeds only for those that can still win, the leader's first, while their cost fits the time limit
-(estimated from earlier runs in this store or the shipped one, and corrected by the cells measured
-on this data as they finish); what was not run is named with the reason. The last `ANSWER_RESERVE_S` of the limit are
-kept for stopping the cells still running and composing the answer.
+for three seeds, and raced (`racing.py`): every candidate's first seed, in the order of the prior (how
+the candidates did on the measured tables most like it; `rules/prior.py`), the rest cheapest first,
+then further seeds only for those that can still win, the leader's first, while their cost fits the
+time limit (estimated from earlier runs in this store or the shipped one, and corrected by the cells
+measured on this data as they finish); what was not run is named with the reason. The last
+`ANSWER_RESERVE_S` of the limit are kept for stopping the cells still running and composing the answer.
 """
 
 from __future__ import annotations
 
 import time
 import warnings
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -21,13 +22,22 @@ from advisor.data.user import TableOptions
 from advisor.errors import InputError
 
 if TYPE_CHECKING:
-    from advisor.cards import Need
+    from advisor.cards import MetricSpec, Need
     from advisor.plugins import Registry
     from advisor.rules.answer import Prior, Race
     from advisor.runner.local import CellResult
     from advisor.store.engine import Store
 
-__all__ = ["ANSWER_RESERVE_S", "Measurement", "MeasureRequest", "measure_user_data"]
+__all__ = [
+    "ANSWER_RESERVE_S",
+    "Measurement",
+    "MeasureRequest",
+    "measure_user_data",
+    "race_candidates",
+    "race_noise_priors",
+    "race_order",
+    "table_prior",
+]
 
 #: Seconds of the time limit kept for stopping running cells and composing the answer (measured: 2-3 s).
 ANSWER_RESERVE_S = 5.0
@@ -81,7 +91,6 @@ def measure_user_data(
     """
     from advisor.budgets import get_budget
     from advisor.evaluate.provenance import resolve_device
-    from advisor.rules.engine import requirement_failures
     from advisor.rules.evidence import gather
     from advisor.runner import plan_cells, resolve_datasets
     from advisor.runner.planning import CostTracker, DataShape, estimate_costs, fit_to_time
@@ -96,12 +105,7 @@ def measure_user_data(
     with _library_warnings() as hidden:
         datasets = resolve_datasets(registry, (), (request.data_file,), request.table)
     ((name, dataset),) = datasets.items()
-    candidates = [
-        f
-        for f, entry in sorted(registry.families.items())
-        if not requirement_failures(entry.obj.card.model_dump(mode="json"), needs)
-        and dataset.card.kind in entry.obj.card.data_kinds
-    ]
+    candidates = race_candidates(registry.family_cards(), needs, dataset.card.kind)
     if not candidates:
         raise InputError(f"no registered family meets {', '.join(n.name for n in needs)} on {dataset.card.kind} data")
     cells, _ = plan_cells(registry, candidates, datasets, range(3), request.budget)
@@ -140,7 +144,7 @@ def measure_user_data(
             plugins_dir=plugins_dir,
         )
         metric = race_metric(needs)
-        priors = _noise_priors(stores, registry, metric, dataset.card.kind, request.budget)
+        priors = race_noise_priors(stores, registry.metric_specs(), metric, dataset.card.kind, request.budget)
         prior = table_prior(dataset, needs, registry, reference)
         order = race_order(candidates, costs, prior)
         logged = []
@@ -249,10 +253,27 @@ def race_order(candidates: list[str], costs: Mapping[str, float], prior: Prior |
     return known + sorted((f for f in candidates if f not in known), key=lambda f: (costs[f], f))
 
 
-def _noise_priors(
-    stores: list[Store], registry: Registry, metric: str | None, kind: str, budget: str
+def race_candidates(family_cards: Mapping[str, dict], needs: list[Need], kind: str) -> list[str]:
+    """The families raced on data of `kind`: those whose card meets every need's requirements and takes the kind."""
+    from advisor.rules.engine import requirement_failures
+
+    return [
+        family
+        for family, card in sorted(family_cards.items())
+        if not requirement_failures(card, needs) and kind in card.get("data_kinds", ())
+    ]
+
+
+def race_noise_priors(
+    stores: list[Store],
+    specs: Mapping[str, MetricSpec],
+    metric: str | None,
+    kind: str,
+    budget: str,
+    exclude: Collection[str] = (),
 ) -> dict[str, float]:
-    """The families' seed spread of `metric` on the stored datasets of `kind` (the racing noise prior)."""
+    """The families' seed spread of `metric` on the stored datasets of `kind` but those in `exclude` (the
+    racing noise prior); at another budget where `budget` has no runs (smoke against the shipped store)."""
     from advisor.rules.evidence import gather
     from advisor.runner.racing import noise_priors
 
@@ -260,10 +281,11 @@ def _noise_priors(
         return {}
     priors: dict[str, float] = {}
     for store in reversed(stores):  # the user's own store last: its spreads win
-        evidence = gather(store, [metric], registry.metric_specs(), budget=budget, data_kind=kind)
-        found = noise_priors(evidence, metric)
-        if not found:  # no run at this budget (smoke against the shipped store): the store's main budget's
-            found = noise_priors(gather(store, [metric], registry.metric_specs(), data_kind=kind), metric)
+        for at in (budget, None):  # None: the store's main budget
+            evidence = gather(store, [metric], specs, budget=at, data_kind=kind)
+            found = noise_priors(evidence.restricted(set(evidence.datasets) - set(exclude)), metric)
+            if found:
+                break
         priors.update(found)
     return priors
 
