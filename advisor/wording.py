@@ -366,7 +366,7 @@ def prior_lines(prior: Prior | None) -> list[str]:
     if record := prior.track_record:
         lines.append(
             f"  how far to trust it: with each measured table left out in turn, this prior named one of that "
-            f"table's winners on {record.hits:.0f} of {record.tables} tables (a table's winners, tied within seed "
+            f"table's winners on {record.hits:g} of {record.tables} tables (a table's winners, tied within seed "
             f"noise, are {record.mean_tie_set:.1f} candidates on average)"
         )
     return lines

@@ -15,7 +15,7 @@ tables) and the overall best (the lowest average rank across the other tables, F
 - top-3: the share of tables where the prior's first three candidates include one of the tie set (aim
   95% for best-quality).
 
-The prior is judged twice: with its shipped settings (`NEIGHBOURS`, `NEAR`), and tuned inside the
+The prior is judged twice: with its shipped settings (`NEIGHBOURS`, `SMOOTHING`), and tuned inside the
 leave-one-out (nested): for each left-out table, the settings are chosen from a grid by a second
 leave-one-out on the other tables only (`advisor.rules.prior.track_record`: the most hits, then the
 shipped settings), so the table judged never chooses them. Each table's scores for a need are computed once (a table's
@@ -33,8 +33,8 @@ from collections.abc import Mapping, Sequence
 from advisor.plugins import load_registry
 from advisor.rules.engine import gather_for, rank_evidence
 from advisor.rules.prior import (
-    NEAR,
     NEIGHBOURS,
+    SMOOTHING,
     PriorEvidence,
     hit,
     prior_evidence,
@@ -47,7 +47,7 @@ from advisor.store import open_store
 
 NEEDS = ("best-quality", "stable-training", "small-model", "exact-likelihood", "fast-sampling", "fast-training")
 #: the settings the nested leave-one-out chooses from (the shipped ones first: they win a tie)
-GRID = ((NEIGHBOURS, NEAR), *((k, n) for k, n in itertools.product((3, 5, 10, 20), (0.01, 0.05, 0.25, 1.0))))
+GRID = tuple(dict.fromkeys([(NEIGHBOURS, SMOOTHING), *itertools.product((3, 5, 10, 20), (0.01, 0.05, 0.25, 1.0))]))
 
 
 def _regret(picks: Sequence[str], scores: Mapping[str, float]) -> float:
@@ -59,7 +59,7 @@ def nested_setting(evidence: PriorEvidence) -> tuple[int, float]:
     (`track_record`); the shipped settings, then the grid's order, win a tie."""
 
     def hits(setting: tuple[int, float]) -> float:
-        record = track_record(evidence, neighbours=setting[0], near=setting[1])
+        record = track_record(evidence, neighbours=setting[0], smoothing=setting[1])
         return record.hits if record else 0.0
 
     return max(GRID, key=hits)  # max keeps the first of equals
@@ -80,13 +80,13 @@ def judge(db: str, budget: str | None, needs: Sequence[str]) -> None:
             ties, top3, chosen = [], [], Counter()
             for table in sorted(found.scores):
                 own, tie = found.scores[table], winners(found.scores[table])
-                rest = found.without([table])
+                rest = prior_evidence(evidence, need, cards, exclude=[table])  # scored again without it
                 shipped = prior_from(rest, found.metas[table])
                 if shipped is None:
                     continue
                 setting = nested_setting(rest)
                 chosen[setting] += 1
-                tuned = prior_from(rest, found.metas[table], neighbours=setting[0], near=setting[1])
+                tuned = prior_from(rest, found.metas[table], neighbours=setting[0], smoothing=setting[1])
                 kind_level = rank_evidence(evidence.restricted(rest.scores), need, cards).winners
                 overall = compare_across_tables(dict(rest.scores)) if len(rest.scores) >= 2 else None
                 best = (
@@ -113,7 +113,7 @@ def judge(db: str, budget: str | None, needs: Sequence[str]) -> None:
                 extra = f", top-3 {statistics.fmean(top3):.0%}" if label == "prior" else ""
                 print(f"  {label:13s} hit {hit_rate:.0%}, regret {regret:.3f}{extra}")
             settings = ", ".join(f"{k} x{n}" for k, n in chosen.most_common())
-            print(f"  nested settings chosen (neighbours, near): {settings}")
+            print(f"  nested settings chosen (neighbours, smoothing): {settings}")
 
 
 def main() -> None:

@@ -70,4 +70,8 @@ def test_recommend_with_dask_needs_a_scheduler_and_data(cli, db, csv_file):
     no_address = cli("recommend", "--need", "exact-likelihood", "--data", csv_file, "--executor", "dask", expect=2)
     assert "--scheduler" in no_address.stderr
     no_data = cli("recommend", "--need", "exact-likelihood", "--executor", "dask", "--db", db, expect=2)
-    assert "only apply when measuring your data" in no_data.stderr or "only applies" in no_data.stderr
+    assert "--executor only applies when measuring your data: add --data FILE" in no_data.stderr
+    prior_only = cli(
+        "recommend", "--need", "best-quality", "--data", csv_file, "--prior-only", "--executor", "dask", expect=2
+    )
+    assert "--executor sets how to measure, but --prior-only measures nothing" in prior_only.stderr

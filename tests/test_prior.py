@@ -103,9 +103,13 @@ def test_the_track_record_counts_the_left_out_tables_whose_winner_the_prior_name
 
 
 def test_the_prior_of_a_users_table_carries_its_track_record(evidence, tmp_path):
-    from advisor.rules.prior import prior_evidence, prior_from, track_record
+    from types import SimpleNamespace
 
-    gathered, needs, cards = evidence
-    found = prior_evidence(gathered, needs, cards)
-    assert track_record(found).hits == 4.0
-    assert prior_from(found.without(["cats-a"]), TABLES["cats-a"][0]).picks == ["autoregressive"]
+    from advisor.runner.user_data import table_prior
+
+    _, needs, _ = evidence
+    mine = SimpleNamespace(card=SimpleNamespace(name="mine", kind="tabular", meta=TABLES["cats-a"][0]))
+    with open_store(tmp_path / "k.db", readonly=True) as reference:
+        prior = table_prior(mine, needs, load_registry(), reference)
+    assert prior.picks == ["autoregressive"] and prior.near
+    assert prior.track_record.model_dump() == {"tables": 4, "hits": 4.0, "mean_tie_set": 1.0}

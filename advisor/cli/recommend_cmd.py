@@ -84,7 +84,8 @@ __all__ = ["recommend"]
     default=1,
     show_default=True,
     type=click.IntRange(1),
-    help="With --data: cells run side by side (on this machine, or on the dask cluster with --executor dask).",
+    help="With --data: cells run side by side, on this machine or, with --executor dask, on the cluster (give "
+    "its worker count: the race sends this many cells at a time).",
 )
 @executor_options
 @click.option("--store-samples", is_flag=True, help="With --data: also keep generated samples in the store.")
@@ -195,6 +196,12 @@ def _check_option_pairing(ctx: click.Context, data_file: str | None) -> None:
                 f"{', '.join(stray)} {'filters' if one else 'filter'} the stored evidence, but with --data the "
                 f"answer is measured on your file; drop {'it' if one else 'them'}, or drop --data to answer from "
                 "the store"
+            )
+        measuring = sorted(given & {"--time-limit", "--jobs", "--executor", "--scheduler", "--store-samples"})
+        if "--prior-only" in given and measuring:
+            raise click.UsageError(
+                f"{', '.join(measuring)} {'sets' if len(measuring) == 1 else 'set'} how to measure, but --prior-only "
+                "measures nothing; drop one or the other"
             )
     else:
         data_only = {

@@ -314,7 +314,7 @@ class Prior(_Record):
     candidates: list[PriorCandidate]  # most often first, then by mean rank
     picks: list[str]  # the top of `candidates` (several when tied)
     typical_distance: float  # the median distance between two measured tables: what "near" means here
-    near: bool  # the nearest table is within half the typical distance
+    near: bool  # the nearest table is within `prior.NEAR_SHARE` of the typical distance
     track_record: TrackRecord | None = None  # the prior judged by leaving each measured table out
 
 

@@ -26,7 +26,8 @@ from advisor.rules.evidence import Evidence, candidate_label
 from advisor.stats.friedman import table_ranks
 
 __all__ = [
-    "NEAR",
+    "NEAR_SHARE",
+    "SMOOTHING",
     "NEIGHBOURS",
     "PriorEvidence",
     "hit",
@@ -39,8 +40,10 @@ __all__ = [
 
 #: how many of the nearest measured tables the prior reads
 NEIGHBOURS = 10
-#: a table at distance d weighs 1 / (d + NEAR x the typical distance): a copy of yours outweighs the rest
-NEAR = 0.05
+#: a table at distance d weighs 1 / (d + SMOOTHING x the typical distance): a copy of yours outweighs the rest
+SMOOTHING = 0.05
+#: the nearest table is "near" within this share of the typical distance between two measured tables
+NEAR_SHARE = 0.5
 
 
 @dataclass(frozen=True)
@@ -54,7 +57,9 @@ class PriorEvidence:
     families: Mapping[str, str]
 
     def without(self, tables: Iterable[str]) -> PriorEvidence:
-        """The same evidence with `tables` left out (a table's score reads that table's runs alone)."""
+        """The same evidence with `tables` left out, without scoring the others again. Nearly what
+        `prior_evidence` gives without them: a table's scores read its own runs, but which candidates are
+        ranked (those measured on enough tables) and each objective's scope are decided over every table."""
         out = set(tables)
         return replace(
             self,
@@ -91,16 +96,16 @@ def prior_for(
     *,
     exclude: Iterable[str] = (),
     neighbours: int = NEIGHBOURS,
-    near: float = NEAR,
+    smoothing: float = SMOOTHING,
 ) -> Prior | None:
     """The prior for a table with meta-features `meta` from the tables of `evidence` whose cards carry theirs
     (`exclude`: tables not to read, e.g. the table itself when it is left out). None without two such tables."""
     found = prior_evidence(evidence, needs, family_cards, exclude=exclude)
-    return prior_from(found, meta, neighbours=neighbours, near=near)
+    return prior_from(found, meta, neighbours=neighbours, smoothing=smoothing)
 
 
 def prior_from(
-    evidence: PriorEvidence, meta: Mapping[str, float], *, neighbours: int = NEIGHBOURS, near: float = NEAR
+    evidence: PriorEvidence, meta: Mapping[str, float], *, neighbours: int = NEIGHBOURS, smoothing: float = SMOOTHING
 ) -> Prior | None:
     """The prior for a table with meta-features `meta` from `evidence`'s tables; None without two."""
     metas, scores = evidence.metas, evidence.scores
@@ -115,7 +120,7 @@ def prior_from(
     ranks: dict[str, list[float]] = {}
     weighted: dict[str, list[tuple[float, float, float]]] = {}  # label -> (weight, first, rank) per table
     for distance, table in chosen:
-        weight = 1.0 / (distance + near * typical)  # a nearer table counts more; a copy of yours counts most
+        weight = 1.0 / (distance + smoothing * typical)  # a nearer table counts more; a copy of yours counts most
         by_candidate = scores[table]
         best = max(by_candidate.values())
         for label, rank in table_ranks(by_candidate).items():
@@ -144,7 +149,7 @@ def prior_from(
         candidates=candidates,
         picks=picks,
         typical_distance=typical,
-        near=min(d for d, _ in chosen) <= typical / 2,
+        near=min(d for d, _ in chosen) <= NEAR_SHARE * typical,
     )
 
 
@@ -158,12 +163,14 @@ def hit(picks: Sequence[str], tie_set: set[str]) -> float:
     return sum(p in tie_set for p in picks) / len(picks) if picks else 0.0
 
 
-def track_record(evidence: PriorEvidence, *, neighbours: int = NEIGHBOURS, near: float = NEAR) -> TrackRecord | None:
+def track_record(
+    evidence: PriorEvidence, *, neighbours: int = NEIGHBOURS, smoothing: float = SMOOTHING
+) -> TrackRecord | None:
     """How the prior has done: leave each table of `evidence` out, and score the prior from the others by
     whether its picks are in the table's tie set. None without three tables."""
     hits, ties = [], []
     for table in evidence.scores:
-        prior = prior_from(evidence.without([table]), evidence.metas[table], neighbours=neighbours, near=near)
+        prior = prior_from(evidence.without([table]), evidence.metas[table], neighbours=neighbours, smoothing=smoothing)
         if prior is not None:
             tie_set = winners(evidence.scores[table])
             hits.append(hit(prior.picks, tie_set))
