@@ -120,6 +120,26 @@ def test_pack_can_drop_the_samples_of_superseded_runs_only(db, cli):
         assert conn.execute("SELECT COUNT(*) FROM runs WHERE id = ?", (superseded,)).fetchone() == (1,)  # history kept
 
 
+def test_pack_can_keep_only_each_candidates_first_seed_samples(db, cli):
+    from advisor.store.models import Run, SampleRow
+    from tests.stores import build_store, complete_run
+
+    build_store(db)
+    with open_store(db) as store, store.session() as session:
+        rerun = complete_run("gan", "default", "ring8", 0, {"c2st": 0.7})  # supersedes gan's first ring8 run
+        session.add(rerun)
+        session.flush()
+        for run in session.query(Run).filter(Run.dataset == "ring8"):
+            session.add(SampleRow(run_id=run.id, rows=1, cols=2, dtype="float32", data=bytes(8)))
+        first = {r.id for r in session.query(Run).filter_by(dataset="ring8", seed=0) if r.family != "gan"} | {rerun.id}
+    out = cli("db", "pack", "--first-seed-samples", "--db", db).stdout
+    with closing(sqlite3.connect(db)) as conn:
+        kept = {row[0] for row in conn.execute("SELECT run_id FROM samples")}
+        runs = conn.execute("SELECT COUNT(*) FROM runs WHERE dataset = 'ring8'").fetchone()[0]
+    assert kept == first  # seed 0 of each candidate, gan's from its re-run
+    assert f"samples of {runs - len(first)} superseded or later-seed runs dropped" in " ".join(out.split())
+
+
 def test_the_shipped_store_is_packed():
     from advisor.store.reference import reference_store
 

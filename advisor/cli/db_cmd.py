@@ -62,8 +62,14 @@ def upgrade(db: str | None) -> None:
     is_flag=True,
     help="First delete the stored samples of runs a re-run superseded (runs and metrics are kept).",
 )
+@click.option(
+    "--first-seed-samples",
+    is_flag=True,
+    help="Keep only the samples of each candidate's first seed on each dataset (the ones the report draws; "
+    "runs and metrics are kept), and drop those of superseded runs: for shipping a store.",
+)
 @db_option
-def pack(drop_superseded_samples: bool, db: str | None) -> None:
+def pack(drop_superseded_samples: bool, first_seed_samples: bool, db: str | None) -> None:
     """Make an SQLite store one compact, self-contained file, for committing or shipping.
 
     Folds the write-ahead log into the file, switches it to a rollback journal (so it can be read
@@ -74,8 +80,9 @@ def pack(drop_superseded_samples: bool, db: str | None) -> None:
     from advisor.store.pack import pack as pack_store
 
     path = db or default_db()
-    sizes = pack_store(path, drop_superseded_samples=drop_superseded_samples)
-    dropped = f", samples of {sizes.dropped_samples} superseded runs dropped" if drop_superseded_samples else ""
+    sizes = pack_store(path, drop_superseded_samples=drop_superseded_samples, first_seed_samples=first_seed_samples)
+    which = "superseded or later-seed" if first_seed_samples else "superseded"
+    dropped = f", samples of {sizes.dropped_samples} {which} runs dropped" if sizes.dropped_samples else ""
     stdout().print(
         f"{path} packed: {sizes.before / 1e6:.1f} MB -> {sizes.after / 1e6:.1f} MB, rollback journal{dropped}."
     )

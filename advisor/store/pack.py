@@ -6,7 +6,9 @@ the directory cannot be written (an installed package). Packing folds the log in
 switches it to a rollback journal (which a reader never has to create) and VACUUMs it. The next
 bench that writes to it switches it back to WAL by itself. Optionally it first drops the stored
 samples of runs a re-run superseded (their runs and metrics stay, as history): no answer, table or
-report reads them, and on a regenerated store they are a third of the file.
+report reads them, and on a regenerated store they are a third of the file. For shipping, it can also
+keep only the samples of each candidate's first seed on each dataset: the run the report draws
+(`report.html` takes the lowest seed), and a third of what three seeds store.
 """
 
 from __future__ import annotations
@@ -27,23 +29,26 @@ class Packed:
 
     before: int
     after: int
-    dropped_samples: int = 0  # runs whose stored samples were dropped (superseded by a re-run)
+    dropped_samples: int = 0  # runs whose stored samples were dropped (superseded, or of a later seed)
 
 
 def _size(path: Path) -> int:
     return sum(p.stat().st_size for p in (path, path.with_name(path.name + "-wal")) if p.exists())
 
 
-def pack(path: str | Path, *, drop_superseded_samples: bool = False) -> Packed:
+def pack(path: str | Path, *, drop_superseded_samples: bool = False, first_seed_samples: bool = False) -> Packed:
     """Checkpoint, switch to a rollback journal and VACUUM the SQLite store at `path`; with
     `drop_superseded_samples`, first delete the samples of every run that is not its cell's latest
-    COMPLETE run."""
+    COMPLETE run; with `first_seed_samples`, also those of every seed but each candidate's lowest on each
+    dataset and budget."""
     if "://" in str(path):
         raise StoreError("only an SQLite store file can be packed; a database server keeps its own files")
     path = Path(path)
     open_store(path, readonly=True).close()  # refuses what is not a results store of this schema
     before = _size(path)
-    dropped = _drop_superseded_samples(path) if drop_superseded_samples else 0
+    dropped = (
+        _drop_samples(path, first_seed_only=first_seed_samples) if drop_superseded_samples or first_seed_samples else 0
+    )
     connection = sqlite3.connect(path, isolation_level=None)
     try:
         connection.execute("PRAGMA busy_timeout = 5000")
@@ -61,13 +66,25 @@ def pack(path: str | Path, *, drop_superseded_samples: bool = False) -> Packed:
     return Packed(before, _size(path), dropped)
 
 
-def _drop_superseded_samples(path: Path) -> int:
-    """Delete the stored samples of runs superseded by a later COMPLETE run of their cell; how many."""
-    from sqlalchemy import delete, select
+def _drop_samples(path: Path, *, first_seed_only: bool) -> int:
+    """Delete the stored samples of runs superseded by a later COMPLETE run of their cell and, with
+    `first_seed_only`, of every seed but each candidate's lowest per dataset and budget; how many."""
+    from sqlalchemy import and_, delete, func, select
 
-    from advisor.store.schema import latest_complete_ids, samples
+    from advisor.store.schema import latest_complete_ids, runs, samples
 
     latest = latest_complete_ids().subquery()
+    kept = select(latest.c.id)
+    if first_seed_only:
+        cell = (runs.c.family, runs.c.sampler, runs.c.dataset, runs.c.budget)
+        latest_runs = select(runs).join(latest, latest.c.id == runs.c.id).subquery()
+        first = (
+            select(*(latest_runs.c[c.name] for c in cell), func.min(latest_runs.c.seed).label("seed"))
+            .group_by(*(latest_runs.c[c.name] for c in cell))
+            .subquery()
+        )
+        kept = select(latest_runs.c.id).join(
+            first, and_(*(latest_runs.c[c.name] == first.c[c.name] for c in (*cell, runs.c.seed)))
+        )
     with open_store(path) as store, store.session() as session:
-        result = session.execute(delete(samples).where(samples.c.run_id.not_in(select(latest.c.id))))
-        return result.rowcount
+        return session.execute(delete(samples).where(samples.c.run_id.not_in(kept))).rowcount
