@@ -80,6 +80,10 @@ def test_recommend_prior_only_reads_the_file_and_measures_nothing(cli, tmp_path,
     assert "before measuring, from the 4 measured tables most like yours" in out
     assert "this prior named one of that table's winners on 4 of 4 tables" in out
     assert answer["prior"]["track_record"] == {"tables": 4, "hits": 4.0, "mean_tie_set": 1.0}
+    monkeypatch.setattr(recommend_cmd, "reference_store", lambda: None)  # no shipped store: --reference names one
+    args = ("recommend", "--need", "exact-likelihood", "--data", tmp_path / "mine.csv", "--prior-only")
+    assert cli.json(*args)["prior"] is None
+    assert cli.json(*args, "--reference", tmp_path / "k.db")["prior"] == answer["prior"]
 
 
 def _prior_evidence(winner_of):

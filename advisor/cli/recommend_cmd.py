@@ -95,6 +95,13 @@ __all__ = ["recommend"]
     help="With --data: only say, without measuring anything, how the candidates did on the measured tables "
     "most like yours (the prior the measuring starts from).",
 )
+@click.option(
+    "--reference",
+    "reference_db",
+    metavar="PATH|URL",
+    help="With --data: the store of measured tables the prior, the cost estimates and the noise of a seed come "
+    "from (e.g. your team's shared store). Default: the shipped results.db.",
+)
 @db_option
 @json_option
 @click.pass_context
@@ -114,6 +121,7 @@ def recommend(
     scheduler: str | None,
     store_samples: bool,
     prior_only: bool,
+    reference_db: str | None,
     db: str | None,
     as_json: bool,
     **table: Any,
@@ -153,10 +161,11 @@ def recommend(
             command,
             scheduler=scheduler_address(executor, scheduler),
         )
+        reference = reference_db or (str(shipped) if (shipped := reference_store()) else None)
         if prior_only:
-            _prior_for_data(registry, needs, request, as_json=as_json)
+            _prior_for_data(registry, needs, request, reference, as_json=as_json)
         else:
-            _recommend_for_data(ctx, registry, needs, request, db, explain=explain, as_json=as_json)
+            _recommend_for_data(ctx, registry, needs, request, db, reference, explain=explain, as_json=as_json)
         return
     data = recommendation(
         registry, need_names, db, budget=budget, datasets=datasets, data_kind=data_kind, device=device
@@ -183,11 +192,13 @@ def _check_option_pairing(ctx: click.Context, data_file: str | None) -> None:
             "scheduler",
             "store_samples",
             "prior_only",
+            "reference_db",
             *TABLE_OPTION_NAMES,
         )
         if ctx.get_parameter_source(name) == ParameterSource.COMMANDLINE
     }
-    given = {"--dataset" if option == "--datasets" else option for option in given}
+    renamed = {"--datasets": "--dataset", "--reference-db": "--reference"}
+    given = {renamed.get(option, option) for option in given}
     if data_file:
         stray = sorted(given & {"--dataset", "--data-kind", "--device"})
         if stray:
@@ -206,6 +217,7 @@ def _check_option_pairing(ctx: click.Context, data_file: str | None) -> None:
     else:
         data_only = {
             "--prior-only",
+            "--reference",
             "--time-limit",
             "--jobs",
             "--executor",
@@ -241,19 +253,20 @@ def _generate_commands(answer: Answer, request: MeasureRequest) -> list[str]:
 
 
 @contextmanager
-def _reference() -> Iterator[Store | None]:
-    """The shipped reference store, open read-only for the block (None where there is none)."""
+def _reference(location: str | None) -> Iterator[Store | None]:
+    """The reference store at `location`, open read-only for the block (None where there is none)."""
     from advisor.store import open_store
 
-    shipped = reference_store()
-    if shipped is None:
+    if location is None:
         yield None
         return
-    with open_store(str(shipped), readonly=True) as store:
+    with open_store(location, readonly=True) as store:
         yield store
 
 
-def _prior_for_data(registry: Registry, needs: list[Need], request: MeasureRequest, *, as_json: bool) -> None:
+def _prior_for_data(
+    registry: Registry, needs: list[Need], request: MeasureRequest, reference_db: str | None, *, as_json: bool
+) -> None:
     """Read the user's table and say what the prior expects, measuring nothing."""
     from rich.markup import escape
 
@@ -262,7 +275,7 @@ def _prior_for_data(registry: Registry, needs: list[Need], request: MeasureReque
     from advisor.wording import prior_lines
 
     ((name, dataset),) = resolve_datasets(registry, (), (request.data_file,), request.table).items()
-    with _reference() as reference:
+    with _reference(reference_db) as reference:
         prior = table_prior(dataset, needs, registry, reference)
     if as_json:
         print_json(
@@ -279,6 +292,7 @@ def _recommend_for_data(
     needs: list[Need],
     request: MeasureRequest,
     db: str | None,
+    reference_db: str | None,
     *,
     explain: bool,
     as_json: bool,
@@ -295,13 +309,13 @@ def _recommend_for_data(
     from advisor.rules.answers import dataset_recommendation
     from advisor.runner.user_data import measure_user_data
     from advisor.store.engine import default_db
+    from advisor.store.secrets import is_url, shown_url
     from advisor.wording import caveat_lines, difference_texts, not_ranked_text, prior_lines, race_lines
 
-    shipped = reference_store()
     target = db or default_db()
-    if shipped is not None and Path(target).resolve() == shipped:
-        target = "user-results.db"  # never write the user's runs into the shipped reference store
-    with _reference() as reference:
+    if reference_db is not None and not is_url(reference_db) and Path(target).resolve() == Path(reference_db).resolve():
+        target = "user-results.db"  # never write the user's runs into the reference store
+    with _reference(reference_db) as reference:
         measured = measure_user_data(
             registry,
             needs,
@@ -317,7 +331,7 @@ def _recommend_for_data(
             target,
             measured.dataset,
             budget=request.budget,
-            reference=str(shipped) if shipped else None,
+            reference=reference_db,
         )
     except AdvisorError:
         reasons = "; ".join(f"{m['family']}: {m['reason']}" for m in measured.not_measured)
@@ -357,7 +371,7 @@ def _recommend_for_data(
     for line in caveat_lines(caveats):
         console.print("[yellow]" + escape(f"caveat: {line}") + "[/]")
     if answer.reference:
-        console.print(f"\n[bold]On the reference {measured.kind} datasets[/] ({escape(str(shipped))})")
+        console.print(f"\n[bold]On the reference {measured.kind} datasets[/] ({escape(shown_url(str(reference_db)))})")
         print_answer(answer.reference, needs)
         for sentence in difference_texts(answer.difference):
             console.print(f"[bold]difference:[/] {escape(sentence)}")
