@@ -144,6 +144,8 @@ def _pair(comparison: Comparison, item: DatasetComparison) -> str:
         text += f", {max(mine.mean, theirs.mean) / min(mine.mean, theirs.mean):.3g}x"
     if item.verdict in (Verdict.LESS_CONSISTENT, Verdict.MORE_CONSISTENT):  # about the seeds' scatter: show it
         text += f"; seed sd {number(mine.std)} vs {number(theirs.std)}"
+    elif item.verdict is Verdict.ONE_SEED:
+        text += f"; seeds {mine.n} vs {theirs.n}"
     return text
 
 

@@ -38,6 +38,7 @@ from advisor.plugins import Registry, load_registry
 from advisor.rules.engine import gather_for, scores_by_table
 from advisor.rules.evidence import candidate_label, gather
 from advisor.rules.prior import hit, prior_for, winners
+from advisor.runner import racing
 from advisor.runner.planning import CostTracker, DataShape, estimate_costs
 from advisor.runner.racing import DEFAULT_SEEDS, RaceState, Standing, race_metric, run_race, standings
 from advisor.runner.user_data import ANSWER_RESERVE_S, race_candidates, race_noise_priors, race_order
@@ -155,7 +156,15 @@ def main() -> None:
     parser.add_argument("--time-limit", type=float, default=600.0, help="seconds (default 10 min)")
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--json", help="also write every table's replay to this file")
+    parser.add_argument(
+        "--drop-untied",
+        action="store_true",
+        help="a what-if: race out every candidate not tied with the leader (the answer's own tie rule), not only "
+        "those whose band lies wholly below the leader's (`seednoise.clearly_behind`)",
+    )
     args = parser.parse_args()
+    if args.drop_untied:
+        racing.clearly_behind = lambda candidate, leader: True  # raced out = behind_leader > 0 alone
     registry = load_registry()
     needs = [registry.need(n) for n in args.needs or ["best-quality"]]
     rows = []

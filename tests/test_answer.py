@@ -45,6 +45,23 @@ def test_a_spread_of_three_seeds_is_not_ranked_as_exact(cli, tmp_path):
     assert ranks["flow"] == ranks["autoregressive"] == 1 and ranks["gan"] > 1  # gan's spread is 0.1
 
 
+def test_one_seed_is_not_ranked_as_exact(cli, tmp_path):
+    db = build_store(tmp_path / "k.db")
+    with open_store(db) as store, store.session() as session:  # autoregressive keeps its first seed only
+        session.query(Run).filter(Run.family == "autoregressive", Run.seed > 0).delete()
+    set_metric(db, "autoregressive", "c2st", [0.595])  # one seed, 0.095 off: a little closer than flow's
+    set_metric(db, "flow", "c2st", [0.60, 0.61, 0.62])  # three seeds, 0.11 off on average, sd 0.01
+    answer = cli.json("recommend", "--need", "best-quality", "--db", db)
+    # one seed carries the noise the other candidates' seeds show, so it does not beat three consistent ones
+    # (ranked as exact, 0.095 would have won); the answer says why instead of calling it worse
+    assert answer["winners"] == ["flow"]
+    [why] = next(r["why_not_first"] for r in answer["ranked"] if r["family"] == "autoregressive")
+    assert {d["verdict"] for d in why["datasets"]} == {"not told apart yet (one seed)"}
+    assert "not told apart yet (one seed) on grid25 (0.595 vs 0.61" in cli(
+        "recommend", "--need", "best-quality", "--explain", "--db", db
+    ).stdout.replace("\n", " ")
+
+
 def test_a_dataset_card_without_dims_answers(cli, tmp_path):
     db = build_store(tmp_path / "k.db")
     add_dataset(db, "table", "tabular", {"flow": {"test_nll": 1.0}})

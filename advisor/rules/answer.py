@@ -60,6 +60,7 @@ class Verdict(StrEnum):
     BETTER = "better"
     MORE_CONSISTENT = "more consistent across seeds"
     TIED = "within seed noise"
+    ONE_SEED = "not told apart yet (one seed)"  # apart only by the noise one side's single seed is assumed to carry
 
 
 class DatasetSummary(_Record):
@@ -70,6 +71,8 @@ class DatasetSummary(_Record):
     n: int
     distance_mean: float | None = None
     distance_std: float | None = None
+    #: the mean's standard error where it is not std / sqrt(n): one seed's, borrowed from other seeds' spread
+    error: float | None = None
 
 
 class ObjectiveEvidence(_Record):

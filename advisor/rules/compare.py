@@ -18,13 +18,17 @@ __all__ = ["compare", "dataset_verdict"]
 
 
 def _summary(record: DatasetSummary) -> Summary:
-    return Summary(record.mean, record.std, record.n, record.distance_mean, record.distance_std)
+    return Summary(record.mean, record.std, record.n, record.distance_mean, record.distance_std, record.error)
 
 
 def dataset_verdict(objective: ObjectiveEvidence, rival: ObjectiveEvidence, dataset: str) -> Verdict:
     """`objective` against `rival` on `dataset`."""
-    a, b = (reading(objective, _summary(o.per_dataset[dataset])) for o in (objective, rival))
+    mine, theirs = objective.per_dataset[dataset], rival.per_dataset[dataset]
+    a, b = reading(objective, _summary(mine)), reading(objective, _summary(theirs))
     means_apart = mean_gap_beyond_noise(a, b)
+    apart = behind_leader(a, b) > 0 or behind_leader(b, a) > 0
+    if apart and not means_apart and 1 in (mine.n, theirs.n):  # one seed's noise is borrowed, not seen
+        return Verdict.ONE_SEED
     if behind_leader(a, b) > 0:
         return Verdict.WORSE if means_apart and a[0] < b[0] else Verdict.LESS_CONSISTENT
     if behind_leader(b, a) > 0:

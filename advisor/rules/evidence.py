@@ -12,8 +12,9 @@ dataset comes along, so that quality is graded on the calibrated scale (grades.p
 from __future__ import annotations
 
 import math
+import statistics
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from advisor.cards import MetricSpec
 from advisor.rules.derived import DERIVED_OBJECTIVES, DerivedObjective
@@ -52,10 +53,12 @@ class Summary:
     error: float | None = None
 
     def as_dict(self) -> dict[str, float]:
-        """JSON-ready fields (the distance only where there is one)."""
+        """JSON-ready fields (the distance and the standard error only where there are)."""
         data = {"mean": self.mean, "std": self.std, "n": self.n}
         if self.distance_mean is not None:
             data.update(distance_mean=self.distance_mean, distance_std=self.distance_std)
+        if self.error is not None:
+            data.update(error=self.error)
         return data
 
 
@@ -171,8 +174,35 @@ def gather(
         evidence.runs[candidate] = max(sum(s.n for s in d.values()) for d in by_metric.values())
     measured = {d for by_metric in evidence.values.values() for by_dataset in by_metric.values() for d in by_dataset}
     evidence.datasets = {name: card for name, card in evidence.datasets.items() if name in measured}
+    _single_seed_noise(evidence)
     _derive(evidence, derived)
     return evidence
+
+
+def _single_seed_noise(evidence: Evidence) -> None:
+    """Give each metric read from one seed a standard error: ranked as exact, one lucky seed would beat three
+    consistent ones (a race leaves candidates at one seed). It is the candidate's family's median seed spread
+    of that metric on the evidence's other datasets, else the median spread of the candidates measured with
+    several seeds on its dataset; with neither, the seed stays unqualified."""
+    from advisor.rules.scoring import seed_spread
+
+    for metric, spec in evidence.specs.items():
+        by_family: dict[str, list[float]] = {}
+        by_dataset: dict[str, list[float]] = {}
+        for (family, _sampler), by_metric in evidence.values.items():
+            for dataset, summary in by_metric.get(metric, {}).items():
+                if summary.n > 1:
+                    spread = seed_spread(spec, summary)
+                    by_family.setdefault(family, []).append(spread)
+                    by_dataset.setdefault(dataset, []).append(spread)
+        for (family, _sampler), by_metric in evidence.values.items():
+            summaries = by_metric.get(metric, {})
+            for dataset, summary in summaries.items():
+                if summary.n != 1 or summary.error is not None:
+                    continue
+                pooled = by_family.get(family) or by_dataset.get(dataset)
+                if pooled:
+                    summaries[dataset] = replace(summary, error=statistics.median(pooled))
 
 
 def _count_outcomes(evidence: Evidence, latest: list[tuple], values: list[dict]) -> None:
