@@ -259,3 +259,17 @@ def test_table_puts_families_in_rows_so_names_never_wrap(cli, monkeypatch):
     assert [row.split(" | ")[0] for row in markdown[2:]] == [f"| {name}" for name in names]
     assert markdown[2].endswith("| excellent ✗ claim: medium |")
     assert cli.json("table") == {"store": "x.db", **table}  # --json unchanged
+
+
+def test_a_table_that_fits_by_its_longest_words_keeps_them_whole_and_its_border(monkeypatch, capsys):
+    from advisor.cli.common import print_table
+
+    monkeypatch.setenv("COLUMNS", "120")  # the table's widest cells need more; its longest words fit
+    columns = ["family", "sample quality", "diversity", "training stability", "likelihood", "sampling speed"]
+    columns += ["latent space", "conditioning"]
+    row = ["autoregressive", "excellent ✗ claim: high", "high ✓", "unstable ✗ claim: stable", "exact (card) ✓"]
+    print_table("grades", columns, [[*row, "slow ✓", "no (card) ✓", "moderate ✗ claim: easy"]] * 3)
+    lines = capsys.readouterr().out.splitlines()
+    body = [line for line in lines if line.startswith("│")]
+    assert sum("autoregressive" in line for line in body) == 3  # never folded into "autoregressi" + "ve"
+    assert all(line.endswith("│") and len(line) <= 120 for line in body)  # nothing cropped at the right

@@ -257,12 +257,14 @@ def print_table(title: str | None, columns: Sequence[str], rows: Iterable[Sequen
 
     console = stdout()
     rows = [[format_value(v) for v in row] for row in rows]
-    table = Table(title=Text(title) if title else None, title_justify="left", header_style="bold")
-    for column in columns:
-        table.add_column(Text(column), overflow="fold")
-    for row in rows:
-        table.add_row(*(Text(cell) for cell in row))
-    if _narrowest(columns, rows) <= console.width:
+    longest = _longest_words(columns, rows)
+    if sum(width + 3 for width in longest) + 1 <= console.width:
+        table = Table(title=Text(title) if title else None, title_justify="left", header_style="bold")
+        widths = _column_widths(columns, rows, longest, console.width)
+        for column, width in zip(columns, widths, strict=True):
+            table.add_column(Text(column), overflow="fold", width=width)
+        for row in rows:
+            table.add_row(*(Text(cell) for cell in row))
         console.print(table)
         return
     if title:
@@ -277,19 +279,39 @@ def print_table(title: str | None, columns: Sequence[str], rows: Iterable[Sequen
 
 def table_fits(columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> bool:
     """Whether `print_table` would print these rows as a table (not vertically) at this console's width."""
-    return _narrowest(columns, [[format_value(v) for v in row] for row in rows]) <= stdout().width
+    longest = _longest_words(columns, [[format_value(v) for v in row] for row in rows])
+    return sum(width + 3 for width in longest) + 1 <= stdout().width
 
 
-def _narrowest(columns: Sequence[str], rows: list[list[str]]) -> int:
-    """The width a table needs to wrap its cells between words only: each column's longest word,
-    with one space each side and a border per column."""
+def _column_widths(columns: Sequence[str], rows: list[list[str]], longest: list[int], console_width: int) -> list[int]:
+    """Each column's text width: as wide as its widest cell where the table fits the console, else the widest
+    columns narrowed one character at a time, never below their longest word (rich's own narrowing folds words
+    and may overflow by a character)."""
     from rich.cells import cell_len
 
-    longest = [
+    widths = [
+        max((cell_len(line) for text in (column, *cells) for line in text.splitlines() or [""]), default=0)
+        for column, *cells in zip(columns, *rows, strict=True)
+    ]
+    room = console_width - (3 * len(columns) + 1)  # one space each side and a border per column, one to close
+    while sum(widths) > room:
+        slack = [(width - least, i) for i, (width, least) in enumerate(zip(widths, longest, strict=True))]
+        most, widest = max(slack)
+        if most <= 0:
+            break
+        widths[widest] -= 1
+    return widths
+
+
+def _longest_words(columns: Sequence[str], rows: list[list[str]]) -> list[int]:
+    """Each column's longest word, header included: the narrowest it can wrap to between words only (a table
+    needs these, one space each side and a border per column)."""
+    from rich.cells import cell_len
+
+    return [
         max((cell_len(word) for text in (column, *cells) for word in text.split()), default=0)
         for column, *cells in zip(columns, *rows, strict=True)
     ]
-    return sum(width + 3 for width in longest) + 1
 
 
 #: the metrics a listing of runs shows beside each run
