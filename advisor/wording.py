@@ -465,7 +465,8 @@ def _single_seed(items: list[Caveat]) -> list[str]:
     for c in items:
         by_subjects.setdefault(tuple(c.subjects), []).extend(c.datasets)
     return [
-        f"one seed only for {listing(subjects)} on {listing(datasets)}: gaps there are not tested against seed noise"
+        f"one seed only for {listing(subjects)} on {listing(datasets)}: its noise is taken from the seeds of the "
+        "same family elsewhere, or of the others there, so a lucky seed does not win"
         for subjects, datasets in by_subjects.items()
     ]
 

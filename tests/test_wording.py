@@ -9,8 +9,10 @@ def test_single_seed_caveats_for_the_same_candidates_merge_into_one_line():
         Caveat(code=CaveatCode.SINGLE_SEED, subjects=["vae"], datasets=["a"])
     ]
     assert caveat_lines(caveats) == [
-        "one seed only for gmm and kde on a, b and c: gaps there are not tested against seed noise",
-        "one seed only for vae on a: gaps there are not tested against seed noise",
+        "one seed only for gmm and kde on a, b and c: its noise is taken from the seeds of the same family elsewhere, "
+        "or of the others there, so a lucky seed does not win",
+        "one seed only for vae on a: its noise is taken from the seeds of the same family elsewhere, or of the others "
+        "there, so a lucky seed does not win",
     ]
 
 
