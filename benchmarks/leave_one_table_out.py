@@ -11,15 +11,16 @@ tables) and the overall best (the lowest average rank across the other tables, F
 - hit: the share of the picks that are in the table's tie set (a tie of picks counts fractionally),
   averaged over tables; the issue's aim is 80% for every need;
 - tie: the mean size of the tables' tie sets (a hit bought with wide ties says nothing);
-- regret: the mean over tables of 1 - the picks' score on the table (0 = a pick is the best);
+- regret: the mean over tables of how far the picks' score falls short of the table's best (0 = a pick is
+  the best; `advisor.rules.prior.regret`);
 - top-3: the share of tables where the prior's first three candidates include one of the tie set (aim
   95% for best-quality).
 
-The prior is judged twice: with its shipped settings (`NEIGHBOURS`, `SMOOTHING`), and tuned inside the
-leave-one-out (nested): for each left-out table, the settings are chosen from a grid by a second
-leave-one-out on the other tables only (`advisor.rules.prior.track_record`: the most hits, then the
-shipped settings), so the table judged never chooses them. Each table's scores for a need are computed once (a table's
-score reads that table's runs alone) and reused by every fold.
+The prior is judged twice: with its shipped settings (`NEIGHBOURS`, `SMOOTHING`, `RANK_BY`), and tuned
+inside the leave-one-out (nested): for each left-out table, the settings are chosen from a grid by a
+second leave-one-out on the other tables only (`advisor.rules.prior.track_record`: the most hits, then
+the least regret, then the shipped settings), so the table judged never chooses them. Each outer fold
+scores the other tables without the left-out one; the inner folds reuse those scores.
 """
 
 from __future__ import annotations
@@ -28,17 +29,20 @@ import argparse
 import itertools
 import statistics
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 
 from advisor.plugins import load_registry
 from advisor.rules.engine import gather_for, rank_evidence
 from advisor.rules.prior import (
+    CRITERIA,
     NEIGHBOURS,
+    RANK_BY,
     SMOOTHING,
     PriorEvidence,
     hit,
     prior_evidence,
     prior_from,
+    regret,
     track_record,
     winners,
 )
@@ -47,22 +51,22 @@ from advisor.store import open_store
 
 NEEDS = ("best-quality", "stable-training", "small-model", "exact-likelihood", "fast-sampling", "fast-training")
 #: the settings the nested leave-one-out chooses from (the shipped ones first: they win a tie)
-GRID = tuple(dict.fromkeys([(NEIGHBOURS, SMOOTHING), *itertools.product((3, 5, 10, 20), (0.01, 0.05, 0.25, 1.0))]))
+GRID = tuple(
+    dict.fromkeys(
+        [(NEIGHBOURS, SMOOTHING, RANK_BY), *itertools.product((3, 5, 10, 20), (0.01, 0.05, 0.25, 1.0), CRITERIA)]
+    )
+)
 
 
-def _regret(picks: Sequence[str], scores: Mapping[str, float]) -> float:
-    return statistics.fmean(1.0 - scores.get(p, 0.0) for p in picks) if picks else 1.0
-
-
-def nested_setting(evidence: PriorEvidence) -> tuple[int, float]:
+def nested_setting(evidence: PriorEvidence) -> tuple[int, float, str]:
     """The grid's setting whose prior named a winner on the most of `evidence`'s tables, each left out in turn
     (`track_record`); the shipped settings, then the grid's order, win a tie."""
 
-    def hits(setting: tuple[int, float]) -> float:
-        record = track_record(evidence, neighbours=setting[0], smoothing=setting[1])
-        return record.hits if record else 0.0
+    def record(setting: tuple[int, float, str]) -> tuple[float, float]:
+        found = track_record(evidence, neighbours=setting[0], smoothing=setting[1], rank_by=setting[2])
+        return (found.hits, -found.mean_regret) if found else (0.0, -1.0)
 
-    return max(GRID, key=hits)  # max keeps the first of equals
+    return max(GRID, key=record)  # max keeps the first of equals
 
 
 def judge(db: str, budget: str | None, needs: Sequence[str]) -> None:
@@ -86,7 +90,9 @@ def judge(db: str, budget: str | None, needs: Sequence[str]) -> None:
                     continue
                 setting = nested_setting(rest)
                 chosen[setting] += 1
-                tuned = prior_from(rest, found.metas[table], neighbours=setting[0], smoothing=setting[1])
+                tuned = prior_from(
+                    rest, found.metas[table], neighbours=setting[0], smoothing=setting[1], rank_by=setting[2]
+                )
                 kind_level = rank_evidence(evidence.restricted(rest.scores), need, cards).winners
                 overall = compare_across_tables(dict(rest.scores)) if len(rest.scores) >= 2 else None
                 best = (
@@ -100,7 +106,7 @@ def judge(db: str, budget: str | None, needs: Sequence[str]) -> None:
                     ("kind-level", kind_level),
                     ("overall best", best),
                 ):
-                    rows[label].append((hit(picks, tie), _regret(picks, own)))
+                    rows[label].append((hit(picks, tie), regret(picks, own)))
                 ties.append(len(tie))
                 top3.append(any(c.label in tie for c in shipped.candidates[:3]))
             if not ties:
@@ -109,11 +115,11 @@ def judge(db: str, budget: str | None, needs: Sequence[str]) -> None:
             print(f"{name}: {len(ties)} tables, mean tie set {statistics.fmean(ties):.2f} candidates")
             for label, values in rows.items():
                 hit_rate = statistics.fmean(h for h, _ in values)
-                regret = statistics.fmean(r for _, r in values)
+                mean_regret = statistics.fmean(r for _, r in values)
                 extra = f", top-3 {statistics.fmean(top3):.0%}" if label == "prior" else ""
-                print(f"  {label:13s} hit {hit_rate:.0%}, regret {regret:.3f}{extra}")
+                print(f"  {label:13s} hit {hit_rate:.0%}, regret {mean_regret:.3f}{extra}")
             settings = ", ".join(f"{k} x{n}" for k, n in chosen.most_common())
-            print(f"  nested settings chosen (neighbours, smoothing): {settings}")
+            print(f"  nested settings chosen (neighbours, smoothing, rank by): {settings}")
 
 
 def main() -> None:

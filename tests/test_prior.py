@@ -79,7 +79,7 @@ def test_recommend_prior_only_reads_the_file_and_measures_nothing(cli, tmp_path,
     out = cli("recommend", "--need", "exact-likelihood", "--data", tmp_path / "mine.csv", "--prior-only").stdout
     assert "before measuring, from the 4 measured tables most like yours" in out
     assert "this prior named one of that table's winners on 4 of 4 tables" in out
-    assert answer["prior"]["track_record"] == {"tables": 4, "hits": 4.0, "mean_tie_set": 1.0}
+    assert answer["prior"]["track_record"] == {"tables": 4, "hits": 4.0, "mean_tie_set": 1.0, "mean_regret": 0.0}
     monkeypatch.setattr(recommend_cmd, "reference_store", lambda: None)  # no shipped store: --reference names one
     args = ("recommend", "--need", "exact-likelihood", "--data", tmp_path / "mine.csv", "--prior-only")
     assert cli.json(*args)["prior"] is None
@@ -98,12 +98,12 @@ def test_the_track_record_counts_the_left_out_tables_whose_winner_the_prior_name
     from advisor.rules.prior import track_record
 
     alike = _prior_evidence({t: next(iter(w)) for t, (_, w) in TABLES.items()})  # neighbours share winners
-    assert track_record(alike).model_dump() == {"tables": 4, "hits": 4.0, "mean_tie_set": 1.0}
+    assert track_record(alike).model_dump() == {"tables": 4, "hits": 4.0, "mean_tie_set": 1.0, "mean_regret": 0.0}
     # each table's nearest neighbour has the other winner: the prior misleads every time, and says so
     crossed = _prior_evidence(
         {"cats-a": "autoregressive", "cats-b": "flow", "nums-a": "autoregressive", "nums-b": "flow"}
     )
-    assert track_record(crossed).hits == 0.0
+    assert (track_record(crossed).hits, track_record(crossed).mean_regret) == (0.0, 1.0)
 
 
 def test_the_prior_of_a_users_table_carries_its_track_record(evidence, tmp_path):
@@ -116,4 +116,4 @@ def test_the_prior_of_a_users_table_carries_its_track_record(evidence, tmp_path)
     with open_store(tmp_path / "k.db", readonly=True) as reference:
         prior = table_prior(mine, needs, load_registry(), reference)
     assert prior.picks == ["autoregressive"] and prior.near
-    assert prior.track_record.model_dump() == {"tables": 4, "hits": 4.0, "mean_tie_set": 1.0}
+    assert prior.track_record.model_dump() == {"tables": 4, "hits": 4.0, "mean_tie_set": 1.0, "mean_regret": 0.0}

@@ -26,7 +26,9 @@ from advisor.rules.evidence import Evidence, candidate_label
 from advisor.stats.friedman import table_ranks
 
 __all__ = [
+    "CRITERIA",
     "NEAR_SHARE",
+    "RANK_BY",
     "SMOOTHING",
     "NEIGHBOURS",
     "PriorEvidence",
@@ -34,6 +36,7 @@ __all__ = [
     "prior_evidence",
     "prior_for",
     "prior_from",
+    "regret",
     "track_record",
     "winners",
 ]
@@ -44,6 +47,10 @@ NEIGHBOURS = 10
 SMOOTHING = 0.05
 #: the nearest table is "near" within this share of the typical distance between two measured tables
 NEAR_SHARE = 0.5
+#: what ranks the candidates on the neighbours: "wins" (the weighted share of tables where a candidate was first
+#: or tied first, then its weighted mean rank) or "score" (its weighted mean score there: the least regret)
+RANK_BY = "wins"
+CRITERIA = ("wins", "score")
 
 
 @dataclass(frozen=True)
@@ -105,9 +112,17 @@ def prior_for(
 
 
 def prior_from(
-    evidence: PriorEvidence, meta: Mapping[str, float], *, neighbours: int = NEIGHBOURS, smoothing: float = SMOOTHING
+    evidence: PriorEvidence,
+    meta: Mapping[str, float],
+    *,
+    neighbours: int = NEIGHBOURS,
+    smoothing: float = SMOOTHING,
+    rank_by: str = RANK_BY,
 ) -> Prior | None:
-    """The prior for a table with meta-features `meta` from `evidence`'s tables; None without two."""
+    """The prior for a table with meta-features `meta` from `evidence`'s tables; None without two. `rank_by`
+    is one of `CRITERIA`."""
+    if rank_by not in CRITERIA:
+        raise ValueError(f"rank_by must be one of {CRITERIA}, not {rank_by!r}")
     metas, scores = evidence.metas, evidence.scores
     if len(metas) < 2:
         return None
@@ -118,7 +133,7 @@ def prior_from(
     typical = statistics.median(pairwise)
     firsts: dict[str, int] = {}
     ranks: dict[str, list[float]] = {}
-    weighted: dict[str, list[tuple[float, float, float]]] = {}  # label -> (weight, first, rank) per table
+    weighted: dict[str, list[tuple[float, float, float, float]]] = {}  # label -> (weight, first, rank, score)
     for distance, table in chosen:
         weight = 1.0 / (distance + smoothing * typical)  # a nearer table counts more; a copy of yours counts most
         by_candidate = scores[table]
@@ -127,8 +142,8 @@ def prior_from(
             first = float(by_candidate[label] == best)
             ranks.setdefault(label, []).append(rank)
             firsts[label] = firsts.get(label, 0) + int(first)
-            weighted.setdefault(label, []).append((weight, first, rank))
-    standing = {label: _weighted(rows) for label, rows in weighted.items()}
+            weighted.setdefault(label, []).append((weight, first, rank, by_candidate[label]))
+    standing = {label: _weighted(rows, rank_by) for label, rows in weighted.items()}
     candidates = sorted(
         (
             PriorCandidate(
@@ -163,27 +178,49 @@ def hit(picks: Sequence[str], tie_set: set[str]) -> float:
     return sum(p in tie_set for p in picks) / len(picks) if picks else 0.0
 
 
+def regret(picks: Sequence[str], scores: Mapping[str, float]) -> float:
+    """How far the picks' score on a table falls short of the best there (0: a pick is best; scores run 0-1)."""
+    if not picks:
+        return 1.0
+    return statistics.fmean(max(scores.values()) - scores.get(p, 0.0) for p in picks)
+
+
 def track_record(
-    evidence: PriorEvidence, *, neighbours: int = NEIGHBOURS, smoothing: float = SMOOTHING
+    evidence: PriorEvidence, *, neighbours: int = NEIGHBOURS, smoothing: float = SMOOTHING, rank_by: str = RANK_BY
 ) -> TrackRecord | None:
     """How the prior has done: leave each table of `evidence` out, and score the prior from the others by
-    whether its picks are in the table's tie set. None without three tables."""
-    hits, ties = [], []
+    whether its picks are in the table's tie set, and by how far their score there falls short of the best
+    (`regret`). None without three tables."""
+    hits, ties, regrets = [], [], []
     for table in evidence.scores:
-        prior = prior_from(evidence.without([table]), evidence.metas[table], neighbours=neighbours, smoothing=smoothing)
+        prior = prior_from(
+            evidence.without([table]),
+            evidence.metas[table],
+            neighbours=neighbours,
+            smoothing=smoothing,
+            rank_by=rank_by,
+        )
         if prior is not None:
             tie_set = winners(evidence.scores[table])
             hits.append(hit(prior.picks, tie_set))
             ties.append(len(tie_set))
+            regrets.append(regret(prior.picks, evidence.scores[table]))
     if len(hits) < 2:
         return None
-    return TrackRecord(tables=len(hits), hits=math.fsum(hits), mean_tie_set=statistics.fmean(ties))
+    return TrackRecord(
+        tables=len(hits),
+        hits=math.fsum(hits),
+        mean_tie_set=statistics.fmean(ties),
+        mean_regret=statistics.fmean(regrets),
+    )
 
 
-def _weighted(rows: list[tuple[float, float, float]]) -> tuple[float, float]:
-    """A candidate's standing (lower is better): minus its weighted share of tables won, then its weighted mean rank."""
-    total = math.fsum(w for w, _, _ in rows)
-    return -math.fsum(w * first for w, first, _ in rows) / total, math.fsum(w * rank for w, _, rank in rows) / total
+def _weighted(rows: list[tuple[float, float, float, float]], rank_by: str) -> tuple[float, float]:
+    """A candidate's standing (lower is better): minus its weighted share of tables won ("wins") or its weighted
+    mean score ("score"), then its weighted mean rank."""
+    total = math.fsum(w for w, *_ in rows)
+    primary = math.fsum(w * (first if rank_by == "wins" else score) for w, first, _, score in rows) / total
+    return -primary, math.fsum(w * rank for w, _, rank, _ in rows) / total
 
 
 def _scales(metas: Iterable[Mapping[str, float]]) -> dict[str, tuple[float, float]]:
