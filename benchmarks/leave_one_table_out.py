@@ -6,7 +6,7 @@ For every tabular table in the store whose card carries meta-features, and every
 prior from the other tables (`advisor.rules.prior`) against the table's own tie set (the candidates
 first or tied first for the need on it, from its own runs). Printed per need, beside two baselines
 that ignore which table it is: the kind-level answer (`recommend --data-kind tabular` on the other
-tables) and the overall best (the lowest average rank across the other tables, Friedman/Holm):
+tables) and the overall best (the best average rank across the other tables, `prior.overall_best`):
 
 - hit: the share of the picks that are in the table's tie set (a tie of picks counts fractionally),
   averaged over tables; the issue's aim is 80% for every need;
@@ -40,13 +40,13 @@ from advisor.rules.prior import (
     SMOOTHING,
     PriorEvidence,
     hit,
+    overall_best,
     prior_evidence,
     prior_from,
     regret,
     track_record,
     winners,
 )
-from advisor.stats.friedman import compare_across_tables
 from advisor.store import open_store
 
 NEEDS = ("best-quality", "stable-training", "small-model", "exact-likelihood", "fast-sampling", "fast-training")
@@ -94,12 +94,7 @@ def judge(db: str, budget: str | None, needs: Sequence[str]) -> None:
                     rest, found.metas[table], neighbours=setting[0], smoothing=setting[1], rank_by=setting[2]
                 )
                 kind_level = rank_evidence(evidence.restricted(rest.scores), need, cards).winners
-                overall = compare_across_tables(dict(rest.scores)) if len(rest.scores) >= 2 else None
-                best = (
-                    [c for c in overall.candidates if overall.average_ranks[c] == overall.average_ranks[overall.best]]
-                    if overall
-                    else []
-                )
+                best = overall_best(rest)
                 for label, picks in (
                     ("prior", shipped.picks),
                     ("prior, nested", tuned.picks),

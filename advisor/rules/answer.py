@@ -308,6 +308,8 @@ class TrackRecord(_Record):
     hits: float  # on how many the prior's pick was in the table's tie set (a tie of picks counts fractionally)
     mean_tie_set: float  # candidates in a table's tie set, on average (a hit is easy when ties are wide)
     mean_regret: float  # how far the picks' score fell short of the table's best, on average (scores run 0-1)
+    overall_hits: float  # the same for the best on average across the other tables, whichever table it is
+    overall_mean_regret: float
 
 
 class Prior(_Record):

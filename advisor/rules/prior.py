@@ -35,6 +35,7 @@ __all__ = [
     "hit",
     "prior_evidence",
     "prior_for",
+    "overall_best",
     "prior_from",
     "regret",
     "track_record",
@@ -178,6 +179,18 @@ def hit(picks: Sequence[str], tie_set: set[str]) -> float:
     return sum(p in tie_set for p in picks) / len(picks) if picks else 0.0
 
 
+def overall_best(evidence: PriorEvidence) -> list[str]:
+    """The labels with the best average rank across `evidence`'s tables (among those scored on every one): the
+    pick that ignores which table it is."""
+    ranks = [table_ranks(scores) for scores in evidence.scores.values()]
+    if not ranks:
+        return []
+    common = set.intersection(*(set(r) for r in ranks))
+    average = {label: statistics.fmean(r[label] for r in ranks) for label in common}
+    least = min(average.values(), default=None)
+    return sorted(label for label, rank in average.items() if rank == least)
+
+
 def regret(picks: Sequence[str], scores: Mapping[str, float]) -> float:
     """How far the picks' score on a table falls short of the best there (0: a pick is best; scores run 0-1)."""
     if not picks:
@@ -190,8 +203,9 @@ def track_record(
 ) -> TrackRecord | None:
     """How the prior has done: leave each table of `evidence` out, and score the prior from the others by
     whether its picks are in the table's tie set, and by how far their score there falls short of the best
-    (`regret`). None without three tables."""
-    hits, ties, regrets = [], [], []
+    (`regret`); beside it, the same for the overall best of the other tables (`overall_best`), which ignores
+    which table it is. None without three tables."""
+    hits, ties, regrets, overall_hits, overall_regrets = [], [], [], [], []
     for table in evidence.scores:
         prior = prior_from(
             evidence.without([table]),
@@ -205,6 +219,9 @@ def track_record(
             hits.append(hit(prior.picks, tie_set))
             ties.append(len(tie_set))
             regrets.append(regret(prior.picks, evidence.scores[table]))
+            overall = overall_best(evidence.without([table]))
+            overall_hits.append(hit(overall, tie_set))
+            overall_regrets.append(regret(overall, evidence.scores[table]))
     if len(hits) < 2:
         return None
     return TrackRecord(
@@ -212,6 +229,8 @@ def track_record(
         hits=math.fsum(hits),
         mean_tie_set=statistics.fmean(ties),
         mean_regret=statistics.fmean(regrets),
+        overall_hits=math.fsum(overall_hits),
+        overall_mean_regret=statistics.fmean(overall_regrets),
     )
 
 
