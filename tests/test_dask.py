@@ -5,29 +5,35 @@ import sqlite3
 import pytest
 
 
-@pytest.mark.slow
-def test_dask_executor_runs_a_suite_on_a_local_cluster(cli, db):
+@pytest.fixture
+def cluster():
+    """A local dask cluster of two single-threaded worker processes."""
     distributed = pytest.importorskip("distributed", reason="dask.distributed is not installed")
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
-        cli(
-            "bench",
-            "-f",
-            "gmm",
-            "-f",
-            "kde",
-            "-d",
-            "ring8",
-            "--seeds",
-            "2",
-            "--budget",
-            "smoke",
-            "--executor",
-            "dask",
-            "--scheduler",
-            cluster.scheduler_address,
-            "--db",
-            db,
-        )
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as local:
+        yield local
+
+
+@pytest.mark.slow
+def test_dask_executor_runs_a_suite_on_a_local_cluster(cli, db, cluster):
+    cli(
+        "bench",
+        "-f",
+        "gmm",
+        "-f",
+        "kde",
+        "-d",
+        "ring8",
+        "--seeds",
+        "2",
+        "--budget",
+        "smoke",
+        "--executor",
+        "dask",
+        "--scheduler",
+        cluster.scheduler_address,
+        "--db",
+        db,
+    )
     with sqlite3.connect(db) as conn:
         rows = conn.execute("SELECT family, seed, status, host FROM runs ORDER BY family, seed").fetchall()
     assert [(f, s, status) for f, s, status, _ in rows] == [(f, s, "COMPLETE") for f in ("gmm", "kde") for s in (0, 1)]
@@ -39,26 +45,24 @@ def test_dask_executor_needs_a_scheduler(cli, db):
 
 
 @pytest.mark.slow
-def test_recommend_races_a_users_table_on_a_dask_cluster(cli, db, csv_file):
-    distributed = pytest.importorskip("distributed", reason="dask.distributed is not installed")
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
-        answer = cli.json(
-            "recommend",
-            "--need",
-            "exact-likelihood",
-            "--data",
-            csv_file,
-            "--budget",
-            "smoke",
-            "--jobs",
-            "2",
-            "--executor",
-            "dask",
-            "--scheduler",
-            cluster.scheduler_address,
-            "--db",
-            db,
-        )
+def test_recommend_races_a_users_table_on_a_dask_cluster(cli, db, csv_file, cluster):
+    answer = cli.json(
+        "recommend",
+        "--need",
+        "exact-likelihood",
+        "--data",
+        csv_file,
+        "--budget",
+        "smoke",
+        "--jobs",
+        "2",
+        "--executor",
+        "dask",
+        "--scheduler",
+        cluster.scheduler_address,
+        "--db",
+        db,
+    )
     race = answer["measuring"]["race"]
     assert answer["measuring"]["cells_run"] == sum(race["seeds"].values()) > 0
     with sqlite3.connect(db) as conn:

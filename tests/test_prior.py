@@ -18,6 +18,18 @@ TABLES = {
 }
 
 
+#: the track record on TABLES: the prior names every table's winner; the best on average over the other three
+#: tables is always the other kind's winner (two tables of it against one), so it names none
+EVERY_WINNER_NAMED = {
+    "tables": 4,
+    "hits": 4.0,
+    "mean_tie_set": 1.0,
+    "mean_regret": 0.0,
+    "overall_hits": 0.0,
+    "overall_mean_regret": 1.0,
+}
+
+
 @pytest.fixture
 def evidence(tmp_path):
     from advisor.cards import FamilyCard
@@ -79,14 +91,7 @@ def test_recommend_prior_only_reads_the_file_and_measures_nothing(cli, tmp_path,
     out = cli("recommend", "--need", "exact-likelihood", "--data", tmp_path / "mine.csv", "--prior-only").stdout
     assert "before measuring, from the 4 measured tables most like yours" in out
     assert "this prior named one of that table's winners on 4 of 4 tables" in out
-    assert answer["prior"]["track_record"] == {
-        "tables": 4,
-        "hits": 4.0,
-        "mean_tie_set": 1.0,
-        "mean_regret": 0.0,
-        "overall_hits": 0.0,
-        "overall_mean_regret": 1.0,
-    }
+    assert answer["prior"]["track_record"] == EVERY_WINNER_NAMED
     monkeypatch.setattr(recommend_cmd, "reference_store", lambda: None)  # no shipped store: --reference names one
     args = ("recommend", "--need", "exact-likelihood", "--data", tmp_path / "mine.csv", "--prior-only")
     assert cli.json(*args)["prior"] is None
@@ -104,17 +109,8 @@ def _prior_evidence(winner_of):
 def test_the_track_record_counts_the_left_out_tables_whose_winner_the_prior_named():
     from advisor.rules.prior import track_record
 
-    # neighbours share winners: the prior names each; the best on average over the other three is always the
-    # other kind's winner (two tables of it against one), so it names none
     alike = _prior_evidence({t: next(iter(w)) for t, (_, w) in TABLES.items()})
-    assert track_record(alike).model_dump() == {
-        "tables": 4,
-        "hits": 4.0,
-        "mean_tie_set": 1.0,
-        "mean_regret": 0.0,
-        "overall_hits": 0.0,
-        "overall_mean_regret": 1.0,
-    }
+    assert track_record(alike).model_dump() == EVERY_WINNER_NAMED
     # each table's nearest neighbour has the other winner: the prior misleads every time, and says so
     crossed = _prior_evidence(
         {"cats-a": "autoregressive", "cats-b": "flow", "nums-a": "autoregressive", "nums-b": "flow"}
@@ -132,11 +128,4 @@ def test_the_prior_of_a_users_table_carries_its_track_record(evidence, tmp_path)
     with open_store(tmp_path / "k.db", readonly=True) as reference:
         prior = table_prior(mine, needs, load_registry(), reference)
     assert prior.picks == ["autoregressive"] and prior.near
-    assert prior.track_record.model_dump() == {
-        "tables": 4,
-        "hits": 4.0,
-        "mean_tie_set": 1.0,
-        "mean_regret": 0.0,
-        "overall_hits": 0.0,
-        "overall_mean_regret": 1.0,
-    }
+    assert prior.track_record.model_dump() == EVERY_WINNER_NAMED
