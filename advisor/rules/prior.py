@@ -5,10 +5,13 @@ The tables are compared on their standardized meta-features (each feature's mean
 measured tables), by root-mean-square distance; the `NEIGHBOURS` nearest are the evidence. On each, a
 candidate is "first" when its score for the needs is the best or within seed noise of it (a tie
 counts for every tied candidate), and it gets its rank there. Candidates are ranked by the share of
-the neighbours on which they were first, then by mean rank; the picks are every candidate level with
-the top (never one chosen by name). The answer says how near the neighbours are against the typical
-distance between two measured tables. The idea is auto-sklearn's meta-learned warm start (Feurer et
-al. 2015) and TabRepo's zero-shot portfolios (Salinas & Erickson 2024), on this project's evidence.
+the neighbours on which they were first (or, with `RANK_BY` = "score", by their mean score there),
+weighted by nearness, then by mean rank; the picks are every candidate level with the top (never one
+chosen by name). The answer says how near the neighbours are against the typical distance between
+two measured tables, and how far to trust the prior: its `track_record`, each measured table left out
+and predicted from the others, beside the same for the overall best (`overall_best`), which ignores
+which table it is. The idea is auto-sklearn's meta-learned warm start (Feurer et al. 2015) and
+TabRepo's zero-shot portfolios (Salinas & Erickson 2024), on this project's evidence.
 """
 
 from __future__ import annotations
