@@ -69,8 +69,9 @@ def nested_setting(evidence: PriorEvidence) -> tuple[int, float, str]:
     return max(GRID, key=record)  # max keeps the first of equals
 
 
-def judge(db: str, budget: str | None, needs: Sequence[str]) -> None:
-    """Print, per need, the prior's and the baselines' hit rate, tie size, regret and top-3 rate."""
+def judge(db: str, budget: str | None, needs: Sequence[str]) -> list[dict]:
+    """Print, per need, the prior's and the baselines' hit rate, tie size, regret and top-3 rate; return them."""
+    summary = []
     registry = load_registry()
     cards, specs = registry.family_cards(), registry.metric_specs()
     with open_store(db, readonly=True) as store:
@@ -115,6 +116,34 @@ def judge(db: str, budget: str | None, needs: Sequence[str]) -> None:
                 print(f"  {label:13s} hit {hit_rate:.0%}, regret {mean_regret:.3f}{extra}")
             settings = ", ".join(f"{k} x{n}" for k, n in chosen.most_common())
             print(f"  nested settings chosen (neighbours, smoothing, rank by): {settings}")
+            summary.append(
+                {
+                    "need": name,
+                    "tables": len(ties),
+                    "tie": statistics.fmean(ties),
+                    "top3": statistics.fmean(top3),
+                    **{
+                        label: (statistics.fmean(h for h, _ in v), statistics.fmean(r for _, r in v))
+                        for label, v in rows.items()
+                    },
+                }
+            )
+    return summary
+
+
+def markdown(summary: list[dict]) -> str:
+    """The summary as a Markdown table: per need, hit rate and regret of the prior and of each baseline."""
+    labels = ("prior", "prior, nested", "kind-level", "overall best")
+    lines = [
+        "| need | tables | mean tie set | "
+        + " | ".join(f"{label}: hit, regret" for label in labels)
+        + " | prior top-3 |",
+        "|---|---|---|" + "---|" * len(labels) + "---|",
+    ]
+    for row in summary:
+        cells = " | ".join(f"{row[label][0]:.0%}, {row[label][1]:.3f}" for label in labels)
+        lines.append(f"| {row['need']} | {row['tables']} | {row['tie']:.2f} | {cells} | {row['top3']:.0%} |")
+    return "\n".join(lines)
 
 
 def main() -> None:
@@ -123,8 +152,11 @@ def main() -> None:
     parser.add_argument("--db", default="results.db")
     parser.add_argument("--budget", default=None)
     parser.add_argument("--need", action="append", dest="needs")
+    parser.add_argument("--markdown", action="store_true", help="also print the summary as a Markdown table")
     args = parser.parse_args()
-    judge(args.db, args.budget, args.needs or NEEDS)
+    summary = judge(args.db, args.budget, args.needs or NEEDS)
+    if args.markdown:
+        print(markdown(summary))
 
 
 if __name__ == "__main__":
