@@ -536,7 +536,7 @@ def scope_line(scope: dict) -> str:
     if scope["train_rows"]:
         parts.append(_span(scope["train_rows"], "training rows"))
     if scope["budget"]:
-        steps = f" ({scope['steps']:,} steps, batch {scope['batch']})" if scope.get("steps") else ""
+        steps = f" ({_span(scope['steps'], 'steps')}, batch {_span(scope['batch'], '')})" if scope.get("steps") else ""
         parts.append(f"budget {scope['budget']}{steps}")
     if scope["networks"]:
         parts.append(f"networks: {', '.join(scope['networks'])}")
@@ -554,4 +554,5 @@ def _datasets(names: Sequence[str]) -> str:
 
 def _span(values: Sequence[int], unit: str) -> str:
     low, high = values
-    return f"{low:,} {unit}" if low == high else f"{low:,}-{high:,} {unit}"
+    text = f"{low:,}" if low == high else f"{low:,}-{high:,}"
+    return f"{text} {unit}" if unit else text

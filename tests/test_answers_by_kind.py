@@ -56,7 +56,7 @@ def test_the_scope_line_names_kinds_dims_and_budget(cli, tmp_path):
         "2d": {"datasets": ["grid25", "ring8"], "dims": [2, 2]},
         "image": {"datasets": ["pixels"], "dims": [64, 64]},
     }
-    assert scope["budget"] == "quick" and scope["steps"] == 10_000 and scope["devices"] == ["cpu"]
+    assert scope["budget"] == "quick" and scope["steps"] == [10_000, 10_000] and scope["devices"] == ["cpu"]
     out = cli("recommend", "--need", "exact-likelihood", "--data-kind", "image", "--db", db).stdout
     assert (
         "evidence: image (64 dims: pixels); 20,000 training rows; budget quick (10,000 steps, batch 512); device cpu"
@@ -111,3 +111,17 @@ def test_the_planner_forecasts_sequential_sampling_at_the_users_dims(tmp_path):
         "autoregressive: samples/s scale as dims^-1.06 across the stored datasets (2-64 dims); "
         "at your 640 dims expect about 4 samples/s"
     )
+
+
+def test_the_scope_gives_the_steps_and_batches_training_was_sized_to_on_tables(cli, tmp_path):
+    from tests.stores import complete_run
+
+    db = build_store(tmp_path / "known.db")
+    with open_store(db) as store, store.session() as session:
+        for name, size in (("small", 178), ("large", 5_000)):
+            session.add(DatasetRow(name=name, plugin="test", card={"name": name, "kind": "tabular", "size": size}))
+            session.flush()
+            session.add_all(complete_run("flow", "default", name, seed, {"test_nll": 1.0}) for seed in range(3))
+    scope = cli.json("recommend", "--need", "exact-likelihood", "--data-kind", "tabular", "--db", db)["scope"]
+    # 142 training rows: 1,000 passes in 4,058 steps of 35 rows; 4,000 rows: 7,813 steps of 512
+    assert (scope["steps"], scope["batch"]) == ([4_058, 7_813], [35, 512])

@@ -34,7 +34,8 @@ def _train_rows(card: dict, budget: Any) -> int | None:
 
 
 def evidence_scope(evidence: Evidence, cards: dict[str, dict]) -> dict[str, Any]:
-    """Kinds and dims covered, training rows, budget (steps, batch), network classes, devices."""
+    """Kinds and dims covered, training rows, budget (the span of steps and batch sizes it gave the datasets'
+    training rows), network classes, devices."""
     from advisor.budgets import BUDGETS
 
     budget = BUDGETS.get(evidence.budget or "")
@@ -47,16 +48,26 @@ def evidence_scope(evidence: Evidence, cards: dict[str, dict]) -> dict[str, Any]
         dims = [d for d in kind.pop("dims") if d]
         kind["dims"] = [min(dims), max(dims)] if dims else []
     rows = [r for card in evidence.datasets.values() if (r := _train_rows(card, budget))]
+    sized = [
+        budget.sized_for(r, card.get("kind", "?"))  # training is sized to each table's rows (`Budget.sized_for`)
+        for card in evidence.datasets.values()
+        if budget is not None and (r := _train_rows(card, budget))
+    ] or ([budget] if budget else [])
     families = {family for family, _ in evidence.candidates}
     return {
         "kinds": kinds,
         "train_rows": [min(rows), max(rows)] if rows else [],
         "budget": evidence.budget,
-        "steps": budget.train_steps if budget else None,
-        "batch": budget.batch_size if budget else None,
+        "steps": _span_of([b.train_steps for b in sized]),
+        "batch": _span_of([b.batch_size for b in sized]),
         "networks": sorted({n for f in families if (n := cards.get(f, {}).get("network"))}),
         "devices": evidence.devices,
     }
+
+
+def _span_of(values: list[int]) -> list[int] | None:
+    """[lowest, highest] of `values`; None without any."""
+    return [min(values), max(values)] if values else None
 
 
 def throughput_scaling(evidence: Evidence, candidate: Candidate) -> dict[str, Any] | None:
