@@ -14,7 +14,9 @@ tables) and the overall best (the best average rank across the other tables, `pr
 - regret: the mean over tables of how far the picks' score falls short of the table's best (0 = a pick is
   the best; `advisor.rules.prior.regret`);
 - top-3: the share of tables where the prior's first three candidates include one of the tie set (aim
-  95% for best-quality).
+  95% for best-quality);
+- family: the prior's hit rate counting a pick right when its family is in the tie set, whatever its
+  sampler (diffusion's three samplers are three candidates).
 
 The prior is judged twice: with its shipped settings (`NEIGHBOURS`, `SMOOTHING`, `RANK_BY`), and tuned
 inside the leave-one-out (nested): for each left-out table, the settings are chosen from a grid by a
@@ -82,7 +84,7 @@ def judge(db: str, budget: str | None, needs: Sequence[str]) -> list[dict]:
             rows: dict[str, list[tuple[float, float]]] = {
                 label: [] for label in ("prior", "prior, nested", "kind-level", "overall best")
             }
-            ties, top3, chosen = [], [], Counter()
+            ties, top3, family_hits, chosen = [], [], [], Counter()
             for table in sorted(found.scores):
                 own, tie = found.scores[table], winners(found.scores[table])
                 rest = prior_evidence(evidence, need, cards, exclude=[table])  # scored again without it
@@ -105,6 +107,8 @@ def judge(db: str, budget: str | None, needs: Sequence[str]) -> list[dict]:
                     rows[label].append((hit(picks, tie), regret(picks, own)))
                 ties.append(len(tie))
                 top3.append(any(c.label in tie for c in shipped.candidates[:3]))
+                tie_families = {found.families[label] for label in tie}
+                family_hits.append(hit([found.families[label] for label in shipped.picks], tie_families))
             if not ties:
                 print(f"{name}: no table with meta-features and measurements")
                 continue
@@ -112,7 +116,11 @@ def judge(db: str, budget: str | None, needs: Sequence[str]) -> list[dict]:
             for label, values in rows.items():
                 hit_rate = statistics.fmean(h for h, _ in values)
                 mean_regret = statistics.fmean(r for _, r in values)
-                extra = f", top-3 {statistics.fmean(top3):.0%}" if label == "prior" else ""
+                extra = (
+                    f", top-3 {statistics.fmean(top3):.0%}, family {statistics.fmean(family_hits):.0%}"
+                    if label == "prior"
+                    else ""
+                )
                 print(f"  {label:13s} hit {hit_rate:.0%}, regret {mean_regret:.3f}{extra}")
             settings = ", ".join(f"{k} x{n}" for k, n in chosen.most_common())
             print(f"  nested settings chosen (neighbours, smoothing, rank by): {settings}")
@@ -122,6 +130,7 @@ def judge(db: str, budget: str | None, needs: Sequence[str]) -> list[dict]:
                     "tables": len(ties),
                     "tie": statistics.fmean(ties),
                     "top3": statistics.fmean(top3),
+                    "family": statistics.fmean(family_hits),
                     **{
                         label: (statistics.fmean(h for h, _ in v), statistics.fmean(r for _, r in v))
                         for label, v in rows.items()
@@ -137,12 +146,13 @@ def markdown(summary: list[dict]) -> str:
     lines = [
         "| need | tables | mean tie set | "
         + " | ".join(f"{label}: hit, regret" for label in labels)
-        + " | prior top-3 |",
-        "|---|---|---|" + "---|" * len(labels) + "---|",
+        + " | prior top-3 | prior's family |",
+        "|---|---|---|" + "---|" * len(labels) + "---|---|",
     ]
     for row in summary:
         cells = " | ".join(f"{row[label][0]:.0%}, {row[label][1]:.3f}" for label in labels)
-        lines.append(f"| {row['need']} | {row['tables']} | {row['tie']:.2f} | {cells} | {row['top3']:.0%} |")
+        prior = f"{row['top3']:.0%} | {row['family']:.0%}"
+        lines.append(f"| {row['need']} | {row['tables']} | {row['tie']:.2f} | {cells} | {prior} |")
     return "\n".join(lines)
 
 
