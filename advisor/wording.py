@@ -463,14 +463,27 @@ def _missing_objective(items: list[Caveat]) -> list[str]:
     ]
 
 
-def _single_seed(items: list[Caveat]) -> list[str]:
+def _datasets_by_subjects(items: list[Caveat]) -> dict[tuple[str, ...], list[str]]:
+    """The caveats' datasets, grouped by the candidates they concern."""
     by_subjects: dict[tuple[str, ...], list[str]] = {}
     for c in items:
         by_subjects.setdefault(tuple(c.subjects), []).extend(c.datasets)
+    return by_subjects
+
+
+def _single_seed_borrowed(items: list[Caveat]) -> list[str]:
     return [
-        f"one seed only for {listing(subjects)} on {listing(datasets)}: its noise is taken from the seeds of the "
-        "same family elsewhere, or of the others there, so a lucky seed does not win"
-        for subjects, datasets in by_subjects.items()
+        f"one seed only for {listing(subjects)} on {listing(datasets)}: "
+        f"{'its' if len(subjects) == 1 else 'their'} noise is taken as the spread of the other candidates' seeds "
+        "there, so a lucky seed does not rank first"
+        for subjects, datasets in _datasets_by_subjects(items).items()
+    ]
+
+
+def _single_seed(items: list[Caveat]) -> list[str]:
+    return [
+        f"one seed only for {listing(subjects)} on {listing(datasets)}: gaps there are not tested against seed noise"
+        for subjects, datasets in _datasets_by_subjects(items).items()
     ]
 
 
@@ -513,6 +526,7 @@ _CAVEAT_WORDING = {
     CaveatCode.LEFT_OUT: _left_out,
     CaveatCode.MISSING_OBJECTIVE: _missing_objective,
     CaveatCode.SINGLE_SEED: _single_seed,
+    CaveatCode.SINGLE_SEED_BORROWED: _single_seed_borrowed,
     CaveatCode.FAILED_RUNS: _failed_runs,
     CaveatCode.MEMORIZES: _memorizes,
     CaveatCode.NONE_GOOD: _none_good,

@@ -250,8 +250,17 @@ def test_a_dataset_with_one_seed_is_a_caveat(cli, store_path):
     with open_store(store_path) as store, store.session() as session:
         session.query(Run).filter(Run.family == "flow", Run.dataset == "grid25", Run.seed > 0).delete()
     answer = cli.json("recommend", "--need", "exact-likelihood", "--db", store_path)
+    [caveat] = answer["caveats"]  # its noise is borrowed from autoregressive's three seeds there
+    assert (caveat["code"], caveat["subjects"], caveat["datasets"]) == ("single-seed-borrowed", ["flow"], ["grid25"])
+    with open_store(store_path) as store, store.session() as session:  # no candidate left with seeds to borrow from
+        session.query(Run).filter(Run.dataset == "grid25", Run.seed > 0).delete()
+    answer = cli.json("recommend", "--need", "exact-likelihood", "--db", store_path)
     [caveat] = answer["caveats"]
-    assert (caveat["code"], caveat["subjects"], caveat["datasets"]) == ("single-seed", ["flow"], ["grid25"])
+    assert (caveat["code"], caveat["subjects"], caveat["datasets"]) == (
+        "single-seed",
+        ["autoregressive", "flow"],
+        ["grid25"],
+    )
 
 
 def test_failed_runs_are_a_caveat_of_every_answer(cli, tmp_path):

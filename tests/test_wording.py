@@ -6,13 +6,17 @@ from advisor.wording import caveat_lines, claim_text, comparison_text, tie_text
 
 def test_single_seed_caveats_for_the_same_candidates_merge_into_one_line():
     caveats = [Caveat(code=CaveatCode.SINGLE_SEED, subjects=["gmm", "kde"], datasets=[d]) for d in ("a", "b", "c")] + [
-        Caveat(code=CaveatCode.SINGLE_SEED, subjects=["vae"], datasets=["a"])
+        Caveat(code=CaveatCode.SINGLE_SEED, subjects=["vae"], datasets=["a"]),
+        Caveat(code=CaveatCode.SINGLE_SEED_BORROWED, subjects=["gmm", "kde"], datasets=["d"]),
+        Caveat(code=CaveatCode.SINGLE_SEED_BORROWED, subjects=["vae"], datasets=["d"]),
     ]
     assert caveat_lines(caveats) == [
-        "one seed only for gmm and kde on a, b and c: its noise is taken from the seeds of the same family elsewhere, "
-        "or of the others there, so a lucky seed does not win",
-        "one seed only for vae on a: its noise is taken from the seeds of the same family elsewhere, or of the others "
-        "there, so a lucky seed does not win",
+        "one seed only for gmm and kde on a, b and c: gaps there are not tested against seed noise",
+        "one seed only for vae on a: gaps there are not tested against seed noise",
+        "one seed only for gmm and kde on d: their noise is taken as the spread of the other candidates' seeds "
+        "there, so a lucky seed does not rank first",
+        "one seed only for vae on d: its noise is taken as the spread of the other candidates' seeds there, so a "
+        "lucky seed does not rank first",
     ]
 
 

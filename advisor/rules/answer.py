@@ -60,7 +60,8 @@ class Verdict(StrEnum):
     BETTER = "better"
     MORE_CONSISTENT = "more consistent across seeds"
     TIED = "within seed noise"
-    ONE_SEED = "not told apart yet (one seed)"  # apart only by the noise one side's single seed is assumed to carry
+    #: behind only by the noise its single seed is assumed to carry (borrowed from the others' seeds there)
+    ONE_SEED = "behind until measured on more seeds (one seed)"
 
 
 class DatasetSummary(_Record):
@@ -71,7 +72,8 @@ class DatasetSummary(_Record):
     n: int
     distance_mean: float | None = None
     distance_std: float | None = None
-    #: the mean's standard error where it is not std / sqrt(n): one seed's, borrowed from other seeds' spread
+    #: the mean's standard error where it is not std / sqrt(n): for one seed, borrowed from the spread of the other
+    #: candidates' seeds on the dataset (None: nothing to borrow from, the seed is unqualified)
     error: float | None = None
 
 
@@ -161,7 +163,8 @@ class CaveatCode(StrEnum):
     NO_SHARED_DATASET = "no-shared-dataset"  # a metric no dataset has for every candidate
     LEFT_OUT = "left-out"  # a dataset left out of a comparison: some candidates lack it
     MISSING_OBJECTIVE = "missing-objective"  # a candidate's need score lacks a secondary objective
-    SINGLE_SEED = "single-seed"  # one seed only: gaps there are not tested against noise
+    SINGLE_SEED = "single-seed"  # one seed only, and no other candidate's seeds there to borrow noise from
+    SINGLE_SEED_BORROWED = "single-seed-borrowed"  # one seed only: its noise borrowed from the others' seeds there
     FAILED_RUNS = "failed-runs"  # runs that failed on a dataset
     MEMORIZES = "memorizes"  # samples sit on training rows
     NONE_GOOD = "none-good"  # every graded candidate's quality is "low" on the calibrated scale

@@ -69,16 +69,19 @@ def _missing_objectives(needs: list[Need], ranked: list[RankedCandidate]) -> lis
 
 
 def _single_seeds(ranked: list[RankedCandidate]) -> list[Caveat]:
-    """One caveat per dataset where some candidate has one seed only."""
-    single: dict[str, set[str]] = {}
+    """One caveat per dataset and kind where some candidate has one seed only: its noise borrowed from the other
+    candidates' seeds there (`evidence._single_seed_noise`), or unqualified where there were none."""
+    single: dict[tuple[str, CaveatCode], set[str]] = {}
     for r in ranked:
         for objective in r.objectives.values():
             for dataset in objective.scored_on:
-                if objective.per_dataset[dataset].n == 1:
-                    single.setdefault(dataset, set()).add(r.label)
+                summary = objective.per_dataset[dataset]
+                if summary.n == 1:
+                    code = CaveatCode.SINGLE_SEED_BORROWED if summary.error is not None else CaveatCode.SINGLE_SEED
+                    single.setdefault((dataset, code), set()).add(r.label)
     return [
-        Caveat(code=CaveatCode.SINGLE_SEED, subjects=sorted(labels), datasets=[dataset])
-        for dataset, labels in sorted(single.items())
+        Caveat(code=code, subjects=sorted(labels), datasets=[dataset])
+        for (dataset, code), labels in sorted(single.items())
     ]
 
 

@@ -27,7 +27,8 @@ def dataset_verdict(objective: ObjectiveEvidence, rival: ObjectiveEvidence, data
     a, b = reading(objective, _summary(mine)), reading(objective, _summary(theirs))
     means_apart = mean_gap_beyond_noise(a, b)
     apart = behind_leader(a, b) > 0 or behind_leader(b, a) > 0
-    if apart and not means_apart and 1 in (mine.n, theirs.n):  # one seed's noise is borrowed, not seen
+    borrowed = any(s.n == 1 and s.error is not None for s in (mine, theirs))  # a single seed's noise, not seen
+    if apart and not means_apart and borrowed:
         return Verdict.ONE_SEED
     if behind_leader(a, b) > 0:
         return Verdict.WORSE if means_apart and a[0] < b[0] else Verdict.LESS_CONSISTENT

@@ -180,29 +180,24 @@ def gather(
 
 
 def _single_seed_noise(evidence: Evidence) -> None:
-    """Give each metric read from one seed a standard error: ranked as exact, one lucky seed would beat three
-    consistent ones (a race leaves candidates at one seed). It is the candidate's family's median seed spread
-    of that metric on the evidence's other datasets, else the median spread of the candidates measured with
-    several seeds on its dataset; with neither, the seed stays unqualified."""
+    """Give each metric read from one seed the median seed spread of that metric among the candidates measured
+    with several seeds on the same dataset, as its standard error: ranked as exact, one lucky seed would beat
+    three consistent ones (a race leaves candidates at one seed). Read on that dataset alone, so the answer
+    does not depend on which other datasets are asked about. With no such candidate the seed stays
+    unqualified (its `error` None), and the answer says so."""
     from advisor.rules.scoring import seed_spread
 
     for metric, spec in evidence.specs.items():
-        by_family: dict[str, list[float]] = {}
         by_dataset: dict[str, list[float]] = {}
-        for (family, _sampler), by_metric in evidence.values.items():
+        for by_metric in evidence.values.values():
             for dataset, summary in by_metric.get(metric, {}).items():
                 if summary.n > 1:
-                    spread = seed_spread(spec, summary)
-                    by_family.setdefault(family, []).append(spread)
-                    by_dataset.setdefault(dataset, []).append(spread)
-        for (family, _sampler), by_metric in evidence.values.items():
+                    by_dataset.setdefault(dataset, []).append(seed_spread(spec, summary))
+        for by_metric in evidence.values.values():
             summaries = by_metric.get(metric, {})
             for dataset, summary in summaries.items():
-                if summary.n != 1 or summary.error is not None:
-                    continue
-                pooled = by_family.get(family) or by_dataset.get(dataset)
-                if pooled:
-                    summaries[dataset] = replace(summary, error=statistics.median(pooled))
+                if summary.n == 1 and summary.error is None and by_dataset.get(dataset):
+                    summaries[dataset] = replace(summary, error=statistics.median(by_dataset[dataset]))
 
 
 def _count_outcomes(evidence: Evidence, latest: list[tuple], values: list[dict]) -> None:
@@ -239,8 +234,9 @@ def _derive(evidence: Evidence, derived: Mapping[str, DerivedObjective]) -> None
             for dataset, counted in by_dataset.items():
                 # per-seed Bernoulli spread, smoothed (k+1)/(n+2) so that 0 of 3 and 1 of 3 are within noise
                 smoothed = (counted.unstable + 1) / (counted.runs + 2)
+                spread = math.sqrt(smoothed * (1 - smoothed))  # a model's spread: the mean's error at any n, one too
                 evidence.values.setdefault(candidate, {}).setdefault("unstable_rate", {})[dataset] = Summary(
-                    counted.rate, math.sqrt(smoothed * (1 - smoothed)), counted.runs
+                    counted.rate, spread, counted.runs, error=spread / math.sqrt(counted.runs)
                 )
     if "seed_spread" in derived:
         source = derived["seed_spread"].source
