@@ -113,15 +113,18 @@ def test_the_planner_forecasts_sequential_sampling_at_the_users_dims(tmp_path):
     )
 
 
-def test_the_scope_gives_the_steps_and_batches_training_was_sized_to_on_tables(cli, tmp_path):
+def test_the_scope_gives_the_steps_and_batches_the_runs_recorded(cli, tmp_path):
     from tests.stores import complete_run
 
-    db = build_store(tmp_path / "known.db")
+    db = build_store(tmp_path / "known.db")  # its runs record no budget: the budget's own steps are said
+    assert cli.json("recommend", "--need", "exact-likelihood", "--db", db)["scope"]["steps"] == [10_000, 10_000]
     with open_store(db) as store, store.session() as session:
-        for name, size in (("small", 178), ("large", 5_000)):
-            session.add(DatasetRow(name=name, plugin="test", card={"name": name, "kind": "tabular", "size": size}))
+        for name, steps, batch in (("small", 4_058, 35), ("large", 7_813, 512)):  # trained sized to their rows
+            session.add(DatasetRow(name=name, plugin="test", card={"name": name, "kind": "tabular"}))
             session.flush()
-            session.add_all(complete_run("flow", "default", name, seed, {"test_nll": 1.0}) for seed in range(3))
+            for seed in range(3):
+                run = complete_run("flow", "default", name, seed, {"test_nll": 1.0})
+                run.provenance = {"budget": {"name": "quick", "train_steps": steps, "batch_size": batch}}
+                session.add(run)
     scope = cli.json("recommend", "--need", "exact-likelihood", "--data-kind", "tabular", "--db", db)["scope"]
-    # 142 training rows: 1,000 passes in 4,058 steps of 35 rows; 4,000 rows: 7,813 steps of 512
     assert (scope["steps"], scope["batch"]) == ([4_058, 7_813], [35, 512])

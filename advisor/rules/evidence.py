@@ -78,6 +78,8 @@ class Evidence:
     ladders: dict[str, Ladder] = field(default_factory=dict)  # dataset -> C2ST's calibrated scale, where stored
     #: dataset -> cond_accuracy of held-out real rows asked for their own labels, per seed (the calibrated ceiling)
     ceilings: dict[str, tuple[float, ...]] = field(default_factory=dict)
+    #: dataset -> (fewest, most steps, smallest, largest batch) its runs trained with, from their provenance
+    trained: dict[str, tuple[int, int, int, int]] = field(default_factory=dict)
 
     def restricted(self, datasets: Iterable[str]) -> Evidence:
         """The same evidence on `datasets` only (e.g. one kind of data), without reading the store again."""
@@ -104,6 +106,7 @@ class Evidence:
             self.devices,
             only(self.ladders),
             only(self.ceilings),
+            only(self.trained),
         )
 
     @property
@@ -147,6 +150,7 @@ def gather(
             {name: spec for name, spec in all_specs.items() if name in wanted | stored},
         )
         evidence.devices = read.devices(conn, scope)
+        evidence.trained = read.trained_by_dataset(conn, scope)
         for family, sampler, dataset, status, n in read.run_counts(conn, scope):
             evidence.run_counts.setdefault((family, sampler), {}).setdefault(dataset, {})[status] = n
         references = {name: spec.reference for name, spec in all_specs.items() if spec.reference is not None}

@@ -34,8 +34,8 @@ def _train_rows(card: dict, budget: Any) -> int | None:
 
 
 def evidence_scope(evidence: Evidence, cards: dict[str, dict]) -> dict[str, Any]:
-    """Kinds and dims covered, training rows, budget (the span of steps and batch sizes it gave the datasets'
-    training rows), network classes, devices."""
+    """Kinds and dims covered, training rows, budget (the span of steps and batch sizes the runs trained with, as
+    their provenance records it: sized to each table's rows; else the budget's own), network classes, devices."""
     from advisor.budgets import BUDGETS
 
     budget = BUDGETS.get(evidence.budget or "")
@@ -48,18 +48,16 @@ def evidence_scope(evidence: Evidence, cards: dict[str, dict]) -> dict[str, Any]
         dims = [d for d in kind.pop("dims") if d]
         kind["dims"] = [min(dims), max(dims)] if dims else []
     rows = [r for card in evidence.datasets.values() if (r := _train_rows(card, budget))]
-    sized = [
-        budget.sized_for(r, card.get("kind", "?"))  # training is sized to each table's rows (`Budget.sized_for`)
-        for card in evidence.datasets.values()
-        if budget is not None and (r := _train_rows(card, budget))
-    ] or ([budget] if budget else [])
+    trained = [evidence.trained[d] for d in evidence.datasets if d in evidence.trained]  # as the runs record it
+    steps = [s for low, high, _, _ in trained for s in (low, high)] or ([budget.train_steps] if budget else [])
+    batches = [b for _, _, small, large in trained for b in (small, large)] or ([budget.batch_size] if budget else [])
     families = {family for family, _ in evidence.candidates}
     return {
         "kinds": kinds,
         "train_rows": [min(rows), max(rows)] if rows else [],
         "budget": evidence.budget,
-        "steps": _span_of([b.train_steps for b in sized]),
-        "batch": _span_of([b.batch_size for b in sized]),
+        "steps": _span_of(steps),
+        "batch": _span_of(batches),
         "networks": sorted({n for f in families if (n := cards.get(f, {}).get("network"))}),
         "devices": evidence.devices,
     }

@@ -48,6 +48,7 @@ __all__ = [
     "seeds_tried",
     "CostRecord",
     "run_counts",
+    "trained_by_dataset",
     "devices",
     "latest_complete_metrics",
     "latest_complete_values",
@@ -165,6 +166,22 @@ def devices(conn: Connection, scope: Scope) -> list[str]:
     """The devices the COMPLETE runs in `scope` were measured on."""
     rows = conn.execute(select(runs.c.device).where(runs.c.status == RunStatus.COMPLETE, *scope.where()).distinct())
     return sorted(rows.scalars())
+
+
+def trained_by_dataset(conn: Connection, scope: Scope) -> dict[str, tuple[int, int, int, int]]:
+    """Per dataset, the fewest and most optimizer steps and the smallest and largest batch that its latest
+    COMPLETE runs in `scope` trained with, as their provenance records the budget (sized to each table's rows);
+    datasets whose runs do not record it are left out."""
+    latest = latest_complete_ids(*scope.where()).subquery()
+    steps = runs.c.provenance[("budget", "train_steps")].as_integer()
+    batch = runs.c.provenance[("budget", "batch_size")].as_integer()
+    rows = conn.execute(
+        select(runs.c.dataset, func.min(steps), func.max(steps), func.min(batch), func.max(batch))
+        .select_from(latest)
+        .join(runs, runs.c.id == latest.c.id)
+        .group_by(runs.c.dataset)
+    )
+    return {dataset: (low, high, small, large) for dataset, low, high, small, large in rows if low is not None}
 
 
 def run_counts(conn: Connection, scope: Scope) -> list[tuple[str, str, str, RunStatus, int]]:
