@@ -78,4 +78,4 @@ def test_recommend_with_dask_needs_a_scheduler_and_data(cli, db, csv_file):
     prior_only = cli(
         "recommend", "--need", "best-quality", "--data", csv_file, "--prior-only", "--executor", "dask", expect=2
     )
-    assert "--executor sets how to measure, but --prior-only measures nothing" in prior_only.stderr
+    assert "--executor only matters when measuring, but --prior-only measures nothing" in prior_only.stderr

@@ -253,3 +253,12 @@ def test_a_bench_into_a_store_it_cannot_write_exits_2_saying_write(cli, tmp_path
     result = cli("bench", "-f", "kde", "-d", "ring8", "--seeds", "1", "--budget", "smoke", "--db", readonly, expect=2)
     assert "cannot write to store" in result.stderr and "readonly database" in result.stderr
     assert "internal error" not in result.stderr
+
+
+def test_one_store_is_known_however_its_location_is_written(tmp_path, monkeypatch):
+    from advisor.store.engine import same_store
+
+    monkeypatch.chdir(tmp_path)
+    assert same_store("results.db", tmp_path / "results.db") and same_store("sqlite:///results.db", "results.db")
+    assert same_store("postgresql+psycopg://u:pw@host:5432/db", "postgresql://other:x@host:5432/db")
+    assert not same_store("postgresql://host/db", "postgresql://host/other") and not same_store("a.db", "b.db")

@@ -6,7 +6,6 @@ import shlex
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, get_args
 
 import click
@@ -193,6 +192,7 @@ def _check_option_pairing(ctx: click.Context, data_file: str | None) -> None:
             "store_samples",
             "prior_only",
             "reference_db",
+            "db",
             *TABLE_OPTION_NAMES,
         )
         if ctx.get_parameter_source(name) == ParameterSource.COMMANDLINE
@@ -208,11 +208,11 @@ def _check_option_pairing(ctx: click.Context, data_file: str | None) -> None:
                 f"answer is measured on your file; drop {'it' if one else 'them'}, or drop --data to answer from "
                 "the store"
             )
-        measuring = sorted(given & {"--time-limit", "--jobs", "--executor", "--scheduler", "--store-samples"})
+        measuring = sorted(given & {"--time-limit", "--jobs", "--executor", "--scheduler", "--store-samples", "--db"})
         if "--prior-only" in given and measuring:
             raise click.UsageError(
-                f"{', '.join(measuring)} {'sets' if len(measuring) == 1 else 'set'} how to measure, but --prior-only "
-                "measures nothing; drop one or the other"
+                f"{', '.join(measuring)} only {'matters' if len(measuring) == 1 else 'matter'} when measuring, but "
+                "--prior-only measures nothing; drop one or the other"
             )
     else:
         data_only = {
@@ -308,13 +308,14 @@ def _recommend_for_data(
     from advisor.rules.answer import Caveat, CaveatCode, NotRanked, NotRankedCode
     from advisor.rules.answers import dataset_recommendation
     from advisor.runner.user_data import measure_user_data
-    from advisor.store.engine import default_db
-    from advisor.store.secrets import is_url, shown_url
+    from advisor.store.engine import default_db, same_store
+    from advisor.store.secrets import shown_url
     from advisor.wording import caveat_lines, difference_texts, not_ranked_text, prior_lines, race_lines
 
     target = db or default_db()
-    if reference_db is not None and not is_url(reference_db) and Path(target).resolve() == Path(reference_db).resolve():
-        target = "user-results.db"  # never write the user's runs into the reference store
+    shipped = reference_store()
+    if any(kept is not None and same_store(target, kept) for kept in (shipped, reference_db)):
+        target = "user-results.db"  # never write the user's runs into the shipped store or the reference
     with _reference(reference_db) as reference:
         measured = measure_user_data(
             registry,

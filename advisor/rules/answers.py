@@ -97,9 +97,10 @@ def dataset_recommendation(
             kind = dataset_cards(conn).get(dataset, {}).get("kind")
         mine = rank(store, needs, cards, specs, budget=budget, datasets=(dataset,))
         location = store.location
-    theirs = None
+    theirs, reference_location = None, None
     if reference is not None:
         with open_store(reference, readonly=True) as store:
+            reference_location = store.location  # a URL's password masked, as `location`'s
             try:
                 theirs = rank(store, needs, cards, specs, data_kind=kind)
             except AdvisorError:
@@ -110,7 +111,7 @@ def dataset_recommendation(
         kind=kind,
         your_data=mine,
         reference=theirs,
-        reference_store=reference,
+        reference_store=reference_location,
         difference=ranking_difference(mine, theirs) if theirs else None,
     )
 

@@ -31,7 +31,7 @@ from advisor.store.secrets import is_url, parse_url, scrubbed, shown_url
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
-__all__ = ["Store", "open_store", "default_db", "create_views", "BUSY_TIMEOUT_S"]
+__all__ = ["Store", "open_store", "default_db", "create_views", "same_store", "BUSY_TIMEOUT_S"]
 
 BUSY_TIMEOUT_S = 60.0
 _SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -40,6 +40,21 @@ _SQLITE_MAGIC = b"SQLite format 3\x00"
 def default_db() -> str:
     """The store used when --db is not given: $ADVISOR_DB, else ./results.db."""
     return os.environ.get("ADVISOR_DB") or "results.db"
+
+
+def same_store(a: str | Path, b: str | Path) -> bool:
+    """Whether two locations name one store, however written: an SQLite file as a path (relative or not) or as
+    an sqlite:/// URL, a server by backend, host, port and database (driver and credentials aside)."""
+    return _identity(str(a)) == _identity(str(b))
+
+
+def _identity(location: str) -> tuple[str, ...]:
+    if not is_url(location):
+        return ("sqlite", str(Path(location).resolve()))
+    url = parse_url(location)
+    if url.get_backend_name() == "sqlite":
+        return ("sqlite", str(Path(url.database or "").resolve()))
+    return (url.get_backend_name(), url.host or "", str(url.port or ""), url.database or "")
 
 
 class Store:
