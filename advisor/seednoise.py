@@ -23,8 +23,9 @@ comparison below has one constant and states what it assumes; callers import the
   uncertain (about s / sqrt(2(n - 1)) for normal readings), so it is never ranked on as if exact.
 
 All assume seeds are independent draws and their readings roughly normal; with n seeds the standard
-error of a mean is s / sqrt(n), and one seed gives no estimate of noise (its standard error is 0:
-such gaps are reported as untested, see the single-seed caveat). Pure Python (no numpy) so that
+error of a mean is s / sqrt(n), and one seed gives no estimate of noise: an answer borrows the spread of
+the other candidates' seeds on the same dataset for it (`rules.evidence`), and where there is none its
+standard error is 0 and its gaps are reported as untested (the single-seed caveats). Pure Python (no numpy) so that
 `advisor recommend` imports no numerical library.
 """
 

@@ -370,7 +370,8 @@ def prior_lines(prior: Prior | None) -> list[str]:
             f"  how far to trust it: with each measured table left out in turn, this prior named one of that "
             f"table's winners on {record.hits:g} of {record.tables} tables (a table's winners, tied within seed "
             f"noise, are {record.mean_tie_set:.1f} candidates on average), and its picks scored "
-            f"{record.mean_regret:.2f} below the table's best on average (scores run from 0 to 1); the best on "
+            f"{record.mean_regret:.2f} below the table's best on average (on the answer's score: 1 for the best "
+            "candidate on a table, 0 for the furthest behind); the best on "
             f"average across the other tables, whatever the table, would have named one on {record.overall_hits:g}, "
             f"{record.overall_mean_regret:.2f} below"
         )

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import statistics
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -164,7 +165,8 @@ def main() -> None:
     )
     args = parser.parse_args()
     if args.drop_untied:
-        racing.clearly_behind = lambda candidate, leader: True  # raced out = behind_leader > 0 alone
+        # raced out = behind_leader > 0 alone; never a candidate without any noise estimate (infinite error)
+        racing.clearly_behind = lambda candidate, leader: not math.isinf(candidate[1])
     registry = load_registry()
     needs = [registry.need(n) for n in args.needs or ["best-quality"]]
     rows = []

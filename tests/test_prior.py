@@ -129,3 +129,26 @@ def test_the_prior_of_a_users_table_carries_its_track_record(evidence, tmp_path)
         prior = table_prior(mine, needs, load_registry(), reference)
     assert prior.picks == ["autoregressive"] and prior.near
     assert prior.track_record.model_dump() == EVERY_WINNER_NAMED
+
+
+def test_the_overall_best_reads_each_candidate_where_it_was_measured():
+    from advisor.rules.prior import PriorEvidence, overall_best
+
+    scores = {
+        "t1": {"a": 1.0, "b": 0.5},
+        "t2": {"a": 1.0, "b": 0.5},
+        "t3": {"a": 1.0, "b": 0.5},
+        "t4": {"b": 1.0, "c": 0.0},  # a was not measured here; c only here (1 of 4 tables: too few to count)
+    }
+    metas = {t: {"log_rows": 3.0} for t in scores}
+    evidence = PriorEvidence(["x"], scores, metas, {label: label for label in "abc"})
+    assert overall_best(evidence) == ["a"]
+
+
+def test_tables_that_are_all_alike_give_a_prior_without_dividing_by_zero():
+    from advisor.rules.prior import PriorEvidence, prior_from
+
+    scores = {t: {"a": 1.0, "b": 0.0} for t in ("t1", "t2", "t3")}
+    metas = {t: {"log_rows": 3.0} for t in scores}
+    prior = prior_from(PriorEvidence(["x"], scores, metas, {"a": "a", "b": "b"}), {"log_rows": 3.0})
+    assert prior.picks == ["a"] and prior.typical_distance == 0.0

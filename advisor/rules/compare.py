@@ -3,7 +3,8 @@
 A ranking averages normalized scores, which can hide where a candidate actually lost; a comparison
 keeps each dataset's seed means and a verdict (`Verdict`), judged by `advisor.seednoise`: behind the
 other beyond noise with the means apart is "worse"; behind only because its seeds scatter is "less
-consistent across seeds" (both spreads are kept, so the reader sees it); otherwise "within seed
+consistent across seeds" (both spreads are kept, so the reader sees it); behind only by the noise a
+single seed is assumed to carry is "behind until measured on more seeds"; otherwise "within seed
 noise". `advisor.wording` says it in words.
 """
 

@@ -139,7 +139,8 @@ def prior_from(
     ranks: dict[str, list[float]] = {}
     weighted: dict[str, list[tuple[float, float, float, float]]] = {}  # label -> (weight, first, rank, score)
     for distance, table in chosen:
-        weight = 1.0 / (distance + smoothing * typical)  # a nearer table counts more; a copy of yours counts most
+        # a nearer table counts more, a copy of yours most (tables all alike: equal weights, never 1 / 0)
+        weight = 1.0 / (distance + smoothing * typical) if distance + smoothing * typical > 0 else 1.0
         by_candidate = scores[table]
         best = max(by_candidate.values())
         for label, rank in table_ranks(by_candidate).items():
@@ -183,13 +184,15 @@ def hit(picks: Sequence[str], tie_set: set[str]) -> float:
 
 
 def overall_best(evidence: PriorEvidence) -> list[str]:
-    """The labels with the best average rank across `evidence`'s tables (among those scored on every one): the
-    pick that ignores which table it is."""
+    """The labels with the best average rank over the tables each was scored on, among those scored on at least
+    half of `evidence`'s tables (as the prior reads every candidate where it was measured): the pick that
+    ignores which table it is."""
     ranks = [table_ranks(scores) for scores in evidence.scores.values()]
-    if not ranks:
-        return []
-    common = set.intersection(*(set(r) for r in ranks))
-    average = {label: statistics.fmean(r[label] for r in ranks) for label in common}
+    seen: dict[str, list[float]] = {}
+    for by_label in ranks:
+        for label, rank in by_label.items():
+            seen.setdefault(label, []).append(rank)
+    average = {label: statistics.fmean(r) for label, r in seen.items() if 2 * len(r) >= len(ranks)}
     least = min(average.values(), default=None)
     return sorted(label for label, rank in average.items() if rank == least)
 

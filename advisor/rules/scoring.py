@@ -61,7 +61,8 @@ def reading(how: Comparison, summary: Summary) -> Reading:
 
     A metric with a reference value is placed by its mean distance from it taken seed by seed; the
     log scale's standard error comes from the delta method; a summary that carries its own standard
-    error (a spread of a few seeds) uses it. One seed gives no estimate of the noise.
+    error (a spread of a few seeds, or one seed's borrowed from the other candidates' seeds) uses it; one seed
+    with none has a standard error of 0.
     """
     if how.reference is not None and summary.distance_mean is not None:
         value = how.reference + summary.distance_mean
