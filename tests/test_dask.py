@@ -54,8 +54,6 @@ def test_recommend_races_a_users_table_on_a_dask_cluster(cli, db, csv_file, clus
         csv_file,
         "--budget",
         "smoke",
-        "--jobs",
-        "2",
         "--executor",
         "dask",
         "--scheduler",

@@ -83,8 +83,7 @@ __all__ = ["recommend"]
     default=1,
     show_default=True,
     type=click.IntRange(1),
-    help="With --data: cells run side by side, on this machine or, with --executor dask, on the cluster (give "
-    "its worker count: the race sends this many cells at a time).",
+    help="With --data: cells run side by side (with --executor dask: default, the cluster's worker threads).",
 )
 @executor_options
 @click.option("--store-samples", is_flag=True, help="With --data: also keep generated samples in the store.")
@@ -150,15 +149,13 @@ def recommend(
 
         command = shlex.join(["advisor", *sys.argv[1:]])
         options = table_options_from(table)
+        address = scheduler_address(executor, scheduler)
+        if address and not prior_only and ctx.get_parameter_source("jobs") == click.core.ParameterSource.DEFAULT:
+            from advisor.runner.local import cluster_threads
+
+            jobs = cluster_threads(address)  # as bench does: every worker thread of the cluster
         request = MeasureRequest(
-            data_file,
-            options,
-            budget or "quick",
-            time_limit,
-            jobs,
-            store_samples,
-            command,
-            scheduler=scheduler_address(executor, scheduler),
+            data_file, options, budget or "quick", time_limit, jobs, store_samples, command, scheduler=address
         )
         reference = reference_db or (str(shipped) if (shipped := reference_store()) else None)
         if prior_only:

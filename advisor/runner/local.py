@@ -180,6 +180,14 @@ class LocalExecutor(_Executor):
         self._pool.shutdown(wait=False, cancel_futures=True)
 
 
+def cluster_threads(scheduler: str) -> int:
+    """The worker threads of the dask cluster at `scheduler` (at least 1): how many cells it runs at once."""
+    from distributed import Client
+
+    with Client(scheduler, set_as_default=False) as client:
+        return sum(client.nthreads().values()) or 1
+
+
 class DaskExecutor(_Executor):
     """Cells sent to a dask.distributed scheduler; `jobs` defaults to the cluster's worker threads."""
 
