@@ -69,7 +69,7 @@ def _missing_objectives(needs: list[Need], ranked: list[RankedCandidate]) -> lis
 
 
 def _single_seeds(ranked: list[RankedCandidate]) -> list[Caveat]:
-    """One caveat per dataset and kind where some candidate has one seed only: its noise borrowed from the other
+    """One caveat per dataset and code where some candidate has one seed only: its noise borrowed from the other
     candidates' seeds there (`evidence._single_seed_noise`), or unqualified where there were none."""
     single: dict[tuple[str, CaveatCode], set[str]] = {}
     for r in ranked:
