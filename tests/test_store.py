@@ -140,6 +140,23 @@ def test_pack_can_keep_only_each_candidates_first_seed_samples(db, cli):
     assert f"samples of {runs - len(first)} superseded or later-seed runs dropped" in " ".join(out.split())
 
 
+def test_pack_can_keep_the_first_rows_of_each_sample(db, cli):
+    import numpy as np
+
+    from advisor.store.models import SampleRow
+    from advisor.store.read import load_samples
+    from tests.stores import build_store
+
+    build_store(db)
+    array = np.arange(40, dtype="float32").reshape(20, 2)
+    with open_store(db) as store, store.session() as session:
+        session.add(SampleRow(run_id=1, rows=20, cols=2, dtype="float32", data=array.tobytes()))
+        session.add(SampleRow(run_id=2, rows=3, cols=2, dtype="float32", data=array[:3].tobytes()))
+    cli("db", "pack", "--sample-rows", "5", "--db", db)
+    with open_store(db, readonly=True) as store, store.connect() as conn:
+        assert np.array_equal(load_samples(conn, 1), array[:5]) and np.array_equal(load_samples(conn, 2), array[:3])
+
+
 def test_the_shipped_store_is_packed():
     from advisor.store.reference import reference_store
 

@@ -68,8 +68,14 @@ def upgrade(db: str | None) -> None:
     help="Keep only the samples of each candidate's first seed on each dataset (the ones the report draws; "
     "runs and metrics are kept), and drop those of superseded runs: for shipping a store.",
 )
+@click.option(
+    "--sample-rows",
+    type=click.IntRange(1),
+    metavar="N",
+    help="Keep at most N rows of each stored sample (the first: they are independent draws), for shipping.",
+)
 @db_option
-def pack(drop_superseded_samples: bool, first_seed_samples: bool, db: str | None) -> None:
+def pack(drop_superseded_samples: bool, first_seed_samples: bool, sample_rows: int | None, db: str | None) -> None:
     """Make an SQLite store one compact, self-contained file, for committing or shipping.
 
     Folds the write-ahead log into the file, switches it to a rollback journal (so it can be read
@@ -80,7 +86,12 @@ def pack(drop_superseded_samples: bool, first_seed_samples: bool, db: str | None
     from advisor.store.pack import pack as pack_store
 
     path = db or default_db()
-    sizes = pack_store(path, drop_superseded_samples=drop_superseded_samples, first_seed_samples=first_seed_samples)
+    sizes = pack_store(
+        path,
+        drop_superseded_samples=drop_superseded_samples,
+        first_seed_samples=first_seed_samples,
+        sample_rows=sample_rows,
+    )
     which = "superseded or later-seed" if first_seed_samples else "superseded"
     dropped = f", samples of {sizes.dropped_samples} {which} runs dropped" if sizes.dropped_samples else ""
     stdout().print(

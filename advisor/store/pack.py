@@ -36,11 +36,18 @@ def _size(path: Path) -> int:
     return sum(p.stat().st_size for p in (path, path.with_name(path.name + "-wal")) if p.exists())
 
 
-def pack(path: str | Path, *, drop_superseded_samples: bool = False, first_seed_samples: bool = False) -> Packed:
+def pack(
+    path: str | Path,
+    *,
+    drop_superseded_samples: bool = False,
+    first_seed_samples: bool = False,
+    sample_rows: int | None = None,
+) -> Packed:
     """Checkpoint, switch to a rollback journal and VACUUM the SQLite store at `path`; with
     `drop_superseded_samples`, first delete the samples of every run that is not its cell's latest
     COMPLETE run; with `first_seed_samples`, also those of every seed but each candidate's lowest on each
-    dataset and budget."""
+    dataset and budget; with `sample_rows`, keep at most that many rows of each stored sample (the first:
+    samples are independent draws, so the first rows are a fair subset)."""
     if "://" in str(path):
         raise StoreError("only an SQLite store file can be packed; a database server keeps its own files")
     path = Path(path)
@@ -49,6 +56,8 @@ def pack(path: str | Path, *, drop_superseded_samples: bool = False, first_seed_
     dropped = (
         _drop_samples(path, first_seed_only=first_seed_samples) if drop_superseded_samples or first_seed_samples else 0
     )
+    if sample_rows is not None:
+        _truncate_samples(path, sample_rows)
     connection = sqlite3.connect(path, isolation_level=None)
     try:
         connection.execute("PRAGMA busy_timeout = 5000")
@@ -64,6 +73,21 @@ def pack(path: str | Path, *, drop_superseded_samples: bool = False, first_seed_
     finally:
         connection.close()
     return Packed(before, _size(path), dropped)
+
+
+def _truncate_samples(path: Path, rows: int) -> None:
+    """Keep the first `rows` rows of every stored sample that has more."""
+    import numpy as np
+    from sqlalchemy import select, update
+
+    from advisor.store.schema import samples
+
+    with open_store(path) as store, store.session() as session:
+        longer = session.execute(select(samples.c.run_id, samples.c.cols, samples.c.dtype).where(samples.c.rows > rows))
+        for run_id, cols, dtype in longer.all():
+            data = session.execute(select(samples.c.data).where(samples.c.run_id == run_id)).scalar_one()
+            kept = data[: rows * cols * np.dtype(dtype).itemsize]
+            session.execute(update(samples).where(samples.c.run_id == run_id).values(rows=rows, data=kept))
 
 
 def _drop_samples(path: Path, *, first_seed_only: bool) -> int:
