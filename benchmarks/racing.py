@@ -191,6 +191,7 @@ def _print(rows: list[Mapping]) -> None:
             f"{row['table']:28s} answer {','.join(row['answer']):24s} {row['hit']:4.0%} race leader "
             f"{row['leader']!s:14s} full tie {','.join(row['full_tie_set']):24s} cells {row['cells']:2d}/"
             f"{row['cells_full']} time {row['seconds']:6.0f}/{row['seconds_full']:6.0f} s"
+            + ("  (time limit reached)" if row["waiting"] else "")
         )
     if rows:
         answer = statistics.fmean(r["hit"] for r in rows)
@@ -200,6 +201,11 @@ def _print(rows: list[Mapping]) -> None:
             f"{len(rows)} tables: the answer's winner in the full tie set on {answer:.0%} (the race's leader "
             f"{leader:.0%}); cell time {share:.0%} of the full measurement's"
         )
+        bound = [r for r in rows if r["waiting"]]
+        if bound:
+            share = sum(r["seconds"] for r in bound) / sum(r["seconds_full"] for r in bound)
+            hits = statistics.fmean(r["hit"] for r in bound)
+            print(f"  of which {len(bound)} reached the time limit: winner {hits:.0%}, cell time {share:.0%}")
 
 
 if __name__ == "__main__":
