@@ -14,6 +14,7 @@ a read-only session characteristic. Messages name a URL with its password masked
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -35,6 +36,10 @@ __all__ = ["Store", "open_store", "default_db", "create_views", "same_store", "B
 
 BUSY_TIMEOUT_S = 60.0
 _SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
+#: tries at opening a new SQLite store that other processes are creating at the same moment
+CREATE_ATTEMPTS = 10
 
 
 def default_db() -> str:
@@ -204,6 +209,38 @@ def _first_line(exc: BaseException) -> str:
     return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
 
 
+def _tables_creating(engine: Engine, where: str, create: bool) -> set[str]:
+    """The store's tables, after creating the schema in an empty database when `create`. A new SQLite file
+    opened by several processes at once can answer "database is locked" while one of them switches it to
+    WAL (SQLite does not wait for that): it is tried again, `CREATE_ATTEMPTS` times in all."""
+    for attempt in range(1, CREATE_ATTEMPTS):
+        try:
+            return _read_or_create(engine, where, create)
+        except OperationalError as exc:
+            if not create or "locked" not in str(exc):
+                raise
+            engine.dispose()  # a fresh connection, which sets the journal mode again
+            time.sleep(0.05 * attempt)
+    return _read_or_create(engine, where, create)  # the last try: its error goes to the caller
+
+
+def _read_or_create(engine: Engine, where: str, create: bool) -> set[str]:
+    """The store's tables; in an empty database, the schema created first when `create`, else StoreError."""
+    with engine.connect() as conn:
+        tables = set(inspect(conn).get_table_names())
+    if "meta" in tables:
+        return tables
+    if tables:
+        raise StoreError(
+            f"{where!r} is a database but not an advisor results store (it has tables "
+            f"{', '.join(sorted(tables))}); point --db at a results store or a new file"
+        )
+    if not create:
+        raise StoreError(f"{where!r} holds no results yet; run `advisor bench --db {where}` first")
+    _initialise(engine)
+    return set(schema.metadata.tables)
+
+
 def _initialise(engine: Engine) -> None:
     """Create the schema in an empty database, in one transaction (safe against concurrent creators)."""
     with engine.begin() as conn:
@@ -236,18 +273,7 @@ def open_store(
     store = Store(engine, db, readonly)
     where = store.location
     try:
-        with engine.connect() as conn:
-            tables = set(inspect(conn).get_table_names())
-        if "meta" not in tables:
-            if tables:
-                raise StoreError(
-                    f"{where!r} is a database but not an advisor results store (it has tables "
-                    f"{', '.join(sorted(tables))}); point --db at a results store or a new file"
-                )
-            if not create or readonly:
-                raise StoreError(f"{where!r} holds no results yet; run `advisor bench --db {where}` first")
-            _initialise(engine)
-            tables = set(schema.metadata.tables)
+        tables = _tables_creating(engine, where, create and not readonly)
         version = store.schema_version()
     except (OperationalError, DatabaseError) as exc:
         store.close()
