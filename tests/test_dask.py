@@ -77,3 +77,13 @@ def test_recommend_with_dask_needs_a_scheduler_and_data(cli, db, csv_file):
         "recommend", "--need", "best-quality", "--data", csv_file, "--prior-only", "--executor", "dask", expect=2
     )
     assert "--executor only matters when measuring, but --prior-only measures nothing" in prior_only.stderr
+
+
+def test_recommend_on_a_dask_scheduler_that_does_not_answer_exits_2(cli, db, csv_file, monkeypatch):
+    pytest.importorskip("distributed", reason="dask.distributed is not installed")
+    import advisor.runner.local
+
+    monkeypatch.setattr(advisor.runner.local, "CONNECT_TIMEOUT_S", 1)
+    args = ("recommend", "--need", "exact-likelihood", "--data", csv_file, "--executor", "dask")
+    result = cli(*args, "--scheduler", "tcp://127.0.0.1:1", "--db", db, expect=2)
+    assert "no dask scheduler answers at tcp://127.0.0.1:1" in result.stderr and not db.exists()

@@ -18,6 +18,7 @@ from concurrent.futures import wait as wait_futures
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from advisor.errors import InputError
 from advisor.evaluate.protocol import RunOutcome
 from advisor.runner.isolation import allow_starts, run_in_subprocess, run_isolated, start_fork_server, stop_all
 from advisor.store.cells import Cell, claim_cell, finish_runs, heartbeat
@@ -29,7 +30,15 @@ if TYPE_CHECKING:
     from advisor.plugins import Registry
     from advisor.store.engine import Store
 
-__all__ = ["CellResult", "LocalExecutor", "DaskExecutor", "HEARTBEAT_S", "STALE_AFTER_S", "STOPPED_AT_DEADLINE"]
+__all__ = [
+    "CellResult",
+    "LocalExecutor",
+    "DaskExecutor",
+    "HEARTBEAT_S",
+    "STALE_AFTER_S",
+    "STOPPED_AT_DEADLINE",
+    "cluster_threads",
+]
 
 STOPPED_AT_DEADLINE = "stopped at the time limit before it finished"
 
@@ -37,6 +46,8 @@ HEARTBEAT_S = 10.0
 #: A RUNNING run whose heartbeat is older than this belongs to a bench that died.
 STALE_AFTER_S = 6 * HEARTBEAT_S
 _DASK_POLL_S = 0.1
+#: seconds to wait for a dask scheduler to answer before saying it does not
+CONNECT_TIMEOUT_S = 10
 
 
 @dataclass(frozen=True)
@@ -181,11 +192,18 @@ class LocalExecutor(_Executor):
 
 
 def cluster_threads(scheduler: str) -> int:
-    """The worker threads of the dask cluster at `scheduler` (at least 1): how many cells it runs at once."""
+    """The worker threads of the dask cluster at `scheduler` (at least 1): how many cells it runs at once;
+    InputError when no scheduler answers there."""
     from distributed import Client
 
-    with Client(scheduler, set_as_default=False) as client:
-        return sum(client.nthreads().values()) or 1
+    try:
+        with Client(scheduler, set_as_default=False, timeout=CONNECT_TIMEOUT_S) as client:
+            return sum(client.nthreads().values()) or 1
+    except (OSError, TimeoutError) as exc:
+        raise InputError(
+            f"no dask scheduler answers at {scheduler} ({type(exc).__name__}); start one (`dask scheduler`) or "
+            "fix --scheduler"
+        ) from exc
 
 
 class DaskExecutor(_Executor):
