@@ -97,6 +97,17 @@ def parts(db: str, jobs: int, python: str, sdv_python: str, tables_only: bool) -
     return steps
 
 
+def seconds_spent(log: Path) -> dict[str, float]:
+    """Each logged part's seconds, every attempt's added up."""
+    spent: dict[str, float] = {}
+    if log.exists():
+        for line in log.read_text().splitlines():
+            if line.strip():
+                entry = json.loads(line)
+                spent[entry["part"]] = spent.get(entry["part"], 0.0) + entry["seconds"]
+    return spent
+
+
 def finished(log: Path) -> set[str]:
     """Names of the parts the log records as finished with exit status 0."""
     if not log.exists():
@@ -112,14 +123,19 @@ def main() -> int:
     parser.add_argument("--jobs", type=int, default=2, help="cells in parallel")
     parser.add_argument("--sdv-python", default="tmp/sdv-venv/bin/python", help="the SDV venv's python (make sdv-venv)")
     parser.add_argument("--tables-only", action="store_true", help="only the tables (part 1)")
-    parser.add_argument("--list", action="store_true", help="print the parts and whether each is finished, run nothing")
+    parser.add_argument(
+        "--list", action="store_true", help="print the parts, whether each is finished and its time; run nothing"
+    )
     args = parser.parse_args()
     log = Path(f"{args.db}.regenerate.jsonl")
     done = finished(log)
     todo = parts(args.db, args.jobs, sys.executable, args.sdv_python, args.tables_only)
     if args.list:
+        spent = seconds_spent(log)
         for part in todo:
-            print(f"{'done' if part.name in done else 'todo'}  {part.name}")
+            took = f"  {spent[part.name] / 60:6.1f} min" if part.name in spent else ""
+            print(f"{'done' if part.name in done else 'todo'}  {part.name}{took}")
+        print(f"{len(done)} of {len(todo)} parts done in {sum(spent.values()) / 3600:.2f} h")
         return 0
     for part in todo:
         if part.name in done:
