@@ -56,6 +56,7 @@ class Replay:
     def __init__(self, store: Store, table: str, cell_seconds: Mapping[str, Mapping[int, float]], deadline: float):
         self.store, self.table, self.cell_seconds, self.deadline = store, table, cell_seconds, deadline
         self.clock = 0.0
+        self.spent = 0.0  # cell seconds used, those of the cells stopped at the deadline included
         self.revealed: dict[str, int] = {}
 
     def run(self, batch: list[tuple[str, int]], tracker: CostTracker) -> int:
@@ -64,6 +65,7 @@ class Replay:
         completed = 0
         for family, seed in batch:
             seconds = self.cell_seconds[family][seed]
+            self.spent += min(seconds, self.deadline - self.clock)
             if self.clock + seconds <= self.deadline:
                 self.revealed[family] = max(self.revealed.get(family, 0), seed + 1)
                 tracker.observe(family, seconds)
@@ -119,7 +121,6 @@ def replay(
     full_tie = sorted({families[label] for label in winners(full)})
     raced = gather_for(store, needs, specs, budget=BUDGET, datasets=(table,), first_seeds=tried)
     answer = sorted({families[label] for label in winners(scores_by_table(raced, needs, cards).get(table, {}))})
-    used = sum(cell_seconds[f][s] for f, n in tried.items() for s in range(n))
     whole = sum(cell_seconds[f][s] for f in candidates for s in range(DEFAULT_SEEDS))
     return {
         "table": table,
@@ -132,7 +133,7 @@ def replay(
         "leader_hit": bool(leader and leader.family in full_tie),
         "cells": sum(tried.values()),
         "cells_full": DEFAULT_SEEDS * len(candidates),
-        "seconds": used,
+        "seconds": clock.spent,
         "seconds_full": whole,
         "wall": clock.clock,
         "raced_out": sorted(outcome.raced_out),
