@@ -75,15 +75,7 @@ __all__ = ["bench"]
     metavar="SECONDS",
     help="Kill a cell (TIMEOUT) after this long. Default: the budget's safety limit.",
 )
-@click.option(
-    "-j",
-    "--jobs",
-    default=1,
-    show_default=True,
-    type=click.IntRange(1),
-    help="Cells run in parallel, each in its own process.",
-)
-@executor_options
+@executor_options("Cells run in parallel, each in its own process.")
 @click.option(
     "--family-option",
     "family_options",

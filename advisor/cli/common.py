@@ -165,16 +165,23 @@ def table_options_from(values: dict[str, Any]) -> Any:
     )
 
 
-def executor_options(fn: Callable) -> Callable:
-    """--executor local|dask and --scheduler ADDRESS: where cells run (`scheduler_address` checks the pair)."""
-    fn = click.option("--scheduler", metavar="ADDRESS", help="dask scheduler address, e.g. tcp://10.0.0.5:8786.")(fn)
-    return click.option(
-        "--executor",
-        type=click.Choice(["local", "dask"]),
-        default="local",
-        show_default=True,
-        help="local: child processes on this machine; dask: a dask.distributed cluster (--scheduler).",
-    )(fn)
+def executor_options(jobs_help: str) -> Callable[[Callable], Callable]:
+    """-j/--jobs N (its help `jobs_help`), --executor local|dask and --scheduler ADDRESS: how many cells run at
+    once, and where (`scheduler_address` checks the pair)."""
+
+    def decorate(fn: Callable) -> Callable:
+        address = "dask scheduler address, e.g. tcp://10.0.0.5:8786."
+        fn = click.option("--scheduler", metavar="ADDRESS", help=address)(fn)
+        fn = click.option(
+            "--executor",
+            type=click.Choice(["local", "dask"]),
+            default="local",
+            show_default=True,
+            help="local: child processes on this machine; dask: a dask.distributed cluster (--scheduler).",
+        )(fn)
+        return click.option("-j", "--jobs", default=1, show_default=True, type=click.IntRange(1), help=jobs_help)(fn)
+
+    return decorate
 
 
 def scheduler_address(executor: str, scheduler: str | None) -> str | None:

@@ -77,15 +77,7 @@ __all__ = ["recommend"]
     metavar="DURATION",
     help="With --data: stop measuring after this long (e.g. 10m); unmeasured candidates are named.",
 )
-@click.option(
-    "-j",
-    "--jobs",
-    default=1,
-    show_default=True,
-    type=click.IntRange(1),
-    help="With --data: cells run side by side (with --executor dask: default, the cluster's worker threads).",
-)
-@executor_options
+@executor_options("With --data: cells run side by side (with --executor dask: default, the cluster's worker threads).")
 @click.option("--store-samples", is_flag=True, help="With --data: also keep generated samples in the store.")
 @click.option(
     "--prior-only",
