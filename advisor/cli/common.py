@@ -165,19 +165,20 @@ def table_options_from(values: dict[str, Any]) -> Any:
     )
 
 
-def executor_options(jobs_help: str) -> Callable[[Callable], Callable]:
+def executor_options(jobs_help: str, when: str = "") -> Callable[[Callable], Callable]:
     """-j/--jobs N (its help `jobs_help`), --executor local|dask and --scheduler ADDRESS: how many cells run at
-    once, and where (`scheduler_address` checks the pair)."""
+    once, and where (`scheduler_address` checks the pair); `when` starts the latter two's help (e.g. "With
+    --data: ")."""
 
     def decorate(fn: Callable) -> Callable:
-        address = "dask scheduler address, e.g. tcp://10.0.0.5:8786."
-        fn = click.option("--scheduler", metavar="ADDRESS", help=address)(fn)
+        address = f"{when}the dask scheduler's address, e.g. tcp://10.0.0.5:8786."
+        fn = click.option("--scheduler", metavar="ADDRESS", help=address[0].upper() + address[1:])(fn)
         fn = click.option(
             "--executor",
             type=click.Choice(["local", "dask"]),
             default="local",
             show_default=True,
-            help="local: child processes on this machine; dask: a dask.distributed cluster (--scheduler).",
+            help=f"{when}local: child processes on this machine; dask: a dask.distributed cluster (--scheduler).",
         )(fn)
         return click.option("-j", "--jobs", default=1, show_default=True, type=click.IntRange(1), help=jobs_help)(fn)
 

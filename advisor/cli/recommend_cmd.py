@@ -77,7 +77,10 @@ __all__ = ["recommend"]
     metavar="DURATION",
     help="With --data: stop measuring after this long (e.g. 10m); unmeasured candidates are named.",
 )
-@executor_options("With --data: cells run side by side (with --executor dask: default, the cluster's worker threads).")
+@executor_options(
+    "With --data: cells run side by side (with --executor dask: default, the cluster's worker threads).",
+    when="With --data: ",
+)
 @click.option("--store-samples", is_flag=True, help="With --data: also keep generated samples in the store.")
 @click.option(
     "--prior-only",
