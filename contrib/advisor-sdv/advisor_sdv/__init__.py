@@ -146,8 +146,11 @@ def _table(train: Any) -> tuple[Any, bool]:
 def _metadata(frame: Any, own_columns: bool) -> tuple[Any, dict[str, str], list[str]]:
     """(metadata as SDV users get it, detected; each column's sdtype; the columns set numerical).
 
-    A table's own columns keep what SDV detects (categorical text, numbers, datetimes). On an array
-    every column is a number, so one detected as anything else is set numerical.
+    A table's own columns keep what SDV detects (categorical text, numbers, datetimes), except a column
+    it takes for personal data (`pii`, e.g. `state` as an administrative unit): SDV would replace its
+    values with fake ones (a state's code by a state's name), which no row of the table holds, so it is
+    set categorical and learned like any other. On an array every column is a number, so one detected
+    as anything else is set numerical.
     """
     from sdv.metadata import Metadata
 
@@ -156,8 +159,12 @@ def _metadata(frame: Any, own_columns: bool) -> tuple[Any, dict[str, str], list[
     forced = [] if own_columns else [name for name, spec in columns.items() if spec.get("sdtype") != "numerical"]
     for name in forced:
         metadata.update_column(name, table_name=TABLE, sdtype="numerical", computer_representation="Float")
-    sdtypes = {name: "numerical" if name in forced else spec.get("sdtype", "?") for name, spec in columns.items()}
-    return metadata, sdtypes, forced
+    personal = [name for name, spec in columns.items() if own_columns and spec.get("pii")]
+    for name in personal:
+        metadata.update_column(name, table_name=TABLE, sdtype="categorical")
+    sdtypes = {name: spec.get("sdtype", "?") for name, spec in columns.items()}
+    sdtypes.update({name: "numerical" for name in forced} | {name: "categorical" for name in personal})
+    return metadata, sdtypes, forced + personal
 
 
 def _sdv_version() -> str:
@@ -201,7 +208,9 @@ class _SDVFamily(Family):
         if self._own_columns:
             selected["sdtypes"] = sdtypes
             notes += " The table's own columns, with the sdtypes SDV detected."
-        if forced:
+        if forced and self._own_columns:
+            notes += f" Taken by SDV for personal data, learned as categories instead: {', '.join(forced)}."
+        elif forced:
             notes += f" Detected as non-numerical and set numerical: {', '.join(forced)}."
         return FitReport(steps=plan.steps if plan else 1, selected=selected, notes=notes.strip())
 
