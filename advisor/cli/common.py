@@ -171,8 +171,9 @@ def executor_options(jobs_help: str, when: str = "") -> Callable[[Callable], Cal
     --data: ")."""
 
     def decorate(fn: Callable) -> Callable:
-        address = f"{when}the dask scheduler's address, e.g. tcp://10.0.0.5:8786."
-        fn = click.option("--scheduler", metavar="ADDRESS", help=address[0].upper() + address[1:])(fn)
+        fn = click.option(
+            "--scheduler", metavar="ADDRESS", help=f"{when}dask scheduler address, e.g. tcp://10.0.0.5:8786."
+        )(fn)
         fn = click.option(
             "--executor",
             type=click.Choice(["local", "dask"]),
@@ -266,7 +267,7 @@ def print_table(title: str | None, columns: Sequence[str], rows: Iterable[Sequen
     console = stdout()
     rows = [[format_value(v) for v in row] for row in rows]
     longest = _longest_words(columns, rows)
-    if sum(width + 3 for width in longest) + 1 <= console.width:
+    if _table_width(longest) <= console.width:
         table = Table(title=Text(title) if title else None, title_justify="left", header_style="bold")
         widths = _column_widths(columns, rows, longest, console.width)
         for column, width in zip(columns, widths, strict=True):
@@ -287,8 +288,7 @@ def print_table(title: str | None, columns: Sequence[str], rows: Iterable[Sequen
 
 def table_fits(columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> bool:
     """Whether `print_table` would print these rows as a table (not vertically) at this console's width."""
-    longest = _longest_words(columns, [[format_value(v) for v in row] for row in rows])
-    return sum(width + 3 for width in longest) + 1 <= stdout().width
+    return _table_width(_longest_words(columns, [[format_value(v) for v in row] for row in rows])) <= stdout().width
 
 
 def _column_widths(columns: Sequence[str], rows: list[list[str]], longest: list[int], console_width: int) -> list[int]:
@@ -301,8 +301,7 @@ def _column_widths(columns: Sequence[str], rows: list[list[str]], longest: list[
         max((cell_len(line) for text in (column, *cells) for line in text.splitlines() or [""]), default=0)
         for column, *cells in zip(columns, *rows, strict=True)
     ]
-    room = console_width - (3 * len(columns) + 1)  # one space each side and a border per column, one to close
-    while sum(widths) > room:
+    while _table_width(widths) > console_width:
         slack = [(width - least, i) for i, (width, least) in enumerate(zip(widths, longest, strict=True))]
         most, widest = max(slack)
         if most <= 0:
@@ -311,9 +310,14 @@ def _column_widths(columns: Sequence[str], rows: list[list[str]], longest: list[
     return widths
 
 
+def _table_width(text_widths: Sequence[int]) -> int:
+    """The width of a table whose columns hold text this wide: one space each side and a border per column,
+    and one to close."""
+    return sum(width + 3 for width in text_widths) + 1
+
+
 def _longest_words(columns: Sequence[str], rows: list[list[str]]) -> list[int]:
-    """Each column's longest word, header included: the narrowest it can wrap to between words only (a table
-    needs these, one space each side and a border per column)."""
+    """Each column's longest word, header included: the narrowest it can wrap to between words only."""
     from rich.cells import cell_len
 
     return [

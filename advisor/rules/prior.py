@@ -213,8 +213,9 @@ def track_record(
     which table it is. None without three tables."""
     hits, ties, regrets, overall_hits, overall_regrets = [], [], [], [], []
     for table in evidence.scores:
+        rest = evidence.without([table])
         prior = prior_from(
-            evidence.without([table]),
+            rest,
             evidence.metas[table],
             neighbours=neighbours,
             smoothing=smoothing,
@@ -225,7 +226,7 @@ def track_record(
             hits.append(hit(prior.picks, tie_set))
             ties.append(len(tie_set))
             regrets.append(regret(prior.picks, evidence.scores[table]))
-            overall = overall_best(evidence.without([table]))
+            overall = overall_best(rest)
             overall_hits.append(hit(overall, tie_set))
             overall_regrets.append(regret(overall, evidence.scores[table]))
     if len(hits) < 2:

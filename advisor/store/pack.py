@@ -83,9 +83,8 @@ def _truncate_samples(path: Path, rows: int) -> None:
     from advisor.store.schema import samples
 
     with open_store(path) as store, store.session() as session:
-        longer = session.execute(select(samples.c.run_id, samples.c.cols, samples.c.dtype).where(samples.c.rows > rows))
-        for run_id, cols, dtype in longer.all():
-            data = session.execute(select(samples.c.data).where(samples.c.run_id == run_id)).scalar_one()
+        longer = select(samples.c.run_id, samples.c.cols, samples.c.dtype, samples.c.data).where(samples.c.rows > rows)
+        for run_id, cols, dtype, data in session.execute(longer).all():
             kept = data[: rows * cols * np.dtype(dtype).itemsize]
             session.execute(update(samples).where(samples.c.run_id == run_id).values(rows=rows, data=kept))
 
