@@ -37,7 +37,7 @@ from advisor.budgets import get_budget
 from advisor.cards import Need
 from advisor.plugins import Registry, load_registry
 from advisor.rules.engine import gather_for, scores_by_table
-from advisor.rules.evidence import candidate_label, gather
+from advisor.rules.evidence import Evidence, candidate_label, gather
 from advisor.rules.prior import hit, prior_for, winners
 from advisor.runner import racing
 from advisor.runner.planning import CostTracker, DataShape, estimate_costs
@@ -83,11 +83,18 @@ class Replay:
 
 
 def replay(
-    store: Store, registry: Registry, needs: list[Need], table: str, card: dict, time_limit: float, jobs: int
+    store: Store,
+    registry: Registry,
+    needs: list[Need],
+    measured: Evidence,
+    table: str,
+    time_limit: float,
+    jobs: int,
 ) -> dict[str, Any]:
-    """One table's race, replayed from its stored cells: what it ran, found and cost; or {"skipped": reason}."""
+    """One table's race, replayed from its stored cells (`measured`: the store's tabular evidence for `needs`):
+    what it ran, found and cost; or {"skipped": reason}."""
     specs = registry.metric_specs()
-    measured = gather_for(store, needs, specs, budget=BUDGET, data_kind="tabular")
+    card = measured.datasets[table]
     cards = {**registry.family_cards(), **measured.cards}  # the SDV peers too, from their stored cards
     candidates = race_candidates(cards, needs, "tabular")
     with store.connect() as conn:
@@ -175,7 +182,7 @@ def main() -> None:
         evidence = gather_for(store, needs, registry.metric_specs(), budget=BUDGET, data_kind="tabular")
         for table, card in sorted(evidence.datasets.items()):
             if isinstance(card.get("meta"), dict):
-                rows.append(replay(store, registry, needs, table, card, args.time_limit, args.jobs))
+                rows.append(replay(store, registry, needs, evidence, table, args.time_limit, args.jobs))
     _print(rows)
     if args.json:
         with open(args.json, "w") as out:

@@ -97,23 +97,22 @@ def parts(db: str, jobs: int, python: str, sdv_python: str, tables_only: bool) -
     return steps
 
 
+def logged(log: Path) -> list[dict]:
+    """Every attempt the log records (part, command, seconds, exit status), oldest first."""
+    return [json.loads(line) for line in log.read_text().splitlines() if line.strip()] if log.exists() else []
+
+
 def seconds_spent(log: Path) -> dict[str, float]:
     """Each logged part's seconds, every attempt's added up."""
     spent: dict[str, float] = {}
-    if log.exists():
-        for line in log.read_text().splitlines():
-            if line.strip():
-                entry = json.loads(line)
-                spent[entry["part"]] = spent.get(entry["part"], 0.0) + entry["seconds"]
+    for entry in logged(log):
+        spent[entry["part"]] = spent.get(entry["part"], 0.0) + entry["seconds"]
     return spent
 
 
 def finished(log: Path) -> set[str]:
     """Names of the parts the log records as finished with exit status 0."""
-    if not log.exists():
-        return set()
-    entries = [json.loads(line) for line in log.read_text().splitlines() if line.strip()]
-    return {entry["part"] for entry in entries if entry["exit"] == 0}
+    return {entry["part"] for entry in logged(log) if entry["exit"] == 0}
 
 
 def main() -> int:

@@ -13,27 +13,14 @@ def cluster():
         yield local
 
 
+def _smoke_on(cluster, db):
+    """The options that run a command's cells at the smoke budget on `cluster`, into `db`."""
+    return ("--budget", "smoke", "--executor", "dask", "--scheduler", cluster.scheduler_address, "--db", db)
+
+
 @pytest.mark.slow
 def test_dask_executor_runs_a_suite_on_a_local_cluster(cli, db, cluster):
-    cli(
-        "bench",
-        "-f",
-        "gmm",
-        "-f",
-        "kde",
-        "-d",
-        "ring8",
-        "--seeds",
-        "2",
-        "--budget",
-        "smoke",
-        "--executor",
-        "dask",
-        "--scheduler",
-        cluster.scheduler_address,
-        "--db",
-        db,
-    )
+    cli("bench", "-f", "gmm", "-f", "kde", "-d", "ring8", "--seeds", "2", *_smoke_on(cluster, db))
     with sqlite3.connect(db) as conn:
         rows = conn.execute("SELECT family, seed, status, host FROM runs ORDER BY family, seed").fetchall()
     assert [(f, s, status) for f, s, status, _ in rows] == [(f, s, "COMPLETE") for f in ("gmm", "kde") for s in (0, 1)]
@@ -46,21 +33,7 @@ def test_dask_executor_needs_a_scheduler(cli, db):
 
 @pytest.mark.slow
 def test_recommend_races_a_users_table_on_a_dask_cluster(cli, db, csv_file, cluster):
-    answer = cli.json(
-        "recommend",
-        "--need",
-        "exact-likelihood",
-        "--data",
-        csv_file,
-        "--budget",
-        "smoke",
-        "--executor",
-        "dask",
-        "--scheduler",
-        cluster.scheduler_address,
-        "--db",
-        db,
-    )
+    answer = cli.json("recommend", "--need", "exact-likelihood", "--data", csv_file, *_smoke_on(cluster, db))
     race = answer["measuring"]["race"]
     assert answer["measuring"]["cells_run"] == sum(race["seeds"].values()) > 0
     with sqlite3.connect(db) as conn:
