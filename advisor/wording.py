@@ -70,7 +70,8 @@ __all__ = [
 #: what the ranked table's score column means
 SCORE_LEGEND = (
     "score: 1 = best, or within seed noise of the best, on every objective and dataset; "
-    "0 = furthest behind; candidates with equal scores share a rank"
+    "0 = furthest behind; candidates with equal scores share a rank, and one first with any one seed left out "
+    "is ranked first too"
 )
 #: said under a ranked table that left objectives out to fit the terminal
 DROPPED_AT_WIDTH = "not shown at this width (see --explain or --json)"
@@ -296,18 +297,24 @@ class Note(NamedTuple):
     text: str
 
 
+def _tie_reason(answer: Answer) -> str:
+    """Why the winners are tied: level within seed noise, or first with one seed left out ('' for one winner)."""
+    if len(answer.winners) < 2:
+        return ""
+    by_seed = [r for r in answer.ranked if r.first_without_seed is not None]
+    level = len(answer.winners) - len(by_seed)
+    reasons = [f"{r.label} is first with seed {r.first_without_seed} left out" for r in by_seed]
+    if level > 1:
+        reasons.insert(0, "level within seed noise on every objective and dataset")
+    return f" ({'; '.join(reasons)}: more seeds could separate them)"
+
+
 def answer_notes(answer: Answer, *, explain: bool = False) -> list[Note]:
     """Every line an answer says under its ranking, in order: the recommendation, then the notes, claims,
     candidates not ranked and caveats, then the eliminations. The CLI and the HTTP API's page show these."""
     notes: list[Note] = []
     if answer.ranked:
-        tie = " (within seed noise on every objective and dataset; more seeds could separate them)"
-        notes.append(
-            Note(
-                "recommendation",
-                f"Recommendation: {tie_text(answer.winners)}" + (tie if len(answer.winners) > 1 else ""),
-            )
-        )
+        notes.append(Note("recommendation", f"Recommendation: {tie_text(answer.winners)}{_tie_reason(answer)}"))
         if answer.without_copying:
             notes.append(Note("note", without_copying_text(answer.without_copying, len(answer.winners))))
     else:
@@ -369,9 +376,9 @@ def prior_lines(prior: Prior | None) -> list[str]:
         lines.append(
             f"  how far to trust it: with each measured table left out in turn, this prior named one of that "
             f"table's winners on {record.hits:g} of {record.tables} tables (a table's winners, tied within seed "
-            f"noise, are {record.mean_tie_set:.1f} candidates on average), and its picks scored "
-            f"{record.mean_regret:.2f} below the table's best on average (on the answer's score: 1 for the best "
-            "candidate on a table, 0 for the furthest behind); the best on "
+            f"noise or first with one seed left out, are {record.mean_tie_set:.1f} candidates on average), and its "
+            f"picks scored {record.mean_regret:.2f} below the table's best on average (on the answer's score: 1 for "
+            "the best candidate on a table, 0 for the furthest behind); the best on "
             f"average across the other tables, whatever the table, would have named one on {record.overall_hits:g}, "
             f"{record.overall_mean_regret:.2f} below"
         )

@@ -4,7 +4,8 @@
 
 For every tabular table in the store whose card carries meta-features, and every need asked: the
 prior from the other tables (`advisor.rules.prior`) against the table's own tie set (the candidates
-first or tied first for the need on it, from its own runs). Printed per need, beside two baselines
+first for the need on it, from its own runs, with every seed or with any one seed left out:
+`advisor.rules.seed_robust`). Printed per need, beside two baselines
 that ignore which table it is: the kind-level answer (`recommend --data-kind tabular` on the other
 tables) and the overall best (the best average rank across the other tables, `prior.overall_best`):
 
@@ -47,7 +48,6 @@ from advisor.rules.prior import (
     prior_from,
     regret,
     track_record,
-    winners,
 )
 from advisor.store import open_store
 
@@ -86,7 +86,7 @@ def judge(db: str, budget: str | None, needs: Sequence[str]) -> list[dict]:
             }
             ties, top3, family_hits, chosen = [], [], [], Counter()
             for table in sorted(found.scores):
-                own, tie = found.scores[table], winners(found.scores[table])
+                own, tie = found.scores[table], found.tie_sets[table]
                 rest = prior_evidence(evidence, need, cards, exclude=[table])  # scored again without it
                 shipped = prior_from(rest, found.metas[table])
                 if shipped is None:

@@ -139,3 +139,26 @@ def test_on_three_tables_of_a_kind_the_answer_ranks_candidates_across_them(cli, 
     assert across["indistinguishable"] == ["autoregressive", "flow"]
     out = cli("recommend", "--need", "exact-likelihood", "--db", db).stdout
     assert "across 3 tables, average rank (1 = best): autoregressive 1.0, flow 2.0" in out
+
+
+def test_a_lead_that_one_seed_makes_is_a_tie(cli, tmp_path):
+    db = build_store(tmp_path / "k.db")
+    set_metric(db, "autoregressive", "c2st", [0.54, 0.54, 0.54])  # 0.04 from chance on every seed
+    set_metric(db, "flow", "c2st", [0.52, 0.52, 0.60])  # 0.02 on two seeds; the third makes it 0.047 and scattered
+    answer = cli.json("recommend", "--need", "best-quality", "--db", db)
+    ranked = {r["family"]: r for r in answer["ranked"]}
+    # with every seed autoregressive leads; without seed 2 flow does: which one leads rests on one seed
+    assert ranked["autoregressive"]["score"] > ranked["flow"]["score"]
+    assert answer["winners"] == ["autoregressive", "flow"]
+    assert (ranked["flow"]["rank"], ranked["flow"]["first_without_seed"]) == (1, 2)
+    assert (ranked["autoregressive"]["first_without_seed"], ranked["gan"]["rank"]) == (None, 3)
+    out = cli("recommend", "--need", "best-quality", "--db", db).stdout
+    assert "flow is first with seed 2 left out" in " ".join(out.split())
+
+
+def test_the_spread_across_seeds_is_not_jackknifed(cli, tmp_path):
+    db = build_store(tmp_path / "k.db")
+    set_metric(db, "gan", "c2st", [0.70, 0.70, 0.90])  # two seeds agree; the third makes its spread the widest
+    answer = cli.json("recommend", "--need", "stable-training", "--db", db)
+    # left out, the third seed would leave gan with no spread at all: a spread of two seeds is not one of three's
+    assert "gan" not in answer["winners"]

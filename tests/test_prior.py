@@ -100,10 +100,13 @@ def test_recommend_prior_only_reads_the_file_and_measures_nothing(cli, tmp_path,
 
 def _prior_evidence(winner_of):
     from advisor.rules.prior import PriorEvidence
+    from advisor.rules.seed_robust import tie_sets
 
     scores = {t: {f: 1.0 if f == winner_of[t] else 0.0 for f in ("flow", "autoregressive")} for t in TABLES}
     metas = {t: meta for t, (meta, _) in TABLES.items()}
-    return PriorEvidence(["exact-likelihood"], scores, metas, {"flow": "flow", "autoregressive": "autoregressive"})
+    return PriorEvidence(
+        ["exact-likelihood"], scores, tie_sets(scores), metas, {"flow": "flow", "autoregressive": "autoregressive"}
+    )
 
 
 def test_the_track_record_counts_the_left_out_tables_whose_winner_the_prior_named():
@@ -133,6 +136,7 @@ def test_the_prior_of_a_users_table_carries_its_track_record(evidence, tmp_path)
 
 def test_the_overall_best_reads_each_candidate_where_it_was_measured():
     from advisor.rules.prior import PriorEvidence, overall_best
+    from advisor.rules.seed_robust import tie_sets
 
     scores = {
         "t1": {"a": 1.0, "b": 0.5},
@@ -141,14 +145,23 @@ def test_the_overall_best_reads_each_candidate_where_it_was_measured():
         "t4": {"b": 1.0, "c": 0.0},  # a was not measured here; c only here (1 of 4 tables: too few to count)
     }
     metas = {t: {"log_rows": 3.0} for t in scores}
-    evidence = PriorEvidence(["x"], scores, metas, {label: label for label in "abc"})
+    evidence = PriorEvidence(["x"], scores, tie_sets(scores), metas, {label: label for label in "abc"})
     assert overall_best(evidence) == ["a"]
 
 
 def test_tables_that_are_all_alike_give_a_prior_without_dividing_by_zero():
     from advisor.rules.prior import PriorEvidence, prior_from
+    from advisor.rules.seed_robust import tie_sets
 
     scores = {t: {"a": 1.0, "b": 0.0} for t in ("t1", "t2", "t3")}
     metas = {t: {"log_rows": 3.0} for t in scores}
-    prior = prior_from(PriorEvidence(["x"], scores, metas, {"a": "a", "b": "b"}), {"log_rows": 3.0})
+    prior = prior_from(PriorEvidence(["x"], scores, tie_sets(scores), metas, {"a": "a", "b": "b"}), {"log_rows": 3.0})
     assert prior.picks == ["a"] and prior.typical_distance == 0.0
+
+
+def test_a_tables_tie_set_holds_every_candidate_first_with_a_seed_left_out():
+    from advisor.rules.seed_robust import tie_sets
+
+    scores = {"t1": {"a": 1.0, "b": 0.9, "c": 0.5}, "t2": {"a": 1.0, "b": 0.2}}
+    without_a_seed = [{"t1": {"a": 0.8, "b": 1.0, "c": 0.1}, "t2": {"a": 1.0, "b": 0.4}}, {"t1": {"a": 1.0, "c": 0.3}}]
+    assert tie_sets(scores, without_a_seed) == {"t1": frozenset("ab"), "t2": frozenset("a")}

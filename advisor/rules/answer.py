@@ -125,6 +125,8 @@ class RankedCandidate(_Record):
     objectives: dict[str, ObjectiveEvidence]
     runs: int
     why_not_first: list[Comparison] = Field(default_factory=list)
+    #: ranked first although its score is lower: it is first with this seed left out (`seed_robust`)
+    first_without_seed: int | None = None
     quality_grade: str | None = None
     quality_basis: str | None = None
 

@@ -5,7 +5,8 @@ fewer than half the datasets of its best-measured rival (a store a bench is stil
 objective is scored in [0, 1] on the datasets every ranked candidate was measured on (scoring.py:
 1 = best or within seed noise of it, averaged over datasets); a metric that is only a secondary
 objective is read within the datasets of the primaries it qualifies. A need's score is the mean of
-its objective scores, and several needs combine by their mean. Equal scores share a rank.
+its objective scores, and several needs combine by their mean. Equal scores share a rank, and a
+candidate that would be first with any one seed left out is ranked first too (seed_robust.py).
 
 This module is the ranking core: it returns a typed `Answer` (answer.py) with the ranking, the
 eliminations and why each other candidate is not first. The annotators add the rest: caveats
@@ -36,10 +37,12 @@ from advisor.rules.answer import (
 )
 from advisor.rules.claim_checks import check_claims
 from advisor.rules.compare import compare
+from advisor.rules.derived import DERIVED_OBJECTIVES
 from advisor.rules.evidence import Candidate, Evidence, candidate_label, gather
 from advisor.rules.grades import calibrated_quality, legend
 from advisor.rules.scope import evidence_scope, scaling_records
 from advisor.rules.scoring import Scope, mean_scores, scope_of, scores_by_dataset
+from advisor.rules.seed_robust import first_without_a_seed, tie_sets
 from advisor.rules.stability import instability_records
 from advisor.rules.tradeoffs import tradeoffs
 from advisor.store.engine import Store
@@ -96,11 +99,32 @@ def recommend(
 
 
 def gather_for(store: Store, needs: list[Need], metric_specs: Mapping[str, MetricSpec], **scope: Any) -> Evidence:
-    """The evidence `needs` rank by, within `scope` (budget, datasets, data_kind, device)."""
+    """The evidence `needs` rank by, within `scope` (budget, datasets, data_kind, device, first_seeds), with the
+    same read again once per seed left out (`seed_robust`), where the runs in scope have several seeds."""
     objectives = list(dict.fromkeys(m for need in needs for m in need.objectives))
     if any(metric_specs.get(m) and metric_specs[m].category == "quality" for m in objectives):
         objectives.append(memorization.MEMORIZATION)  # not ranked: said beside quality where it is high
-    return gather(store, objectives, metric_specs, **scope)
+    evidence = gather(store, objectives, metric_specs, **scope)
+    if len(evidence.seeds) > 1:
+        same = {**scope, "budget": evidence.budget}
+        evidence.without_a_seed = {
+            seed: _across_seeds_as_measured(
+                gather(store, objectives, metric_specs, left_out_seed=seed, **same), evidence
+            )
+            for seed in evidence.seeds
+        }
+    return evidence
+
+
+def _across_seeds_as_measured(resampled: Evidence, evidence: Evidence) -> Evidence:
+    """`resampled` with the objectives computed across seeds (the derived ones: failure and unstable rates, the
+    seed spread) as every seed gave them: the jackknife leaves a seed out of means, and two seeds' spread is no
+    estimate of three's."""
+    for candidate, by_metric in resampled.values.items():
+        for name in DERIVED_OBJECTIVES:
+            if name in by_metric and name in evidence.values.get(candidate, {}):
+                by_metric[name] = evidence.values[candidate][name]
+    return resampled
 
 
 def rank_evidence(evidence: Evidence, needs: list[Need], family_cards: dict[str, dict]) -> Answer:
@@ -120,7 +144,8 @@ def rank_evidence(evidence: Evidence, needs: list[Need], family_cards: dict[str,
     ]
     rankable, not_ranked, scopes, by_dataset = _scored(evidence, survivors, needs)
     scores = {m: mean_scores(per_dataset) for m, per_dataset in by_dataset.items()}
-    ranked = _ranked([_rank(evidence, candidate, needs, scores, scopes) for candidate in rankable])
+    ranked = [_rank(evidence, candidate, needs, scores, scopes) for candidate in rankable]
+    ranked = _ranked(ranked, _first_without_a_seed(evidence, rankable, needs, {r.label: r.score for r in ranked}))
     for r in ranked:
         if graded := calibrated_quality(evidence, (r.family, r.sampler)):
             r.quality_grade, r.quality_basis = graded
@@ -162,6 +187,14 @@ def scores_by_table(
     return table_scores(needs, _scored(evidence, survivors, needs)[3])
 
 
+def tie_sets_by_table(
+    evidence: Evidence, needs: list[Need], family_cards: dict[str, dict], scores: dict[str, dict[str, float]]
+) -> dict[str, frozenset[str]]:
+    """Table -> its tie set for `needs` (`seed_robust.tie_sets`): the candidates first with every seed (`scores`,
+    from `scores_by_table` on `evidence`) or with any one seed left out (`evidence.without_a_seed`)."""
+    return tie_sets(scores, [scores_by_table(r, needs, family_cards) for r in evidence.without_a_seed.values()])
+
+
 def _scored(
     evidence: Evidence, survivors: list[Candidate], needs: list[Need]
 ) -> tuple[list[Candidate], list[NotRanked], dict[str, Scope], dict[str, dict[str, dict[Candidate, float]]]]:
@@ -172,11 +205,34 @@ def _scored(
     return rankable, not_ranked, scopes, {m: scores_by_dataset(evidence, rankable, m, s) for m, s in scopes.items()}
 
 
-def _ranked(ranked: list[RankedCandidate]) -> list[RankedCandidate]:
-    """Order by score, share ranks on equal scores, and say where each other candidate fell behind the first."""
-    ranked.sort(key=lambda r: (-r.score, r.family, r.sampler))  # the name orders a tie's listing only
+def _first_without_a_seed(
+    evidence: Evidence, rankable: list[Candidate], needs: list[Need], full: Mapping[str, float]
+) -> dict[str, int]:
+    """Label -> the first seed whose absence puts that candidate first (`evidence.without_a_seed`,
+    `seed_robust.first_without_a_seed`), for `rankable` (`full`: label -> score with every seed)."""
+    firsts: dict[str, int] = {}
+    for seed, resampled in sorted(evidence.without_a_seed.items()):
+        kept, _, _, by_dataset = _scored(resampled, [c for c in rankable if c in resampled.values], needs)
+        scores = {m: mean_scores(per_dataset) for m, per_dataset in by_dataset.items()}
+        combined = {candidate_label(c): _need_scores(c, needs, scores)[1] for c in kept}
+        for label in sorted(first_without_a_seed(full, combined)):
+            firsts.setdefault(label, seed)
+    return firsts
+
+
+def _ranked(ranked: list[RankedCandidate], first_without_a_seed: Mapping[str, int]) -> list[RankedCandidate]:
+    """Order by score and share ranks on equal scores, ranking first as well every candidate that is first with a
+    seed left out (`seed_robust`); say where each other candidate fell behind the first."""
+    top = max((r.score for r in ranked), default=None)
+    for r in ranked:
+        if r.score != top and r.label in first_without_a_seed:
+            r.first_without_seed = first_without_a_seed[r.label]
+    tied_first = {r.label for r in ranked if r.score == top or r.first_without_seed is not None}
+    # the tied first come first; the name orders a tie's listing only
+    ranked.sort(key=lambda r: (r.label not in tied_first, -r.score, r.family, r.sampler))
     for position, r in enumerate(ranked):
-        r.rank = ranked[position - 1].rank if position and r.score == ranked[position - 1].score else position + 1
+        level = position and r.score == ranked[position - 1].score and ranked[position - 1].label not in tied_first
+        r.rank = 1 if r.label in tied_first else ranked[position - 1].rank if level else position + 1
     if ranked:
         first = ranked[0]
         for other in ranked[1:]:
@@ -273,23 +329,35 @@ def _rank(
     scopes: dict[str, Scope],
 ) -> RankedCandidate:
     """`candidate`'s need scores (mean of its objective scores) and the evidence behind them."""
-    need_scores, cited = {}, {}
-    for need in needs:
-        have = [m for m in need.objectives if candidate in scores[m]]  # the primary always is
-        # a need without objectives only filters: every survivor meets it equally
-        need_scores[need.name] = statistics.fmean(scores[m][candidate] for m in have) if have else 1.0
-        for m in have:
-            cited[m] = _objective_evidence(evidence, candidate, m, scores[m][candidate], scopes[m])
+    need_scores, score = _need_scores(candidate, needs, scores)
+    cited = {
+        m: _objective_evidence(evidence, candidate, m, scores[m][candidate], scopes[m])
+        for need in needs
+        for m in need.objectives
+        if candidate in scores.get(m, {})
+    }
     return RankedCandidate(
         family=candidate[0],
         sampler=candidate[1],
         label=candidate_label(candidate),
         rank=1,
-        score=statistics.fmean(need_scores.values()),
+        score=score,
         need_scores=need_scores,
         objectives=cited,
         runs=evidence.runs.get(candidate, 0),
     )
+
+
+def _need_scores(
+    candidate: Candidate, needs: list[Need], scores: Mapping[str, Mapping[Candidate, float]]
+) -> tuple[dict[str, float], float]:
+    """`candidate`'s score per need (the mean of its objective scores) and overall (their mean)."""
+    need_scores = {}
+    for need in needs:
+        have = [m for m in need.objectives if candidate in scores.get(m, {})]  # the primary always is, when ranked
+        # a need without objectives only filters: every survivor meets it equally
+        need_scores[need.name] = statistics.fmean(scores[m][candidate] for m in have) if have else 1.0
+    return need_scores, statistics.fmean(need_scores.values())
 
 
 def _pareto(ranked: list[RankedCandidate]) -> list[str]:

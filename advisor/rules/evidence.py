@@ -80,6 +80,9 @@ class Evidence:
     ceilings: dict[str, tuple[float, ...]] = field(default_factory=dict)
     #: dataset -> (fewest, most steps, smallest, largest batch) its runs trained with, from their provenance
     trained: dict[str, tuple[int, int, int, int]] = field(default_factory=dict)
+    seeds: list[int] = field(default_factory=list)  # the seeds of the COMPLETE runs in scope
+    #: seed -> the same evidence read again without it (`engine.gather_for`, `seed_robust`); empty unless asked
+    without_a_seed: dict[int, Evidence] = field(default_factory=dict)
 
     def restricted(self, datasets: Iterable[str]) -> Evidence:
         """The same evidence on `datasets` only (e.g. one kind of data), without reading the store again."""
@@ -107,6 +110,8 @@ class Evidence:
             only(self.ladders),
             only(self.ceilings),
             only(self.trained),
+            self.seeds,
+            {seed: resampled.restricted(keep) for seed, resampled in self.without_a_seed.items()},
         )
 
     @property
@@ -125,9 +130,11 @@ def gather(
     data_kind: str | None = None,
     device: str | None = None,
     first_seeds: Mapping[str, int] | None = None,
+    left_out_seed: int | None = None,
 ) -> Evidence:
     """Read the evidence for `objectives` within the filters; `budget` defaults to the most-measured one;
-    `first_seeds` (family -> n) reads only each named family's seeds 0..n-1 (a race replayed on a store).
+    `first_seeds` (family -> n) reads only each named family's seeds 0..n-1 (a race replayed on a store);
+    `left_out_seed` reads every seed but that one (`advisor.rules.seed_robust`).
 
     `specs` are the registered metrics' specs; the derived objectives bring their own.
     """
@@ -142,7 +149,13 @@ def gather(
         if data_kind:
             names = {n for n in names if dataset_cards.get(n, {}).get("kind") == data_kind}
         seeds = tuple(sorted(first_seeds.items())) if first_seeds is not None else None
-        scope = read.Scope(budget=budget, datasets=tuple(sorted(names)), device=device, first_seeds=seeds)
+        scope = read.Scope(
+            budget=budget,
+            datasets=tuple(sorted(names)),
+            device=device,
+            first_seeds=seeds,
+            left_out_seed=left_out_seed,
+        )
         evidence = Evidence(
             budget,
             {n: dataset_cards[n] for n in names if n in dataset_cards},
@@ -150,6 +163,7 @@ def gather(
             {name: spec for name, spec in all_specs.items() if name in wanted | stored},
         )
         evidence.devices = read.devices(conn, scope)
+        evidence.seeds = read.complete_seeds(conn, scope)
         evidence.trained = read.trained_by_dataset(conn, scope)
         for family, sampler, dataset, status, n in read.run_counts(conn, scope):
             evidence.run_counts.setdefault((family, sampler), {}).setdefault(dataset, {})[status] = n

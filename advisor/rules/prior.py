@@ -3,8 +3,9 @@ to the user's in meta-features (`advisor.data.meta_features`).
 
 The tables are compared on their standardized meta-features (each feature's mean and spread over the
 measured tables), by root-mean-square distance; the `NEIGHBOURS` nearest are the evidence. On each, a
-candidate is "first" when its score for the needs is the best or within seed noise of it (a tie
-counts for every tied candidate), and it gets its rank there. Candidates are ranked by the share of
+candidate is "first" when it is in the table's tie set for the needs (`seed_robust.tie_sets`: the best
+score, with every seed or with any one left out; a tie counts for every tied candidate), and it gets its
+rank there. Candidates are ranked by the share of
 the neighbours on which they were first (or, with `RANK_BY` = "score", by their mean score there),
 weighted by nearness, then by mean rank; the picks are every candidate level with the top (never one
 chosen by name). The answer says how near the neighbours are against the typical distance between
@@ -18,13 +19,13 @@ from __future__ import annotations
 
 import math
 import statistics
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass, replace
 
 from advisor.cards import Need
 from advisor.data.meta_features import META_FEATURES
 from advisor.rules.answer import Neighbour, Prior, PriorCandidate, TrackRecord
-from advisor.rules.engine import scores_by_table
+from advisor.rules.engine import scores_by_table, tie_sets_by_table
 from advisor.rules.evidence import Evidence, candidate_label
 from advisor.stats.friedman import table_ranks
 
@@ -42,7 +43,6 @@ __all__ = [
     "prior_from",
     "regret",
     "track_record",
-    "winners",
 ]
 
 #: how many of the nearest measured tables the prior reads
@@ -60,10 +60,12 @@ CRITERIA = ("wins", "score")
 @dataclass(frozen=True)
 class PriorEvidence:
     """What a prior reads: each measured table's scores for the needs (label -> score, 1 = best or tied with
-    it; `engine.scores_by_table`) and meta-features, and each candidate label's family."""
+    it; `engine.scores_by_table`), tie set (`seed_robust.tie_sets`) and meta-features, and each candidate
+    label's family."""
 
     needs: list[str]
     scores: Mapping[str, Mapping[str, float]]
+    tie_sets: Mapping[str, frozenset[str]]
     metas: Mapping[str, Mapping[str, float]]
     families: Mapping[str, str]
 
@@ -75,12 +77,17 @@ class PriorEvidence:
         return replace(
             self,
             scores={t: s for t, s in self.scores.items() if t not in out},
+            tie_sets={t: s for t, s in self.tie_sets.items() if t not in out},
             metas={t: m for t, m in self.metas.items() if t not in out},
         )
 
 
 def prior_evidence(
-    evidence: Evidence, needs: list[Need], family_cards: dict[str, dict], *, exclude: Iterable[str] = ()
+    evidence: Evidence,
+    needs: list[Need],
+    family_cards: dict[str, dict],
+    *,
+    exclude: Iterable[str] = (),
 ) -> PriorEvidence:
     """The tables of `evidence` whose cards carry meta-features and that score candidates for `needs`
     (`exclude`: tables not to read, e.g. the user's own when it is also measured)."""
@@ -90,10 +97,12 @@ def prior_evidence(
         for name, card in evidence.datasets.items()
         if name not in excluded and isinstance(card.get("meta"), dict)
     }
-    scores = {t: s for t, s in scores_by_table(evidence.restricted(metas), needs, family_cards).items() if s}
+    measured = evidence.restricted(metas)
+    scores = {t: s for t, s in scores_by_table(measured, needs, family_cards).items() if s}
     return PriorEvidence(
         needs=[n.name for n in needs],
         scores=scores,
+        tie_sets=tie_sets_by_table(measured, needs, family_cards, scores),
         metas={t: m for t, m in metas.items() if t in scores},
         families={candidate_label(c): c[0] for c in evidence.candidates},
     )
@@ -142,9 +151,8 @@ def prior_from(
         # a nearer table counts more, a copy of yours most (tables all alike: equal weights, never 1 / 0)
         weight = 1.0 / (distance + smoothing * typical) if distance + smoothing * typical > 0 else 1.0
         by_candidate = scores[table]
-        best = max(by_candidate.values())
         for label, rank in table_ranks(by_candidate).items():
-            first = float(by_candidate[label] == best)
+            first = float(label in evidence.tie_sets[table])
             ranks.setdefault(label, []).append(rank)
             firsts[label] = firsts.get(label, 0) + int(first)
             weighted.setdefault(label, []).append((weight, first, rank, by_candidate[label]))
@@ -173,12 +181,7 @@ def prior_from(
     )
 
 
-def winners(scores: Mapping[str, float]) -> set[str]:
-    """A table's tie set: the labels first or tied first on it."""
-    return {label for label, score in scores.items() if score == max(scores.values())}
-
-
-def hit(picks: Sequence[str], tie_set: set[str]) -> float:
+def hit(picks: Sequence[str], tie_set: Set[str]) -> float:
     """The share of `picks` in `tie_set` (a tie of picks counts fractionally; 0 without picks)."""
     return sum(p in tie_set for p in picks) / len(picks) if picks else 0.0
 
@@ -222,7 +225,7 @@ def track_record(
             rank_by=rank_by,
         )
         if prior is not None:
-            tie_set = winners(evidence.scores[table])
+            tie_set = evidence.tie_sets[table]
             hits.append(hit(prior.picks, tie_set))
             ties.append(len(tie_set))
             regrets.append(regret(prior.picks, evidence.scores[table]))

@@ -49,6 +49,7 @@ __all__ = [
     "CostRecord",
     "run_counts",
     "trained_by_dataset",
+    "complete_seeds",
     "devices",
     "latest_complete_metrics",
     "latest_complete_values",
@@ -71,12 +72,14 @@ BENCH_LOG_KEY = "bench_log"
 class Scope:
     """Which runs a question is about: a budget, some datasets (None: all of them), a device, and optionally
     only each family's first seeds (`first_seeds`: (family, n) pairs, seeds 0..n-1; families not named are
-    left out), as a race that has run them would see the store."""
+    left out), as a race that has run them would see the store, or every seed but one (`left_out_seed`: what
+    the answer would be without it, `advisor.rules.seed_robust`)."""
 
     budget: str | None = None
     datasets: tuple[str, ...] | None = None
     device: str | None = None
     first_seeds: tuple[tuple[str, int], ...] | None = None
+    left_out_seed: int | None = None
 
     def where(self) -> list[Any]:
         """The scope as WHERE clauses on `runs`."""
@@ -89,6 +92,8 @@ class Scope:
             clauses.append(runs.c.device == self.device)
         if self.first_seeds is not None:
             clauses.append(or_(false(), *(and_(runs.c.family == f, runs.c.seed < n) for f, n in self.first_seeds)))
+        if self.left_out_seed is not None:
+            clauses.append(runs.c.seed != self.left_out_seed)
         return clauses
 
 
@@ -165,6 +170,12 @@ def dataset_cards(conn: Connection) -> dict[str, dict]:
 def devices(conn: Connection, scope: Scope) -> list[str]:
     """The devices the COMPLETE runs in `scope` were measured on."""
     rows = conn.execute(select(runs.c.device).where(runs.c.status == RunStatus.COMPLETE, *scope.where()).distinct())
+    return sorted(rows.scalars())
+
+
+def complete_seeds(conn: Connection, scope: Scope) -> list[int]:
+    """The seeds of the COMPLETE runs in `scope`."""
+    rows = conn.execute(select(runs.c.seed).where(runs.c.status == RunStatus.COMPLETE, *scope.where()).distinct())
     return sorted(rows.scalars())
 
 
