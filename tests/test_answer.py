@@ -162,3 +162,12 @@ def test_the_spread_across_seeds_is_not_jackknifed(cli, tmp_path):
     answer = cli.json("recommend", "--need", "stable-training", "--db", db)
     # left out, the third seed would leave gan with no spread at all: a spread of two seeds is not one of three's
     assert "gan" not in answer["winners"]
+
+
+def test_across_tables_a_win_counts_where_a_seed_left_out_makes_it_first(cli, tmp_path):
+    db = build_store(tmp_path / "k.db")
+    set_metric(db, "autoregressive", "c2st", [0.54, 0.54, 0.54])
+    set_metric(db, "flow", "c2st", [0.52, 0.52, 0.60])  # first on ring8 and grid25 only without seed 2
+    add_dataset(db, "moons", "2d", {"autoregressive": {"c2st": 0.56}, "flow": {"c2st": 0.52}, "gan": {"c2st": 0.7}})
+    answer = cli.json("recommend", "--need", "best-quality", "--db", db)
+    assert answer["across_tables"]["wins"] == {"autoregressive": 2, "flow": 3, "gan": 0}

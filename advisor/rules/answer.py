@@ -262,7 +262,7 @@ class AcrossTables(_Record):
     tables: list[str]  # compared: every candidate measured there
     left_out: dict[str, list[str]] = Field(default_factory=dict)  # a table -> the candidates it lacks
     average_ranks: dict[str, float]  # 1 = best; best first
-    wins: dict[str, int]  # tables where the candidate is first or tied first
+    wins: dict[str, int]  # tables where the candidate is first or tied first (`seed_robust`: or without a seed)
     friedman_p: float
     iman_davenport_p: float
     alpha: float

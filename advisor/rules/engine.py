@@ -25,6 +25,7 @@ from advisor.errors import AdvisorError
 from advisor.rules import caveats, memorization
 from advisor.rules.across import across_tables, table_scores
 from advisor.rules.answer import (
+    AcrossTables,
     Answer,
     DatasetSummary,
     Elimination,
@@ -173,8 +174,20 @@ def rank_evidence(evidence: Evidence, needs: list[Need], family_cards: dict[str,
         ],
         quality_scale=legend(list(evidence.ladders.values())) if any(r.quality_grade for r in ranked) else None,
         without_copying=memorization.best_without_copying(ranked, copying),
-        across_tables=across_tables(evidence, needs, by_dataset),
+        across_tables=_across(evidence, needs, by_dataset, cards),
     )
+
+
+def _across(
+    evidence: Evidence, needs: list[Need], by_dataset: dict[str, dict[str, dict[Candidate, float]]], cards: dict
+) -> AcrossTables | None:
+    """The ranks across tables (`across.across_tables`), each candidate's wins counted on the tables' tie sets
+    robust to one seed (`tie_sets_by_table`)."""
+    across = across_tables(evidence, needs, by_dataset)
+    if across is not None and evidence.without_a_seed:
+        ties = tie_sets_by_table(evidence, needs, cards, table_scores(needs, by_dataset))
+        across.wins = {c: sum(c in ties.get(t, ()) for t in across.tables) for c in across.wins}
+    return across
 
 
 def scores_by_table(
