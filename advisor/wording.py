@@ -29,6 +29,7 @@ from advisor.rules.answer import (
     Peer,
     Prior,
     Race,
+    RankedCandidate,
     RankingDifference,
     Scaling,
     Tradeoff,
@@ -62,6 +63,7 @@ __all__ = [
     "prior_lines",
     "race_lines",
     "scaling_text",
+    "seed_tie_text",
     "tie_text",
     "tradeoff_texts",
     "without_copying_text",
@@ -70,8 +72,8 @@ __all__ = [
 #: what the ranked table's score column means
 SCORE_LEGEND = (
     "score: 1 = best, or within seed noise of the best, on every objective and dataset; "
-    "0 = furthest behind; candidates with equal scores share a rank, and one first with any one seed left out "
-    "is ranked first too"
+    "0 = furthest behind; equal scores share a rank, and rank 1 reaches down to any candidate that would lead "
+    "with one seed's runs left out of every candidate's"
 )
 #: said under a ranked table that left objectives out to fit the terminal
 DROPPED_AT_WIDTH = "not shown at this width (see --explain or --json)"
@@ -297,16 +299,25 @@ class Note(NamedTuple):
     text: str
 
 
+def seed_tie_text(candidate: RankedCandidate) -> str:
+    """', rank 1: it would lead with every candidate's seed-2 runs left out' for a candidate ranked first only
+    because a seed decides the lead ('' otherwise)."""
+    if candidate.first_without_seed is None:
+        return ""
+    return f", rank 1: it would lead with every candidate's seed-{candidate.first_without_seed} runs left out"
+
+
 def _tie_reason(answer: Answer) -> str:
-    """Why the winners are tied: level within seed noise, or first with one seed left out ('' for one winner)."""
+    """Why the winners are tied: level within seed noise, or a lead that one seed decides ('' for one winner)."""
     if len(answer.winners) < 2:
         return ""
     by_seed = [r for r in answer.ranked if r.first_without_seed is not None]
-    level = len(answer.winners) - len(by_seed)
-    reasons = [f"{r.label} is first with seed {r.first_without_seed} left out" for r in by_seed]
-    if level > 1:
-        reasons.insert(0, "level within seed noise on every objective and dataset")
-    return f" ({'; '.join(reasons)}: more seeds could separate them)"
+    if not by_seed:
+        return " (within seed noise on every objective and dataset; more seeds could separate them)"
+    leads = ". ".join(
+        f"With every candidate's seed-{r.first_without_seed} runs left out, {r.label} would lead" for r in by_seed
+    )
+    return f". {leads}: which of them is best rests on one seed, and more seeds could separate them"
 
 
 def answer_notes(answer: Answer, *, explain: bool = False) -> list[Note]:

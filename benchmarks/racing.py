@@ -103,7 +103,8 @@ def replay(
     with store.connect() as conn:
         cell_seconds = _cell_seconds(cost_history(conn, candidates, BUDGET), table)
     short = [f for f in candidates if len(cell_seconds.get(f, {})) < DEFAULT_SEEDS]
-    full = scores_by_table(measured.restricted([table]), needs, cards).get(table)
+    one_table = measured.restricted([table])
+    full = scores_by_table(one_table, needs, cards).get(table)
     if short or not full:
         return {
             "table": table,
@@ -128,10 +129,9 @@ def replay(
     tried, standing = clock.state(metric, specs, priors)
     leader = RaceState(order, tried, standing, DEFAULT_SEEDS).leader()
     families = {candidate_label(c): c[0] for c in measured.candidates}
-    one_table = measured.restricted([table])
     full_tie = sorted({families[label] for label in tie_sets_by_table(one_table, needs, cards, {table: full})[table]})
     raced = gather_for(store, needs, specs, budget=BUDGET, datasets=(table,), first_seeds=tried)
-    raced_scores = {t: s for t, s in scores_by_table(raced, needs, cards).items() if t == table}
+    raced_scores = scores_by_table(raced, needs, cards)  # the race's cells are on `table` alone
     answer = sorted({families[label] for label in tie_sets_by_table(raced, needs, cards, raced_scores).get(table, ())})
     answer_leader = sorted({families[label] for label in winners(raced_scores.get(table, {}))})
     whole = sum(cell_seconds[f][s] for f in candidates for s in range(DEFAULT_SEEDS))

@@ -157,11 +157,3 @@ def test_tables_that_are_all_alike_give_a_prior_without_dividing_by_zero():
     metas = {t: {"log_rows": 3.0} for t in scores}
     prior = prior_from(PriorEvidence(["x"], scores, tie_sets(scores), metas, {"a": "a", "b": "b"}), {"log_rows": 3.0})
     assert prior.picks == ["a"] and prior.typical_distance == 0.0
-
-
-def test_a_tables_tie_set_holds_every_candidate_first_with_a_seed_left_out():
-    from advisor.rules.seed_robust import tie_sets
-
-    scores = {"t1": {"a": 1.0, "b": 0.9, "c": 0.5}, "t2": {"a": 1.0, "b": 0.2}}
-    without_a_seed = [{"t1": {"a": 0.8, "b": 1.0, "c": 0.1}, "t2": {"a": 1.0, "b": 0.4}}, {"t1": {"a": 1.0, "c": 0.3}}]
-    assert tie_sets(scores, without_a_seed) == {"t1": frozenset("ab"), "t2": frozenset("a")}

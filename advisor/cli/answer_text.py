@@ -23,6 +23,7 @@ from advisor.wording import (
     objective_numbers,
     scaling_text,
     scope_line,
+    seed_tie_text,
     tie_text,
 )
 
@@ -162,7 +163,7 @@ def _explain(answer: Answer) -> None:
             )
         )
     for r in answer.ranked[1:]:
-        console.print(f"[bold]{escape(r.label)}[/] (score {r.score:.2f}):")
+        console.print(f"[bold]{escape(r.label)}[/] (score {r.score:.2f}{escape(seed_tie_text(r))}):")
         for comparison in r.why_not_first or []:
             console.print(escape(f"  - {comparison_text(comparison)}"))
         if not r.why_not_first:

@@ -17,8 +17,12 @@ from advisor.rules.claims import RULES_OF_THUMB, TEXTBOOK_FAMILIES
 __all__ = ["check_claims"]
 
 
-def _top(candidates: list[RankedCandidate], need: str) -> list[RankedCandidate]:
-    """The candidates tied at the best score for `need` (a tie set, never one picked by name)."""
+def _top(candidates: list[RankedCandidate], need: str, alone: bool) -> list[RankedCandidate]:
+    """The candidates tied at the top for `need` (a tie set, never one picked by name): those ranked first when
+    the answer is for `need` `alone` and any of them is ranked first (a tie robust to one seed, `seed_robust`),
+    else those at the best score for it."""
+    if alone and (first := [r for r in candidates if r.rank == 1]):
+        return first
     if not candidates:
         return []
     best = max(r.need_scores[need] for r in candidates)
@@ -39,13 +43,14 @@ def check_claims(needs: list[Need], ranked: list[RankedCandidate], copying: Mapp
         textbook = [r for r in measured if r.family in TEXTBOOK_FAMILIES]
         if not textbook:
             continue
-        best = _top(textbook, need.name)
-        top = best[0].need_scores[need.name]
+        alone = len(needs) == 1
+        best = _top(textbook, need.name, alone)
+        top = max(r.need_scores[need.name] for r in best)
         present = any(f in {r.family for r in textbook} for f in claimed)
         copiers = copying.get(need.name, set())
         clean = [r for r in textbook if r.label not in copiers]
         copying_best = bool(clean) and all(r.label in copiers for r in best)
-        best_clean = _top(clean, need.name) if copying_best else []
+        best_clean = _top(clean, need.name, alone) if copying_best else []
         checks.append(
             ClaimCheck(
                 need=need.name,

@@ -43,7 +43,7 @@ from advisor.rules.evidence import Candidate, Evidence, candidate_label, gather
 from advisor.rules.grades import calibrated_quality, legend
 from advisor.rules.scope import evidence_scope, scaling_records
 from advisor.rules.scoring import Scope, mean_scores, scope_of, scores_by_dataset
-from advisor.rules.seed_robust import first_without_a_seed, tie_sets
+from advisor.rules.seed_robust import tie_sets, winners
 from advisor.rules.stability import instability_records
 from advisor.rules.tradeoffs import tradeoffs
 from advisor.store.engine import Store
@@ -101,30 +101,49 @@ def recommend(
 
 def gather_for(store: Store, needs: list[Need], metric_specs: Mapping[str, MetricSpec], **scope: Any) -> Evidence:
     """The evidence `needs` rank by, within `scope` (budget, datasets, data_kind, device, first_seeds), with the
-    same read again once per seed left out (`seed_robust`), where the runs in scope have several seeds."""
+    same read again once per seed left out (`seed_robust`), where a dataset has several seeds and a need ranks
+    on a mean over seeds."""
     objectives = list(dict.fromkeys(m for need in needs for m in need.objectives))
+    over_seeds = any(m not in DERIVED_OBJECTIVES for m in objectives)  # not only spreads and rates across seeds
     if any(metric_specs.get(m) and metric_specs[m].category == "quality" for m in objectives):
         objectives.append(memorization.MEMORIZATION)  # not ranked: said beside quality where it is high
     evidence = gather(store, objectives, metric_specs, **scope)
-    if len(evidence.seeds) > 1:
+    if over_seeds and any(len(seeds) > 1 for seeds in evidence.seeds.values()):
         same = {**scope, "budget": evidence.budget}
-        evidence.without_a_seed = {
-            seed: _across_seeds_as_measured(
-                gather(store, objectives, metric_specs, left_out_seed=seed, **same), evidence
+        for seed in sorted(set().union(*evidence.seeds.values())):
+            resampled = gather(store, objectives, metric_specs, left_out_seed=seed, **same)
+            evidence.without_a_seed[seed] = _across_seeds_as_measured(
+                _whole_where_needed(resampled, evidence), evidence
             )
-            for seed in evidence.seeds
-        }
     return evidence
+
+
+def _whole_where_needed(resampled: Evidence, evidence: Evidence) -> Evidence:
+    """`resampled` with every seed kept on each dataset where leaving its seed out would take a candidate's
+    measurement away (its only seed there): that would change what is compared, not how it varies."""
+    measured = [
+        (candidate, metric, dataset, summary)
+        for candidate, by_metric in evidence.values.items()
+        for metric, by_dataset in by_metric.items()
+        if metric not in DERIVED_OBJECTIVES
+        for dataset, summary in by_dataset.items()
+    ]
+    whole = {d for c, m, d, _ in measured if d not in resampled.values.get(c, {}).get(m, {})}
+    resampled.datasets = dict(evidence.datasets)
+    for candidate, metric, dataset, summary in measured:
+        if dataset in whole:
+            resampled.values.setdefault(candidate, {}).setdefault(metric, {})[dataset] = summary
+    return resampled
 
 
 def _across_seeds_as_measured(resampled: Evidence, evidence: Evidence) -> Evidence:
     """`resampled` with the objectives computed across seeds (the derived ones: failure and unstable rates, the
     seed spread) as every seed gave them: the jackknife leaves a seed out of means, and two seeds' spread is no
     estimate of three's."""
-    for candidate, by_metric in resampled.values.items():
+    for candidate, by_metric in evidence.values.items():
         for name in DERIVED_OBJECTIVES:
-            if name in by_metric and name in evidence.values.get(candidate, {}):
-                by_metric[name] = evidence.values[candidate][name]
+            if name in by_metric:
+                resampled.values.setdefault(candidate, {})[name] = dict(by_metric[name])
     return resampled
 
 
@@ -146,7 +165,7 @@ def rank_evidence(evidence: Evidence, needs: list[Need], family_cards: dict[str,
     rankable, not_ranked, scopes, by_dataset = _scored(evidence, survivors, needs)
     scores = {m: mean_scores(per_dataset) for m, per_dataset in by_dataset.items()}
     ranked = [_rank(evidence, candidate, needs, scores, scopes) for candidate in rankable]
-    ranked = _ranked(ranked, _first_without_a_seed(evidence, rankable, needs, {r.label: r.score for r in ranked}))
+    ranked = _ranked(ranked, _seed_firsts(evidence, rankable, needs))
     for r in ranked:
         if graded := calibrated_quality(evidence, (r.family, r.sampler)):
             r.quality_grade, r.quality_basis = graded
@@ -179,7 +198,10 @@ def rank_evidence(evidence: Evidence, needs: list[Need], family_cards: dict[str,
 
 
 def _across(
-    evidence: Evidence, needs: list[Need], by_dataset: dict[str, dict[str, dict[Candidate, float]]], cards: dict
+    evidence: Evidence,
+    needs: list[Need],
+    by_dataset: dict[str, dict[str, dict[Candidate, float]]],
+    cards: dict[str, dict],
 ) -> AcrossTables | None:
     """The ranks across tables (`across.across_tables`), each candidate's wins counted on the tables' tie sets
     robust to one seed (`tie_sets_by_table`)."""
@@ -218,34 +240,30 @@ def _scored(
     return rankable, not_ranked, scopes, {m: scores_by_dataset(evidence, rankable, m, s) for m, s in scopes.items()}
 
 
-def _first_without_a_seed(
-    evidence: Evidence, rankable: list[Candidate], needs: list[Need], full: Mapping[str, float]
-) -> dict[str, int]:
-    """Label -> the first seed whose absence puts that candidate first (`evidence.without_a_seed`,
-    `seed_robust.first_without_a_seed`), for `rankable` (`full`: label -> score with every seed)."""
+def _seed_firsts(evidence: Evidence, rankable: list[Candidate], needs: list[Need]) -> dict[str, int]:
+    """Label -> the first seed whose absence puts that candidate first (`evidence.without_a_seed`), for `rankable`."""
     firsts: dict[str, int] = {}
     for seed, resampled in sorted(evidence.without_a_seed.items()):
-        kept, _, _, by_dataset = _scored(resampled, [c for c in rankable if c in resampled.values], needs)
+        kept, _, _, by_dataset = _scored(resampled, rankable, needs)
         scores = {m: mean_scores(per_dataset) for m, per_dataset in by_dataset.items()}
-        combined = {candidate_label(c): _need_scores(c, needs, scores)[1] for c in kept}
-        for label in sorted(first_without_a_seed(full, combined)):
+        for label in sorted(winners({candidate_label(c): _need_scores(c, needs, scores)[1] for c in kept})):
             firsts.setdefault(label, seed)
     return firsts
 
 
-def _ranked(ranked: list[RankedCandidate], first_without_a_seed: Mapping[str, int]) -> list[RankedCandidate]:
-    """Order by score and share ranks on equal scores, ranking first as well every candidate that is first with a
-    seed left out (`seed_robust`); say where each other candidate fell behind the first."""
-    top = max((r.score for r in ranked), default=None)
+def _ranked(ranked: list[RankedCandidate], seed_firsts: Mapping[str, int]) -> list[RankedCandidate]:
+    """Order by score and share ranks on equal scores, rank 1 reaching down to every candidate first with a seed
+    left out (`seed_robust`, `seed_firsts`: label -> that seed); say how each other candidate compares with the
+    first, objective by objective."""
+    ranked.sort(key=lambda r: (-r.score, r.family, r.sampler))  # the name orders a tie's listing only
+    top = ranked[0].score if ranked else None
     for r in ranked:
-        if r.score != top and r.label in first_without_a_seed:
-            r.first_without_seed = first_without_a_seed[r.label]
-    tied_first = {r.label for r in ranked if r.score == top or r.first_without_seed is not None}
-    # the tied first come first; the name orders a tie's listing only
-    ranked.sort(key=lambda r: (r.label not in tied_first, -r.score, r.family, r.sampler))
+        if r.score != top and r.label in seed_firsts:
+            r.first_without_seed = seed_firsts[r.label]
+    floor = min((r.score for r in ranked if r.score == top or r.first_without_seed is not None), default=None)
     for position, r in enumerate(ranked):
-        level = position and r.score == ranked[position - 1].score and ranked[position - 1].label not in tied_first
-        r.rank = 1 if r.label in tied_first else ranked[position - 1].rank if level else position + 1
+        level = position and r.score == ranked[position - 1].score
+        r.rank = 1 if r.score >= floor else ranked[position - 1].rank if level else position + 1
     if ranked:
         first = ranked[0]
         for other in ranked[1:]:

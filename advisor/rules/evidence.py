@@ -80,7 +80,7 @@ class Evidence:
     ceilings: dict[str, tuple[float, ...]] = field(default_factory=dict)
     #: dataset -> (fewest, most steps, smallest, largest batch) its runs trained with, from their provenance
     trained: dict[str, tuple[int, int, int, int]] = field(default_factory=dict)
-    seeds: list[int] = field(default_factory=list)  # the seeds of the COMPLETE runs in scope
+    seeds: dict[str, tuple[int, ...]] = field(default_factory=dict)  # dataset -> the seeds of its COMPLETE runs
     #: seed -> the same evidence read again without it (`engine.gather_for`, `seed_robust`); empty unless asked
     without_a_seed: dict[int, Evidence] = field(default_factory=dict)
 
@@ -97,6 +97,7 @@ class Evidence:
             if (kept := {m: only(by_d) for m, by_d in by_metric.items() if only(by_d)})
         }
         counts = {c: kept for c, by_d in self.run_counts.items() if (kept := only(by_d))}
+        seeds = only(self.seeds)
         return Evidence(
             self.budget,
             only(self.datasets),
@@ -110,8 +111,12 @@ class Evidence:
             only(self.ladders),
             only(self.ceilings),
             only(self.trained),
-            self.seeds,
-            {seed: resampled.restricted(keep) for seed, resampled in self.without_a_seed.items()},
+            seeds,
+            {
+                seed: resampled.restricted(keep)
+                for seed, resampled in self.without_a_seed.items()
+                if any(seed in kept for kept in seeds.values())
+            },
         )
 
     @property

@@ -173,10 +173,13 @@ def devices(conn: Connection, scope: Scope) -> list[str]:
     return sorted(rows.scalars())
 
 
-def complete_seeds(conn: Connection, scope: Scope) -> list[int]:
-    """The seeds of the COMPLETE runs in `scope`."""
-    rows = conn.execute(select(runs.c.seed).where(runs.c.status == RunStatus.COMPLETE, *scope.where()).distinct())
-    return sorted(rows.scalars())
+def complete_seeds(conn: Connection, scope: Scope) -> dict[str, tuple[int, ...]]:
+    """Dataset -> the seeds of its COMPLETE runs in `scope`."""
+    query = select(runs.c.dataset, runs.c.seed).where(runs.c.status == RunStatus.COMPLETE, *scope.where()).distinct()
+    seeds: dict[str, list[int]] = {}
+    for dataset, seed in conn.execute(query):
+        seeds.setdefault(dataset, []).append(seed)
+    return {dataset: tuple(sorted(found)) for dataset, found in sorted(seeds.items())}
 
 
 def trained_by_dataset(conn: Connection, scope: Scope) -> dict[str, tuple[int, int, int, int]]:
