@@ -1,6 +1,6 @@
 """Does racing find the leader for less? Replay `recommend --data`'s race on tables measured in full.
 
-    python benchmarks/racing.py [--db results.db] [--need best-quality] [--time-limit 600] [--jobs 2]
+    python benchmarks/racing.py [--db results.db] [--need best-quality] [--time-limit 600 ...] [--jobs 2]
 
 For every table of the store whose candidates all have 3 complete seeds, the race that `recommend
 --data FILE --time-limit 10m --jobs 2` runs on that table is replayed with `advisor.runner.user_data`'s
@@ -170,7 +170,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--db", default="results.db")
     parser.add_argument("--need", action="append", dest="needs")
-    parser.add_argument("--time-limit", type=float, default=600.0, help="seconds (default 10 min)")
+    parser.add_argument(
+        "--time-limit",
+        type=float,
+        action="append",
+        dest="time_limits",
+        help="seconds (default 600: 10 min); several: one summary per limit, the trade-off of time against the hit",
+    )
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--json", help="also write every table's replay to this file")
     parser.add_argument(
@@ -185,24 +191,31 @@ def main() -> None:
         racing.clearly_behind = lambda candidate, leader: not math.isinf(candidate[1])
     registry = load_registry()
     needs = [registry.need(n) for n in args.needs or ["best-quality"]]
+    limits = args.time_limits or [600.0]
     rows = []
     with open_store(args.db, readonly=True) as store:
         evidence = gather_for(store, needs, registry.metric_specs(), budget=BUDGET, data_kind="tabular")
-        for table, card in sorted(evidence.datasets.items()):
-            if isinstance(card.get("meta"), dict):
-                rows.append(replay(store, registry, needs, evidence, table, args.time_limit, args.jobs))
-    _print(rows)
+        tables = [t for t, card in sorted(evidence.datasets.items()) if isinstance(card.get("meta"), dict)]
+        for limit in limits:
+            replays = [
+                {"time_limit": limit, **replay(store, registry, needs, evidence, table, limit, args.jobs)}
+                for table in tables
+            ]
+            if len(limits) > 1:
+                print(f"time limit {limit:.0f} s:", end=" ")
+            _print(replays, per_table=len(limits) == 1)
+            rows += replays
     if args.json:
         with open(args.json, "w") as out:
             json.dump(rows, out, indent=1)
 
 
-def _print(rows: list[Mapping]) -> None:
-    """One line per table, then the share of hits and of cell time."""
-    for row in (r for r in rows if "skipped" in r):
+def _print(rows: list[Mapping], *, per_table: bool = True) -> None:
+    """One line per table (`per_table`), then the share of hits and of cell time."""
+    for row in (r for r in rows if "skipped" in r and per_table):
         print(f"{row['table']:28s} left out: {row['skipped']}")
     rows = [r for r in rows if "skipped" not in r]
-    for row in rows:
+    for row in rows if per_table else ():
         print(
             f"{row['table']:28s} answer {','.join(row['answer']):24s} {row['hit']:4.0%} race leader "
             f"{row['leader']!s:14s} full tie {','.join(row['full_tie_set']):24s} cells {row['cells']:2d}/"
