@@ -11,7 +11,8 @@ tables) and the overall best (the best average rank across the other tables, `pr
 
 - hit: the share of the picks that are in the table's tie set (a tie of picks counts fractionally),
   averaged over tables; the issue's aim is 80% for every need;
-- tie: the mean size of the tables' tie sets (a hit bought with wide ties says nothing);
+- tie: the mean size of the tables' tie sets (a hit bought with wide ties says nothing), beside the mean size
+  of the set at the best score with every seed alone (what the tie set would be if three seeds were exact);
 - regret: the mean over tables of how far the picks' score falls short of the table's best (0 = a pick is
   the best; `advisor.rules.prior.regret`);
 - top-3: the share of tables where the prior's first three candidates include one of the tie set (aim
@@ -49,6 +50,7 @@ from advisor.rules.prior import (
     regret,
     track_record,
 )
+from advisor.rules.seed_robust import winners
 from advisor.store import open_store
 
 NEEDS = ("best-quality", "stable-training", "small-model", "exact-likelihood", "fast-sampling", "fast-training")
@@ -84,7 +86,7 @@ def judge(db: str, budget: str | None, needs: Sequence[str]) -> list[dict]:
             rows: dict[str, list[tuple[float, float]]] = {
                 label: [] for label in ("prior", "prior, nested", "kind-level", "overall best")
             }
-            ties, top3, family_hits, chosen = [], [], [], Counter()
+            ties, best_alone, top3, family_hits, chosen = [], [], [], [], Counter()
             for table in sorted(found.scores):
                 own, tie = found.scores[table], found.tie_sets[table]
                 rest = prior_evidence(evidence, need, cards, exclude=[table])  # scored again without it
@@ -106,13 +108,17 @@ def judge(db: str, budget: str | None, needs: Sequence[str]) -> list[dict]:
                 ):
                     rows[label].append((hit(picks, tie), regret(picks, own)))
                 ties.append(len(tie))
+                best_alone.append(len(winners(own)))
                 top3.append(any(c.label in tie for c in shipped.candidates[:3]))
                 tie_families = {found.families[label] for label in tie}
                 family_hits.append(hit([found.families[label] for label in shipped.picks], tie_families))
             if not ties:
                 print(f"{name}: no table with meta-features and measurements")
                 continue
-            print(f"{name}: {len(ties)} tables, mean tie set {statistics.fmean(ties):.2f} candidates")
+            print(
+                f"{name}: {len(ties)} tables, mean tie set {statistics.fmean(ties):.2f} candidates "
+                f"({statistics.fmean(best_alone):.2f} at the best score with every seed alone)"
+            )
             for label, values in rows.items():
                 hit_rate = statistics.fmean(h for h, _ in values)
                 mean_regret = statistics.fmean(r for _, r in values)
