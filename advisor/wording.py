@@ -72,8 +72,8 @@ __all__ = [
 #: what the ranked table's score column means
 SCORE_LEGEND = (
     "score: 1 = best, or within seed noise of the best, on every objective and dataset; "
-    "0 = furthest behind; equal scores share a rank, and rank 1 reaches down to any candidate that would lead "
-    "with one seed's runs left out of every candidate's"
+    "0 = furthest behind; equal scores share a rank, and rank 1 reaches down to any candidate that would be "
+    "first if one seed's runs were dropped for all candidates, and to every candidate scoring between"
 )
 #: said under a ranked table that left objectives out to fit the terminal
 DROPPED_AT_WIDTH = "not shown at this width (see --explain or --json)"
@@ -215,7 +215,7 @@ def claim_text(claim: ClaimCheck) -> str:
     if claim.agrees is None:
         verdict = f"{among}, {best} measured best, but none of the families it names was measured: cannot be checked."
     else:
-        ties = " (tied within seed noise)" if len(claim.measured_best) > 1 else ""
+        ties = " (tied)" if len(claim.measured_best) > 1 else ""
         verb = "agrees" if claim.agrees else "does not agree"
         verdict = f"{among}, {best} measured best{ties}: the measurement {verb}."
     notes = []
@@ -299,12 +299,19 @@ class Note(NamedTuple):
     text: str
 
 
-def seed_tie_text(candidate: RankedCandidate) -> str:
-    """', rank 1: it would lead with every candidate's seed-2 runs left out' for a candidate ranked first only
-    because a seed decides the lead ('' otherwise)."""
-    if candidate.first_without_seed is None:
-        return ""
-    return f", rank 1: it would lead with every candidate's seed-{candidate.first_without_seed} runs left out"
+def _between(candidate: RankedCandidate, top: float) -> bool:
+    """Ranked 1 below the `top` score only because it scores between the top and a candidate first without a seed."""
+    return candidate.rank == 1 and candidate.score < top and candidate.first_without_seed is None
+
+
+def seed_tie_text(candidate: RankedCandidate, top: float) -> str:
+    """Why a candidate below the `top` score is ranked 1: it would be first with a seed's runs dropped for all
+    candidates, or it scores between the top and one that would ('' for any other candidate)."""
+    if candidate.first_without_seed is not None:
+        return f", rank 1: it would be first if every candidate's seed-{candidate.first_without_seed} runs were dropped"
+    if _between(candidate, top):
+        return ", rank 1: it scores between the top and a candidate that would be first without one seed"
+    return ""
 
 
 def _tie_reason(answer: Answer) -> str:
@@ -315,9 +322,11 @@ def _tie_reason(answer: Answer) -> str:
     if not by_seed:
         return " (within seed noise on every objective and dataset; more seeds could separate them)"
     leads = ". ".join(
-        f"With every candidate's seed-{r.first_without_seed} runs left out, {r.label} would lead" for r in by_seed
+        f"If every candidate's seed-{r.first_without_seed} runs were dropped, {r.label} would be first" for r in by_seed
     )
-    return f". {leads}: which of them is best rests on one seed, and more seeds could separate them"
+    between = [r.label for r in answer.ranked if _between(r, answer.ranked[0].score)]
+    and_between = f", and {listing(between)} {'scores' if len(between) == 1 else 'score'} between" if between else ""
+    return f". {leads}{and_between}: which of them is best rests on one seed, and more seeds could separate them"
 
 
 def answer_notes(answer: Answer, *, explain: bool = False) -> list[Note]:

@@ -202,19 +202,21 @@ def main() -> None:
                 for table in tables
             ]
             if len(limits) > 1:
-                print(f"time limit {limit:.0f} s:", end=" ")
-            _print(replays, per_table=len(limits) == 1)
+                print(f"time limit {limit:g} s:")
+            _print(replays, per_table=len(limits) == 1, left_out=limit == limits[0])
             rows += replays
     if args.json:
         with open(args.json, "w") as out:
             json.dump(rows, out, indent=1)
 
 
-def _print(rows: list[Mapping], *, per_table: bool = True) -> None:
-    """One line per table (`per_table`), then the share of hits and of cell time."""
-    for row in (r for r in rows if "skipped" in r and per_table):
+def _print(rows: list[Mapping], *, per_table: bool = True, left_out: bool = True) -> None:
+    """The tables `left_out` and, with `per_table`, one line per table; then the share of hits and of cell time."""
+    for row in (r for r in rows if "skipped" in r and left_out):
         print(f"{row['table']:28s} left out: {row['skipped']}")
     rows = [r for r in rows if "skipped" not in r]
+    if not rows:
+        print("no table replayed: none has every candidate on 3 complete seeds and meta-features")
     for row in rows if per_table else ():
         print(
             f"{row['table']:28s} answer {','.join(row['answer']):24s} {row['hit']:4.0%} race leader "

@@ -163,7 +163,7 @@ def _explain(answer: Answer) -> None:
             )
         )
     for r in answer.ranked[1:]:
-        console.print(f"[bold]{escape(r.label)}[/] (score {r.score:.2f}{escape(seed_tie_text(r))}):")
+        console.print(f"[bold]{escape(r.label)}[/] (score {r.score:.2f}{escape(seed_tie_text(r, best.score))}):")
         for comparison in r.why_not_first or []:
             console.print(escape(f"  - {comparison_text(comparison)}"))
         if not r.why_not_first:

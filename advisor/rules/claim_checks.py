@@ -29,6 +29,14 @@ def _top(candidates: list[RankedCandidate], need: str, alone: bool) -> list[Rank
     return [r for r in candidates if r.need_scores[need] == best]
 
 
+def _ahead(candidate: RankedCandidate, best: list[RankedCandidate], need: str, alone: bool) -> bool:
+    """Whether `candidate` is ahead of the textbook's `best`: ranked above them when the answer is for `need`
+    `alone` (ranks are then ties robust to one seed), else scored above them for `need`."""
+    if alone:
+        return candidate.rank < min(r.rank for r in best)
+    return candidate.need_scores[need] > max(r.need_scores[need] for r in best)
+
+
 def check_claims(needs: list[Need], ranked: list[RankedCandidate], copying: Mapping[str, set[str]]) -> list[ClaimCheck]:
     """One record per need with a rule of thumb and a textbook family ranked for it.
 
@@ -45,7 +53,7 @@ def check_claims(needs: list[Need], ranked: list[RankedCandidate], copying: Mapp
             continue
         alone = len(needs) == 1
         best = _top(textbook, need.name, alone)
-        top = max(r.need_scores[need.name] for r in best)
+
         present = any(f in {r.family for r in textbook} for f in claimed)
         copiers = copying.get(need.name, set())
         clean = [r for r in textbook if r.label not in copiers]
@@ -59,7 +67,7 @@ def check_claims(needs: list[Need], ranked: list[RankedCandidate], copying: Mapp
                 measured_best=[r.label for r in best],
                 agrees=any(r.family in claimed for r in best) if present else None,
                 baselines_above=[
-                    r.label for r in measured if r.need_scores[need.name] > top and r.family not in TEXTBOOK_FAMILIES
+                    r.label for r in measured if _ahead(r, best, need.name, alone) and r.family not in TEXTBOOK_FAMILIES
                 ],
                 memorizing_best=[r.label for r in best] if copying_best else [],
                 best_not_copying=[r.label for r in best_clean],

@@ -104,7 +104,7 @@ def gather_for(store: Store, needs: list[Need], metric_specs: Mapping[str, Metri
     same read again once per seed left out (`seed_robust`), where a dataset has several seeds and a need ranks
     on a mean over seeds."""
     objectives = list(dict.fromkeys(m for need in needs for m in need.objectives))
-    over_seeds = any(m not in DERIVED_OBJECTIVES for m in objectives)  # not only spreads and rates across seeds
+    over_seeds = [m for m in objectives if m not in DERIVED_OBJECTIVES]  # not spreads and rates across seeds
     if any(metric_specs.get(m) and metric_specs[m].category == "quality" for m in objectives):
         objectives.append(memorization.MEMORIZATION)  # not ranked: said beside quality where it is high
     evidence = gather(store, objectives, metric_specs, **scope)
@@ -113,19 +113,20 @@ def gather_for(store: Store, needs: list[Need], metric_specs: Mapping[str, Metri
         for seed in sorted(set().union(*evidence.seeds.values())):
             resampled = gather(store, objectives, metric_specs, left_out_seed=seed, **same)
             evidence.without_a_seed[seed] = _across_seeds_as_measured(
-                _whole_where_needed(resampled, evidence), evidence
+                _whole_where_needed(resampled, evidence, over_seeds), evidence
             )
     return evidence
 
 
-def _whole_where_needed(resampled: Evidence, evidence: Evidence) -> Evidence:
-    """`resampled` with every seed kept on each dataset where leaving its seed out would take a candidate's
-    measurement away (its only seed there): that would change what is compared, not how it varies."""
+def _whole_where_needed(resampled: Evidence, evidence: Evidence, ranked_on: list[str]) -> Evidence:
+    """`resampled` with every seed kept on each dataset where leaving its seed out would take away a candidate's
+    measurement of a metric in `ranked_on` (its only seed there): that would change what is compared, not how it
+    varies."""
     measured = [
         (candidate, metric, dataset, summary)
         for candidate, by_metric in evidence.values.items()
         for metric, by_dataset in by_metric.items()
-        if metric not in DERIVED_OBJECTIVES
+        if metric in ranked_on
         for dataset, summary in by_dataset.items()
     ]
     whole = {d for c, m, d, _ in measured if d not in resampled.values.get(c, {}).get(m, {})}
