@@ -68,3 +68,23 @@ def test_a_tie_set_reaches_down_to_the_lowest_candidate_first_with_a_seed_left_o
     without_a_seed = [{"t1": {"a": 0.8, "b": 0.7, "c": 1.0, "d": 0.1}, "t2": {"a": 1.0, "b": 0.4}}]
     # c leads without a seed, so b, between it and the top with every seed, is tied too
     assert tie_sets(scores, without_a_seed) == {"t1": frozenset("abc"), "t2": frozenset("a")}
+
+
+def test_a_baseline_tied_at_rank_1_is_not_said_to_rank_above_the_textbooks_best():
+    from advisor.rules.answer import RankedCandidate
+    from advisor.rules.claim_checks import check_claims
+
+    def ranked(family, score, rank, seed=None):
+        need_scores = {"best-quality": score}
+        return RankedCandidate(
+            family=family, sampler="default", label=family, rank=rank, score=score, need_scores=need_scores,
+            objectives={}, runs=3, first_without_seed=seed,
+        )  # fmt: skip
+
+    # kde leads with every seed; diffusion would lead without seed 1 and gan scores between: all three rank 1
+    candidates = [ranked("kde", 1.0, 1), ranked("gan", 0.95, 1), ranked("diffusion", 0.9, 1, seed=1)]
+    [claim] = check_claims([load_registry().need("best-quality")], candidates, {})
+    assert claim.measured_best == ["gan", "diffusion"] and claim.agrees and claim.baselines_above == []
+    candidates[1:] = [ranked("gan", 0.95, 2), ranked("diffusion", 0.9, 3)]  # kde alone first: it is above them
+    [claim] = check_claims([load_registry().need("best-quality")], candidates, {})
+    assert (claim.measured_best, claim.agrees, claim.baselines_above) == (["gan"], False, ["kde"])
