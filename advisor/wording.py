@@ -7,6 +7,7 @@ unit; several caveats of one kind become one line.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Sequence
 from typing import NamedTuple
 
@@ -63,6 +64,7 @@ __all__ = [
     "prior_lines",
     "race_lines",
     "scaling_text",
+    "score_digits",
     "seed_tie_text",
     "tie_text",
     "tradeoff_texts",
@@ -302,6 +304,15 @@ class Note(NamedTuple):
 def _between(candidate: RankedCandidate, top: float) -> bool:
     """Ranked 1 below the `top` score only because it scores between the top and a candidate first without a seed."""
     return candidate.rank == 1 and candidate.score < top and candidate.first_without_seed is None
+
+
+def score_digits(ranked: Sequence[RankedCandidate]) -> int:
+    """Decimals to print scores with: 2, or up to 4 where candidates of different ranks would read the same."""
+    digits = 2
+    pairs = list(itertools.pairwise(ranked))
+    while digits < 4 and any(a.rank != b.rank and f"{a.score:.{digits}f}" == f"{b.score:.{digits}f}" for a, b in pairs):
+        digits += 1
+    return digits
 
 
 def seed_tie_text(candidate: RankedCandidate, top: float) -> str:

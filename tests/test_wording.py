@@ -1,7 +1,16 @@
 """The renderer: the only tests that pin wording. Records in, English out."""
 
-from advisor.rules.answer import Caveat, CaveatCode, ClaimCheck, Comparison, DatasetComparison, DatasetSummary, Verdict
-from advisor.wording import caveat_lines, claim_text, comparison_text, tie_text
+from advisor.rules.answer import (
+    Caveat,
+    CaveatCode,
+    ClaimCheck,
+    Comparison,
+    DatasetComparison,
+    DatasetSummary,
+    RankedCandidate,
+    Verdict,
+)
+from advisor.wording import caveat_lines, claim_text, comparison_text, score_digits, tie_text
 
 
 def test_single_seed_caveats_for_the_same_candidates_merge_into_one_line():
@@ -84,3 +93,14 @@ def test_the_scope_line_counts_a_long_list_of_datasets_instead_of_naming_them_al
     shown = NAMED_DATASETS - 1
     assert line.startswith(f"tabular (6-83 dims: 33 datasets, {', '.join(names[:shown])} and {33 - shown} more)")
     assert names[shown] not in line and "142-2,400 training rows; budget quick; device cpu" in line
+
+
+def test_scores_get_the_decimals_that_tell_ranks_apart():
+    def ranked(label, score, rank):
+        return RankedCandidate(
+            family=label, sampler="default", label=label, rank=rank, score=score, need_scores={}, objectives={}, runs=3
+        )
+
+    assert score_digits([ranked("a", 0.9844, 1), ranked("b", 0.9820, 5), ranked("c", 0.7, 7)]) == 3
+    assert score_digits([ranked("a", 0.9844, 1), ranked("b", 0.9843, 1), ranked("c", 0.90, 3)]) == 2  # same rank
+    assert score_digits([ranked("a", 0.98441, 1), ranked("b", 0.98440, 2)]) == 4  # at most 4

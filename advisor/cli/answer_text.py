@@ -23,6 +23,7 @@ from advisor.wording import (
     objective_numbers,
     scaling_text,
     scope_line,
+    score_digits,
     seed_tie_text,
     tie_text,
 )
@@ -77,7 +78,8 @@ def _kind_summary(by_kind: dict[str, Answer], agree: bool) -> None:
         if answer.without_copying:
             best += f" (memorizes; the best that does not: {tie_text(answer.without_copying.candidates)})"
         runner_up = next((r for r in answer.ranked if r.rank > 1), None)
-        second = f"; runner-up {runner_up.label} (score {runner_up.score:.2f})" if runner_up else ""
+        digits = score_digits(answer.ranked)
+        second = f"; runner-up {runner_up.label} (score {runner_up.score:.{digits}f})" if runner_up else ""
         console.print(escape(f"  {where}: {best}{second}"))
 
 
@@ -130,11 +132,12 @@ def _table(answer: Answer, objectives: list[str]) -> tuple[list[str], list[list[
     """The ranked table's columns and rows with these objectives."""
     units = {m: next((r.objectives[m].unit for r in answer.ranked if m in r.objectives), "") for m in objectives}
     columns = ["#", "candidate", "score", *(f"{m} {units[m]}".strip() for m in objectives), "runs"]
+    digits = score_digits(answer.ranked)
     rows = [
         [
             r.rank,
             r.label,
-            f"{r.score:.2f}",
+            f"{r.score:.{digits}f}",
             *(objective_cell(r.objectives[m]) if m in r.objectives else "-" for m in objectives),
             r.runs,
         ]
@@ -163,7 +166,8 @@ def _explain(answer: Answer) -> None:
             )
         )
     for r in answer.ranked[1:]:
-        console.print(f"[bold]{escape(r.label)}[/] (score {r.score:.2f}{escape(seed_tie_text(r, best.score))}):")
+        score = f"{r.score:.{score_digits(answer.ranked)}f}"
+        console.print(f"[bold]{escape(r.label)}[/] (score {score}{escape(seed_tie_text(r, best.score))}):")
         for comparison in r.why_not_first or []:
             console.print(escape(f"  - {comparison_text(comparison)}"))
         if not r.why_not_first:

@@ -22,7 +22,7 @@ from advisor.rules.evidence import candidate_label
 from advisor.rules.table import comparison_table
 from advisor.store import read
 from advisor.store.engine import Store
-from advisor.wording import VERDICT_MARKS, across_tables_lines, claim_text, tie_text
+from advisor.wording import VERDICT_MARKS, across_tables_lines, claim_text, score_digits, tie_text
 
 #: the need whose ranking across tables the report draws (Demšar's critical-difference diagram)
 ACROSS_TABLES_NEED = "best-quality"
@@ -130,11 +130,12 @@ def _kind_cell(answer: Answer) -> str:
     """Winners (score) and the runner-up of one kind's ranking, escaped."""
     if not answer.ranked:
         return "no candidate left"
-    best = f"<b>{html.escape(tie_text(answer.winners))}</b> ({answer.ranked[0].score:.2f})"
+    digits = score_digits(answer.ranked)
+    best = f"<b>{html.escape(tie_text(answer.winners))}</b> ({answer.ranked[0].score:.{digits}f})"
     if alternative := answer.without_copying:
         best += f"<br>memorizes; the best that does not: {html.escape(tie_text(alternative.candidates))}"
     runner_up = next((r for r in answer.ranked if r.rank > 1), None)
-    return best + (f"<br>then {html.escape(runner_up.label)} ({runner_up.score:.2f})" if runner_up else "")
+    return best + (f"<br>then {html.escape(runner_up.label)} ({runner_up.score:.{digits}f})" if runner_up else "")
 
 
 def _embedded(picture: Path) -> str:
