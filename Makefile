@@ -6,7 +6,7 @@ PIP := $(PYTHON) -m pip
 TORCH_VERSION := 2.13.0
 DEMO_DB ?= demo.db
 
-.PHONY: install demo test test-fast lint results sdv-venv
+.PHONY: install demo test test-fast lint results sdv-venv judge
 
 install:
 	@$(PYTHON) -c "import torch" 2>/dev/null || $(PIP) install --quiet "torch==$(TORCH_VERSION)"
@@ -31,6 +31,12 @@ SDV_VENV := tmp/sdv-venv
 
 results: install sdv-venv
 	$(PYTHON) benchmarks/regenerate.py --db $(RESULTS_DB) --jobs $(JOBS) --sdv-python $(SDV_VENV)/bin/python
+
+# Judge the advice on the store's measured tables (docs/judging-advice.md): the prior with each table left
+# out, and the race replayed at 2, 4 and 10 minutes. A few minutes: both read the store only.
+judge: install
+	$(PYTHON) benchmarks/leave_one_table_out.py --db $(RESULTS_DB) --budget quick --markdown
+	$(PYTHON) benchmarks/racing.py --db $(RESULTS_DB) --time-limit 120 --time-limit 240 --time-limit 600
 
 # The SDV peers' venv (used by `results` and CI): it sees the packages installed above (torch
 # included) and runs this checkout's advisor, so SDV's pins never change the core's environment.
