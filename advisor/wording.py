@@ -407,7 +407,7 @@ def prior_lines(prior: Prior | None) -> list[str]:
         lines.append(
             f"  how far to trust it: with each measured table left out in turn, this prior named one of that "
             f"table's winners on {record.hits:g} of {record.tables} tables (a table's winners, tied within seed "
-            f"noise or first with one seed left out, are {record.mean_tie_set:.1f} candidates on average), and its "
+            f"noise or by a lead one seed decides, are {record.mean_tie_set:.1f} candidates on average), and its "
             f"picks scored {record.mean_regret:.2f} below the table's best on average (on the answer's score: 1 for "
             "the best candidate on a table, 0 for the furthest behind); the best on "
             f"average across the other tables, whatever the table, would have named one on {record.overall_hits:g}, "

@@ -5,8 +5,9 @@ fewer than half the datasets of its best-measured rival (a store a bench is stil
 objective is scored in [0, 1] on the datasets every ranked candidate was measured on (scoring.py:
 1 = best or within seed noise of it, averaged over datasets); a metric that is only a secondary
 objective is read within the datasets of the primaries it qualifies. A need's score is the mean of
-its objective scores, and several needs combine by their mean. Equal scores share a rank, and a
-candidate that would be first with any one seed left out is ranked first too (seed_robust.py).
+its objective scores, and several needs combine by their mean. Equal scores share a rank, and rank 1
+reaches down to any candidate that would be first with one seed's runs left out of every candidate's
+(seed_robust.py).
 
 This module is the ranking core: it returns a typed `Answer` (answer.py) with the ranking, the
 eliminations and why each other candidate is not first. The annotators add the rest: caveats

@@ -3,16 +3,16 @@ to the user's in meta-features (`advisor.data.meta_features`).
 
 The tables are compared on their standardized meta-features (each feature's mean and spread over the
 measured tables), by root-mean-square distance; the `NEIGHBOURS` nearest are the evidence. On each, a
-candidate is "first" when it is in the table's tie set for the needs (`seed_robust.tie_sets`: the best
-score, with every seed or with any one left out; a tie counts for every tied candidate), and it gets its
-rank there. Candidates are ranked by the share of
-the neighbours on which they were first (or, with `RANK_BY` = "score", by their mean score there),
-weighted by nearness, then by mean rank; the picks are every candidate level with the top (never one
-chosen by name). The answer says how near the neighbours are against the typical distance between
-two measured tables, and how far to trust the prior: its `track_record`, each measured table left out
-and predicted from the others, beside the same for the overall best (`overall_best`), which ignores
-which table it is. The idea is auto-sklearn's meta-learned warm start (Feurer et al. 2015) and
-TabRepo's zero-shot portfolios (Salinas & Erickson 2024), on this project's evidence.
+candidate is "first" when it is in the table's tie set for the needs (`seed_robust.tie_sets`: first with
+every seed or with any one left out, or scoring between; a tie counts for every tied candidate), and it
+gets its rank there. Candidates are ranked by the share of the neighbours on which they were first
+(or, with `RANK_BY` = "score", by their mean score there), weighted by nearness, then by mean rank; the
+picks are every candidate level with the top (never one chosen by name). The answer says how near the
+neighbours are against the typical distance between two measured tables, and how far to trust the
+prior: its `track_record`, each measured table left out and predicted from the others, beside the same
+for the overall best (`overall_best`), which ignores which table it is. The idea is auto-sklearn's
+meta-learned warm start (Feurer et al. 2015) and TabRepo's zero-shot portfolios (Salinas & Erickson
+2024), on this project's evidence.
 """
 
 from __future__ import annotations
@@ -83,11 +83,7 @@ class PriorEvidence:
 
 
 def prior_evidence(
-    evidence: Evidence,
-    needs: list[Need],
-    family_cards: dict[str, dict],
-    *,
-    exclude: Iterable[str] = (),
+    evidence: Evidence, needs: list[Need], family_cards: dict[str, dict], *, exclude: Iterable[str] = ()
 ) -> PriorEvidence:
     """The tables of `evidence` whose cards carry meta-features and that score candidates for `needs`
     (`exclude`: tables not to read, e.g. the user's own when it is also measured)."""
