@@ -416,9 +416,10 @@ def prior_lines(prior: Prior | None) -> list[str]:
     return lines
 
 
-def race_lines(race: Race) -> list[str]:
+def race_lines(race: Race, winners: Sequence[str] = ()) -> list[str]:
     """How the candidates were raced on the user's table: seeds each, who was raced out with both numbers,
-    the tie at the top, and what more time would settle."""
+    the tie at the top, what more time would settle, and how the answer's `winners` changed since the last run
+    on the file."""
     seeds = ", ".join(f"{family} {n}" for family, n in race.seeds.items())
     lines = [f"raced on {race.metric or 'the first seed only (no need ranks)'}: seeds per candidate: {seeds}"]
     metric = race.metric or ""
@@ -434,6 +435,11 @@ def race_lines(race: Race) -> list[str]:
         lines.append(
             f"changed since the last run on this file: with {after:.0f} seeds instead of {before:.0f}, "
             f"{listing(race.tie_set)} moved ahead of {listing(race.before_tie_set)} on {metric}"
+        )
+    if race.before_winners and winners and set(race.before_winners) != set(winners):
+        lines.append(
+            f"the answer changed since the last run on this file: it named {tie_text(race.before_winners)} after "
+            f"{sum(race.before_seeds.values())} cells; after {sum(race.seeds.values())} it names {tie_text(winners)}"
         )
     waiting: dict[str, list[int]] = {}
     for cell in race.not_run:

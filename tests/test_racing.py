@@ -1,6 +1,8 @@
 """Racing on a user's table: first seeds for all, more seeds only for those that can still win."""
 
 from advisor.runner.racing import RaceState, Standing, next_cells
+from advisor.store import open_store
+from tests.stores import build_store, set_metric
 
 
 def _standing(family, value, error=0.01, seeds=1):
@@ -130,3 +132,32 @@ def test_a_candidate_tied_with_the_leader_is_never_raced_out():
         {"lead": _standing("lead", 1.0, 0.1), "close": _standing("close", 0.70, 0.02, seeds=2)},
     )
     assert state.tie_set() == ["lead", "close"] and state.raced_out() == {}
+
+
+def test_a_second_run_that_changes_the_answer_says_from_what(tmp_path):
+    from advisor.plugins import load_registry
+    from advisor.rules.answer import Race
+    from advisor.runner.racing import RaceOutcome
+    from advisor.runner.user_data import winners_before
+    from advisor.wording import race_lines
+
+    db = build_store(tmp_path / "k.db")
+    set_metric(db, "flow", "c2st", [0.51, 0.60, 0.60])  # flow's first seed was lucky; autoregressive leads on three
+    registry = load_registry()
+    needs = [registry.need("best-quality")]
+    earlier = {"flow": 1, "autoregressive": 1, "gan": 1}  # the seeds the last run on the file had left
+    with open_store(db) as store:
+        assert winners_before(store, needs, registry, "quick", "ring8", RaceOutcome(before=([], earlier))) == []
+        before = winners_before(
+            store, needs, registry, "quick", "ring8", RaceOutcome(cells_run=6, before=([], earlier))
+        )
+    assert before == ["flow"]
+    race = Race(
+        metric="c2st", order=[], seeds={f: 3 for f in earlier}, tie_set=[], before_seeds=earlier, before_winners=before
+    )
+    [line] = [line for line in race_lines(race, ["autoregressive"]) if "changed" in line]
+    assert line == (
+        "the answer changed since the last run on this file: it named flow after 3 cells; after 9 it names "
+        "autoregressive"
+    )
+    assert not any("changed" in line for line in race_lines(race, ["flow"]))

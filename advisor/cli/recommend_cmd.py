@@ -359,7 +359,7 @@ def _recommend_for_data(
     print_answer(mine, needs, explain=explain)
     for item in not_run:
         console.print("[yellow]" + escape(not_ranked_text(item)) + "[/]")
-    for line in race_lines(measured.race) if measured.race else []:
+    for line in race_lines(measured.race, answer.your_data.winners) if measured.race else []:
         console.print(escape(line))
     for line in caveat_lines(caveats):
         console.print("[yellow]" + escape(f"caveat: {line}") + "[/]")

@@ -400,6 +400,8 @@ class Race(_Record):
     estimates: dict[str, float] = Field(default_factory=dict)  # seconds one more cell of a family is expected to take
     before_tie_set: list[str] = Field(default_factory=list)  # what an earlier run on this file had left at the top
     before_seeds: dict[str, int] = Field(default_factory=dict)  # and its seeds per family (empty: a first run)
+    #: the answer's winners (every objective of the needs) on the cells an earlier run left, when this run added some
+    before_winners: list[str] = Field(default_factory=list)
 
 
 class RankingDifference(_Record):

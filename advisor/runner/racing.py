@@ -230,10 +230,12 @@ def race_record(
     metric: str | None,
     families: Sequence[str],
     estimates: Mapping[str, float],
+    before_winners: Sequence[str] = (),
 ) -> Race:
     """The race as a typed record: its metric and order, seeds per family, the tie set, who was raced out (with
     both numbers), every planned cell not run with the reason (raced out, failed, not started for the time
-    limit, or not needed once the top was settled), and what one more cell of each family would cost."""
+    limit, or not needed once the top was settled), what one more cell of each family would cost, and the
+    answer's winners an earlier run on the file had left (`before_winners`)."""
     waiting = {family for family, _seed in outcome.waiting}
     not_run = []
     for family in families:
@@ -270,4 +272,5 @@ def race_record(
         estimates={f: float(estimates[f]) for f in families if f in estimates},
         before_tie_set=outcome.before[0] if outcome.before else [],
         before_seeds=outcome.before[1] if outcome.before else {},
+        before_winners=list(before_winners),
     )

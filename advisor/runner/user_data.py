@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from advisor.plugins import Registry
     from advisor.rules.answer import Prior, Race
     from advisor.runner.local import CellResult
+    from advisor.runner.racing import RaceOutcome
     from advisor.store.engine import Store
 
 __all__ = [
@@ -37,6 +38,7 @@ __all__ = [
     "race_noise_priors",
     "race_order",
     "table_prior",
+    "winners_before",
 ]
 
 #: Seconds of the time limit kept for stopping running cells and composing the answer (measured: 2-3 s).
@@ -177,6 +179,7 @@ def measure_user_data(
             if deadline is None or deadline - time.monotonic() > LADDER_RESERVE_S:  # cheap: before any cell
                 _store_grading_ladder(store, dataset, needs, registry, request.budget)
             race = run_race(order, read_state, fits, run, jobs=request.jobs)
+        before_winners = winners_before(store, needs, registry, request.budget, name, race)
         seeds = {f: race.tried.get(f, 0) for f in candidates}
         location = store.location
     not_measured = [
@@ -205,9 +208,23 @@ def measure_user_data(
         race.cells_run,
         not_measured,
         caveats,
-        race=race_record(race, order, metric, candidates, {f: tracker.estimate(f) for f in candidates}),
+        race=race_record(race, order, metric, candidates, {f: tracker.estimate(f) for f in candidates}, before_winners),
         prior=prior,
     )
+
+
+def winners_before(
+    store: Store, needs: list[Need], registry: Registry, budget: str, dataset: str, outcome: RaceOutcome
+) -> list[str]:
+    """The answer's winners on `dataset` from the cells an earlier run on it had left (`outcome.before`), when
+    this run added cells: what the answer says it changed from. Empty on a first run or when nothing ran."""
+    from advisor.rules.engine import gather_for, rank_evidence
+
+    before = outcome.before[1] if outcome.before else {}
+    if not before or not outcome.cells_run:
+        return []
+    evidence = gather_for(store, needs, registry.metric_specs(), budget=budget, datasets=(dataset,), first_seeds=before)
+    return rank_evidence(evidence, needs, registry.family_cards()).winners if evidence.candidates else []
 
 
 def _store_grading_ladder(store: Store, dataset: Any, needs: list[Need], registry: Registry, budget: str) -> None:
