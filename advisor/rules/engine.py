@@ -114,27 +114,22 @@ def gather_for(store: Store, needs: list[Need], metric_specs: Mapping[str, Metri
         for seed in sorted(set().union(*evidence.seeds.values())):
             resampled = gather(store, objectives, metric_specs, left_out_seed=seed, **same)
             evidence.without_a_seed[seed] = _across_seeds_as_measured(
-                _whole_where_needed(resampled, evidence, over_seeds), evidence
+                _kept_where_alone(resampled, evidence, over_seeds), evidence
             )
     return evidence
 
 
-def _whole_where_needed(resampled: Evidence, evidence: Evidence, ranked_on: list[str]) -> Evidence:
-    """`resampled` with every seed kept on each dataset where leaving its seed out would take away a candidate's
-    measurement of a metric in `ranked_on` (its only seed there): that would change what is compared, not how it
-    varies."""
-    measured = [
-        (candidate, metric, dataset, summary)
-        for candidate, by_metric in evidence.values.items()
-        for metric, by_dataset in by_metric.items()
-        if metric in ranked_on
-        for dataset, summary in by_dataset.items()
-    ]
-    whole = {d for c, m, d, _ in measured if d not in resampled.values.get(c, {}).get(m, {})}
+def _kept_where_alone(resampled: Evidence, evidence: Evidence, ranked_on: list[str]) -> Evidence:
+    """`resampled` with each candidate's measurement of a metric in `ranked_on` kept as every seed gave it where
+    the seed left out was its only one there: leaving it out would take the candidate out of the comparison
+    (change what is compared), not show how its numbers vary."""
     resampled.datasets = dict(evidence.datasets)
-    for candidate, metric, dataset, summary in measured:
-        if dataset in whole:
-            resampled.values.setdefault(candidate, {}).setdefault(metric, {})[dataset] = summary
+    for candidate, by_metric in evidence.values.items():
+        for metric, by_dataset in by_metric.items():
+            if metric in ranked_on:
+                kept = resampled.values.setdefault(candidate, {}).setdefault(metric, {})
+                for dataset, summary in by_dataset.items():
+                    kept.setdefault(dataset, summary)
     return resampled
 
 
