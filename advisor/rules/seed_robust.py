@@ -1,8 +1,8 @@
 """Winners robust to one seed: three seeds tell little, so a lead that one seed makes or breaks is a tie.
 
 The candidates first for the needs are read with every seed, then once with each seed left out, every
-candidate losing the same seed (a jackknife over seeds; `engine.gather_for` reads these, keeping every
-seed on a dataset where the seed is some candidate's only one there, and the spreads and rates across
+candidate losing the same seed (a jackknife over seeds; `engine.gather_for` reads these, keeping a
+candidate's measurement where the seed left out is its only one there, and the spreads and rates across
 seeds as every seed gave them). A candidate first in any of these readings is
 tied first, and so is every candidate scoring between it and the top with every seed: the answer ranks
 them all first (`engine.rank_evidence`, saying which seed's absence puts a candidate ahead), and on one
