@@ -165,8 +165,9 @@ def _explain(answer: Answer) -> None:
                 f"{objective_numbers(objective)}"
             )
         )
+    digits = score_digits(answer.ranked)
     for r in answer.ranked[1:]:
-        score = f"{r.score:.{score_digits(answer.ranked)}f}"
+        score = f"{r.score:.{digits}f}"
         console.print(f"[bold]{escape(r.label)}[/] (score {score}{escape(seed_tie_text(r, best.score))}):")
         for comparison in r.why_not_first or []:
             console.print(escape(f"  - {comparison_text(comparison)}"))

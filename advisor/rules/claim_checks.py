@@ -53,7 +53,6 @@ def check_claims(needs: list[Need], ranked: list[RankedCandidate], copying: Mapp
             continue
         alone = len(needs) == 1
         best = _top(textbook, need.name, alone)
-
         present = any(f in {r.family for r in textbook} for f in claimed)
         copiers = copying.get(need.name, set())
         clean = [r for r in textbook if r.label not in copiers]
