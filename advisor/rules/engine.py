@@ -49,6 +49,9 @@ from advisor.rules.stability import instability_records
 from advisor.rules.tradeoffs import tradeoffs
 from advisor.store.engine import Store
 
+ObjectiveScores = dict[str, dict[str, dict[Candidate, float]]]  # objective -> dataset -> candidate -> score
+SeedReading = tuple[list[Candidate], ObjectiveScores]  # scored without a seed: the candidates ranked, their scores
+
 __all__ = [
     "NoMeasurements",
     "gather_for",
@@ -113,34 +116,25 @@ def gather_for(store: Store, needs: list[Need], metric_specs: Mapping[str, Metri
         same = {**scope, "budget": evidence.budget}
         for seed in sorted(set().union(*evidence.seeds.values())):
             resampled = gather(store, objectives, metric_specs, left_out_seed=seed, **same)
-            evidence.without_a_seed[seed] = _across_seeds_as_measured(
-                _kept_where_alone(resampled, evidence, over_seeds), evidence
-            )
+            evidence.without_a_seed[seed] = _reading_without_a_seed(resampled, evidence, over_seeds)
     return evidence
 
 
-def _kept_where_alone(resampled: Evidence, evidence: Evidence, ranked_on: list[str]) -> Evidence:
-    """`resampled` with each candidate's measurement of a metric in `ranked_on` kept as every seed gave it where
-    the seed left out was its only one there: leaving it out would take the candidate out of the comparison
-    (change what is compared), not show how its numbers vary."""
+def _reading_without_a_seed(resampled: Evidence, evidence: Evidence, ranked_on: list[str]) -> Evidence:
+    """`resampled` (`evidence` read with a seed left out) as the jackknife compares it: the objectives computed
+    across seeds (the derived ones: failure and unstable rates, the seed spread) as every seed gave them, for
+    two seeds' spread is no estimate of three's; and each candidate's measurement of a metric in `ranked_on`
+    kept where the seed left out was its only one there, for leaving it out would take the candidate out of
+    the comparison (change what is compared), not show how its numbers vary."""
     resampled.datasets = dict(evidence.datasets)
     for candidate, by_metric in evidence.values.items():
+        kept = resampled.values.setdefault(candidate, {})
         for metric, by_dataset in by_metric.items():
-            if metric in ranked_on:
-                kept = resampled.values.setdefault(candidate, {}).setdefault(metric, {})
+            if metric in DERIVED_OBJECTIVES:
+                kept[metric] = dict(by_dataset)
+            elif metric in ranked_on:
                 for dataset, summary in by_dataset.items():
-                    kept.setdefault(dataset, summary)
-    return resampled
-
-
-def _across_seeds_as_measured(resampled: Evidence, evidence: Evidence) -> Evidence:
-    """`resampled` with the objectives computed across seeds (the derived ones: failure and unstable rates, the
-    seed spread) as every seed gave them: the jackknife leaves a seed out of means, and two seeds' spread is no
-    estimate of three's."""
-    for candidate, by_metric in evidence.values.items():
-        for name in DERIVED_OBJECTIVES:
-            if name in by_metric:
-                resampled.values.setdefault(candidate, {})[name] = dict(by_metric[name])
+                    kept.setdefault(metric, {}).setdefault(dataset, summary)
     return resampled
 
 
@@ -161,8 +155,9 @@ def rank_evidence(evidence: Evidence, needs: list[Need], family_cards: dict[str,
     ]
     rankable, not_ranked, scopes, by_dataset = _scored(evidence, survivors, needs)
     scores = {m: mean_scores(per_dataset) for m, per_dataset in by_dataset.items()}
+    readings = _scored_without_a_seed(evidence, rankable, needs)
     ranked = [_rank(evidence, candidate, needs, scores, scopes) for candidate in rankable]
-    ranked = _ranked(ranked, _seed_firsts(evidence, rankable, needs))
+    ranked = _ranked(ranked, _seed_firsts(readings, needs))
     for r in ranked:
         if graded := calibrated_quality(evidence, (r.family, r.sampler)):
             r.quality_grade, r.quality_basis = graded
@@ -190,21 +185,19 @@ def rank_evidence(evidence: Evidence, needs: list[Need], family_cards: dict[str,
         ],
         quality_scale=legend(list(evidence.ladders.values())) if any(r.quality_grade for r in ranked) else None,
         without_copying=memorization.best_without_copying(ranked, copying),
-        across_tables=_across(evidence, needs, by_dataset, cards),
+        across_tables=_across(evidence, needs, by_dataset, readings),
     )
 
 
 def _across(
-    evidence: Evidence,
-    needs: list[Need],
-    by_dataset: dict[str, dict[str, dict[Candidate, float]]],
-    cards: dict[str, dict],
+    evidence: Evidence, needs: list[Need], by_dataset: ObjectiveScores, readings: Mapping[int, SeedReading]
 ) -> AcrossTables | None:
     """The ranks across tables (`across.across_tables`), each candidate's wins counted on the tables' tie sets
-    robust to one seed (`tie_sets_by_table`)."""
+    robust to one seed (`seed_robust.tie_sets`, from the `readings` without a seed)."""
     across = across_tables(evidence, needs, by_dataset)
-    if across is not None and evidence.without_a_seed:
-        ties = tie_sets_by_table(evidence, needs, cards, table_scores(needs, by_dataset))
+    if across is not None and readings:
+        without = [table_scores(needs, scored) for _, scored in readings.values()]
+        ties = tie_sets(table_scores(needs, by_dataset), without)
         across.wins = {c: sum(c in ties.get(t, ()) for t in across.tables) for c in across.wins}
     return across
 
@@ -237,11 +230,20 @@ def _scored(
     return rankable, not_ranked, scopes, {m: scores_by_dataset(evidence, rankable, m, s) for m, s in scopes.items()}
 
 
-def _seed_firsts(evidence: Evidence, rankable: list[Candidate], needs: list[Need]) -> dict[str, int]:
-    """Label -> the first seed whose absence puts that candidate first (`evidence.without_a_seed`), for `rankable`."""
-    firsts: dict[str, int] = {}
+def _scored_without_a_seed(evidence: Evidence, rankable: list[Candidate], needs: list[Need]) -> dict[int, SeedReading]:
+    """Seed -> `rankable` scored as `_scored` does on the evidence read without that seed (`without_a_seed`):
+    the candidates it ranks and each objective's score per dataset for them."""
+    readings = {}
     for seed, resampled in sorted(evidence.without_a_seed.items()):
         kept, _, _, by_dataset = _scored(resampled, rankable, needs)
+        readings[seed] = (kept, by_dataset)
+    return readings
+
+
+def _seed_firsts(readings: Mapping[int, SeedReading], needs: list[Need]) -> dict[str, int]:
+    """Label -> the first seed whose absence puts that candidate first (`readings`: `_scored_without_a_seed`)."""
+    firsts: dict[str, int] = {}
+    for seed, (kept, by_dataset) in readings.items():
         scores = {m: mean_scores(per_dataset) for m, per_dataset in by_dataset.items()}
         for label in sorted(winners({candidate_label(c): _need_scores(c, needs, scores)[1] for c in kept})):
             firsts.setdefault(label, seed)
