@@ -33,6 +33,8 @@ from advisor.rules.answer import (
     RankedCandidate,
     RankingDifference,
     Scaling,
+    Shortlist,
+    ShortlistCode,
     Tradeoff,
     Verdict,
     WithoutCopying,
@@ -55,6 +57,7 @@ __all__ = [
     "listing",
     "nearest_text",
     "not_ranked_text",
+    "not_shortlisted_text",
     "objective_cell",
     "objective_header",
     "objective_legend",
@@ -66,6 +69,7 @@ __all__ = [
     "scaling_text",
     "score_digits",
     "seed_tie_text",
+    "shortlist_text",
     "tie_text",
     "tradeoff_texts",
     "without_copying_text",
@@ -413,7 +417,38 @@ def prior_lines(prior: Prior | None) -> list[str]:
             f"average across the other tables, whatever the table, would have named one on {record.overall_hits:g}, "
             f"{record.overall_mean_regret:.2f} below"
         )
+    if prior.shortlist is not None:
+        lines.append(f"  {shortlist_text(prior.shortlist)}")
     return lines
+
+
+def shortlist_text(shortlist: Shortlist) -> str:
+    """Which families a race measures, and what says the others can be left unmeasured."""
+    if shortlist.code == ShortlistCode.SHORTLIST:
+        n = len(shortlist.families)
+        return (
+            f"the race measures its shortlist only: {listing(shortlist.families)}. With each measured table left out, "
+            f"the prior's first {n} famil{'y' if n == 1 else 'ies'} held one of that table's winning families on "
+            f"{shortlist.held} of {shortlist.tables} tables; --every-candidate races the others too"
+        )
+    why = {
+        ShortlistCode.EVERY_FAMILY: "with each measured table left out, no shorter list of the prior's families held "
+        f"one of that table's winning families on {shortlist.coverage:.0%} of the {shortlist.tables} tables",
+        ShortlistCode.FEW_TABLES: f"{shortlist.tables} measured tables are too few to judge a shortlist on",
+        ShortlistCode.FAR: f"your table lies farther from the measured tables ({shortlist.nearest:.2f} typical "
+        f"distances from the nearest) than any of them lay from the rest ({shortlist.farthest:.2f}), so their "
+        "track record says nothing about which families it can leave out",
+    }[shortlist.code]
+    return f"the race measures every candidate: {why}"
+
+
+def not_shortlisted_text(shortlist: Shortlist) -> str:
+    """Why a family outside the shortlist was not measured on the user's table."""
+    return (
+        f"not measured: outside the prior's shortlist ({listing(shortlist.families)} held one of a table's winning "
+        f"families on {shortlist.held} of {shortlist.tables} measured tables, each left out); --every-candidate "
+        "races it"
+    )
 
 
 def race_lines(race: Race, winners: Sequence[str] = ()) -> list[str]:
@@ -440,6 +475,11 @@ def race_lines(race: Race, winners: Sequence[str] = ()) -> list[str]:
         lines.append(
             f"the answer changed since the last run on this file: it named {tie_text(race.before_winners)} after "
             f"{sum(race.before_seeds.values())} cells; after {sum(race.seeds.values())} it names {tie_text(winners)}"
+        )
+    outside = sorted({cell.family for cell in race.not_run if cell.reason == "not-shortlisted"})
+    if outside:
+        lines.append(
+            f"not measured, outside the prior's shortlist: {', '.join(outside)} (--every-candidate races them)"
         )
     waiting: dict[str, list[int]] = {}
     for cell in race.not_run:

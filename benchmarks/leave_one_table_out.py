@@ -18,7 +18,10 @@ tables) and the overall best (the best average rank across the other tables, `pr
 - top-3: the share of tables where the prior's first three candidates include one of the tie set (aim
   95% for best-quality);
 - family: the prior's hit rate counting a pick right when its family is in the tie set, whatever its
-  sampler (diffusion's three samplers are three candidates).
+  sampler (diffusion's three samplers are three candidates);
+- shortlist: the families a race on the table would measure (`advisor.rules.prior.shortlist`, judged on
+  the other tables alone: every family where it gives none), their mean number, and the share of tables
+  where one of them is in the table's tie set.
 
 The prior is judged twice: with its shipped settings (`NEIGHBOURS`, `SMOOTHING`, `RANK_BY`), and tuned
 inside the leave-one-out (nested): for each left-out table, the settings are chosen from a grid by a
@@ -43,14 +46,17 @@ from advisor.rules.prior import (
     RANK_BY,
     SMOOTHING,
     PriorEvidence,
+    families_in_order,
     hit,
     overall_best,
     prior_evidence,
     prior_from,
     regret,
+    shortlist,
     track_record,
 )
 from advisor.rules.seed_robust import winners
+from advisor.runner.user_data import raced_families
 from advisor.store import open_store
 
 NEEDS = ("best-quality", "stable-training", "small-model", "exact-likelihood", "fast-sampling", "fast-training")
@@ -87,6 +93,7 @@ def judge(db: str, budget: str | None, needs: Sequence[str]) -> list[dict]:
                 label: [] for label in ("prior", "prior, nested", "kind-level", "overall best")
             }
             ties, best_alone, top3, family_hits, chosen = [], [], [], [], Counter()
+            short_sizes, short_hits = [], []
             for table in sorted(found.scores):
                 own, tie = found.scores[table], found.tie_sets[table]
                 rest = prior_evidence(evidence, need, cards, exclude=[table])  # scored again without it
@@ -112,6 +119,11 @@ def judge(db: str, budget: str | None, needs: Sequence[str]) -> list[dict]:
                 top3.append(any(c.label in tie for c in shipped.candidates[:3]))
                 tie_families = {found.families[label] for label in tie}
                 family_hits.append(hit([found.families[label] for label in shipped.picks], tie_families))
+                shipped.track_record = track_record(rest)
+                shipped.shortlist = shortlist(shipped)
+                raced = raced_families(families_in_order(shipped), shipped)
+                short_sizes.append(len(raced))
+                short_hits.append(bool(tie_families & set(raced)))
             if not ties:
                 print(f"{name}: no table with meta-features and measurements")
                 continue
@@ -123,7 +135,9 @@ def judge(db: str, budget: str | None, needs: Sequence[str]) -> list[dict]:
                 hit_rate = statistics.fmean(h for h, _ in values)
                 mean_regret = statistics.fmean(r for _, r in values)
                 extra = (
-                    f", top-3 {statistics.fmean(top3):.0%}, family {statistics.fmean(family_hits):.0%}"
+                    f", top-3 {statistics.fmean(top3):.0%}, family {statistics.fmean(family_hits):.0%}, shortlist "
+                    f"{statistics.fmean(short_sizes):.1f} families holding a winning one on "
+                    f"{statistics.fmean(short_hits):.0%}"
                     if label == "prior"
                     else ""
                 )
@@ -137,6 +151,7 @@ def judge(db: str, budget: str | None, needs: Sequence[str]) -> list[dict]:
                     "tie": statistics.fmean(ties),
                     "top3": statistics.fmean(top3),
                     "family": statistics.fmean(family_hits),
+                    "shortlist": (statistics.fmean(short_sizes), statistics.fmean(short_hits)),
                     **{
                         label: (statistics.fmean(h for h, _ in v), statistics.fmean(r for _, r in v))
                         for label, v in rows.items()
@@ -152,12 +167,12 @@ def markdown(summary: list[dict]) -> str:
     lines = [
         "| need | tables | mean tie set | "
         + " | ".join(f"{label}: hit, regret" for label in labels)
-        + " | prior top-3 | prior's family |",
-        "|---|---|---|" + "---|" * len(labels) + "---|---|",
+        + " | prior top-3 | prior's family | shortlist: families, held a winner |",
+        "|---|---|---|" + "---|" * len(labels) + "---|---|---|",
     ]
     for row in summary:
         cells = " | ".join(f"{row[label][0]:.0%}, {row[label][1]:.3f}" for label in labels)
-        prior = f"{row['top3']:.0%} | {row['family']:.0%}"
+        prior = f"{row['top3']:.0%} | {row['family']:.0%} | {row['shortlist'][0]:.1f}, {row['shortlist'][1]:.0%}"
         lines.append(f"| {row['need']} | {row['tables']} | {row['tie']:.2f} | {cells} | {prior} |")
     return "\n".join(lines)
 

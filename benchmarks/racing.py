@@ -1,11 +1,14 @@
 """Does racing find the leader for less? Replay `recommend --data`'s race on tables measured in full.
 
     python benchmarks/racing.py [--db results.db] [--need best-quality] [--time-limit 600 ...] [--jobs 2]
+                                [--every-candidate]
 
 For every table of the store whose candidates all have 3 complete seeds, the race that `recommend
 --data FILE --time-limit 10m --jobs 2` runs on that table is replayed with `advisor.runner.user_data`'s
 own pieces: its candidates (`race_candidates`: the SDV peers too, as for a user who installed
-advisor-sdv), its order (`race_order`: the prior from the other tables, then the cheapest), its noise
+advisor-sdv), the families it races (`raced_families`: the prior's shortlist, judged on the other tables
+alone, or every candidate with `--every-candidate`), its order (`race_order`: the prior from the other
+tables, then the cheapest), its noise
 priors (`race_noise_priors`, the table left out), its cost estimates (the other tables' cells,
 extrapolated to the table's shape and corrected by the cells the race has seen, `CostTracker`) and
 `racing.run_race` itself. Instead of running a cell again, the replay reveals its stored runs (the
@@ -40,12 +43,18 @@ from advisor.cards import Need
 from advisor.plugins import Registry, load_registry
 from advisor.rules.engine import gather_for, scores_by_table, tie_sets_by_table
 from advisor.rules.evidence import Evidence, candidate_label, gather
-from advisor.rules.prior import hit, prior_for
+from advisor.rules.prior import hit, judged_prior
 from advisor.rules.seed_robust import winners
 from advisor.runner import racing
 from advisor.runner.planning import CostTracker, DataShape, estimate_costs
 from advisor.runner.racing import DEFAULT_SEEDS, RaceState, Standing, race_metric, run_race, standings
-from advisor.runner.user_data import ANSWER_RESERVE_S, race_candidates, race_noise_priors, race_order
+from advisor.runner.user_data import (
+    ANSWER_RESERVE_S,
+    race_candidates,
+    race_noise_priors,
+    race_order,
+    raced_families,
+)
 from advisor.store import open_store
 from advisor.store.engine import Store
 from advisor.store.read import CostRecord, cost_history
@@ -93,6 +102,7 @@ def replay(
     table: str,
     time_limit: float,
     jobs: int,
+    every_candidate: bool = False,
 ) -> dict[str, Any]:
     """One table's race, replayed from its stored cells (`measured`: the store's tabular evidence for `needs`):
     what it ran, found and cost; or {"skipped": reason}."""
@@ -112,10 +122,10 @@ def replay(
             if short
             else "no score for the need on it",
         }
-    prior = prior_for(measured, needs, cards, card["meta"], exclude=[table])
+    prior = judged_prior(measured, needs, cards, card["meta"], exclude=[table])  # its shortlist from the others
     shape = DataShape.of(card.get("dims"), card.get("size"), get_budget(BUDGET))
     costs = estimate_costs([store], candidates, "tabular", BUDGET, shape, exclude=[table])
-    order = race_order(candidates, costs, prior)
+    order = race_order(raced_families(candidates, prior, every_candidate), costs, prior)
     metric = race_metric(needs)
     priors = race_noise_priors([store], specs, metric, "tabular", BUDGET, exclude=[table])
     tracker, clock = CostTracker(costs), Replay(store, table, cell_seconds, time_limit - ANSWER_RESERVE_S)
@@ -137,7 +147,8 @@ def replay(
     whole = sum(cell_seconds[f][s] for f in candidates for s in range(DEFAULT_SEEDS))
     return {
         "table": table,
-        "order": order,
+        "order": order,  # the families raced: the prior's shortlist, or every candidate
+        "candidates": len(candidates),
         "leader": leader.family if leader else None,  # on the race's metric
         "race_tie_set": outcome.tie_set,
         "answer": answer,  # the answer's winners on the raced cells, for the need (every objective)
@@ -185,6 +196,11 @@ def main() -> None:
         help="a what-if: race out every candidate not tied with the leader (the answer's own tie rule), not only "
         "those whose band lies wholly below the leader's (`seednoise.clearly_behind`)",
     )
+    parser.add_argument(
+        "--every-candidate",
+        action="store_true",
+        help="race every candidate, as `recommend --data --every-candidate` does, not only the prior's shortlist",
+    )
     args = parser.parse_args()
     if args.drop_untied:
         # raced out = behind_leader > 0 alone; never a candidate without any noise estimate (infinite error)
@@ -198,7 +214,10 @@ def main() -> None:
         tables = [t for t, card in sorted(evidence.datasets.items()) if isinstance(card.get("meta"), dict)]
         for limit in limits:
             replays = [
-                {"time_limit": limit, **replay(store, registry, needs, evidence, table, limit, args.jobs)}
+                {
+                    "time_limit": limit,
+                    **replay(store, registry, needs, evidence, table, limit, args.jobs, args.every_candidate),
+                }
                 for table in tables
             ]
             if len(limits) > 1:
@@ -219,7 +238,8 @@ def _print(rows: list[Mapping], *, per_table: bool = True, left_out: bool = True
         print("no table replayed: none has every candidate on 3 complete seeds and meta-features")
     for row in rows if per_table else ():
         print(
-            f"{row['table']:28s} answer {','.join(row['answer']):24s} {row['hit']:4.0%} race leader "
+            f"{row['table']:28s} raced {len(row['order']):2d}/{row['candidates']} answer "
+            f"{','.join(row['answer']):24s} {row['hit']:4.0%} race leader "
             f"{row['leader']!s:14s} full tie {','.join(row['full_tie_set']):24s} cells {row['cells']:2d}/"
             f"{row['cells_full']} time {row['seconds']:6.0f}/{row['seconds_full']:6.0f} s"
             + ("  (time limit reached)" if row["waiting"] else "")
@@ -233,7 +253,8 @@ def _print(rows: list[Mapping], *, per_table: bool = True, left_out: bool = True
             f"{statistics.fmean(r['leader_of_answer_hit'] for r in rows):.0%}, its winners on {answer:.0%} "
             f"({statistics.fmean(len(r['answer']) for r in rows):.1f} on average; the full tie set "
             f"{statistics.fmean(len(r['full_tie_set']) for r in rows):.1f}) (the race's leader "
-            f"{leader:.0%}); cell time {share:.0%} of the full measurement's"
+            f"{leader:.0%}); cell time {share:.0%} of the full measurement's; "
+            f"{statistics.fmean(len(r['order']) for r in rows):.1f} of {rows[0]['candidates']} families raced"
         )
         bound = [r for r in rows if r["waiting"]]
         if bound:

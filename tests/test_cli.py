@@ -146,6 +146,11 @@ def test_bad_input_exits_2_with_the_fix(cli, db, args, message):
         (("table", "--budget", "smok"), "has no runs of budget 'smok'. Did you mean 'smoke'?"),
         (("recommend", "-n", "exact-likelihood", "-d", "moons"), "has no runs of dataset 'moons'"),
         (("recommend", "-n", "exact-likelihood", "-j", "2"), "--jobs only applies when measuring your data"),
+        (("recommend", "-n", "best-quality", "--every-candidate"), "--every-candidate only applies when measuring"),
+        (
+            ("recommend", "-n", "best-quality", "--data", "x.csv", "--prior-only", "--every-candidate"),
+            "--db, --every-candidate only matter when measuring, but --prior-only measures nothing",
+        ),
         (("recommend", "-n", "exact-likelihood", "--data", "x.csv", "-d", "ring8"), "--dataset filters the stored"),
     ],
 )

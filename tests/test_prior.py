@@ -18,8 +18,9 @@ TABLES = {
 }
 
 
-#: the track record on TABLES: the prior names every table's winner; the best on average over the other three
-#: tables is always the other kind's winner (two tables of it against one), so it names none
+#: the track record on TABLES: the prior names every table's winner (its first family wins each); the best on
+#: average over the other three tables is always the other kind's winner (two tables of it against one), so it
+#: names none; each table's twin lies at a sixth of the typical distance between two tables
 EVERY_WINNER_NAMED = {
     "tables": 4,
     "hits": 4.0,
@@ -27,6 +28,8 @@ EVERY_WINNER_NAMED = {
     "mean_regret": 0.0,
     "overall_hits": 0.0,
     "overall_mean_regret": 1.0,
+    "family_ranks": [1, 1, 1, 1],
+    "farthest": pytest.approx(0.162, abs=0.001),
 }
 
 
@@ -132,6 +135,7 @@ def test_the_prior_of_a_users_table_carries_its_track_record(evidence, tmp_path)
         prior = table_prior(mine, needs, load_registry(), reference)
     assert prior.picks == ["autoregressive"] and prior.near
     assert prior.track_record.model_dump() == EVERY_WINNER_NAMED
+    assert prior.shortlist.code == "few-tables" and prior.shortlist.families == []  # 4 tables judge no shortlist
 
 
 def test_the_overall_best_reads_each_candidate_where_it_was_measured():
@@ -157,3 +161,86 @@ def test_tables_that_are_all_alike_give_a_prior_without_dividing_by_zero():
     metas = {t: {"log_rows": 3.0} for t in scores}
     prior = prior_from(PriorEvidence(["x"], scores, tie_sets(scores), metas, {"a": "a", "b": "b"}), {"log_rows": 3.0})
     assert prior.picks == ["a"] and prior.typical_distance == 0.0
+
+
+def _judged(family_ranks, nearest=0.4, farthest=0.9, families=("a", "b", "c", "d")):
+    """A prior over `families` (in that order) whose track record put each table's first winning family at
+    `family_ranks`, for a table `nearest` typical distances from its nearest measured one."""
+    from advisor.rules.answer import Neighbour, Prior, PriorCandidate, TrackRecord
+
+    record = TrackRecord(
+        tables=len(family_ranks),
+        hits=0.0,
+        mean_tie_set=1.0,
+        mean_regret=0.0,
+        overall_hits=0.0,
+        overall_mean_regret=0.0,
+        family_ranks=list(family_ranks),
+        farthest=farthest,
+    )
+    candidates = [PriorCandidate(label=f, family=f, first=0, of=1, mean_rank=1.0) for f in families]
+    return Prior(
+        needs=["best-quality"],
+        neighbours=[Neighbour(table="t", distance=nearest)],
+        candidates=candidates,
+        picks=[families[0]],
+        typical_distance=1.0,
+        near=False,
+        track_record=record,
+    )
+
+
+def test_the_shortlist_is_the_fewest_of_the_priors_families_that_held_a_winner_on_95_percent_of_tables():
+    from advisor.rules.prior import shortlist
+
+    # 20 tables: the first family won 15, the second 4 more (19 of 20 = 95%), the third the last one
+    found = shortlist(_judged([1] * 15 + [2] * 4 + [3]))
+    assert (found.code, found.families, found.held, found.tables) == ("shortlist", ["a", "b"], 19, 20)
+    # one more table the second family missed: 18 of 20 is short of 95%, so the third family joins
+    assert shortlist(_judged([1] * 15 + [2] * 3 + [3] * 2)).families == ["a", "b", "c"]
+
+
+def test_no_shortlist_where_the_track_record_cannot_vouch_for_one():
+    from advisor.rules.prior import shortlist
+
+    far = shortlist(_judged([1] * 20, nearest=1.2, farthest=0.9))  # farther than any measured table lay
+    assert (far.code, far.families) == ("far", [])
+    assert shortlist(_judged([1] * 9)).code == "few-tables"
+    assert shortlist(_judged([1] * 10 + [4] * 10)).code == "every-family"  # only all four held 95%
+    assert shortlist(_judged([1] * 10 + [5] * 10)).code == "every-family"  # no family won half the tables
+
+
+def test_a_race_measures_the_shortlist_and_every_family_the_prior_has_not_ranked():
+    from advisor.rules.prior import shortlist
+    from advisor.runner.user_data import raced_families
+
+    prior = _judged([1] * 15 + [2] * 5)
+    prior.shortlist = shortlist(prior)
+    candidates = ["a", "b", "c", "d", "new"]  # "new" was never measured on the reference: nothing says it loses
+    assert raced_families(candidates, prior) == ["a", "b", "new"]
+    assert raced_families(candidates, prior, every_candidate=True) == candidates
+    prior.shortlist = shortlist(_judged([1] * 20, nearest=2.0))
+    assert raced_families(candidates, prior) == candidates
+    assert raced_families(candidates, None) == candidates
+
+
+def test_the_prior_reads_only_the_families_a_user_can_race(evidence, tmp_path):
+    from types import SimpleNamespace
+
+    from advisor.cards import FamilyCard
+    from advisor.runner.user_data import table_prior
+    from advisor.store.models import FamilyRow
+    from tests.stores import CARDS
+
+    _, needs, _ = evidence
+    card = FamilyCard(name="not-installed", title="x", **CARDS["flow"]).model_dump(mode="json")
+    with open_store(tmp_path / "k.db") as store, store.session() as session:
+        session.add(FamilyRow(name="not-installed", title="x", plugin="elsewhere", version=None, card=card))
+        session.flush()
+        for name in TABLES:  # a family the reference measured but this user has not installed wins every table
+            for seed in range(3):
+                session.add(complete_run("not-installed", "default", name, seed, {"test_nll": 0.01}))
+    mine = SimpleNamespace(card=SimpleNamespace(name="mine", kind="tabular", meta=TABLES["cats-a"][0]))
+    with open_store(tmp_path / "k.db", readonly=True) as reference:
+        prior = table_prior(mine, needs, load_registry(), reference)
+    assert prior.picks == ["autoregressive"] and {c.family for c in prior.candidates} == {"flow", "autoregressive"}

@@ -161,3 +161,20 @@ def test_a_second_run_that_changes_the_answer_says_from_what(tmp_path):
         "autoregressive"
     )
     assert not any("changed" in line for line in race_lines(race, ["flow"]))
+
+
+def test_a_family_outside_the_shortlist_is_not_raced_and_the_record_says_why():
+    from advisor.runner.racing import race_record, run_race
+    from advisor.wording import race_lines
+
+    values = {"gmm": [-0.05] * 3, "kde": [-0.06] * 3, "vae": [-0.01] * 3}
+    ran, read_state, run = _world(values)
+    outcome = run_race(["gmm", "kde"], read_state, lambda family: True, run)  # vae is outside the shortlist
+    assert {family for family, _ in ran} == {"gmm", "kde"}
+    record = race_record(outcome, ["gmm", "kde"], "c2st", ["gmm", "kde", "vae"], {})
+    assert {(c.family, c.seed, c.reason) for c in record.not_run if c.family == "vae"} == {
+        ("vae", 0, "not-shortlisted"),
+        ("vae", 1, "not-shortlisted"),
+        ("vae", 2, "not-shortlisted"),
+    }
+    assert "not measured, outside the prior's shortlist: vae (--every-candidate races them)" in race_lines(record)

@@ -1,5 +1,7 @@
 """The renderer: the only tests that pin wording. Records in, English out."""
 
+import pytest
+
 from advisor.rules.answer import (
     Caveat,
     CaveatCode,
@@ -8,6 +10,7 @@ from advisor.rules.answer import (
     DatasetComparison,
     DatasetSummary,
     RankedCandidate,
+    ShortlistCode,
     Verdict,
 )
 from advisor.wording import caveat_lines, claim_text, comparison_text, score_digits, tie_text
@@ -104,3 +107,23 @@ def test_scores_get_the_decimals_that_tell_ranks_apart():
     assert score_digits([ranked("a", 0.9844, 1), ranked("b", 0.9820, 5), ranked("c", 0.7, 7)]) == 3
     assert score_digits([ranked("a", 0.9844, 1), ranked("b", 0.9843, 1), ranked("c", 0.90, 3)]) == 2  # same rank
     assert score_digits([ranked("a", 0.98441, 1), ranked("b", 0.98440, 2)]) == 4  # at most 4
+
+
+@pytest.mark.parametrize("code", list(ShortlistCode))
+def test_every_shortlist_verdict_says_what_the_race_measures_and_why(code):
+    from advisor.rules.answer import Shortlist
+    from advisor.wording import shortlist_text
+
+    families = ["diffusion", "flow-ar"] if code == ShortlistCode.SHORTLIST else []
+    found = Shortlist(code=code, families=families, held=24, tables=25, coverage=0.95, nearest=1.6, farthest=1.5)
+    text = shortlist_text(found)
+    expected = {
+        ShortlistCode.SHORTLIST: "the race measures its shortlist only: diffusion and flow-ar. With each measured "
+        "table left out, the prior's first 2 families held one of that table's winning families on 24 of 25 tables",
+        ShortlistCode.EVERY_FAMILY: "no shorter list of the prior's families held one of that table's winning "
+        "families on 95% of the 25 tables",
+        ShortlistCode.FEW_TABLES: "25 measured tables are too few",
+        ShortlistCode.FAR: "your table lies farther from the measured tables (1.60 typical distances from the "
+        "nearest) than any of them lay from the rest (1.50)",
+    }[code]
+    assert expected in text

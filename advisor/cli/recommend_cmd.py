@@ -83,6 +83,12 @@ __all__ = ["recommend"]
 )
 @click.option("--store-samples", is_flag=True, help="With --data: also keep generated samples in the store.")
 @click.option(
+    "--every-candidate",
+    is_flag=True,
+    help="With --data: race every candidate, not only the prior's shortlist (the fewest families that held a "
+    "winner on nearly every measured table, each left out; --prior-only shows it and how it was judged).",
+)
+@click.option(
     "--prior-only",
     is_flag=True,
     help="With --data: only say, without measuring anything, how the candidates did on the measured tables "
@@ -113,6 +119,7 @@ def recommend(
     executor: str,
     scheduler: str | None,
     store_samples: bool,
+    every_candidate: bool,
     prior_only: bool,
     reference_db: str | None,
     db: str | None,
@@ -150,7 +157,15 @@ def recommend(
 
             jobs = cluster_threads(address)  # as bench does: every worker thread of the cluster
         request = MeasureRequest(
-            data_file, options, budget or "quick", time_limit, jobs, store_samples, command, scheduler=address
+            data_file,
+            options,
+            budget or "quick",
+            time_limit,
+            jobs,
+            store_samples,
+            command,
+            scheduler=address,
+            every_candidate=every_candidate,
         )
         reference = reference_db or (str(shipped) if (shipped := reference_store()) else None)
         if prior_only:
@@ -182,6 +197,7 @@ def _check_option_pairing(ctx: click.Context, data_file: str | None) -> None:
             "executor",
             "scheduler",
             "store_samples",
+            "every_candidate",
             "prior_only",
             "reference_db",
             "db",
@@ -200,7 +216,10 @@ def _check_option_pairing(ctx: click.Context, data_file: str | None) -> None:
                 f"answer is measured on your file; drop {'it' if one else 'them'}, or drop --data to answer from "
                 "the store"
             )
-        measuring = sorted(given & {"--time-limit", "--jobs", "--executor", "--scheduler", "--store-samples", "--db"})
+        measuring = sorted(
+            given
+            & {"--time-limit", "--jobs", "--executor", "--scheduler", "--store-samples", "--every-candidate", "--db"}
+        )
         if "--prior-only" in given and measuring:
             raise click.UsageError(
                 f"{', '.join(measuring)} only {'matters' if len(measuring) == 1 else 'matter'} when measuring, but "
@@ -215,6 +234,7 @@ def _check_option_pairing(ctx: click.Context, data_file: str | None) -> None:
             "--executor",
             "--scheduler",
             "--store-samples",
+            "--every-candidate",
             *(f"--{n.replace('_', '-')}" for n in TABLE_OPTION_NAMES),
         }
         stray = sorted(given & data_only)

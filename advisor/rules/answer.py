@@ -35,6 +35,8 @@ __all__ = [
     "TrackRecord",
     "Race",
     "RacedOut",
+    "Shortlist",
+    "ShortlistCode",
     "NotRunCell",
     "PriorCandidate",
     "RankedCandidate",
@@ -315,6 +317,33 @@ class TrackRecord(_Record):
     mean_regret: float  # how far the picks' score fell short of the table's best, on average (scores run 0-1)
     overall_hits: float  # the same for the best on average across the other tables, whichever table it is
     overall_mean_regret: float
+    #: per table left out: where in the prior's order of families the first family of its tie set came (1 = the
+    #: first family; one more than the families ranked: none of them)
+    family_ranks: list[int] = Field(default_factory=list)
+    #: the farthest a table left out lay from its nearest other table, in typical distances between two tables
+    farthest: float = 0.0
+
+
+class ShortlistCode(StrEnum):
+    """Why the race measures the candidates it does."""
+
+    SHORTLIST = "shortlist"  # the prior's first families, which held a winner on enough tables left out
+    EVERY_FAMILY = "every-family"  # no shorter prefix of the prior's order held a winner on enough tables
+    FEW_TABLES = "few-tables"  # too few measured tables to judge a shortlist on
+    FAR = "far"  # the user's table lies farther from the measured tables than any of them lay from the rest
+
+
+class Shortlist(_Record):
+    """Which families a race on the user's table measures: the fewest of the prior's, in its order, that held one
+    of a table's winners on `prior.SHORTLIST_COVERAGE` of the measured tables, each left out (`prior.shortlist`)."""
+
+    code: ShortlistCode
+    families: list[str]  # in the prior's order; empty unless `code` is SHORTLIST (then every candidate is raced)
+    held: int  # measured tables (each left out) on which `families` held one of that table's winners
+    tables: int  # measured tables judged
+    coverage: float  # the share of them a shortlist must hold a winner on
+    nearest: float  # the user's table's distance to its nearest measured table, in typical distances
+    farthest: float  # the farthest a measured table, left out, lay from its nearest other, in typical distances
 
 
 class Prior(_Record):
@@ -327,6 +356,7 @@ class Prior(_Record):
     typical_distance: float  # the median distance between two measured tables: what "near" means here
     near: bool  # the nearest table is within `prior.NEAR_SHARE` of the typical distance
     track_record: TrackRecord | None = None  # the prior judged by leaving each measured table out
+    shortlist: Shortlist | None = None  # which families a race measures (None: no track record to judge one by)
 
 
 class Answer(_Record):
@@ -385,7 +415,9 @@ class NotRunCell(_Record):
 
     family: str
     seed: int
-    reason: str  # "raced-out" | "not-started" (the time limit) | "failed" (its seeds failed) | "not-needed"
+    #: "raced-out" | "not-started" (the time limit) | "failed" (its seeds failed) | "not-needed" |
+    #: "not-shortlisted" (outside the prior's shortlist: `Prior.shortlist`)
+    reason: str
 
 
 class Race(_Record):

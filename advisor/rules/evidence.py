@@ -134,10 +134,12 @@ def gather(
     datasets: Iterable[str] = (),
     data_kind: str | None = None,
     device: str | None = None,
+    families: Iterable[str] | None = None,
     first_seeds: Mapping[str, int] | None = None,
     left_out_seed: int | None = None,
 ) -> Evidence:
     """Read the evidence for `objectives` within the filters; `budget` defaults to the most-measured one;
+    `families` reads only those families' runs (those a user can run);
     `first_seeds` (family -> n) reads only each named family's seeds 0..n-1 (a race replayed on a store);
     `left_out_seed` reads every seed but that one (`advisor.rules.seed_robust`).
 
@@ -158,6 +160,7 @@ def gather(
             budget=budget,
             datasets=tuple(sorted(names)),
             device=device,
+            families=tuple(sorted(families)) if families is not None else None,
             first_seeds=seeds,
             left_out_seed=left_out_seed,
         )

@@ -10,7 +10,9 @@ gets its rank there. Candidates are ranked by the share of the neighbours on whi
 picks are every candidate level with the top (never one chosen by name). The answer says how near the
 neighbours are against the typical distance between two measured tables, and how far to trust the
 prior: its `track_record`, each measured table left out and predicted from the others, beside the same
-for the overall best (`overall_best`), which ignores which table it is. The idea is auto-sklearn's
+for the overall best (`overall_best`), which ignores which table it is. The same record says which
+families a race on the user's table needs (`shortlist`): the fewest of the prior's, in its order, that
+held one of a table's winners on `SHORTLIST_COVERAGE` of the measured tables. The idea is auto-sklearn's
 meta-learned warm start (Feurer et al. 2015) and TabRepo's zero-shot portfolios (Salinas & Erickson
 2024), on this project's evidence.
 """
@@ -24,24 +26,29 @@ from dataclasses import dataclass, replace
 
 from advisor.cards import Need
 from advisor.data.meta_features import META_FEATURES
-from advisor.rules.answer import Neighbour, Prior, PriorCandidate, TrackRecord
+from advisor.rules.answer import Neighbour, Prior, PriorCandidate, Shortlist, ShortlistCode, TrackRecord
 from advisor.rules.engine import scores_by_table, tie_sets_by_table
 from advisor.rules.evidence import Evidence, candidate_label
 from advisor.stats.friedman import table_ranks
 
 __all__ = [
     "CRITERIA",
+    "families_in_order",
     "NEAR_SHARE",
     "RANK_BY",
     "SMOOTHING",
     "NEIGHBOURS",
+    "SHORTLIST_COVERAGE",
+    "SHORTLIST_TABLES",
     "PriorEvidence",
     "hit",
+    "judged_prior",
     "prior_evidence",
     "prior_for",
     "overall_best",
     "prior_from",
     "regret",
+    "shortlist",
     "track_record",
 ]
 
@@ -55,6 +62,11 @@ NEAR_SHARE = 0.5
 #: or tied first, then its weighted mean rank) or "score" (its weighted mean score there: the least regret)
 RANK_BY = "wins"
 CRITERIA = ("wins", "score")
+#: a race measures the fewest of the prior's families that held one of a table's winners on this share of the
+#: measured tables, each left out and predicted from the others
+SHORTLIST_COVERAGE = 0.95
+#: the fewest measured tables a shortlist is judged on (on fewer, every candidate is raced)
+SHORTLIST_TABLES = 10
 
 
 @dataclass(frozen=True)
@@ -118,6 +130,24 @@ def prior_for(
     (`exclude`: tables not to read, e.g. the table itself when it is left out). None without two such tables."""
     found = prior_evidence(evidence, needs, family_cards, exclude=exclude)
     return prior_from(found, meta, neighbours=neighbours, smoothing=smoothing)
+
+
+def judged_prior(
+    evidence: Evidence,
+    needs: list[Need],
+    family_cards: dict[str, dict],
+    meta: Mapping[str, float],
+    *,
+    exclude: Iterable[str] = (),
+) -> Prior | None:
+    """`prior_for` with the shipped settings, its track record on `evidence`'s tables and the shortlist a race
+    measures: what `recommend --data` starts from. None without two measured tables."""
+    found = prior_evidence(evidence, needs, family_cards, exclude=exclude)
+    prior = prior_from(found, meta)
+    if prior is not None:
+        prior.track_record = track_record(found)
+        prior.shortlist = shortlist(prior)
+    return prior
 
 
 def prior_from(
@@ -209,8 +239,9 @@ def track_record(
     """How the prior has done: leave each table of `evidence` out, and score the prior from the others by
     whether its picks are in the table's tie set, and by how far their score there falls short of the best
     (`regret`); beside it, the same for the overall best of the other tables (`overall_best`), which ignores
-    which table it is. None without three tables."""
-    hits, ties, regrets, overall_hits, overall_regrets = [], [], [], [], []
+    which table it is; and where the table's first winning family came in the prior's order of families, with
+    how far the table lay from the others (what `shortlist` is judged on). None without three tables."""
+    hits, ties, regrets, overall_hits, overall_regrets, family_ranks, nearest = [], [], [], [], [], [], []
     for table in evidence.scores:
         rest = evidence.without([table])
         prior = prior_from(
@@ -228,6 +259,10 @@ def track_record(
             overall = overall_best(rest)
             overall_hits.append(hit(overall, tie_set))
             overall_regrets.append(regret(overall, evidence.scores[table]))
+            winning = {evidence.families[label] for label in tie_set}
+            order = families_in_order(prior)
+            family_ranks.append(next((i for i, f in enumerate(order, 1) if f in winning), len(order) + 1))
+            nearest.append(_nearest_share(prior))
     if len(hits) < 2:
         return None
     return TrackRecord(
@@ -237,7 +272,55 @@ def track_record(
         mean_regret=statistics.fmean(regrets),
         overall_hits=math.fsum(overall_hits),
         overall_mean_regret=statistics.fmean(overall_regrets),
+        family_ranks=family_ranks,
+        farthest=max(nearest),
     )
+
+
+def families_in_order(prior: Prior) -> list[str]:
+    """The prior's families, each at its best-placed candidate (a family stands at its best sampler)."""
+    return list(dict.fromkeys(c.family for c in prior.candidates))
+
+
+def shortlist(prior: Prior, coverage: float = SHORTLIST_COVERAGE) -> Shortlist | None:
+    """Which families a race on the user's table needs: the fewest of the prior's, in its order, whose first
+    family of each measured table's tie set (that table left out, predicted from the others: the track record)
+    was among them on at least `coverage` of the tables. Every candidate is raced instead (the code says why)
+    when fewer than `SHORTLIST_TABLES` tables judge it, when only every family would do, or when the user's table
+    lies farther from its nearest measured table than any measured table lay from the rest: the record says
+    nothing about a table so unlike them. None without a track record."""
+    record = prior.track_record
+    if record is None or not record.family_ranks:
+        return None
+    order = families_in_order(prior)
+    nearest = _nearest_share(prior)
+    size = next(
+        (k for k in range(1, len(order)) if sum(r <= k for r in record.family_ranks) >= coverage * record.tables),
+        len(order),
+    )
+    if record.tables < SHORTLIST_TABLES:
+        code = ShortlistCode.FEW_TABLES
+    elif nearest > record.farthest:
+        code = ShortlistCode.FAR
+    elif size >= len(order):
+        code = ShortlistCode.EVERY_FAMILY
+    else:
+        code = ShortlistCode.SHORTLIST
+    return Shortlist(
+        code=code,
+        families=order[:size] if code == ShortlistCode.SHORTLIST else [],
+        held=sum(r <= size for r in record.family_ranks),
+        tables=record.tables,
+        coverage=coverage,
+        nearest=nearest,
+        farthest=record.farthest,
+    )
+
+
+def _nearest_share(prior: Prior) -> float:
+    """How far the table lies from its nearest measured table, in typical distances between two measured tables."""
+    nearest = prior.neighbours[0].distance if prior.neighbours else 0.0
+    return nearest / prior.typical_distance if prior.typical_distance > 0 else 0.0
 
 
 def _weighted(rows: list[tuple[float, float, float, float]], rank_by: str) -> tuple[float, float]:

@@ -234,13 +234,16 @@ def race_record(
 ) -> Race:
     """The race as a typed record: its metric and order, seeds per family, the tie set, who was raced out (with
     both numbers), every planned cell not run with the reason (raced out, failed, not started for the time
-    limit, or not needed once the top was settled), what one more cell of each family would cost, and the
-    answer's winners an earlier run on the file had left (`before_winners`)."""
+    limit, not needed once the top was settled, or outside the shortlist: a family of `families` not in
+    `order`), what one more cell of each family would cost, and the answer's winners an earlier run on the file
+    had left (`before_winners`)."""
     waiting = {family for family, _seed in outcome.waiting}
     not_run = []
     for family in families:
         tried = outcome.tried.get(family, 0)
-        if family in outcome.raced_out:
+        if family not in order:
+            reason = "not-shortlisted"
+        elif family in outcome.raced_out:
             reason = "raced-out"
         elif family in waiting:
             reason = "not-started"

@@ -1,7 +1,9 @@
 """Measuring the candidate families on a user's own data (`advisor recommend --data`).
 
 The file is validated, the families that meet the needs and support its kind of data are planned
-for three seeds, and raced (`racing.py`): every candidate's first seed, in the order of the prior (how
+for three seeds, and raced (`racing.py`): the prior's shortlist only (the fewest families that held a
+winner on nearly every measured table, each left out; every candidate where the prior cannot vouch
+for one, or with `every_candidate`), every raced candidate's first seed in the order of the prior (how
 the candidates did on the measured tables most like it; `rules/prior.py`), the rest cheapest first,
 then further seeds only for those that can still win, the leader's first, while their cost fits the
 time limit (estimated from earlier runs in this store or the shipped one, and corrected by the cells
@@ -37,6 +39,7 @@ __all__ = [
     "race_candidates",
     "race_noise_priors",
     "race_order",
+    "raced_families",
     "table_prior",
     "winners_before",
 ]
@@ -76,6 +79,7 @@ class MeasureRequest:
     store_samples: bool = False  # keep generated samples of the user's data in the store
     command: str = "advisor recommend --data"  # how the bench log names this measurement
     scheduler: str | None = None  # a dask scheduler address: the race's cells run on that cluster
+    every_candidate: bool = False  # race every candidate, not only the prior's shortlist
 
 
 def measure_user_data(
@@ -102,6 +106,7 @@ def measure_user_data(
     from advisor.store.cells import Cell
     from advisor.store.read import seeds_tried
     from advisor.store.status import RunStatus
+    from advisor.wording import not_shortlisted_text
 
     started = time.monotonic()  # the time limit covers reading and typing the file too
     with _library_warnings() as hidden:
@@ -148,7 +153,7 @@ def measure_user_data(
         metric = race_metric(needs)
         priors = race_noise_priors(stores, registry.metric_specs(), metric, dataset.card.kind, request.budget)
         prior = table_prior(dataset, needs, registry, reference)
-        order = race_order(candidates, costs, prior)
+        order = race_order(raced_families(candidates, prior, request.every_candidate), costs, prior)
         logged = []
 
         def read_state() -> tuple[dict[str, int], dict[str, Standing]]:
@@ -183,6 +188,11 @@ def measure_user_data(
         seeds = {f: race.tried.get(f, 0) for f in candidates}
         location = store.location
     not_measured = [
+        {"family": f, "reason": not_shortlisted_text(prior.shortlist)}
+        for f in candidates
+        if f not in order and prior is not None and prior.shortlist is not None
+    ]
+    not_measured += [
         {
             "family": f,
             "reason": f"not measured: it did not fit the time limit (about {tracker.estimate(f):.0f} s per seed"
@@ -190,7 +200,7 @@ def measure_user_data(
             f"raise --time-limit{_width_note(dataset, costs[f] / max(narrow[f], 1e-9))}",
         }
         for f in candidates
-        if seeds[f] == 0
+        if seeds[f] == 0 and f in order
     ]
     caveats = dataset.notes(get_budget(request.budget))
     if hidden or hidden_in_bench:
@@ -246,26 +256,42 @@ def _store_grading_ladder(store: Store, dataset: Any, needs: list[Need], registr
 
 
 def table_prior(dataset: Any, needs: list[Need], registry: Registry, reference: Store | None) -> Prior | None:
-    """The prior for the user's table from the tables `reference` (the shipped store) measured, with its track
-    record on them: None without meta-features or a reference holding two measured tables of its kind."""
+    """The prior for the user's table from the tables `reference` (the shipped store) measured, read on the
+    families the user can race (`race_candidates`), with its track record on them and the shortlist a race
+    measures: None without meta-features or a reference holding two measured tables of its kind."""
     from advisor.rules.engine import gather_for
-    from advisor.rules.prior import prior_evidence, prior_from, track_record
+    from advisor.rules.prior import judged_prior
 
     meta = dataset.card.meta
     if reference is None or meta is None:
         return None
-    evidence = gather_for(reference, needs, registry.metric_specs(), data_kind=dataset.card.kind)
-    found = prior_evidence(evidence, needs, registry.family_cards(), exclude=[dataset.card.name])
-    prior = prior_from(found, meta)
-    if prior is not None:
-        prior.track_record = track_record(found)
-    return prior
+    cards = registry.family_cards()
+    kind = dataset.card.kind
+    families = race_candidates(cards, needs, kind)
+    evidence = gather_for(reference, needs, registry.metric_specs(), data_kind=kind, families=families)
+    return judged_prior(evidence, needs, cards, meta, exclude=[dataset.card.name])
+
+
+def raced_families(candidates: list[str], prior: Prior | None, every_candidate: bool = False) -> list[str]:
+    """The candidates a race measures: the prior's shortlist (`rules.prior.shortlist`) and every candidate the
+    prior does not rank (a family never measured on the reference: nothing says it would lose); all of them
+    with `every_candidate`, or where the prior gives no shortlist."""
+    from advisor.rules.answer import ShortlistCode
+    from advisor.rules.prior import families_in_order
+
+    found = prior.shortlist if prior else None
+    if every_candidate or prior is None or found is None or found.code != ShortlistCode.SHORTLIST:
+        return list(candidates)
+    ranked = set(families_in_order(prior))
+    return [f for f in candidates if f in found.families or f not in ranked]
 
 
 def race_order(candidates: list[str], costs: Mapping[str, float], prior: Prior | None) -> list[str]:
     """Who gets a first seed first: the prior's order where it ranks a family (at its best sampler), then the
     rest cheapest first (equal costs listed by name)."""
-    ranked = list(dict.fromkeys(c.family for c in prior.candidates)) if prior else []
+    from advisor.rules.prior import families_in_order
+
+    ranked = families_in_order(prior) if prior else []
     known = [f for f in ranked if f in candidates]
     return known + sorted((f for f in candidates if f not in known), key=lambda f: (costs[f], f))
 

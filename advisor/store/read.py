@@ -70,14 +70,15 @@ BENCH_LOG_KEY = "bench_log"
 
 @dataclass(frozen=True)
 class Scope:
-    """Which runs a question is about: a budget, some datasets (None: all of them), a device, and optionally
-    only each family's first seeds (`first_seeds`: (family, n) pairs, seeds 0..n-1; families not named are
-    left out), as a race that has run them would see the store, or every seed but one (`left_out_seed`: what
-    the answer would be without it, `advisor.rules.seed_robust`)."""
+    """Which runs a question is about: a budget, some datasets (None: all of them), a device, some families
+    (None: all of them), and optionally only each family's first seeds (`first_seeds`: (family, n) pairs, seeds
+    0..n-1; families not named are left out), as a race that has run them would see the store, or every seed
+    but one (`left_out_seed`: what the answer would be without it, `advisor.rules.seed_robust`)."""
 
     budget: str | None = None
     datasets: tuple[str, ...] | None = None
     device: str | None = None
+    families: tuple[str, ...] | None = None
     first_seeds: tuple[tuple[str, int], ...] | None = None
     left_out_seed: int | None = None
 
@@ -90,6 +91,8 @@ class Scope:
             clauses.append(runs.c.dataset.in_(sorted(self.datasets)))
         if self.device is not None:
             clauses.append(runs.c.device == self.device)
+        if self.families is not None:
+            clauses.append(runs.c.family.in_(sorted(self.families)))
         if self.first_seeds is not None:
             clauses.append(or_(false(), *(and_(runs.c.family == f, runs.c.seed < n) for f, n in self.first_seeds)))
         if self.left_out_seed is not None:
