@@ -56,6 +56,7 @@ __all__ = [
     "instability_lines",
     "listing",
     "nearest_text",
+    "not_ranked_lines",
     "not_ranked_text",
     "not_shortlisted_text",
     "objective_cell",
@@ -191,6 +192,15 @@ def not_ranked_text(item: NotRanked) -> str:
     else:
         why = item.detail or "not run"
     return f"not ranked {item.family}: {why}"
+
+
+def not_ranked_lines(items: Iterable[NotRanked]) -> list[str]:
+    """`not_ranked_text` for each candidate, those with the same reason named together on one line."""
+    by_reason: dict[str, list[str]] = {}
+    for item in items:
+        why = not_ranked_text(item).removeprefix(f"not ranked {item.family}: ")
+        by_reason.setdefault(why, []).append(item.family)
+    return [f"not ranked {listing(families)}: {why}" for why, families in by_reason.items()]
 
 
 def nearest_text(nearest: Sequence[Nearest]) -> str:
@@ -447,7 +457,7 @@ def not_shortlisted_text(shortlist: Shortlist) -> str:
     return (
         f"not measured: outside the prior's shortlist ({listing(shortlist.families)} held one of a table's winning "
         f"families on {shortlist.held} of {shortlist.tables} measured tables, each left out); --every-candidate "
-        "races it"
+        "races every candidate"
     )
 
 
@@ -475,11 +485,6 @@ def race_lines(race: Race, winners: Sequence[str] = ()) -> list[str]:
         lines.append(
             f"the answer changed since the last run on this file: it named {tie_text(race.before_winners)} after "
             f"{sum(race.before_seeds.values())} cells; after {sum(race.seeds.values())} it names {tie_text(winners)}"
-        )
-    outside = sorted({cell.family for cell in race.not_run if cell.reason == "not-shortlisted"})
-    if outside:
-        lines.append(
-            f"not measured, outside the prior's shortlist: {', '.join(outside)} (--every-candidate races them)"
         )
     waiting: dict[str, list[int]] = {}
     for cell in race.not_run:

@@ -165,7 +165,6 @@ def test_a_second_run_that_changes_the_answer_says_from_what(tmp_path):
 
 def test_a_family_outside_the_shortlist_is_not_raced_and_the_record_says_why():
     from advisor.runner.racing import race_record, run_race
-    from advisor.wording import race_lines
 
     values = {"gmm": [-0.05] * 3, "kde": [-0.06] * 3, "vae": [-0.01] * 3}
     ran, read_state, run = _world(values)
@@ -177,4 +176,3 @@ def test_a_family_outside_the_shortlist_is_not_raced_and_the_record_says_why():
         ("vae", 1, "not-shortlisted"),
         ("vae", 2, "not-shortlisted"),
     }
-    assert "not measured, outside the prior's shortlist: vae (--every-candidate races them)" in race_lines(record)

@@ -127,3 +127,19 @@ def test_every_shortlist_verdict_says_what_the_race_measures_and_why(code):
         "nearest) than any of them lay from the rest (1.50)",
     }[code]
     assert expected in text
+
+
+def test_candidates_not_ranked_for_the_same_reason_share_a_line():
+    from advisor.rules.answer import NotRanked, NotRankedCode
+    from advisor.wording import not_ranked_lines
+
+    outside = "not measured: outside the prior's shortlist"
+    items = [
+        NotRanked(family="gmm", code=NotRankedCode.NOT_RUN, detail=outside),
+        NotRanked(family="kde", code=NotRankedCode.NOT_RUN, detail="not measured: it did not fit the time limit"),
+        NotRanked(family="ebm", code=NotRankedCode.NOT_RUN, detail=outside),
+    ]
+    assert not_ranked_lines(items) == [
+        f"not ranked gmm and ebm: {outside}",
+        "not ranked kde: not measured: it did not fit the time limit",
+    ]

@@ -322,7 +322,7 @@ def _recommend_for_data(
     from advisor.runner.user_data import measure_user_data
     from advisor.store.engine import default_db, same_store
     from advisor.store.secrets import shown_url
-    from advisor.wording import caveat_lines, difference_texts, not_ranked_text, prior_lines, race_lines
+    from advisor.wording import caveat_lines, difference_texts, not_ranked_lines, prior_lines, race_lines
 
     target = db or default_db()
     shipped = reference_store()
@@ -377,8 +377,8 @@ def _recommend_for_data(
         update={"unmeasured": [u for u in answer.your_data.unmeasured if u.family not in said]}
     )
     print_answer(mine, needs, explain=explain)
-    for item in not_run:
-        console.print("[yellow]" + escape(not_ranked_text(item)) + "[/]")
+    for line in not_ranked_lines(not_run):
+        console.print("[yellow]" + escape(line) + "[/]")
     for line in race_lines(measured.race, answer.your_data.winners) if measured.race else []:
         console.print(escape(line))
     for line in caveat_lines(caveats):
