@@ -190,7 +190,7 @@ def measure_user_data(
     not_measured = [
         {"family": f, "reason": not_shortlisted_text(prior.shortlist)}
         for f in candidates
-        if f not in order and prior is not None and prior.shortlist is not None
+        if f not in order and seeds[f] == 0 and prior is not None and prior.shortlist is not None
     ]
     not_measured += [
         {
