@@ -436,10 +436,12 @@ def shortlist_text(shortlist: Shortlist) -> str:
     """Which families a race measures, and what says the others can be left unmeasured."""
     if shortlist.code == ShortlistCode.SHORTLIST:
         n = len(shortlist.families)
+        first = "first family" if n == 1 else f"first {n} families"
+        also = f" (and {listing(shortlist.unranked)}, which it does not rank)" if shortlist.unranked else ""
         return (
-            f"the race measures its shortlist only: {listing(shortlist.families)}. With each measured table left out, "
-            f"the prior's first {n} famil{'y' if n == 1 else 'ies'} held one of that table's winning families on "
-            f"{shortlist.held} of {shortlist.tables} tables; --every-candidate races the others too"
+            f"the race measures the prior's shortlist: {listing(shortlist.families)}{also}. With each measured table "
+            f"left out, the prior's {first} held one of that table's winning families on {shortlist.held} of "
+            f"{shortlist.tables} tables; --every-candidate races the others too"
         )
     why = {
         ShortlistCode.EVERY_FAMILY: "with each measured table left out, no shorter list of the prior's families held "
@@ -448,6 +450,7 @@ def shortlist_text(shortlist: Shortlist) -> str:
         ShortlistCode.FAR: f"your table lies farther from the measured tables ({shortlist.nearest:.2f} typical "
         f"distances from the nearest) than any of them lay from the rest ({shortlist.farthest:.2f}), so their "
         "track record says nothing about which families it can leave out",
+        ShortlistCode.ASKED: "--every-candidate asked for it",
     }[shortlist.code]
     return f"the race measures every candidate: {why}"
 

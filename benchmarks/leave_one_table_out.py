@@ -21,7 +21,8 @@ tables) and the overall best (the best average rank across the other tables, `pr
   sampler (diffusion's three samplers are three candidates);
 - shortlist: the families a race on the table would measure (`advisor.rules.prior.shortlist`, judged on
   the other tables alone: every family where it gives none), their mean number, and the share of tables
-  where one of them is in the table's tie set.
+  where one of them is in the table's tie set. Every stored family counts (the SDV peers too, as for a
+  user who installed advisor-sdv); a family the prior does not rank, which a race would add, never does.
 
 The prior is judged twice: with its shipped settings (`NEIGHBOURS`, `SMOOTHING`, `RANK_BY`), and tuned
 inside the leave-one-out (nested): for each left-out table, the settings are chosen from a grid by a

@@ -207,18 +207,20 @@ def test_no_shortlist_where_the_track_record_cannot_vouch_for_one():
     assert (far.code, far.families) == ("far", [])
     assert shortlist(_judged([1] * 9)).code == "few-tables"
     assert shortlist(_judged([1] * 10 + [4] * 10)).code == "every-family"  # only all four held 95%
-    assert shortlist(_judged([1] * 10 + [5] * 10)).code == "every-family"  # no family won half the tables
+    # on half the tables the prior ranked none of the winning families: no list of its families holds 95%
+    assert shortlist(_judged([1] * 10 + [None] * 10)).code == "every-family"
 
 
 def test_a_race_measures_the_shortlist_and_every_family_the_prior_has_not_ranked():
-    from advisor.rules.prior import shortlist
+    from advisor.rules.prior import every_candidate_asked, shortlist
     from advisor.runner.user_data import raced_families
 
     prior = _judged([1] * 15 + [2] * 5)
     prior.shortlist = shortlist(prior)
     candidates = ["a", "b", "c", "d", "new"]  # "new" was never measured on the reference: nothing says it loses
     assert raced_families(candidates, prior) == ["a", "b", "new"]
-    assert raced_families(candidates, prior, every_candidate=True) == candidates
+    assert raced_families(candidates, prior, measured=["d"]) == ["a", "b", "d", "new"]  # an earlier run's seeds
+    assert raced_families(candidates, every_candidate_asked(prior)) == candidates
     prior.shortlist = shortlist(_judged([1] * 20, nearest=2.0))
     assert raced_families(candidates, prior) == candidates
     assert raced_families(candidates, None) == candidates

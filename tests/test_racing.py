@@ -176,3 +176,13 @@ def test_a_family_outside_the_shortlist_is_not_raced_and_the_record_says_why():
         ("vae", 1, "not-shortlisted"),
         ("vae", 2, "not-shortlisted"),
     }
+
+
+def test_a_family_measured_on_the_table_but_not_raced_neither_leads_nor_breaks_the_race():
+    from advisor.runner.racing import run_race
+
+    values = {"gmm": [-0.05] * 3, "kde": [-0.06] * 3, "vae": [-0.01] * 3}
+    ran, read_state, run = _world(values)
+    run([("vae", 0)])  # an earlier run, with every candidate, measured vae; this race is on gmm and kde only
+    outcome = run_race(["gmm", "kde"], read_state, lambda family: True, run)
+    assert "vae" not in outcome.tie_set and ("vae", 1) not in ran

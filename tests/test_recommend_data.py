@@ -248,3 +248,59 @@ def test_a_users_table_is_graded_on_its_own_ladder(db, tmp_path):
     assert [rung for rung, _ in ladder.rungs] == ["noise-0.25sd", "noise-0.5sd", "noise-1sd"] and ladder.sees_noise
     grade, basis = calibrated_quality(evidence, ("gmm", "default"))
     assert grade == "low" and name in basis
+
+
+def _reference_where_gmm_wins(path, meta):
+    """A reference store of 10 measured tables with meta-features around `meta` (one equal to it), where gmm has
+    the best test NLL on every one: the prior's shortlist is gmm alone."""
+    from advisor.plugins import load_registry
+    from advisor.runner.user_data import race_candidates
+    from advisor.store import open_store
+    from advisor.store.models import DatasetRow, FamilyRow
+    from tests.stores import complete_run
+
+    registry = load_registry()
+    cards = registry.family_cards()
+    families = race_candidates(cards, [registry.need("exact-likelihood")], "tabular")
+    with open_store(path, create=True) as store, store.session() as session:
+        for family in families:
+            session.add(FamilyRow(name=family, title=family, plugin="test", version=None, card=cards[family]))
+        for i in range(10):
+            name = f"table-{i}"
+            card = {"name": name, "kind": "tabular", "dims": 2, "meta": {k: v + 0.1 * i for k, v in meta.items()}}
+            session.add(DatasetRow(name=name, plugin="test", card=card))
+            session.flush()
+            for family in families:
+                nll = 0.1 if family == "gmm" else 0.5
+                for seed in range(3):
+                    session.add(complete_run(family, "default", name, seed, {"test_nll": nll + seed / 1000}))
+    return families
+
+
+@pytest.mark.slow
+def test_the_race_measures_the_shortlist_and_a_second_run_extends_it(cli, db, tmp_path, monkeypatch):
+    import advisor.cli.recommend_cmd as recommend_cmd
+
+    rng = np.random.default_rng(0)
+    rows = "\n".join(f"{a:.3f},{b:.3f},{c:.3f},{'xyz'[int(abs(c)) % 3]}" for a, b, c in rng.normal(0, 1, (300, 3)))
+    (tmp_path / "mine.csv").write_text("a,b,c,kind\n" + rows)
+    args = ("recommend", "--need", "exact-likelihood", "--data", tmp_path / "mine.csv", "--budget", "smoke")
+    monkeypatch.setattr(recommend_cmd, "reference_store", lambda: None)
+    meta = cli.json(*args, "--prior-only")["meta"]
+    args += ("--db", db)
+    families = _reference_where_gmm_wins(tmp_path / "reference.db", meta)
+    monkeypatch.setattr(recommend_cmd, "reference_store", lambda: tmp_path / "reference.db")
+    first = cli.json(*args)
+    shortlist = first["measuring"]["prior"]["shortlist"]
+    assert (shortlist["code"], shortlist["families"], shortlist["held"]) == ("shortlist", ["gmm"], 10)
+    assert {family for family, *_ in _runs(db)} == {"gmm"} and first["measuring"]["race"]["order"] == ["gmm"]
+    not_run = {item["family"]: item["code"] for item in first["measuring"]["not_run"]}
+    assert not_run == {f: "not-shortlisted" for f in families if f != "gmm"}
+    out = cli(*args).stdout  # answered from the store: nothing new to run, the same reasons
+    assert "the race measures the prior's shortlist: gmm." in out
+    assert f"not ranked {', '.join(f for f in families if f != 'gmm')}" in out.replace(" and ", ", ")
+    every = cli.json(*args, "--every-candidate")
+    assert every["measuring"]["prior"]["shortlist"]["code"] == "asked" and not every["measuring"]["not_run"]
+    assert {family for family, *_ in _runs(db)} == set(families)
+    again = cli.json(*args)  # the shortlist again, on a store holding every family: it extends, never crashes
+    assert again["measuring"]["cells_run"] == 0 and again["your_data"] == every["your_data"]

@@ -118,13 +118,14 @@ def test_every_shortlist_verdict_says_what_the_race_measures_and_why(code):
     found = Shortlist(code=code, families=families, held=24, tables=25, coverage=0.95, nearest=1.6, farthest=1.5)
     text = shortlist_text(found)
     expected = {
-        ShortlistCode.SHORTLIST: "the race measures its shortlist only: diffusion and flow-ar. With each measured "
+        ShortlistCode.SHORTLIST: "the race measures the prior's shortlist: diffusion and flow-ar. With each measured "
         "table left out, the prior's first 2 families held one of that table's winning families on 24 of 25 tables",
         ShortlistCode.EVERY_FAMILY: "no shorter list of the prior's families held one of that table's winning "
         "families on 95% of the 25 tables",
         ShortlistCode.FEW_TABLES: "25 measured tables are too few",
         ShortlistCode.FAR: "your table lies farther from the measured tables (1.60 typical distances from the "
         "nearest) than any of them lay from the rest (1.50)",
+        ShortlistCode.ASKED: "the race measures every candidate: --every-candidate asked for it",
     }[code]
     assert expected in text
 
@@ -143,3 +144,23 @@ def test_candidates_not_ranked_for_the_same_reason_share_a_line():
         f"not ranked gmm and ebm: {outside}",
         "not ranked kde: not measured: it did not fit the time limit",
     ]
+
+
+def test_a_shortlist_of_one_names_the_families_raced_beside_it():
+    from advisor.rules.answer import Shortlist
+    from advisor.wording import shortlist_text
+
+    found = Shortlist(
+        code="shortlist",
+        families=["gmm"],
+        held=24,
+        tables=25,
+        coverage=0.95,
+        nearest=1.0,
+        farthest=1.5,
+        unranked=["my-plugin"],
+    )
+    assert shortlist_text(found).startswith(
+        "the race measures the prior's shortlist: gmm (and my-plugin, which it does not rank). With each measured "
+        "table left out, the prior's first family held"
+    )

@@ -350,7 +350,8 @@ def _recommend_for_data(
         reasons = "; ".join(f"{m['family']}: {m['reason']}" for m in measured.not_measured)
         raise AdvisorError(f"nothing could be measured on {request.data_file} within the limits ({reasons})") from None
     not_run = [
-        NotRanked(family=m["family"], code=NotRankedCode.NOT_RUN, detail=m["reason"]) for m in measured.not_measured
+        NotRanked(family=m["family"], code=NotRankedCode(m.get("code", "not-run")), detail=m["reason"])
+        for m in measured.not_measured
     ]
     caveats = [Caveat(code=CaveatCode.MEASURING, detail=text) for text in measured.caveats]
     generate = _generate_commands(answer.your_data, request)

@@ -147,6 +147,7 @@ class NotRankedCode(StrEnum):
     MISSING_OBJECTIVE = "missing-objective"  # no measurement of a need's primary objective
     THIN = "thin"  # measured on fewer than half the datasets of its best-measured rival
     NOT_RUN = "not-run"  # a planned cell on the user's file that was not run (`detail` says why)
+    NOT_SHORTLISTED = "not-shortlisted"  # not raced on the user's file: outside the prior's shortlist
 
 
 class NotRanked(_Record):
@@ -318,8 +319,8 @@ class TrackRecord(_Record):
     overall_hits: float  # the same for the best on average across the other tables, whichever table it is
     overall_mean_regret: float
     #: per table left out: where in the prior's order of families the first family of its tie set came (1 = the
-    #: first family; one more than the families ranked: none of them)
-    family_ranks: list[int] = Field(default_factory=list)
+    #: first family; None: the prior ranked none of them)
+    family_ranks: list[int | None] = Field(default_factory=list)
     #: the farthest a table left out lay from its nearest other table, in typical distances between two tables
     farthest: float = 0.0
 
@@ -331,6 +332,7 @@ class ShortlistCode(StrEnum):
     EVERY_FAMILY = "every-family"  # no shorter prefix of the prior's order held a winner on enough tables
     FEW_TABLES = "few-tables"  # too few measured tables to judge a shortlist on
     FAR = "far"  # the user's table lies farther from the measured tables than any of them lay from the rest
+    ASKED = "asked"  # the user asked for every candidate (`recommend --data --every-candidate`)
 
 
 class Shortlist(_Record):
@@ -344,6 +346,7 @@ class Shortlist(_Record):
     coverage: float  # the share of them a shortlist must hold a winner on
     nearest: float  # the user's table's distance to its nearest measured table, in typical distances
     farthest: float  # the farthest a measured table, left out, lay from its nearest other, in typical distances
+    unranked: list[str] = Field(default_factory=list)  # raced as well: candidates the prior does not rank
 
 
 class Prior(_Record):

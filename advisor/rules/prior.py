@@ -33,6 +33,7 @@ from advisor.stats.friedman import table_ranks
 
 __all__ = [
     "CRITERIA",
+    "every_candidate_asked",
     "families_in_order",
     "NEAR_SHARE",
     "RANK_BY",
@@ -261,7 +262,7 @@ def track_record(
             overall_regrets.append(regret(overall, evidence.scores[table]))
             winning = {evidence.families[label] for label in tie_set}
             order = families_in_order(prior)
-            family_ranks.append(next((i for i, f in enumerate(order, 1) if f in winning), len(order) + 1))
+            family_ranks.append(next((i for i, f in enumerate(order, 1) if f in winning), None))
             nearest.append(_nearest_share(prior))
     if len(hits) < 2:
         return None
@@ -294,10 +295,11 @@ def shortlist(prior: Prior, coverage: float = SHORTLIST_COVERAGE) -> Shortlist |
         return None
     order = families_in_order(prior)
     nearest = _nearest_share(prior)
-    size = next(
-        (k for k in range(1, len(order)) if sum(r <= k for r in record.family_ranks) >= coverage * record.tables),
-        len(order),
-    )
+
+    def held(k: int) -> int:  # tables whose first winning family is among the prior's first k
+        return sum(r is not None and r <= k for r in record.family_ranks)
+
+    size = next((k for k in range(1, len(order)) if held(k) >= coverage * record.tables), len(order))
     if record.tables < SHORTLIST_TABLES:
         code = ShortlistCode.FEW_TABLES
     elif nearest > record.farthest:
@@ -309,12 +311,20 @@ def shortlist(prior: Prior, coverage: float = SHORTLIST_COVERAGE) -> Shortlist |
     return Shortlist(
         code=code,
         families=order[:size] if code == ShortlistCode.SHORTLIST else [],
-        held=sum(r <= size for r in record.family_ranks),
+        held=held(size),
         tables=record.tables,
         coverage=coverage,
         nearest=nearest,
         farthest=record.farthest,
     )
+
+
+def every_candidate_asked(prior: Prior | None) -> Prior | None:
+    """`prior` for a race the user asked to run on every candidate: its shortlist says so (code ASKED)."""
+    if prior is None or prior.shortlist is None:
+        return prior
+    asked = prior.shortlist.model_copy(update={"code": ShortlistCode.ASKED, "families": []})
+    return prior.model_copy(update={"shortlist": asked})
 
 
 def _nearest_share(prior: Prior) -> float:

@@ -98,6 +98,7 @@ def measure_user_data(
     from advisor.budgets import get_budget
     from advisor.evaluate.provenance import resolve_device
     from advisor.rules.evidence import gather
+    from advisor.rules.prior import every_candidate_asked
     from advisor.runner import plan_cells, resolve_datasets
     from advisor.runner.planning import CostTracker, DataShape, estimate_costs, fit_to_time
     from advisor.runner.racing import Standing, race_metric, race_record, run_race, standings
@@ -153,7 +154,11 @@ def measure_user_data(
         metric = race_metric(needs)
         priors = race_noise_priors(stores, registry.metric_specs(), metric, dataset.card.kind, request.budget)
         prior = table_prior(dataset, needs, registry, reference)
-        order = race_order(raced_families(candidates, prior, request.every_candidate), costs, prior)
+        if request.every_candidate:
+            prior = every_candidate_asked(prior)
+        with store.connect() as conn:
+            measured_before = [f for f, n in seeds_tried(conn, name, request.budget).items() if n]
+        order = race_order(raced_families(candidates, prior, measured_before), costs, prior)
         logged = []
 
         def read_state() -> tuple[dict[str, int], dict[str, Standing]]:
@@ -188,7 +193,7 @@ def measure_user_data(
         seeds = {f: race.tried.get(f, 0) for f in candidates}
         location = store.location
     not_measured = [
-        {"family": f, "reason": not_shortlisted_text(prior.shortlist)}
+        {"family": f, "reason": not_shortlisted_text(prior.shortlist), "code": "not-shortlisted"}
         for f in candidates
         if f not in order and seeds[f] == 0 and prior is not None and prior.shortlist is not None
     ]
@@ -260,7 +265,7 @@ def table_prior(dataset: Any, needs: list[Need], registry: Registry, reference: 
     families the user can race (`race_candidates`), with its track record on them and the shortlist a race
     measures: None without meta-features or a reference holding two measured tables of its kind."""
     from advisor.rules.engine import gather_for
-    from advisor.rules.prior import judged_prior
+    from advisor.rules.prior import families_in_order, judged_prior
 
     meta = dataset.card.meta
     if reference is None or meta is None:
@@ -269,21 +274,26 @@ def table_prior(dataset: Any, needs: list[Need], registry: Registry, reference: 
     kind = dataset.card.kind
     families = race_candidates(cards, needs, kind)
     evidence = gather_for(reference, needs, registry.metric_specs(), data_kind=kind, families=families)
-    return judged_prior(evidence, needs, cards, meta, exclude=[dataset.card.name])
+    prior = judged_prior(evidence, needs, cards, meta, exclude=[dataset.card.name])
+    if prior is not None and prior.shortlist is not None:
+        ranked = set(families_in_order(prior))
+        prior.shortlist.unranked = [f for f in families if f not in ranked]
+    return prior
 
 
-def raced_families(candidates: list[str], prior: Prior | None, every_candidate: bool = False) -> list[str]:
-    """The candidates a race measures: the prior's shortlist (`rules.prior.shortlist`) and every candidate the
-    prior does not rank (a family never measured on the reference: nothing says it would lose); all of them
-    with `every_candidate`, or where the prior gives no shortlist."""
+def raced_families(candidates: list[str], prior: Prior | None, measured: Collection[str] = ()) -> list[str]:
+    """The candidates a race measures: the prior's shortlist (`rules.prior.shortlist`), every candidate the prior
+    does not rank (a family never measured on the reference: nothing says it would lose) and every one
+    `measured` on the table already (an earlier run's seeds are evidence, and a second run extends the
+    first); all of them where the prior gives no shortlist or the user asked for every candidate."""
     from advisor.rules.answer import ShortlistCode
     from advisor.rules.prior import families_in_order
 
     found = prior.shortlist if prior else None
-    if every_candidate or prior is None or found is None or found.code != ShortlistCode.SHORTLIST:
+    if prior is None or found is None or found.code != ShortlistCode.SHORTLIST:
         return list(candidates)
     ranked = set(families_in_order(prior))
-    return [f for f in candidates if f in found.families or f not in ranked]
+    return [f for f in candidates if f in found.families or f not in ranked or f in measured]
 
 
 def race_order(candidates: list[str], costs: Mapping[str, float], prior: Prior | None) -> list[str]:
