@@ -43,7 +43,7 @@ from advisor.cards import Need
 from advisor.plugins import Registry, load_registry
 from advisor.rules.engine import gather_for, scores_by_table, tie_sets_by_table
 from advisor.rules.evidence import Evidence, candidate_label, gather
-from advisor.rules.prior import hit, judged_prior
+from advisor.rules.prior import every_candidate_asked, hit, judged_prior
 from advisor.rules.seed_robust import winners
 from advisor.runner import racing
 from advisor.runner.planning import CostTracker, DataShape, estimate_costs
@@ -125,7 +125,9 @@ def replay(
     prior = judged_prior(measured, needs, cards, card["meta"], exclude=[table])  # its shortlist from the others
     shape = DataShape.of(card.get("dims"), card.get("size"), get_budget(BUDGET))
     costs = estimate_costs([store], candidates, "tabular", BUDGET, shape, exclude=[table])
-    order = race_order(raced_families(candidates, prior, every_candidate), costs, prior)
+    if every_candidate:
+        prior = every_candidate_asked(prior)
+    order = race_order(raced_families(candidates, prior), costs, prior)
     metric = race_metric(needs)
     priors = race_noise_priors([store], specs, metric, "tabular", BUDGET, exclude=[table])
     tracker, clock = CostTracker(costs), Replay(store, table, cell_seconds, time_limit - ANSWER_RESERVE_S)
