@@ -4,7 +4,7 @@ import pytest
 
 from advisor.plugins import load_registry
 from advisor.rules.engine import gather_for
-from advisor.rules.prior import prior_for
+from advisor.rules.prior import judged_prior
 from advisor.store import open_store
 from advisor.store.models import DatasetRow
 from tests.stores import complete_run
@@ -59,7 +59,7 @@ def evidence(tmp_path):
 
 def test_a_table_like_the_categorical_ones_gets_their_winner_first(evidence):
     gathered, needs, cards = evidence
-    prior = prior_for(gathered, needs, cards, {"log_rows": 2.55, "share_categorical": 0.75})
+    prior = judged_prior(gathered, needs, cards, {"log_rows": 2.55, "share_categorical": 0.75})
     assert prior.picks == ["autoregressive"]
     assert [n.table for n in prior.neighbours[:2]] == ["cats-a", "cats-b"]
     first = prior.candidates[0]
@@ -69,12 +69,12 @@ def test_a_table_like_the_categorical_ones_gets_their_winner_first(evidence):
 def test_a_table_equal_to_a_measured_one_ranks_that_tables_winner_first(evidence):
     gathered, needs, cards = evidence
     for name, (meta, winner) in TABLES.items():
-        assert prior_for(gathered, needs, cards, meta).picks == list(winner), name
+        assert judged_prior(gathered, needs, cards, meta).picks == list(winner), name
 
 
 def test_a_left_out_table_is_not_read(evidence):
     gathered, needs, cards = evidence
-    prior = prior_for(gathered, needs, cards, TABLES["cats-a"][0], exclude=["cats-a"])
+    prior = judged_prior(gathered, needs, cards, TABLES["cats-a"][0], exclude=["cats-a"])
     assert "cats-a" not in [n.table for n in prior.neighbours] and prior.picks == ["autoregressive"]
 
 

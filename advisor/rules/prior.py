@@ -45,7 +45,6 @@ __all__ = [
     "hit",
     "judged_prior",
     "prior_evidence",
-    "prior_for",
     "overall_best",
     "prior_from",
     "regret",
@@ -117,22 +116,6 @@ def prior_evidence(
     )
 
 
-def prior_for(
-    evidence: Evidence,
-    needs: list[Need],
-    family_cards: dict[str, dict],
-    meta: Mapping[str, float],
-    *,
-    exclude: Iterable[str] = (),
-    neighbours: int = NEIGHBOURS,
-    smoothing: float = SMOOTHING,
-) -> Prior | None:
-    """The prior for a table with meta-features `meta` from the tables of `evidence` whose cards carry theirs
-    (`exclude`: tables not to read, e.g. the table itself when it is left out). None without two such tables."""
-    found = prior_evidence(evidence, needs, family_cards, exclude=exclude)
-    return prior_from(found, meta, neighbours=neighbours, smoothing=smoothing)
-
-
 def judged_prior(
     evidence: Evidence,
     needs: list[Need],
@@ -141,8 +124,10 @@ def judged_prior(
     *,
     exclude: Iterable[str] = (),
 ) -> Prior | None:
-    """`prior_for` with the shipped settings, its track record on `evidence`'s tables and the shortlist a race
-    measures: what `recommend --data` starts from. None without two measured tables."""
+    """The prior for a table with meta-features `meta` from the tables of `evidence` whose cards carry theirs
+    (`exclude`: tables not to read, e.g. the table itself when it is left out), with the shipped settings, its
+    track record on those tables and the shortlist a race measures: what `recommend --data` starts from. None
+    without two such tables."""
     found = prior_evidence(evidence, needs, family_cards, exclude=exclude)
     prior = prior_from(found, meta)
     if prior is not None:
