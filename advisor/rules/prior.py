@@ -33,8 +33,6 @@ from advisor.stats.friedman import table_ranks
 
 __all__ = [
     "CRITERIA",
-    "every_candidate_asked",
-    "families_in_order",
     "NEAR_SHARE",
     "RANK_BY",
     "SMOOTHING",
@@ -42,6 +40,8 @@ __all__ = [
     "SHORTLIST_COVERAGE",
     "SHORTLIST_TABLES",
     "PriorEvidence",
+    "every_candidate_asked",
+    "families_in_order",
     "hit",
     "judged_prior",
     "prior_evidence",
