@@ -180,27 +180,28 @@ def elimination_text(item: Elimination) -> str:
 
 def not_ranked_text(item: NotRanked) -> str:
     """Why a candidate that meets the requirements is not ranked."""
-    if item.code is NotRankedCode.NOT_MEASURED:
-        why = "meets the requirements but has no measurements in this scope"
-    elif item.code is NotRankedCode.MISSING_OBJECTIVE:
-        why = f"no measurements of {', '.join(item.metrics)}"
-    elif item.code is NotRankedCode.THIN:
-        why = (
-            f"{item.metrics[0]} measured on {item.have} of the {item.most} datasets its rivals have; "
-            "not ranked until the bench completes it"
-        )
-    else:
-        why = item.detail or "not run"
-    return f"not ranked {item.family}: {why}"
+    return f"not ranked {item.family}: {_why_not_ranked(item)}"
 
 
 def not_ranked_lines(items: Iterable[NotRanked]) -> list[str]:
     """`not_ranked_text` for each candidate, those with the same reason named together on one line."""
     by_reason: dict[str, list[str]] = {}
     for item in items:
-        why = not_ranked_text(item).removeprefix(f"not ranked {item.family}: ")
-        by_reason.setdefault(why, []).append(item.family)
+        by_reason.setdefault(_why_not_ranked(item), []).append(item.family)
     return [f"not ranked {listing(families)}: {why}" for why, families in by_reason.items()]
+
+
+def _why_not_ranked(item: NotRanked) -> str:
+    if item.code is NotRankedCode.NOT_MEASURED:
+        return "meets the requirements but has no measurements in this scope"
+    if item.code is NotRankedCode.MISSING_OBJECTIVE:
+        return f"no measurements of {', '.join(item.metrics)}"
+    if item.code is NotRankedCode.THIN:
+        return (
+            f"{item.metrics[0]} measured on {item.have} of the {item.most} datasets its rivals have; "
+            "not ranked until the bench completes it"
+        )
+    return item.detail or "not run"
 
 
 def nearest_text(nearest: Sequence[Nearest]) -> str:
