@@ -447,7 +447,8 @@ def shortlist_text(shortlist: Shortlist) -> str:
     why = {
         ShortlistCode.EVERY_FAMILY: "with each measured table left out, no shorter list of the prior's families held "
         f"one of that table's winning families on {shortlist.coverage:.0%} of the {shortlist.tables} tables",
-        ShortlistCode.FEW_TABLES: f"{shortlist.tables} measured tables are too few to judge a shortlist on",
+        ShortlistCode.FEW_TABLES: f"{shortlist.tables} measured tables are too few to judge a shortlist on (it "
+        f"takes {shortlist.fewest_tables})",
         ShortlistCode.FAR: f"your table lies farther from the measured tables ({shortlist.nearest:.2f} typical "
         f"distances from the nearest) than any of them lay from the rest ({shortlist.farthest:.2f}), so their "
         "track record says nothing about which families it can leave out",

@@ -115,14 +115,23 @@ def test_every_shortlist_verdict_says_what_the_race_measures_and_why(code):
     from advisor.wording import shortlist_text
 
     families = ["diffusion", "flow-ar"] if code == ShortlistCode.SHORTLIST else []
-    found = Shortlist(code=code, families=families, held=24, tables=25, coverage=0.95, nearest=1.6, farthest=1.5)
+    found = Shortlist(
+        code=code,
+        families=families,
+        held=24,
+        tables=25,
+        fewest_tables=10,
+        coverage=0.95,
+        nearest=1.6,
+        farthest=1.5,
+    )
     text = shortlist_text(found)
     expected = {
         ShortlistCode.SHORTLIST: "the race measures the prior's shortlist: diffusion and flow-ar. With each measured "
         "table left out, the prior's first 2 families held one of that table's winning families on 24 of 25 tables",
         ShortlistCode.EVERY_FAMILY: "no shorter list of the prior's families held one of that table's winning "
         "families on 95% of the 25 tables",
-        ShortlistCode.FEW_TABLES: "25 measured tables are too few",
+        ShortlistCode.FEW_TABLES: "25 measured tables are too few to judge a shortlist on (it takes 10)",
         ShortlistCode.FAR: "your table lies farther from the measured tables (1.60 typical distances from the "
         "nearest) than any of them lay from the rest (1.50)",
         ShortlistCode.ASKED: "the race measures every candidate: --every-candidate asked for it",
@@ -155,6 +164,7 @@ def test_a_shortlist_of_one_names_the_families_raced_beside_it():
         families=["gmm"],
         held=24,
         tables=25,
+        fewest_tables=10,
         coverage=0.95,
         nearest=1.0,
         farthest=1.5,

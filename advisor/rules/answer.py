@@ -343,6 +343,7 @@ class Shortlist(_Record):
     families: list[str]  # in the prior's order; empty unless `code` is SHORTLIST (then every candidate is raced)
     held: int  # measured tables (each left out) on which `families` held one of that table's winners
     tables: int  # measured tables judged
+    fewest_tables: int  # the fewest measured tables a shortlist is judged on
     coverage: float  # the share of them a shortlist must hold a winner on
     nearest: float  # the user's table's distance to its nearest measured table, in typical distances
     farthest: float  # the farthest a measured table, left out, lay from its nearest other, in typical distances

@@ -298,6 +298,7 @@ def shortlist(prior: Prior, coverage: float = SHORTLIST_COVERAGE) -> Shortlist |
         families=order[:size] if code == ShortlistCode.SHORTLIST else [],
         held=held(size),
         tables=record.tables,
+        fewest_tables=SHORTLIST_TABLES,
         coverage=coverage,
         nearest=nearest,
         farthest=record.farthest,
