@@ -438,11 +438,20 @@ def shortlist_text(shortlist: Shortlist) -> str:
     if shortlist.code == ShortlistCode.SHORTLIST:
         n = len(shortlist.families)
         first = "first family" if n == 1 else f"first {n} families"
-        also = f" (and {listing(shortlist.unranked)}, which it does not rank)" if shortlist.unranked else ""
+        besides = [
+            f"{listing(families)}, which {why}"
+            for families, why in (
+                (shortlist.unranked, "it does not rank"),
+                (shortlist.earlier, "an earlier run on this file measured"),
+            )
+            if families
+        ]
+        also = f" (and {'; and '.join(besides)})" if besides else ""
+        rest = f"; --every-candidate races {listing(shortlist.left_out)} too" if shortlist.left_out else ""
         return (
             f"the race measures the prior's shortlist: {listing(shortlist.families)}{also}. With each measured table "
             f"left out, the prior's {first} held one of that table's winning families on {shortlist.held} of "
-            f"{shortlist.tables} tables; --every-candidate races the others too"
+            f"{shortlist.tables} tables{rest}"
         )
     why = {
         ShortlistCode.EVERY_FAMILY: "with each measured table left out, no shorter list of the prior's families held "

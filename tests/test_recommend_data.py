@@ -293,6 +293,7 @@ def test_the_race_measures_the_shortlist_and_a_second_run_extends_it(cli, db, tm
     first = cli.json(*args)
     shortlist = first["measuring"]["prior"]["shortlist"]
     assert (shortlist["code"], shortlist["families"], shortlist["held"]) == ("shortlist", ["gmm"], 10)
+    assert shortlist["left_out"] == [f for f in families if f != "gmm"] and shortlist["earlier"] == []
     assert {family for family, *_ in _runs(db)} == {"gmm"} and first["measuring"]["race"]["order"] == ["gmm"]
     not_run = {item["family"]: item["code"] for item in first["measuring"]["not_run"]}
     assert not_run == {f: "not-shortlisted" for f in families if f != "gmm"}
@@ -304,3 +305,5 @@ def test_the_race_measures_the_shortlist_and_a_second_run_extends_it(cli, db, tm
     assert {family for family, *_ in _runs(db)} == set(families)
     again = cli.json(*args)  # the shortlist again, on a store holding every family: it extends, never crashes
     assert again["measuring"]["cells_run"] == 0 and again["your_data"] == every["your_data"]
+    said = again["measuring"]["prior"]["shortlist"]
+    assert said["earlier"] == [f for f in families if f != "gmm"] and said["left_out"] == []

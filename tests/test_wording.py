@@ -174,3 +174,9 @@ def test_a_shortlist_of_one_names_the_families_raced_beside_it():
         "the race measures the prior's shortlist: gmm (and my-plugin, which it does not rank). With each measured "
         "table left out, the prior's first family held"
     )
+    found = found.model_copy(update={"unranked": [], "earlier": ["kde"], "left_out": ["flow", "vae"]})
+    assert shortlist_text(found) == (
+        "the race measures the prior's shortlist: gmm (and kde, which an earlier run on this file measured). With "
+        "each measured table left out, the prior's first family held one of that table's winning families on 24 of "
+        "25 tables; --every-candidate races flow and vae too"
+    )

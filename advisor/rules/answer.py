@@ -158,7 +158,7 @@ class NotRanked(_Record):
     metrics: list[str] = Field(default_factory=list)
     have: int | None = None  # THIN: datasets it has ...
     most: int | None = None  # ... of the most a rival has
-    detail: str | None = None  # NOT_RUN: the runner's reason
+    detail: str | None = None  # NOT_RUN, NOT_SHORTLISTED: the runner's reason
 
 
 class CaveatCode(StrEnum):
@@ -340,7 +340,7 @@ class Shortlist(_Record):
     of a table's winners on `prior.SHORTLIST_COVERAGE` of the measured tables, each left out (`prior.shortlist`)."""
 
     code: ShortlistCode
-    families: list[str]  # in the prior's order; empty unless `code` is SHORTLIST (then every candidate is raced)
+    families: list[str]  # in the prior's order; empty unless `code` is SHORTLIST (empty: every candidate is raced)
     held: int  # measured tables (each left out) on which `families` held one of that table's winners
     tables: int  # measured tables judged
     fewest_tables: int  # the fewest measured tables a shortlist is judged on
@@ -348,6 +348,8 @@ class Shortlist(_Record):
     nearest: float  # the user's table's distance to its nearest measured table, in typical distances
     farthest: float  # the farthest a measured table, left out, lay from its nearest other, in typical distances
     unranked: list[str] = Field(default_factory=list)  # raced as well: candidates the prior does not rank
+    earlier: list[str] = Field(default_factory=list)  # raced as well: those an earlier run on the file measured
+    left_out: list[str] = Field(default_factory=list)  # the candidates not raced
 
 
 class Prior(_Record):

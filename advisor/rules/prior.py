@@ -225,8 +225,9 @@ def track_record(
     """How the prior has done: leave each table of `evidence` out, and score the prior from the others by
     whether its picks are in the table's tie set, and by how far their score there falls short of the best
     (`regret`); beside it, the same for the overall best of the other tables (`overall_best`), which ignores
-    which table it is; and where the table's first winning family came in the prior's order of families, with
-    how far the table lay from the others (what `shortlist` is judged on). None without three tables."""
+    which table it is; and where the table's first winning family came in the prior's order of families (None
+    where the prior ranked none of them: a miss for any shortlist), with how far the table lay from the others
+    (what `shortlist` is judged on). None without three tables."""
     hits, ties, regrets, overall_hits, overall_regrets, family_ranks, nearest = [], [], [], [], [], [], []
     for table in evidence.scores:
         rest = evidence.without([table])

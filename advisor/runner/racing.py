@@ -196,7 +196,8 @@ def run_race(
     outcome = RaceOutcome()
     while True:
         tried, standing = read_state()
-        standing = {f: s for f, s in standing.items() if f in order}  # not those measured but not raced
+        tried = {f: n for f, n in tried.items() if f in order}  # not those measured but not raced (another need's)
+        standing = {f: s for f, s in standing.items() if f in order}
         state = RaceState(order, tried, standing, max_seeds)
         if outcome.before is None:
             outcome.before = (state.tie_set(), dict(tried)) if standing else ([], {})

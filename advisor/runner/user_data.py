@@ -1,9 +1,10 @@
 """Measuring the candidate families on a user's own data (`advisor recommend --data`).
 
 The file is validated, the families that meet the needs and support its kind of data are planned
-for three seeds, and raced (`racing.py`): the prior's shortlist only (the fewest families that held a
+for three seeds, and raced (`racing.py`): the prior's shortlist (the fewest families that held a
 winner on nearly every measured table, each left out; every candidate where the prior cannot vouch
-for one, or with `every_candidate`), every raced candidate's first seed in the order of the prior (how
+for one, or with `every_candidate`), with any candidate the prior does not rank or an earlier run on
+the file measured; every raced candidate's first seed in the order of the prior (how
 the candidates did on the measured tables most like it; `rules/prior.py`), the rest cheapest first,
 then further seeds only for those that can still win, the leader's first, while their cost fits the
 time limit (estimated from earlier runs in this store or the shipped one, and corrected by the cells
@@ -158,6 +159,7 @@ def measure_user_data(
             prior = every_candidate_asked(prior)
         with store.connect() as conn:
             measured_before = [f for f, n in seeds_tried(conn, name, request.budget).items() if n]
+        prior = measured_earlier(prior, measured_before)
         order = race_order(raced_families(candidates, prior, measured_before), costs, prior)
         logged = []
 
@@ -195,7 +197,7 @@ def measure_user_data(
     not_measured = [
         {"family": f, "reason": not_shortlisted_text(prior.shortlist), "code": "not-shortlisted"}
         for f in candidates
-        if f not in order and seeds[f] == 0 and prior is not None and prior.shortlist is not None
+        if f not in order and prior is not None and prior.shortlist is not None  # never measured: see raced_families
     ]
     not_measured += [
         {
@@ -277,8 +279,21 @@ def table_prior(dataset: Any, needs: list[Need], registry: Registry, reference: 
     prior = judged_prior(evidence, needs, cards, meta, exclude=[dataset.card.name])
     if prior is not None and prior.shortlist is not None:
         ranked = set(families_in_order(prior))
+        raced = raced_families(families, prior)
         prior.shortlist.unranked = [f for f in families if f not in ranked]
+        prior.shortlist.left_out = [f for f in families if f not in raced]
     return prior
+
+
+def measured_earlier(prior: Prior | None, measured: Collection[str]) -> Prior | None:
+    """`prior` with its shortlist saying which of the families it leaves out an earlier run on the file measured:
+    the race measures those too (`raced_families`)."""
+    found = prior.shortlist if prior else None
+    if prior is None or found is None:
+        return prior
+    earlier = [f for f in found.left_out if f in measured]
+    left_out = [f for f in found.left_out if f not in measured]
+    return prior.model_copy(update={"shortlist": found.model_copy(update={"earlier": earlier, "left_out": left_out})})
 
 
 def raced_families(candidates: list[str], prior: Prior | None, measured: Collection[str] = ()) -> list[str]:
