@@ -186,3 +186,4 @@ def test_a_family_measured_on_the_table_but_not_raced_neither_leads_nor_breaks_t
     run([("vae", 0)])  # an earlier run, with every candidate, measured vae; this race is on gmm and kde only
     outcome = run_race(["gmm", "kde"], read_state, lambda family: True, run)
     assert "vae" not in outcome.tie_set and ("vae", 1) not in ran
+    assert "vae" not in outcome.tried and "vae" not in outcome.before[1]  # its cell is not this race's to count
