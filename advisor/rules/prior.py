@@ -310,7 +310,7 @@ def every_candidate_asked(prior: Prior | None) -> Prior | None:
     """`prior` for a race the user asked to run on every candidate: its shortlist says so (code ASKED)."""
     if prior is None or prior.shortlist is None:
         return prior
-    asked = prior.shortlist.model_copy(update={"code": ShortlistCode.ASKED, "families": []})
+    asked = prior.shortlist.model_copy(update={"code": ShortlistCode.ASKED, "families": [], "left_out": []})
     return prior.model_copy(update={"shortlist": asked})
 
 
