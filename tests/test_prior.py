@@ -213,13 +213,15 @@ def test_no_shortlist_where_the_track_record_cannot_vouch_for_one():
 
 def test_a_race_measures_the_shortlist_and_every_family_the_prior_has_not_ranked():
     from advisor.rules.prior import every_candidate_asked, shortlist
-    from advisor.runner.user_data import raced_families
+    from advisor.runner.user_data import measured_earlier, raced_families
 
     prior = _judged([1] * 15 + [2] * 5)
     prior.shortlist = shortlist(prior)
     candidates = ["a", "b", "c", "d", "new"]  # "new" was never measured on the reference: nothing says it loses
     assert raced_families(candidates, prior) == ["a", "b", "new"]
-    assert raced_families(candidates, prior, measured=["d"]) == ["a", "b", "d", "new"]  # an earlier run's seeds
+    prior.shortlist.left_out = ["c", "d"]  # as `table_prior` records them; an earlier run on the file measured d
+    earlier = measured_earlier(prior, ["d"]).shortlist
+    assert (earlier.earlier, earlier.left_out) == (["d"], ["c"])  # d is raced again: its seeds are evidence
     assert raced_families(candidates, every_candidate_asked(prior)) == candidates
     prior.shortlist = shortlist(_judged([1] * 20, nearest=2.0))
     assert raced_families(candidates, prior) == candidates

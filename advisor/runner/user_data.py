@@ -40,6 +40,7 @@ __all__ = [
     "race_candidates",
     "race_noise_priors",
     "race_order",
+    "measured_earlier",
     "raced_families",
     "table_prior",
     "winners_before",
@@ -160,7 +161,8 @@ def measure_user_data(
         with store.connect() as conn:
             measured_before = [f for f, n in seeds_tried(conn, name, request.budget).items() if n]
         prior = measured_earlier(prior, measured_before)
-        order = race_order(raced_families(candidates, prior, measured_before), costs, prior)
+        left_out = prior.shortlist.left_out if prior is not None and prior.shortlist is not None else []
+        order = race_order([f for f in candidates if f not in left_out], costs, prior)
         logged = []
 
         def read_state() -> tuple[dict[str, int], dict[str, Standing]]:
@@ -195,9 +197,7 @@ def measure_user_data(
         seeds = {f: race.tried.get(f, 0) for f in candidates}
         location = store.location
     not_measured = [
-        {"family": f, "reason": not_shortlisted_text(prior.shortlist), "code": "not-shortlisted"}
-        for f in candidates
-        if f not in order and prior is not None and prior.shortlist is not None  # never measured: see raced_families
+        {"family": f, "reason": not_shortlisted_text(prior.shortlist), "code": "not-shortlisted"} for f in left_out
     ]
     not_measured += [
         {
@@ -287,7 +287,8 @@ def table_prior(dataset: Any, needs: list[Need], registry: Registry, reference: 
 
 def measured_earlier(prior: Prior | None, measured: Collection[str]) -> Prior | None:
     """`prior` with its shortlist saying which of the families it leaves out an earlier run on the file measured:
-    the race measures those too (`raced_families`)."""
+    the race measures those too (an earlier run's seeds are evidence, and a second run extends the first), and
+    every candidate but the shortlist's `left_out`."""
     found = prior.shortlist if prior else None
     if prior is None or found is None:
         return prior
@@ -296,11 +297,11 @@ def measured_earlier(prior: Prior | None, measured: Collection[str]) -> Prior | 
     return prior.model_copy(update={"shortlist": found.model_copy(update={"earlier": earlier, "left_out": left_out})})
 
 
-def raced_families(candidates: list[str], prior: Prior | None, measured: Collection[str] = ()) -> list[str]:
-    """The candidates a race measures: the prior's shortlist (`rules.prior.shortlist`), every candidate the prior
-    does not rank (a family never measured on the reference: nothing says it would lose) and every one
-    `measured` on the table already (an earlier run's seeds are evidence, and a second run extends the
-    first); all of them where the prior gives no shortlist or the user asked for every candidate."""
+def raced_families(candidates: list[str], prior: Prior | None) -> list[str]:
+    """The candidates a race measures: the prior's shortlist (`rules.prior.shortlist`) and every candidate the
+    prior does not rank (a family never measured on the reference: nothing says it would lose); all of them
+    where the prior gives no shortlist or the user asked for every candidate. On a file measured before, those an
+    earlier run measured are raced too (`measured_earlier`)."""
     from advisor.rules.answer import ShortlistCode
     from advisor.rules.prior import families_in_order
 
@@ -308,7 +309,7 @@ def raced_families(candidates: list[str], prior: Prior | None, measured: Collect
     if prior is None or found is None or found.code != ShortlistCode.SHORTLIST:
         return list(candidates)
     ranked = set(families_in_order(prior))
-    return [f for f in candidates if f in found.families or f not in ranked or f in measured]
+    return [f for f in candidates if f in found.families or f not in ranked]
 
 
 def race_order(candidates: list[str], costs: Mapping[str, float], prior: Prior | None) -> list[str]:
